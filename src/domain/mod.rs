@@ -1,0 +1,16 @@
+//! The rules of Sistema Contato, as pure code: no database, no HTTP, no network, no clock.
+//! Everything here is deterministic given its inputs ("now" and "today" are parameters), so it
+//! is tested exhaustively beside the code.
+
+pub mod cpf;
+pub mod email;
+pub mod oab;
+pub mod phone;
+pub mod process_number;
+pub mod text;
+
+pub mod submission;
+
+pub mod holidays;
+pub mod schedule;
+pub mod status;
