@@ -1,0 +1,262 @@
+//! The life of a request: its states, the actions on it, and the one function that decides
+//! which action is allowed from which state.
+
+use std::fmt;
+
+/// Where a request is in its life. `Done`, `Rejected` and `Cancelled` are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    Submitted,
+    Triaged,
+    Scheduled,
+    Done,
+    Rejected,
+    Cancelled,
+}
+
+/// Something a clerk (or, for `Cancel`, the requester) does to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Triage,
+    Reject,
+    Transfer,
+    Schedule,
+    Reschedule,
+    Complete,
+    Cancel,
+}
+
+/// How a meeting ended, recorded when a request is completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Attended,
+    NoShow,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a ação \"{action}\" não é permitida para uma solicitação {}", from.label())]
+pub struct TransitionNotAllowed {
+    pub from: Status,
+    pub action: Action,
+}
+
+/// The state a request moves to when `action` is taken in state `from`.
+///
+/// Every pair is spelled out (no catch-all arm), so adding a state or an action does not
+/// compile until each new pair has been decided.
+pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotAllowed> {
+    use Action as A;
+    use Status as S;
+    let to = match (from, action) {
+        (S::Submitted, A::Triage) => Some(S::Triaged),
+        (S::Submitted, A::Reject) => Some(S::Rejected),
+        (S::Submitted, A::Transfer) => Some(S::Submitted),
+        (S::Submitted, A::Cancel) => Some(S::Cancelled),
+        (S::Submitted, A::Schedule | A::Reschedule | A::Complete) => None,
+
+        (S::Triaged, A::Reject) => Some(S::Rejected),
+        (S::Triaged, A::Schedule) => Some(S::Scheduled),
+        (S::Triaged, A::Cancel) => Some(S::Cancelled),
+        (S::Triaged, A::Triage | A::Transfer | A::Reschedule | A::Complete) => None,
+
+        (S::Scheduled, A::Reschedule) => Some(S::Scheduled),
+        (S::Scheduled, A::Complete) => Some(S::Done),
+        (S::Scheduled, A::Cancel) => Some(S::Cancelled),
+        (S::Scheduled, A::Triage | A::Reject | A::Transfer | A::Schedule) => None,
+
+        (
+            S::Done | S::Rejected | S::Cancelled,
+            A::Triage | A::Reject | A::Transfer | A::Schedule | A::Reschedule | A::Complete | A::Cancel,
+        ) => None,
+    };
+    to.ok_or(TransitionNotAllowed { from, action })
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Submitted,
+        Status::Triaged,
+        Status::Scheduled,
+        Status::Done,
+        Status::Rejected,
+        Status::Cancelled,
+    ];
+
+    /// A request in a final state never changes again.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Done | Status::Rejected | Status::Cancelled)
+    }
+
+    /// Open requests count towards a clerk's load and a person's limit of open requests.
+    pub fn is_open(self) -> bool {
+        !self.is_final()
+    }
+
+    /// The name used in the API, the database and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Triaged => "triaged",
+            Status::Scheduled => "scheduled",
+            Status::Done => "done",
+            Status::Rejected => "rejected",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+
+    /// What a person reads, in Portuguese.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Submitted => "recebida",
+            Status::Triaged => "em análise",
+            Status::Scheduled => "agendada",
+            Status::Done => "concluída",
+            Status::Rejected => "indeferida",
+            Status::Cancelled => "cancelada",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::Triage,
+        Action::Reject,
+        Action::Transfer,
+        Action::Schedule,
+        Action::Reschedule,
+        Action::Complete,
+        Action::Cancel,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Triage => "triage",
+            Action::Reject => "reject",
+            Action::Transfer => "transfer",
+            Action::Schedule => "schedule",
+            Action::Reschedule => "reschedule",
+            Action::Complete => "complete",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|action| action.as_str() == s)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Attended => "attended",
+            Outcome::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        [Outcome::Attended, Outcome::NoShow]
+            .into_iter()
+            .find(|outcome| outcome.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Attended => "atendimento realizado",
+            Outcome::NoShow => "requerente não compareceu",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Action as A, Status as S, *};
+
+    /// The whole table from DESIGN.md: every allowed (state, action) pair and where it leads.
+    const ALLOWED: &[(&str, S, A, S)] = &[
+        ("a clerk takes a new request into analysis", S::Submitted, A::Triage, S::Triaged),
+        ("a new request can be refused", S::Submitted, A::Reject, S::Rejected),
+        ("a misrouted request moves zone and stays new", S::Submitted, A::Transfer, S::Submitted),
+        ("the requester may give up before triage", S::Submitted, A::Cancel, S::Cancelled),
+        ("an analysed request can still be refused", S::Triaged, A::Reject, S::Rejected),
+        ("an analysed request gets a meeting", S::Triaged, A::Schedule, S::Scheduled),
+        ("an analysed request can be cancelled", S::Triaged, A::Cancel, S::Cancelled),
+        ("a meeting can move to another slot", S::Scheduled, A::Reschedule, S::Scheduled),
+        ("after the meeting the clerk closes it", S::Scheduled, A::Complete, S::Done),
+        ("a scheduled meeting can be cancelled", S::Scheduled, A::Cancel, S::Cancelled),
+    ];
+
+    #[test]
+    fn every_allowed_pair_leads_to_its_state() {
+        for (description, from, action, to) in ALLOWED {
+            assert_eq!(transition(*from, *action), Ok(*to), "{description}");
+        }
+    }
+
+    #[test]
+    fn every_other_pair_is_refused_with_a_typed_error() {
+        let mut refused = 0;
+        for from in S::ALL {
+            for action in A::ALL {
+                if ALLOWED.iter().any(|(_, f, a, _)| *f == from && *a == action) {
+                    continue;
+                }
+                assert_eq!(
+                    transition(from, action),
+                    Err(TransitionNotAllowed { from, action }),
+                    "{from} + {action} must be refused"
+                );
+                refused += 1;
+            }
+        }
+        assert_eq!(refused, S::ALL.len() * A::ALL.len() - ALLOWED.len());
+    }
+
+    #[test]
+    fn final_states_accept_no_action() {
+        for from in S::ALL.into_iter().filter(|s| s.is_final()) {
+            for action in A::ALL {
+                assert!(transition(from, action).is_err(), "{from} + {action}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for status in S::ALL {
+            assert_eq!(S::parse(status.as_str()), Some(status));
+        }
+        for action in A::ALL {
+            assert_eq!(A::parse(action.as_str()), Some(action));
+        }
+        for outcome in [Outcome::Attended, Outcome::NoShow] {
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+        }
+        assert_eq!(S::parse("SUBMITTED"), None);
+        assert_eq!(A::parse(""), None);
+    }
+
+    #[test]
+    fn refusal_message_is_portuguese_and_names_the_state() {
+        let error = transition(S::Done, A::Cancel).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "a ação \"cancel\" não é permitida para uma solicitação concluída"
+        );
+    }
+}
