@@ -215,7 +215,7 @@ mod tests {
         ),
         (
             "largest value, remainder 0 gives 98",
-            "99999999982100999999",
+            "99999999821009999999",
             Ok("9999999-98.2100.9.99.9999"),
         ),
         ("empty", "", Err(ProcessNumberError::Empty)),

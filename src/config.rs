@@ -1,0 +1,399 @@
+//! Settings: built-in defaults (`config/default.toml`, compiled in), then a file, then the
+//! environment. A bad value stops the start with a message that names its key.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use chrono::NaiveTime;
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
+use url::Url;
+
+use crate::domain::schedule::{ServiceWindow, Weekdays};
+
+/// The shipped defaults: every key has a value that works on a fresh checkout.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+const DEFAULT_FILE: &str = "config/default.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: CONTATO_CONFIG names {path}, which does not exist")]
+    MissingFile { path: PathBuf },
+    #[error("configuration key {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub reference: ReferenceSettings,
+    pub smtp: SmtpSettings,
+    pub email: EmailSettings,
+    pub calendar: CalendarSettings,
+    pub schedule: ScheduleSettings,
+    pub worker: WorkerSettings,
+    pub auth: AuthSettings,
+    pub limits: LimitSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: SocketAddr,
+    pub public_url: Url,
+    pub shutdown_grace_seconds: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// May carry a password, hence kept out of `Debug`.
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSettings {
+    pub zones_file: PathBuf,
+    pub holidays_file: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// `None` writes e-mails into `email.outbox_dir`.
+    #[serde(deserialize_with = "secret_or_none")]
+    pub url: Option<SecretString>,
+    pub from: String,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub outbox_dir: PathBuf,
+    pub reminder_hours: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CalendarProvider {
+    Manual,
+    Google,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    pub provider: CalendarProvider,
+    pub base_url: Url,
+    #[serde(deserialize_with = "path_or_none")]
+    pub credentials: Option<PathBuf>,
+    pub calendar_id: String,
+    #[serde(deserialize_with = "string_or_none")]
+    pub subject: Option<String>,
+    pub allowed_link_hosts: Vec<String>,
+    pub add_requester_as_attendee: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    #[serde(deserialize_with = "hour_minute")]
+    pub opens: NaiveTime,
+    #[serde(deserialize_with = "hour_minute")]
+    pub closes: NaiveTime,
+    pub slot_minutes: u32,
+    pub weekdays: Vec<u32>,
+    pub preferred_dates_max_days: u32,
+    pub requester_cancel_notice_hours: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSettings {
+    pub poll_ms: u64,
+    pub batch_size: u32,
+    pub lease_seconds: u64,
+    pub retry_first_seconds: u64,
+    pub retry_max_seconds: u64,
+    pub give_up_after_hours: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub token_ttl_hours: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub submissions_per_minute: u32,
+    pub open_requests_per_person: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+impl Settings {
+    /// Reads every layer: defaults, the file (`CONTATO_CONFIG` or `config/default.toml`),
+    /// then `DATABASE_URL`, `GOOGLE_APPLICATION_CREDENTIALS` and `CONTATO_<SECTION>__<KEY>`.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let file = match std::env::var_os("CONTATO_CONFIG") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if !path.is_file() {
+                    return Err(ConfigError::MissingFile { path });
+                }
+                Some(path)
+            }
+            None => Some(PathBuf::from(DEFAULT_FILE)).filter(|path| path.is_file()),
+        };
+        let mut figment = Self::builtin();
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let figment = figment
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["GOOGLE_APPLICATION_CREDENTIALS"])
+                    .map(|_| "calendar.credentials".into()),
+            )
+            .merge(
+                Env::prefixed("CONTATO_")
+                    .filter(|key| key.as_str().contains("__"))
+                    .split("__"),
+            );
+        Self::from_figment(figment)
+    }
+
+    /// The compiled-in defaults alone, for tests and tools that must not read the environment.
+    pub fn builtin() -> Figment {
+        Figment::from(Toml::string(DEFAULTS))
+    }
+
+    pub fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
+        let settings: Settings = figment.extract().map_err(Box::new)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                message: message.to_string(),
+            })
+        };
+        let database = self.database.url.expose_secret();
+        if !(database.starts_with("sqlite:")
+            || database.starts_with("postgres://")
+            || database.starts_with("postgresql://"))
+        {
+            return invalid("database.url", "must start with sqlite: or postgres://");
+        }
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1");
+        }
+        if !matches!(self.server.public_url.scheme(), "http" | "https") {
+            return invalid("server.public_url", "must be an http:// or https:// URL");
+        }
+        if let Some(smtp) = &self.smtp.url
+            && !(smtp.expose_secret().starts_with("smtp://")
+                || smtp.expose_secret().starts_with("smtps://"))
+        {
+            return invalid("smtp.url", "must start with smtp:// or smtps://");
+        }
+        if self.smtp.from.trim().is_empty() {
+            return invalid("smtp.from", "must not be empty");
+        }
+        if self.calendar.provider == CalendarProvider::Google && self.calendar.credentials.is_none()
+        {
+            return invalid(
+                "calendar.credentials",
+                "the google provider needs a service-account key (or GOOGLE_APPLICATION_CREDENTIALS)",
+            );
+        }
+        if !self.calendar.base_url.path().ends_with('/') {
+            return invalid("calendar.base_url", "must end with /");
+        }
+        if self.calendar.calendar_id.trim().is_empty() {
+            return invalid("calendar.calendar_id", "must not be empty");
+        }
+        if let Err(error) = self.schedule.service_window() {
+            return invalid("schedule", &error.to_string());
+        }
+        if self.worker.poll_ms == 0 || self.worker.batch_size == 0 || self.worker.lease_seconds == 0
+        {
+            return invalid("worker", "poll_ms, batch_size and lease_seconds must be above 0");
+        }
+        if self.auth.token_ttl_hours == 0 {
+            return invalid("auth.token_ttl_hours", "must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> &str {
+        self.database.url.expose_secret()
+    }
+}
+
+impl ScheduleSettings {
+    /// The window every zone uses unless it has its own.
+    pub fn service_window(&self) -> Result<ServiceWindow, crate::domain::schedule::WindowError> {
+        let weekdays = Weekdays::from_iso(self.weekdays.iter().copied())?;
+        ServiceWindow::new(self.opens, self.closes, self.slot_minutes, weekdays)
+    }
+}
+
+fn secret_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+    let value = String::deserialize(d)?;
+    Ok(Some(value).filter(|v| !v.trim().is_empty()).map(SecretString::from))
+}
+
+fn string_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = String::deserialize(d)?;
+    Ok(Some(value).filter(|v| !v.trim().is_empty()))
+}
+
+fn path_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    Ok(string_or_none(d)?.map(PathBuf::from))
+}
+
+fn hour_minute<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+    let value = String::deserialize(d)?;
+    NaiveTime::parse_from_str(&value, "%H:%M")
+        .map_err(|_| serde::de::Error::custom(format!("{value:?} is not a time as HH:MM")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn the_shipped_defaults_are_complete_and_valid() {
+        let settings = Settings::from_figment(Settings::builtin()).unwrap();
+        assert_eq!(settings.server.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.database_url(), "sqlite://data/contato.db?mode=rwc");
+        assert!(settings.smtp.url.is_none());
+        assert_eq!(settings.calendar.provider, CalendarProvider::Manual);
+        assert_eq!(settings.calendar.credentials, None);
+        assert_eq!(settings.schedule.service_window().unwrap(), ServiceWindow::default());
+    }
+
+    #[test]
+    fn environment_overrides_single_keys() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CONTATO_SERVER__BIND", "127.0.0.1:9000");
+            jail.set_env("CONTATO_WORKER__POLL_MS", "250");
+            jail.set_env("CONTATO_LIMITS__SUBMISSIONS_PER_MINUTE", "0");
+            jail.set_env("DATABASE_URL", "postgres://postgres@127.0.0.1/contato");
+            jail.set_env("GOOGLE_APPLICATION_CREDENTIALS", "/etc/contato/key.json");
+            let settings = Settings::load().unwrap();
+            assert_eq!(settings.server.bind.to_string(), "127.0.0.1:9000");
+            assert_eq!(settings.worker.poll_ms, 250);
+            assert_eq!(settings.limits.submissions_per_minute, 0);
+            assert_eq!(settings.database_url(), "postgres://postgres@127.0.0.1/contato");
+            assert_eq!(
+                settings.calendar.credentials,
+                Some(PathBuf::from("/etc/contato/key.json"))
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn contato_variables_win_over_database_url() {
+        Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "postgres://a@127.0.0.1/one");
+            jail.set_env("CONTATO_DATABASE__URL", "postgres://a@127.0.0.1/two");
+            assert_eq!(Settings::load().unwrap().database_url(), "postgres://a@127.0.0.1/two");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_overrides_the_defaults() {
+        Jail::expect_with(|jail| {
+            jail.create_file("prod.toml", "[server]\npublic_url = \"https://contato.tre-pa.jus.br\"\n")?;
+            jail.set_env("CONTATO_CONFIG", "prod.toml");
+            let settings = Settings::load().unwrap();
+            assert_eq!(settings.server.public_url.as_str(), "https://contato.tre-pa.jus.br/");
+            assert_eq!(settings.server.bind.to_string(), "127.0.0.1:8080");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_named_file_is_an_error() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CONTATO_CONFIG", "nowhere.toml");
+            let error = Settings::load().unwrap_err().to_string();
+            assert!(error.contains("nowhere.toml"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let cases = [
+            ("CONTATO_SERVER__BIND", "not-an-address", "bind"),
+            ("CONTATO_WORKER__POLL_MS", "soon", "poll_ms"),
+            ("CONTATO_WORKER__POLL_MS", "0", "worker"),
+            ("CONTATO_DATABASE__URL", "mysql://x", "database.url"),
+            ("CONTATO_SMTP__URL", "http://mail", "smtp.url"),
+            ("CONTATO_CALENDAR__PROVIDER", "outlook", "provider"),
+            ("CONTATO_CALENDAR__PROVIDER", "google", "calendar.credentials"),
+            ("CONTATO_SCHEDULE__OPENS", "8h30", "opens"),
+            ("CONTATO_SCHEDULE__CLOSES", "08:00", "schedule"),
+            ("CONTATO_SERVER__BINDD", "127.0.0.1:1", "bindd"),
+            ("CONTATO_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),
+        ];
+        for (variable, value, key) in cases {
+            Jail::expect_with(|jail| {
+                jail.set_env(variable, value);
+                let error = Settings::load().unwrap_err().to_string();
+                assert!(
+                    error.to_lowercase().contains(key),
+                    "{variable}={value}: {error}"
+                );
+                Ok(())
+            });
+        }
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        Jail::expect_with(|jail| {
+            jail.set_env("CONTATO_DATABASE__URL", "postgres://u:hunter2@db/contato");
+            jail.set_env("CONTATO_SMTP__URL", "smtp://u:hunter3@mail:587");
+            let debug = format!("{:?}", Settings::load().unwrap());
+            assert!(!debug.contains("hunter2") && !debug.contains("hunter3"), "{debug}");
+            Ok(())
+        });
+    }
+}
