@@ -1,1 +1,29 @@
+//! Schema migrations, one change per file, written with sea-query so that the same
+//! definitions create the same schema on SQLite and on PostgreSQL.
+
 pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_zones;
+mod m20261128_000002_create_staff;
+mod m20261128_000003_create_requests;
+mod m20261128_000004_create_request_events;
+mod m20261128_000005_create_jobs;
+mod m20261128_000006_create_holidays;
+mod m20261128_000007_create_protocol_counters;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_zones::Migration),
+            Box::new(m20261128_000002_create_staff::Migration),
+            Box::new(m20261128_000003_create_requests::Migration),
+            Box::new(m20261128_000004_create_request_events::Migration),
+            Box::new(m20261128_000005_create_jobs::Migration),
+            Box::new(m20261128_000006_create_holidays::Migration),
+            Box::new(m20261128_000007_create_protocol_counters::Migration),
+        ]
+    }
+}
