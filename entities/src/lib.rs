@@ -1,1 +1,14 @@
-pub fn x(){}
+//! SeaORM entities of Sistema Contato, in the shape `sea-orm-cli generate entity` writes.
+//! Only `contato::store` uses them; the domain has its own types and `store` converts.
+
+pub mod prelude;
+
+pub mod holidays;
+pub mod jobs;
+pub mod protocol_counters;
+pub mod request_events;
+pub mod requests;
+pub mod sea_orm_active_enums;
+pub mod staff;
+pub mod staff_zones;
+pub mod zones;

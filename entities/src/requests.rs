@@ -1,0 +1,87 @@
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::sea_orm_active_enums::{Outcome, RequestStatus, RequesterRole};
+
+/// The dates a requester suggested, stored as a JSON array of `YYYY-MM-DD`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct PreferredDates(pub Vec<Date>);
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "requests")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub protocol: String,
+    pub zone_id: i32,
+    pub status: RequestStatus,
+    pub requester_name: String,
+    pub cpf: String,
+    pub email: String,
+    pub phone: String,
+    pub role: RequesterRole,
+    pub oab: Option<String>,
+    pub process_number: Option<String>,
+    pub subject: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub preferred_dates: PreferredDates,
+    #[sea_orm(unique)]
+    pub tracking_token_hash: String,
+    pub assignee_id: Option<i32>,
+    pub scheduled_start: Option<DateTimeUtc>,
+    pub scheduled_end: Option<DateTimeUtc>,
+    pub meet_link: Option<String>,
+    pub calendar_event_id: Option<String>,
+    pub schedule_revision: i32,
+    pub outcome: Option<Outcome>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub rejection_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::zones::Entity",
+        from = "Column::ZoneId",
+        to = "super::zones::Column::Id"
+    )]
+    Zones,
+    #[sea_orm(
+        belongs_to = "super::staff::Entity",
+        from = "Column::AssigneeId",
+        to = "super::staff::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Assignee,
+    #[sea_orm(has_many = "super::request_events::Entity")]
+    RequestEvents,
+    #[sea_orm(has_many = "super::jobs::Entity")]
+    Jobs,
+}
+
+impl Related<super::zones::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Zones.def()
+    }
+}
+
+impl Related<super::request_events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RequestEvents.def()
+    }
+}
+
+impl Related<super::jobs::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Jobs.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
