@@ -4,6 +4,7 @@
 
 pub mod cpf;
 pub mod email;
+pub mod meet_link;
 pub mod oab;
 pub mod phone;
 pub mod process_number;
@@ -11,6 +12,8 @@ pub mod text;
 
 pub mod submission;
 
+pub mod command;
+pub mod effects;
 pub mod holidays;
 pub mod schedule;
 pub mod status;
