@@ -176,7 +176,11 @@ impl Settings {
             figment = figment.merge(Toml::file_exact(file));
         }
         let figment = figment
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database.url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database.url".into()),
+            )
             .merge(
                 Env::raw()
                     .only(&["GOOGLE_APPLICATION_CREDENTIALS"])
@@ -248,7 +252,10 @@ impl Settings {
         }
         if self.worker.poll_ms == 0 || self.worker.batch_size == 0 || self.worker.lease_seconds == 0
         {
-            return invalid("worker", "poll_ms, batch_size and lease_seconds must be above 0");
+            return invalid(
+                "worker",
+                "poll_ms, batch_size and lease_seconds must be above 0",
+            );
         }
         if self.auth.token_ttl_hours == 0 {
             return invalid("auth.token_ttl_hours", "must be at least 1");
@@ -271,7 +278,9 @@ impl ScheduleSettings {
 
 fn secret_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
     let value = String::deserialize(d)?;
-    Ok(Some(value).filter(|v| !v.trim().is_empty()).map(SecretString::from))
+    Ok(Some(value)
+        .filter(|v| !v.trim().is_empty())
+        .map(SecretString::from))
 }
 
 fn string_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -290,6 +299,8 @@ fn hour_minute<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
 }
 
 #[cfg(test)]
+// figment::Jail closures must return figment's own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -302,7 +313,10 @@ mod tests {
         assert!(settings.smtp.url.is_none());
         assert_eq!(settings.calendar.provider, CalendarProvider::Manual);
         assert_eq!(settings.calendar.credentials, None);
-        assert_eq!(settings.schedule.service_window().unwrap(), ServiceWindow::default());
+        assert_eq!(
+            settings.schedule.service_window().unwrap(),
+            ServiceWindow::default()
+        );
     }
 
     #[test]
@@ -317,7 +331,10 @@ mod tests {
             assert_eq!(settings.server.bind.to_string(), "127.0.0.1:9000");
             assert_eq!(settings.worker.poll_ms, 250);
             assert_eq!(settings.limits.submissions_per_minute, 0);
-            assert_eq!(settings.database_url(), "postgres://postgres@127.0.0.1/contato");
+            assert_eq!(
+                settings.database_url(),
+                "postgres://postgres@127.0.0.1/contato"
+            );
             assert_eq!(
                 settings.calendar.credentials,
                 Some(PathBuf::from("/etc/contato/key.json"))
@@ -331,7 +348,10 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("DATABASE_URL", "postgres://a@127.0.0.1/one");
             jail.set_env("CONTATO_DATABASE__URL", "postgres://a@127.0.0.1/two");
-            assert_eq!(Settings::load().unwrap().database_url(), "postgres://a@127.0.0.1/two");
+            assert_eq!(
+                Settings::load().unwrap().database_url(),
+                "postgres://a@127.0.0.1/two"
+            );
             Ok(())
         });
     }
@@ -339,10 +359,16 @@ mod tests {
     #[test]
     fn a_named_file_overrides_the_defaults() {
         Jail::expect_with(|jail| {
-            jail.create_file("prod.toml", "[server]\npublic_url = \"https://contato.tre-pa.jus.br\"\n")?;
+            jail.create_file(
+                "prod.toml",
+                "[server]\npublic_url = \"https://contato.tre-pa.jus.br\"\n",
+            )?;
             jail.set_env("CONTATO_CONFIG", "prod.toml");
             let settings = Settings::load().unwrap();
-            assert_eq!(settings.server.public_url.as_str(), "https://contato.tre-pa.jus.br/");
+            assert_eq!(
+                settings.server.public_url.as_str(),
+                "https://contato.tre-pa.jus.br/"
+            );
             assert_eq!(settings.server.bind.to_string(), "127.0.0.1:8080");
             Ok(())
         });
@@ -367,7 +393,11 @@ mod tests {
             ("CONTATO_DATABASE__URL", "mysql://x", "database.url"),
             ("CONTATO_SMTP__URL", "http://mail", "smtp.url"),
             ("CONTATO_CALENDAR__PROVIDER", "outlook", "provider"),
-            ("CONTATO_CALENDAR__PROVIDER", "google", "calendar.credentials"),
+            (
+                "CONTATO_CALENDAR__PROVIDER",
+                "google",
+                "calendar.credentials",
+            ),
             ("CONTATO_SCHEDULE__OPENS", "8h30", "opens"),
             ("CONTATO_SCHEDULE__CLOSES", "08:00", "schedule"),
             ("CONTATO_SERVER__BINDD", "127.0.0.1:1", "bindd"),
@@ -392,7 +422,10 @@ mod tests {
             jail.set_env("CONTATO_DATABASE__URL", "postgres://u:hunter2@db/contato");
             jail.set_env("CONTATO_SMTP__URL", "smtp://u:hunter3@mail:587");
             let debug = format!("{:?}", Settings::load().unwrap());
-            assert!(!debug.contains("hunter2") && !debug.contains("hunter3"), "{debug}");
+            assert!(
+                !debug.contains("hunter2") && !debug.contains("hunter3"),
+                "{debug}"
+            );
             Ok(())
         });
     }

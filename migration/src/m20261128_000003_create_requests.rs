@@ -60,12 +60,21 @@ impl MigrationTrait for Migration {
 
         let indexes = [
             // The staff inbox: a zone's requests by state, oldest first.
-            ("idx_requests_inbox", vec![Requests::ZoneId, Requests::Status, Requests::CreatedAt]),
+            (
+                "idx_requests_inbox",
+                vec![Requests::ZoneId, Requests::Status, Requests::CreatedAt],
+            ),
             // A clerk's load (routing) and agenda (overlaps).
-            ("idx_requests_assignee", vec![Requests::AssigneeId, Requests::Status]),
+            (
+                "idx_requests_assignee",
+                vec![Requests::AssigneeId, Requests::Status],
+            ),
             // The limit of open requests per person.
             ("idx_requests_cpf", vec![Requests::Cpf, Requests::Status]),
-            ("idx_requests_email", vec![Requests::Email, Requests::Status]),
+            (
+                "idx_requests_email",
+                vec![Requests::Email, Requests::Status],
+            ),
         ];
         for (name, columns) in indexes {
             let mut index = Index::create();

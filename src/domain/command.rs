@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
+    field_errors::FieldErrors,
     meet_link::MeetLink,
     status::{Action, Outcome},
-    submission::FieldErrors,
 };
 
 const NOTE_MAX_CHARS: usize = 2000;
@@ -27,12 +27,26 @@ pub struct CommandInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Triage,
-    Reject { reason: String },
-    Transfer { to_zone: i32 },
-    Schedule { start: DateTime<Utc>, meet_link: Option<MeetLink> },
-    Reschedule { start: DateTime<Utc>, meet_link: Option<MeetLink> },
-    Complete { outcome: Outcome },
-    Cancel { reason: Option<String> },
+    Reject {
+        reason: String,
+    },
+    Transfer {
+        to_zone: i32,
+    },
+    Schedule {
+        start: DateTime<Utc>,
+        meet_link: Option<MeetLink>,
+    },
+    Reschedule {
+        start: DateTime<Utc>,
+        meet_link: Option<MeetLink>,
+    },
+    Complete {
+        outcome: Outcome,
+    },
+    Cancel {
+        reason: Option<String>,
+    },
 }
 
 /// A command and the free-text note that goes into the audit trail with it.
@@ -203,14 +217,32 @@ mod tests {
             ("triage", input("triage"), Command::Triage),
             (
                 "reject with a reason",
-                CommandInput { reason: Some(" Petições não são recebidas aqui ".into()), ..input("reject") },
-                Command::Reject { reason: "Petições não são recebidas aqui".into() },
+                CommandInput {
+                    reason: Some(" Petições não são recebidas aqui ".into()),
+                    ..input("reject")
+                },
+                Command::Reject {
+                    reason: "Petições não são recebidas aqui".into(),
+                },
             ),
-            ("transfer", CommandInput { zone: Some(5), ..input("transfer") }, Command::Transfer { to_zone: 5 }),
+            (
+                "transfer",
+                CommandInput {
+                    zone: Some(5),
+                    ..input("transfer")
+                },
+                Command::Transfer { to_zone: 5 },
+            ),
             (
                 "schedule with the local offset",
-                CommandInput { start: Some("2026-12-03T09:10:00-03:00".into()), ..input("schedule") },
-                Command::Schedule { start, meet_link: None },
+                CommandInput {
+                    start: Some("2026-12-03T09:10:00-03:00".into()),
+                    ..input("schedule")
+                },
+                Command::Schedule {
+                    start,
+                    meet_link: None,
+                },
             ),
             (
                 "reschedule with a link",
@@ -221,12 +253,36 @@ mod tests {
                 },
                 Command::Reschedule {
                     start,
-                    meet_link: Some(MeetLink::parse("https://meet.google.com/abc-defg-hij", &hosts()).unwrap()),
+                    meet_link: Some(
+                        MeetLink::parse("https://meet.google.com/abc-defg-hij", &hosts()).unwrap(),
+                    ),
                 },
             ),
-            ("complete, attended", CommandInput { outcome: Some("attended".into()), ..input("complete") }, Command::Complete { outcome: Outcome::Attended }),
-            ("complete, no-show", CommandInput { outcome: Some("no_show".into()), ..input("complete") }, Command::Complete { outcome: Outcome::NoShow }),
-            ("cancel without a reason", input("cancel"), Command::Cancel { reason: None }),
+            (
+                "complete, attended",
+                CommandInput {
+                    outcome: Some("attended".into()),
+                    ..input("complete")
+                },
+                Command::Complete {
+                    outcome: Outcome::Attended,
+                },
+            ),
+            (
+                "complete, no-show",
+                CommandInput {
+                    outcome: Some("no_show".into()),
+                    ..input("complete")
+                },
+                Command::Complete {
+                    outcome: Outcome::NoShow,
+                },
+            ),
+            (
+                "cancel without a reason",
+                input("cancel"),
+                Command::Cancel { reason: None },
+            ),
         ];
         for (description, input, expected) in cases {
             let parsed = Command::parse(&input, &hosts());
@@ -240,21 +296,77 @@ mod tests {
             ("no action", CommandInput::default(), &["action"]),
             ("unknown action", input("approve"), &["action"]),
             ("reject without a reason", input("reject"), &["reason"]),
-            ("reject with a blank reason", CommandInput { reason: Some("  ".into()), ..input("reject") }, &["reason"]),
-            ("reject with a huge reason", CommandInput { reason: Some("x".repeat(501)), ..input("reject") }, &["reason"]),
+            (
+                "reject with a blank reason",
+                CommandInput {
+                    reason: Some("  ".into()),
+                    ..input("reject")
+                },
+                &["reason"],
+            ),
+            (
+                "reject with a huge reason",
+                CommandInput {
+                    reason: Some("x".repeat(501)),
+                    ..input("reject")
+                },
+                &["reason"],
+            ),
             ("transfer without a zone", input("transfer"), &["zone"]),
-            ("transfer to zone 0", CommandInput { zone: Some(0), ..input("transfer") }, &["zone"]),
+            (
+                "transfer to zone 0",
+                CommandInput {
+                    zone: Some(0),
+                    ..input("transfer")
+                },
+                &["zone"],
+            ),
             ("schedule without a start", input("schedule"), &["start"]),
-            ("schedule without an offset", CommandInput { start: Some("2026-12-03T09:10:00".into()), ..input("schedule") }, &["start"]),
+            (
+                "schedule without an offset",
+                CommandInput {
+                    start: Some("2026-12-03T09:10:00".into()),
+                    ..input("schedule")
+                },
+                &["start"],
+            ),
             (
                 "schedule with a foreign link and no start",
-                CommandInput { meet_link: Some("https://zoom.us/j/1".into()), ..input("schedule") },
+                CommandInput {
+                    meet_link: Some("https://zoom.us/j/1".into()),
+                    ..input("schedule")
+                },
                 &["meet_link", "start"],
             ),
-            ("complete without an outcome", input("complete"), &["outcome"]),
-            ("complete with an unknown outcome", CommandInput { outcome: Some("late".into()), ..input("complete") }, &["outcome"]),
-            ("a note with a control character", CommandInput { note: Some("ok\u{7}".into()), ..input("triage") }, &["note"]),
-            ("a note that is too long", CommandInput { note: Some("x".repeat(2001)), ..input("triage") }, &["note"]),
+            (
+                "complete without an outcome",
+                input("complete"),
+                &["outcome"],
+            ),
+            (
+                "complete with an unknown outcome",
+                CommandInput {
+                    outcome: Some("late".into()),
+                    ..input("complete")
+                },
+                &["outcome"],
+            ),
+            (
+                "a note with a control character",
+                CommandInput {
+                    note: Some("ok\u{7}".into()),
+                    ..input("triage")
+                },
+                &["note"],
+            ),
+            (
+                "a note that is too long",
+                CommandInput {
+                    note: Some("x".repeat(2001)),
+                    ..input("triage")
+                },
+                &["note"],
+            ),
         ];
         for (description, input, fields) in cases {
             let errors = Command::parse(&input, &hosts()).unwrap_err();
@@ -266,7 +378,10 @@ mod tests {
     #[test]
     fn notes_keep_line_breaks() {
         let parsed = Command::parse(
-            &CommandInput { note: Some("linha 1\nlinha 2".into()), ..input("triage") },
+            &CommandInput {
+                note: Some("linha 1\nlinha 2".into()),
+                ..input("triage")
+            },
             &hosts(),
         )
         .unwrap();

@@ -104,29 +104,73 @@ mod tests {
     const CASES: &[(&str, &str, Result<&str, CpfError>)] = &[
         ("punctuated", "123.456.789-09", Ok("12345678909")),
         ("bare digits", "12345678909", Ok("12345678909")),
-        ("surrounding whitespace", "  123.456.789-09\t\n", Ok("12345678909")),
+        (
+            "surrounding whitespace",
+            "  123.456.789-09\t\n",
+            Ok("12345678909"),
+        ),
         ("inner spaces", "123 456 789 09", Ok("12345678909")),
         ("only the hyphen", "123456789-09", Ok("12345678909")),
-        ("first check digit from remainder 10", "390.533.447-05", Ok("39053344705")),
-        ("second check digit from remainder 10", "987.654.321-00", Ok("98765432100")),
+        (
+            "first check digit from remainder 10",
+            "390.533.447-05",
+            Ok("39053344705"),
+        ),
+        (
+            "second check digit from remainder 10",
+            "987.654.321-00",
+            Ok("98765432100"),
+        ),
         ("other valid number", "529.982.247-25", Ok("52998224725")),
         ("leading zeros kept", "000.000.001-91", Ok("00000000191")),
         ("empty", "", Err(CpfError::Empty)),
         ("blank", "   \t ", Err(CpfError::Empty)),
         ("ten digits", "123.456.789-0", Err(CpfError::WrongLength)),
-        ("twelve digits", "123.456.789-091", Err(CpfError::WrongLength)),
+        (
+            "twelve digits",
+            "123.456.789-091",
+            Err(CpfError::WrongLength),
+        ),
         ("only punctuation", "...-", Err(CpfError::WrongLength)),
-        ("letters", "123.456.789-0X", Err(CpfError::InvalidCharacters)),
+        (
+            "letters",
+            "123.456.789-0X",
+            Err(CpfError::InvalidCharacters),
+        ),
         ("slash", "123/456/789-09", Err(CpfError::InvalidCharacters)),
-        ("unicode digits", "١٢٣٤٥٦٧٨٩٠٩", Err(CpfError::InvalidCharacters)),
-        ("en dash", "123.456.789–09", Err(CpfError::InvalidCharacters)),
-        ("markup", "<b>12345678909</b>", Err(CpfError::InvalidCharacters)),
+        (
+            "unicode digits",
+            "١٢٣٤٥٦٧٨٩٠٩",
+            Err(CpfError::InvalidCharacters),
+        ),
+        (
+            "en dash",
+            "123.456.789–09",
+            Err(CpfError::InvalidCharacters),
+        ),
+        (
+            "markup",
+            "<b>12345678909</b>",
+            Err(CpfError::InvalidCharacters),
+        ),
         ("all zeros", "000.000.000-00", Err(CpfError::RepeatedDigits)),
         ("all ones", "111.111.111-11", Err(CpfError::RepeatedDigits)),
         ("all nines", "99999999999", Err(CpfError::RepeatedDigits)),
-        ("wrong first check digit", "123.456.789-19", Err(CpfError::CheckDigits)),
-        ("wrong second check digit", "123.456.789-08", Err(CpfError::CheckDigits)),
-        ("swapped digits", "213.456.789-09", Err(CpfError::CheckDigits)),
+        (
+            "wrong first check digit",
+            "123.456.789-19",
+            Err(CpfError::CheckDigits),
+        ),
+        (
+            "wrong second check digit",
+            "123.456.789-08",
+            Err(CpfError::CheckDigits),
+        ),
+        (
+            "swapped digits",
+            "213.456.789-09",
+            Err(CpfError::CheckDigits),
+        ),
     ];
 
     #[test]
@@ -157,7 +201,10 @@ mod tests {
 
     #[test]
     fn a_huge_input_is_refused_without_panicking() {
-        assert_eq!(Cpf::parse(&"1".repeat(1_000_000)), Err(CpfError::WrongLength));
+        assert_eq!(
+            Cpf::parse(&"1".repeat(1_000_000)),
+            Err(CpfError::WrongLength)
+        );
         assert_eq!(
             Cpf::parse(&"😀".repeat(100_000)),
             Err(CpfError::InvalidCharacters)

@@ -117,20 +117,90 @@ mod tests {
     #[test]
     fn transitions_need_these_effects() {
         let cases: &[(&str, Status, Action, MeetingSource, &[Effect])] = &[
-            ("triage sends nothing", Status::Submitted, Action::Triage, Manual, &[]),
-            ("reject tells the requester", Status::Triaged, Action::Reject, Manual, &[Email(Message::Rejected)]),
-            ("transfer tells the new zone", Status::Submitted, Action::Transfer, Calendar, &[Email(Message::NewRequest)]),
-            ("manual schedule e-mails the pasted link", Status::Triaged, Action::Schedule, Manual, &[Email(Message::Scheduled)]),
-            ("calendar schedule creates the event first", Status::Triaged, Action::Schedule, Calendar, &[Meeting(MeetingChange::Create)]),
-            ("manual reschedule e-mails", Status::Scheduled, Action::Reschedule, Manual, &[Email(Message::Rescheduled)]),
-            ("calendar reschedule patches the event", Status::Scheduled, Action::Reschedule, Calendar, &[Meeting(MeetingChange::Update)]),
-            ("complete thanks the requester", Status::Scheduled, Action::Complete, Manual, &[Email(Message::Done)]),
-            ("cancel before a meeting only e-mails", Status::Triaged, Action::Cancel, Calendar, &[Email(Message::Cancelled)]),
-            ("cancel of a calendar meeting deletes it", Status::Scheduled, Action::Cancel, Calendar, &[Meeting(MeetingChange::Delete), Email(Message::Cancelled)]),
-            ("cancel of a manual meeting only e-mails", Status::Scheduled, Action::Cancel, Manual, &[Email(Message::Cancelled)]),
+            (
+                "triage sends nothing",
+                Status::Submitted,
+                Action::Triage,
+                Manual,
+                &[],
+            ),
+            (
+                "reject tells the requester",
+                Status::Triaged,
+                Action::Reject,
+                Manual,
+                &[Email(Message::Rejected)],
+            ),
+            (
+                "transfer tells the new zone",
+                Status::Submitted,
+                Action::Transfer,
+                Calendar,
+                &[Email(Message::NewRequest)],
+            ),
+            (
+                "manual schedule e-mails the pasted link",
+                Status::Triaged,
+                Action::Schedule,
+                Manual,
+                &[Email(Message::Scheduled)],
+            ),
+            (
+                "calendar schedule creates the event first",
+                Status::Triaged,
+                Action::Schedule,
+                Calendar,
+                &[Meeting(MeetingChange::Create)],
+            ),
+            (
+                "manual reschedule e-mails",
+                Status::Scheduled,
+                Action::Reschedule,
+                Manual,
+                &[Email(Message::Rescheduled)],
+            ),
+            (
+                "calendar reschedule patches the event",
+                Status::Scheduled,
+                Action::Reschedule,
+                Calendar,
+                &[Meeting(MeetingChange::Update)],
+            ),
+            (
+                "complete thanks the requester",
+                Status::Scheduled,
+                Action::Complete,
+                Manual,
+                &[Email(Message::Done)],
+            ),
+            (
+                "cancel before a meeting only e-mails",
+                Status::Triaged,
+                Action::Cancel,
+                Calendar,
+                &[Email(Message::Cancelled)],
+            ),
+            (
+                "cancel of a calendar meeting deletes it",
+                Status::Scheduled,
+                Action::Cancel,
+                Calendar,
+                &[Meeting(MeetingChange::Delete), Email(Message::Cancelled)],
+            ),
+            (
+                "cancel of a manual meeting only e-mails",
+                Status::Scheduled,
+                Action::Cancel,
+                Manual,
+                &[Email(Message::Cancelled)],
+            ),
         ];
         for (description, from, action, source, expected) in cases {
-            assert_eq!(on_transition(*from, *action, *source), *expected, "{description}");
+            assert_eq!(
+                on_transition(*from, *action, *source),
+                *expected,
+                "{description}"
+            );
         }
     }
 
@@ -160,9 +230,15 @@ mod tests {
         let same_morning: DateTime<Utc> = "2026-12-03T10:00:00Z".parse().unwrap();
         assert_eq!(
             reminders(start, day_before, &[1, 24]),
-            [(24, "2026-12-02T12:10:00Z".parse().unwrap()), (1, "2026-12-03T11:10:00Z".parse().unwrap())]
+            [
+                (24, "2026-12-02T12:10:00Z".parse().unwrap()),
+                (1, "2026-12-03T11:10:00Z".parse().unwrap())
+            ]
         );
-        assert_eq!(reminders(start, same_morning, &[24, 1]), [(1, "2026-12-03T11:10:00Z".parse().unwrap())]);
+        assert_eq!(
+            reminders(start, same_morning, &[24, 1]),
+            [(1, "2026-12-03T11:10:00Z".parse().unwrap())]
+        );
         assert_eq!(reminders(start, same_morning, &[0]), []);
     }
 }

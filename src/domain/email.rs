@@ -84,7 +84,11 @@ mod tests {
             Ok("Maria.Souza@example.com.br"),
         ),
         ("trimmed", "  maria@example.com\n", Ok("maria@example.com")),
-        ("plus tag", "maria+tre@example.com", Ok("maria+tre@example.com")),
+        (
+            "plus tag",
+            "maria+tre@example.com",
+            Ok("maria+tre@example.com"),
+        ),
         (
             "internationalised domain",
             "maria@Exâmple.com.br",
@@ -92,22 +96,66 @@ mod tests {
         ),
         ("empty", "", Err(EmailError::Empty)),
         ("blank", "  \t ", Err(EmailError::Empty)),
-        ("inner space", "maria souza@example.com", Err(EmailError::Whitespace)),
+        (
+            "inner space",
+            "maria souza@example.com",
+            Err(EmailError::Whitespace),
+        ),
         ("tab", "maria@exam\tple.com", Err(EmailError::Whitespace)),
-        ("no-break space", "maria@example\u{a0}.com", Err(EmailError::Whitespace)),
-        ("null byte", "maria@example.com\0x", Err(EmailError::Whitespace)),
+        (
+            "no-break space",
+            "maria@example\u{a0}.com",
+            Err(EmailError::Whitespace),
+        ),
+        (
+            "null byte",
+            "maria@example.com\0x",
+            Err(EmailError::Whitespace),
+        ),
         ("no at sign", "maria.example.com", Err(EmailError::Invalid)),
-        ("two at signs", "maria@@example.com", Err(EmailError::Invalid)),
-        ("nothing before the at sign", "@example.com", Err(EmailError::Invalid)),
-        ("nothing after the at sign", "maria@", Err(EmailError::Invalid)),
-        ("domain without a dot", "maria@localhost", Err(EmailError::Invalid)),
+        (
+            "two at signs",
+            "maria@@example.com",
+            Err(EmailError::Invalid),
+        ),
+        (
+            "nothing before the at sign",
+            "@example.com",
+            Err(EmailError::Invalid),
+        ),
+        (
+            "nothing after the at sign",
+            "maria@",
+            Err(EmailError::Invalid),
+        ),
+        (
+            "domain without a dot",
+            "maria@localhost",
+            Err(EmailError::Invalid),
+        ),
         ("IP literal", "maria@[10.0.0.1]", Err(EmailError::Invalid)),
-        ("trailing dot", "maria@example.com.", Err(EmailError::Invalid)),
-        ("double dot in domain", "maria@example..com", Err(EmailError::Invalid)),
+        (
+            "trailing dot",
+            "maria@example.com.",
+            Err(EmailError::Invalid),
+        ),
+        (
+            "double dot in domain",
+            "maria@example..com",
+            Err(EmailError::Invalid),
+        ),
         ("comma typo", "maria@example,com", Err(EmailError::Invalid)),
-        ("accented local part", "joão@example.com", Err(EmailError::Invalid)),
+        (
+            "accented local part",
+            "joão@example.com",
+            Err(EmailError::Invalid),
+        ),
         ("markup", "<script>@example.com", Err(EmailError::Invalid)),
-        ("display name", "Maria <maria@example.com>", Err(EmailError::Whitespace)),
+        (
+            "display name",
+            "Maria <maria@example.com>",
+            Err(EmailError::Whitespace),
+        ),
     ];
 
     #[test]
@@ -124,7 +172,12 @@ mod tests {
 
     #[test]
     fn length_is_limited_to_254_characters() {
-        let domain = format!("{}.{}.{}.com", "a".repeat(63), "b".repeat(63), "c".repeat(60));
+        let domain = format!(
+            "{}.{}.{}.com",
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(60)
+        );
         let at_limit = format!("{}@{domain}", "m".repeat(254 - 1 - domain.len()));
         assert_eq!(at_limit.chars().count(), 254);
         assert_eq!(

@@ -191,7 +191,14 @@ mod tests {
 
     #[test]
     fn unknown_scopes_are_refused() {
-        for code in ["", "federal", "estadual-", "estadual-PARA", "municipal-", "municipal- "] {
+        for code in [
+            "",
+            "federal",
+            "estadual-",
+            "estadual-PARA",
+            "municipal-",
+            "municipal- ",
+        ] {
             assert!(HolidayScope::parse(code).is_err(), "{code:?}");
         }
     }
@@ -223,7 +230,10 @@ mod tests {
     fn shipped_data_parses_completely() {
         let holidays = parse_csv(include_str!("../../config/holidays.csv")).unwrap();
         assert_eq!(holidays.len(), 74);
-        let christmas = holidays.iter().find(|h| h.date == date("2026-12-25")).unwrap();
+        let christmas = holidays
+            .iter()
+            .find(|h| h.date == date("2026-12-25"))
+            .unwrap();
         assert_eq!(christmas.scope, HolidayScope::National);
     }
 
@@ -231,9 +241,17 @@ mod tests {
     fn bad_rows_name_their_line() {
         let text = "data,nome,abrangencia,observacao\n2026-01-01,Ano Novo,nacional,\n2026-13-01,X,nacional,\n";
         let error = parse_csv(text).unwrap_err().to_string();
-        assert!(error.contains("line 3") && error.contains("2026-13-01"), "{error}");
+        assert!(
+            error.contains("line 3") && error.contains("2026-13-01"),
+            "{error}"
+        );
         let text = "data,nome,abrangencia,observacao\n2026-01-01,Ano Novo,galactico,\n";
-        assert!(parse_csv(text).unwrap_err().to_string().contains("galactico"));
+        assert!(
+            parse_csv(text)
+                .unwrap_err()
+                .to_string()
+                .contains("galactico")
+        );
     }
 
     #[test]

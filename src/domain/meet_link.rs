@@ -35,7 +35,10 @@ impl MeetLink {
             return Err(MeetLinkError::Invalid);
         }
         let host = url.host_str().unwrap_or_default();
-        if !allowed_hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host)) {
+        if !allowed_hosts
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(host))
+        {
             return Err(MeetLinkError::HostNotAllowed(allowed_hosts.join(", ")));
         }
         Ok(MeetLink(url.to_string()))
@@ -60,16 +63,52 @@ mod tests {
     fn links_follow_the_table() {
         let allowed = vec!["meet.google.com".to_string()];
         let cases: &[(&str, &str, Result<&str, MeetLinkError>)] = &[
-            ("a Meet room", "https://meet.google.com/abc-defg-hij", Ok("https://meet.google.com/abc-defg-hij")),
-            ("surrounding spaces", "  https://meet.google.com/abc-defg-hij ", Ok("https://meet.google.com/abc-defg-hij")),
-            ("host in capitals", "https://MEET.google.com/abc-defg-hij", Ok("https://meet.google.com/abc-defg-hij")),
+            (
+                "a Meet room",
+                "https://meet.google.com/abc-defg-hij",
+                Ok("https://meet.google.com/abc-defg-hij"),
+            ),
+            (
+                "surrounding spaces",
+                "  https://meet.google.com/abc-defg-hij ",
+                Ok("https://meet.google.com/abc-defg-hij"),
+            ),
+            (
+                "host in capitals",
+                "https://MEET.google.com/abc-defg-hij",
+                Ok("https://meet.google.com/abc-defg-hij"),
+            ),
             ("empty", " ", Err(MeetLinkError::Empty)),
-            ("not a URL", "meet.google.com/abc", Err(MeetLinkError::Invalid)),
-            ("plain http", "http://meet.google.com/abc-defg-hij", Err(MeetLinkError::NotHttps)),
-            ("javascript", "javascript:alert(1)", Err(MeetLinkError::NotHttps)),
-            ("another site", "https://evil.example/meet.google.com", Err(MeetLinkError::HostNotAllowed("meet.google.com".into()))),
-            ("look-alike host", "https://meet.google.com.evil.example/x", Err(MeetLinkError::HostNotAllowed("meet.google.com".into()))),
-            ("credentials before the host", "https://meet.google.com@evil.example/x", Err(MeetLinkError::Invalid)),
+            (
+                "not a URL",
+                "meet.google.com/abc",
+                Err(MeetLinkError::Invalid),
+            ),
+            (
+                "plain http",
+                "http://meet.google.com/abc-defg-hij",
+                Err(MeetLinkError::NotHttps),
+            ),
+            (
+                "javascript",
+                "javascript:alert(1)",
+                Err(MeetLinkError::NotHttps),
+            ),
+            (
+                "another site",
+                "https://evil.example/meet.google.com",
+                Err(MeetLinkError::HostNotAllowed("meet.google.com".into())),
+            ),
+            (
+                "look-alike host",
+                "https://meet.google.com.evil.example/x",
+                Err(MeetLinkError::HostNotAllowed("meet.google.com".into())),
+            ),
+            (
+                "credentials before the host",
+                "https://meet.google.com@evil.example/x",
+                Err(MeetLinkError::Invalid),
+            ),
         ];
         for (description, input, expected) in cases {
             let result = MeetLink::parse(input, &allowed);

@@ -4,6 +4,7 @@
 
 pub mod cpf;
 pub mod email;
+pub mod field_errors;
 pub mod meet_link;
 pub mod oab;
 pub mod phone;

@@ -5,8 +5,8 @@ use std::fmt;
 
 /// The 27 federative units; each has its own OAB section and numbering.
 const STATES: [&str; 27] = [
-    "AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB",
-    "PR", "PE", "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO",
+    "AC", "AL", "AP", "AM", "BA", "CE", "DF", "ES", "GO", "MA", "MT", "MS", "MG", "PA", "PB", "PR",
+    "PE", "PI", "RJ", "RN", "RS", "RO", "RR", "SC", "SP", "SE", "TO",
 ];
 
 /// Letters a section appends to a number: supplementary registration (A), transferred (B),
@@ -166,7 +166,11 @@ mod tests {
         ("state then number", "PA 12345", Ok("PA 12345")),
         ("no space", "PA12345", Ok("PA 12345")),
         ("OAB/ prefix", "OAB/PA 12345", Ok("PA 12345")),
-        ("OAB prefix and thousands dot", "OAB PA 12.345", Ok("PA 12345")),
+        (
+            "OAB prefix and thousands dot",
+            "OAB PA 12.345",
+            Ok("PA 12345"),
+        ),
         ("OAB- prefix", "OAB-PA 12345", Ok("PA 12345")),
         ("OAB glued", "OABPA12345", Ok("PA 12345")),
         ("number then state", "12.345/PA", Ok("PA 12345")),
@@ -185,7 +189,11 @@ mod tests {
         ("n°", "OAB/PA N° 12345", Ok("PA 12345")),
         ("n.º", "OAB/RN n.º 1234", Ok("RN 1234")),
         ("state ending in N", "RN 1234", Ok("RN 1234")),
-        ("ordinal without N", "PA º 12345", Err(OabError::InvalidFormat)),
+        (
+            "ordinal without N",
+            "PA º 12345",
+            Err(OabError::InvalidFormat),
+        ),
         ("colon", "OAB/PA: 12345", Ok("PA 12345")),
         ("one digit", "PA 7", Ok("PA 7")),
         ("six digits", "SP 123.456", Ok("SP 123456")),
@@ -198,16 +206,32 @@ mod tests {
         ("number without state", "12345", Err(OabError::MissingState)),
         ("state without number", "PA", Err(OabError::InvalidFormat)),
         ("unknown state", "XX 12345", Err(OabError::UnknownState)),
-        ("state name spelled out", "PARA 12345", Err(OabError::UnknownState)),
-        ("three-letter state", "PAR 12345", Err(OabError::UnknownState)),
+        (
+            "state name spelled out",
+            "PARA 12345",
+            Err(OabError::UnknownState),
+        ),
+        (
+            "three-letter state",
+            "PAR 12345",
+            Err(OabError::UnknownState),
+        ),
         ("seven digits", "PA 1234567", Err(OabError::InvalidNumber)),
         ("all zeros", "PA 000", Err(OabError::InvalidNumber)),
         ("zero", "0/PA", Err(OabError::InvalidNumber)),
         ("suffix C", "PA 12345-C", Err(OabError::InvalidSuffix)),
-        ("two-letter suffix", "PA 12345-AB", Err(OabError::InvalidSuffix)),
+        (
+            "two-letter suffix",
+            "PA 12345-AB",
+            Err(OabError::InvalidSuffix),
+        ),
         ("two numbers", "PA 123 456", Err(OabError::InvalidFormat)),
         ("state twice", "PA 12345 PA", Err(OabError::InvalidSuffix)),
-        ("too many parts", "PA 12345 A B", Err(OabError::InvalidFormat)),
+        (
+            "too many parts",
+            "PA 12345 A B",
+            Err(OabError::InvalidFormat),
+        ),
         ("markup", "<b>PA 12345</b>", Err(OabError::InvalidFormat)),
         ("accented letters", "PÁ 12345", Err(OabError::InvalidFormat)),
         ("comma", "PA 12,345", Err(OabError::InvalidFormat)),

@@ -4,9 +4,9 @@ use std::fmt;
 
 /// Area codes (DDD) in use, per Anatel's national numbering plan.
 const AREA_CODES: &[u8] = &[
-    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 24, 27, 28, 31, 32, 33, 34, 35, 37, 38, 41, 42,
-    43, 44, 45, 46, 47, 48, 49, 51, 53, 54, 55, 61, 62, 63, 64, 65, 66, 67, 68, 69, 71, 73, 74,
-    75, 77, 79, 81, 82, 83, 84, 85, 86, 87, 88, 89, 91, 92, 93, 94, 95, 96, 97, 98, 99,
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 24, 27, 28, 31, 32, 33, 34, 35, 37, 38, 41, 42, 43,
+    44, 45, 46, 47, 48, 49, 51, 53, 54, 55, 61, 62, 63, 64, 65, 66, 67, 68, 69, 71, 73, 74, 75, 77,
+    79, 81, 82, 83, 84, 85, 86, 87, 88, 89, 91, 92, 93, 94, 95, 96, 97, 98, 99,
 ];
 
 /// A number with a valid DDD and a subscriber part that is a landline (8 digits starting
@@ -26,7 +26,9 @@ pub enum PhoneError {
     WrongLength,
     #[error("DDD inválido: confira o código de área.")]
     InvalidAreaCode,
-    #[error("Telefone inválido: celular tem 9 dígitos começando por 9; fixo tem 8 dígitos começando por 2 a 5.")]
+    #[error(
+        "Telefone inválido: celular tem 9 dígitos começando por 9; fixo tem 8 dígitos começando por 2 a 5."
+    )]
     InvalidSubscriber,
 }
 
@@ -131,34 +133,102 @@ mod tests {
         ("bare mobile", "91987654321", Ok("+5591987654321")),
         ("bare landline", "9132221234", Ok("+559132221234")),
         ("trunk prefix", "0 91 98765-4321", Ok("+5591987654321")),
-        ("trunk prefix, landline", "(091) 3222-1234", Ok("+559132221234")),
-        ("country code without plus", "55 91 98765 4321", Ok("+5591987654321")),
-        ("trunk and country code", "055 91 3222-1234", Ok("+559132221234")),
+        (
+            "trunk prefix, landline",
+            "(091) 3222-1234",
+            Ok("+559132221234"),
+        ),
+        (
+            "country code without plus",
+            "55 91 98765 4321",
+            Ok("+5591987654321"),
+        ),
+        (
+            "trunk and country code",
+            "055 91 3222-1234",
+            Ok("+559132221234"),
+        ),
         ("dots", "91.98765.4321", Ok("+5591987654321")),
         ("trimmed", "\t(91) 98765-4321  ", Ok("+5591987654321")),
-        ("space after plus", "+ 55 91 98765 4321", Ok("+5591987654321")),
-        ("DDD 55 is not the country code", "(55) 99123-4567", Ok("+5555991234567")),
+        (
+            "space after plus",
+            "+ 55 91 98765 4321",
+            Ok("+5591987654321"),
+        ),
+        (
+            "DDD 55 is not the country code",
+            "(55) 99123-4567",
+            Ok("+5555991234567"),
+        ),
         ("DDD 55 landline", "55 3222-1234", Ok("+555532221234")),
-        ("DDD 55 with country code", "+55 55 99123-4567", Ok("+5555991234567")),
+        (
+            "DDD 55 with country code",
+            "+55 55 99123-4567",
+            Ok("+5555991234567"),
+        ),
         ("São Paulo", "(11) 2345-6789", Ok("+551123456789")),
         ("landline starting 5", "(99) 5123-4567", Ok("+559951234567")),
         ("empty", "", Err(PhoneError::Empty)),
         ("blank", "   ", Err(PhoneError::Empty)),
-        ("letters", "(91) 98765-43ab", Err(PhoneError::InvalidCharacters)),
-        ("plus in the middle", "91+987654321", Err(PhoneError::InvalidCharacters)),
-        ("two pluses", "++55 91 98765 4321", Err(PhoneError::InvalidCharacters)),
+        (
+            "letters",
+            "(91) 98765-43ab",
+            Err(PhoneError::InvalidCharacters),
+        ),
+        (
+            "plus in the middle",
+            "91+987654321",
+            Err(PhoneError::InvalidCharacters),
+        ),
+        (
+            "two pluses",
+            "++55 91 98765 4321",
+            Err(PhoneError::InvalidCharacters),
+        ),
         ("slash", "91/98765-4321", Err(PhoneError::InvalidCharacters)),
-        ("extension", "(91) 3222-1234 ramal 5", Err(PhoneError::InvalidCharacters)),
-        ("foreign country", "+1 415 555 2671", Err(PhoneError::ForeignCountry)),
-        ("Portugal", "+351 912 345 678", Err(PhoneError::ForeignCountry)),
+        (
+            "extension",
+            "(91) 3222-1234 ramal 5",
+            Err(PhoneError::InvalidCharacters),
+        ),
+        (
+            "foreign country",
+            "+1 415 555 2671",
+            Err(PhoneError::ForeignCountry),
+        ),
+        (
+            "Portugal",
+            "+351 912 345 678",
+            Err(PhoneError::ForeignCountry),
+        ),
         ("no DDD", "98765-4321", Err(PhoneError::WrongLength)),
         ("too long", "91 98765-43210", Err(PhoneError::WrongLength)),
         ("only punctuation", "()--", Err(PhoneError::WrongLength)),
-        ("+55 with no DDD", "+55 98765-4321", Err(PhoneError::WrongLength)),
-        ("DDD 20 does not exist", "(20) 98765-4321", Err(PhoneError::InvalidAreaCode)),
-        ("DDD 23 does not exist", "(23) 3222-1234", Err(PhoneError::InvalidAreaCode)),
-        ("DDD 10 does not exist", "(10) 98765-4321", Err(PhoneError::InvalidAreaCode)),
-        ("DDD 90 does not exist", "(90) 98765-4321", Err(PhoneError::InvalidAreaCode)),
+        (
+            "+55 with no DDD",
+            "+55 98765-4321",
+            Err(PhoneError::WrongLength),
+        ),
+        (
+            "DDD 20 does not exist",
+            "(20) 98765-4321",
+            Err(PhoneError::InvalidAreaCode),
+        ),
+        (
+            "DDD 23 does not exist",
+            "(23) 3222-1234",
+            Err(PhoneError::InvalidAreaCode),
+        ),
+        (
+            "DDD 10 does not exist",
+            "(10) 98765-4321",
+            Err(PhoneError::InvalidAreaCode),
+        ),
+        (
+            "DDD 90 does not exist",
+            "(90) 98765-4321",
+            Err(PhoneError::InvalidAreaCode),
+        ),
         (
             "mobile without the 9",
             "(91) 8765-4321",

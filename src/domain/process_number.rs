@@ -75,8 +75,7 @@ fn pad_sequence(compact: &str) -> Result<String, ProcessNumberError> {
     let (sequence, rest) = compact
         .split_once('-')
         .ok_or(ProcessNumberError::InvalidFormat)?;
-    if sequence.is_empty() || sequence.len() > 7 || !sequence.bytes().all(|b| b.is_ascii_digit())
-    {
+    if sequence.is_empty() || sequence.len() > 7 || !sequence.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ProcessNumberError::InvalidFormat);
     }
     Ok(format!("{sequence:0>7}-{rest}"))

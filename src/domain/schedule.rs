@@ -1,7 +1,9 @@
 //! When a meeting may happen: a zone's service window, its holidays, the clock and the clerk's
 //! other meetings. Times are kept in UTC and interpreted in the service time zone.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 
 use super::holidays::ZoneHolidays;
@@ -329,28 +331,99 @@ mod tests {
                 name: name.to_string(),
             })
         };
-        let ok = |start: &str| Ok(Slot {
-            start: belem(start),
-            end: belem(start) + Duration::minutes(20),
-        });
+        let ok = |start: &str| {
+            Ok(Slot {
+                start: belem(start),
+                end: belem(start) + Duration::minutes(20),
+            })
+        };
 
         let cases: Vec<(&str, &ZoneCalendar, &str, Result<Slot, SlotError>)> = vec![
-            ("the window opens at 08:30", &belem_zone, "2026-12-02 08:30", ok("2026-12-02 08:30")),
-            ("the last slot starts at 11:10", &belem_zone, "2026-12-02 11:10", ok("2026-12-02 11:10")),
-            ("11:30 would end after the window", &belem_zone, "2026-12-02 11:30", outside.clone()),
-            ("08:10 is before the window", &belem_zone, "2026-12-02 08:10", outside.clone()),
-            ("08:40 is off the 20-minute grid", &belem_zone, "2026-12-02 08:40", outside.clone()),
-            ("14:00 is in the afternoon", &belem_zone, "2026-12-02 14:00", outside.clone()),
-            ("Saturday", &belem_zone, "2026-12-05 09:10", Err(SlotError::ClosedWeekday)),
-            ("Sunday", &belem_zone, "2026-12-06 09:10", Err(SlotError::ClosedWeekday)),
-            ("national holiday (Proclamação da República, a Monday)", &belem_zone, "2027-11-15 09:10", holiday("2027-11-15", "Proclamação da República")),
-            ("court recess", &belem_zone, "2026-12-21 09:10", holiday("2026-12-21", "Recesso forense")),
-            ("the day before a state holiday is open", &belem_zone, "2026-08-14 09:10", ok("2026-08-14 09:10")),
-            ("Belém's anniversary closes Belém", &belem_zone, "2027-01-12 09:10", holiday("2027-01-12", "Aniversário de Belém")),
-            ("Belém's anniversary does not close Santarém", &santarem_zone, "2027-01-12 09:10", ok("2027-01-12 09:10")),
+            (
+                "the window opens at 08:30",
+                &belem_zone,
+                "2026-12-02 08:30",
+                ok("2026-12-02 08:30"),
+            ),
+            (
+                "the last slot starts at 11:10",
+                &belem_zone,
+                "2026-12-02 11:10",
+                ok("2026-12-02 11:10"),
+            ),
+            (
+                "11:30 would end after the window",
+                &belem_zone,
+                "2026-12-02 11:30",
+                outside.clone(),
+            ),
+            (
+                "08:10 is before the window",
+                &belem_zone,
+                "2026-12-02 08:10",
+                outside.clone(),
+            ),
+            (
+                "08:40 is off the 20-minute grid",
+                &belem_zone,
+                "2026-12-02 08:40",
+                outside.clone(),
+            ),
+            (
+                "14:00 is in the afternoon",
+                &belem_zone,
+                "2026-12-02 14:00",
+                outside.clone(),
+            ),
+            (
+                "Saturday",
+                &belem_zone,
+                "2026-12-05 09:10",
+                Err(SlotError::ClosedWeekday),
+            ),
+            (
+                "Sunday",
+                &belem_zone,
+                "2026-12-06 09:10",
+                Err(SlotError::ClosedWeekday),
+            ),
+            (
+                "national holiday (Proclamação da República, a Monday)",
+                &belem_zone,
+                "2027-11-15 09:10",
+                holiday("2027-11-15", "Proclamação da República"),
+            ),
+            (
+                "court recess",
+                &belem_zone,
+                "2026-12-21 09:10",
+                holiday("2026-12-21", "Recesso forense"),
+            ),
+            (
+                "the day before a state holiday is open",
+                &belem_zone,
+                "2026-08-14 09:10",
+                ok("2026-08-14 09:10"),
+            ),
+            (
+                "Belém's anniversary closes Belém",
+                &belem_zone,
+                "2027-01-12 09:10",
+                holiday("2027-01-12", "Aniversário de Belém"),
+            ),
+            (
+                "Belém's anniversary does not close Santarém",
+                &santarem_zone,
+                "2027-01-12 09:10",
+                ok("2027-01-12 09:10"),
+            ),
         ];
         for (description, zone, start, expected) in cases {
-            assert_eq!(zone.check_slot(belem(start), long_ago(), &[]), expected, "{description}");
+            assert_eq!(
+                zone.check_slot(belem(start), long_ago(), &[]),
+                expected,
+                "{description}"
+            );
         }
     }
 
@@ -377,8 +450,14 @@ mod tests {
             holidays: &holidays,
         };
         let now = belem("2026-12-02 09:10");
-        assert_eq!(zone.check_slot(belem("2026-12-02 08:50"), now, &[]), Err(SlotError::InPast));
-        assert_eq!(zone.check_slot(belem("2026-12-02 09:10"), now, &[]), Err(SlotError::InPast));
+        assert_eq!(
+            zone.check_slot(belem("2026-12-02 08:50"), now, &[]),
+            Err(SlotError::InPast)
+        );
+        assert_eq!(
+            zone.check_slot(belem("2026-12-02 09:10"), now, &[]),
+            Err(SlotError::InPast)
+        );
         assert!(zone.check_slot(belem("2026-12-02 09:30"), now, &[]).is_ok());
     }
 
@@ -396,12 +475,22 @@ mod tests {
         };
         let cases = [
             ("ends before the other starts", "2026-12-02 08:30", Ok(())),
-            ("ends inside the other meeting", "2026-12-02 08:50", Err(SlotError::Overlap)),
-            ("starts inside the other meeting", "2026-12-02 09:10", Err(SlotError::Overlap)),
+            (
+                "ends inside the other meeting",
+                "2026-12-02 08:50",
+                Err(SlotError::Overlap),
+            ),
+            (
+                "starts inside the other meeting",
+                "2026-12-02 09:10",
+                Err(SlotError::Overlap),
+            ),
             ("starts when the other ends", "2026-12-02 09:30", Ok(())),
         ];
         for (description, start, expected) in cases {
-            let result = zone.check_slot(belem(start), long_ago(), &[other]).map(|_| ());
+            let result = zone
+                .check_slot(belem(start), long_ago(), &[other])
+                .map(|_| ());
             assert_eq!(result, expected, "{description}");
         }
     }
@@ -429,8 +518,8 @@ mod tests {
         assert_eq!(
             starts,
             [
-                "17 10:10", "17 10:30", "17 10:50", "17 11:10", "18 08:30", "18 08:50",
-                "18 09:30", "18 09:50", "18 10:10", "18 10:30", "18 10:50", "18 11:10",
+                "17 10:10", "17 10:30", "17 10:50", "17 11:10", "18 08:30", "18 08:50", "18 09:30",
+                "18 09:50", "18 10:10", "18 10:30", "18 10:50", "18 11:10",
             ]
         );
     }
@@ -441,11 +530,41 @@ mod tests {
         let all = Weekdays::MONDAY_TO_FRIDAY;
         let cases = [
             ("afternoon window", t(13, 0), t(17, 0), 30, Ok(())),
-            ("closes before it opens", t(11, 0), t(8, 0), 20, Err(WindowError::OpensAfterCloses)),
-            ("empty window", t(9, 0), t(9, 0), 20, Err(WindowError::OpensAfterCloses)),
-            ("slot too short", t(8, 0), t(12, 0), 4, Err(WindowError::SlotLength(4))),
-            ("slot too long", t(8, 0), t(12, 0), 241, Err(WindowError::SlotLength(241))),
-            ("slot longer than the window", t(8, 0), t(8, 30), 45, Err(WindowError::SlotDoesNotFit(45))),
+            (
+                "closes before it opens",
+                t(11, 0),
+                t(8, 0),
+                20,
+                Err(WindowError::OpensAfterCloses),
+            ),
+            (
+                "empty window",
+                t(9, 0),
+                t(9, 0),
+                20,
+                Err(WindowError::OpensAfterCloses),
+            ),
+            (
+                "slot too short",
+                t(8, 0),
+                t(12, 0),
+                4,
+                Err(WindowError::SlotLength(4)),
+            ),
+            (
+                "slot too long",
+                t(8, 0),
+                t(12, 0),
+                241,
+                Err(WindowError::SlotLength(241)),
+            ),
+            (
+                "slot longer than the window",
+                t(8, 0),
+                t(8, 30),
+                45,
+                Err(WindowError::SlotDoesNotFit(45)),
+            ),
         ];
         for (description, opens, closes, minutes, expected) in cases {
             assert_eq!(
@@ -454,7 +573,10 @@ mod tests {
                 "{description}"
             );
         }
-        assert_eq!(Weekdays::from_iso([1, 3, 5]).unwrap().iso_numbers(), [1, 3, 5]);
+        assert_eq!(
+            Weekdays::from_iso([1, 3, 5]).unwrap().iso_numbers(),
+            [1, 3, 5]
+        );
         assert_eq!(Weekdays::from_iso([0]), Err(WindowError::Weekday(0)));
         assert_eq!(Weekdays::from_iso([8]), Err(WindowError::Weekday(8)));
         assert_eq!(Weekdays::from_iso([]), Err(WindowError::NoWeekday));

@@ -66,7 +66,13 @@ pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotA
 
         (
             S::Done | S::Rejected | S::Cancelled,
-            A::Triage | A::Reject | A::Transfer | A::Schedule | A::Reschedule | A::Complete | A::Cancel,
+            A::Triage
+            | A::Reject
+            | A::Transfer
+            | A::Schedule
+            | A::Reschedule
+            | A::Complete
+            | A::Cancel,
         ) => None,
     };
     to.ok_or(TransitionNotAllowed { from, action })
@@ -189,16 +195,66 @@ mod tests {
 
     /// The whole table from DESIGN.md: every allowed (state, action) pair and where it leads.
     const ALLOWED: &[(&str, S, A, S)] = &[
-        ("a clerk takes a new request into analysis", S::Submitted, A::Triage, S::Triaged),
-        ("a new request can be refused", S::Submitted, A::Reject, S::Rejected),
-        ("a misrouted request moves zone and stays new", S::Submitted, A::Transfer, S::Submitted),
-        ("the requester may give up before triage", S::Submitted, A::Cancel, S::Cancelled),
-        ("an analysed request can still be refused", S::Triaged, A::Reject, S::Rejected),
-        ("an analysed request gets a meeting", S::Triaged, A::Schedule, S::Scheduled),
-        ("an analysed request can be cancelled", S::Triaged, A::Cancel, S::Cancelled),
-        ("a meeting can move to another slot", S::Scheduled, A::Reschedule, S::Scheduled),
-        ("after the meeting the clerk closes it", S::Scheduled, A::Complete, S::Done),
-        ("a scheduled meeting can be cancelled", S::Scheduled, A::Cancel, S::Cancelled),
+        (
+            "a clerk takes a new request into analysis",
+            S::Submitted,
+            A::Triage,
+            S::Triaged,
+        ),
+        (
+            "a new request can be refused",
+            S::Submitted,
+            A::Reject,
+            S::Rejected,
+        ),
+        (
+            "a misrouted request moves zone and stays new",
+            S::Submitted,
+            A::Transfer,
+            S::Submitted,
+        ),
+        (
+            "the requester may give up before triage",
+            S::Submitted,
+            A::Cancel,
+            S::Cancelled,
+        ),
+        (
+            "an analysed request can still be refused",
+            S::Triaged,
+            A::Reject,
+            S::Rejected,
+        ),
+        (
+            "an analysed request gets a meeting",
+            S::Triaged,
+            A::Schedule,
+            S::Scheduled,
+        ),
+        (
+            "an analysed request can be cancelled",
+            S::Triaged,
+            A::Cancel,
+            S::Cancelled,
+        ),
+        (
+            "a meeting can move to another slot",
+            S::Scheduled,
+            A::Reschedule,
+            S::Scheduled,
+        ),
+        (
+            "after the meeting the clerk closes it",
+            S::Scheduled,
+            A::Complete,
+            S::Done,
+        ),
+        (
+            "a scheduled meeting can be cancelled",
+            S::Scheduled,
+            A::Cancel,
+            S::Cancelled,
+        ),
     ];
 
     #[test]
@@ -213,7 +269,10 @@ mod tests {
         let mut refused = 0;
         for from in S::ALL {
             for action in A::ALL {
-                if ALLOWED.iter().any(|(_, f, a, _)| *f == from && *a == action) {
+                if ALLOWED
+                    .iter()
+                    .any(|(_, f, a, _)| *f == from && *a == action)
+                {
                     continue;
                 }
                 assert_eq!(

@@ -1,0 +1,231 @@
+//! Reference data shipped with the service: the zones (`config/zones.toml`) and the holidays
+//! (`config/holidays.csv`). Parsed here without I/O; `store` writes them.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveTime;
+use serde::Deserialize;
+
+use crate::domain::{
+    email::Email,
+    holidays::{self, Holiday},
+    meet_link::MeetLink,
+    schedule::{ServiceWindow, Weekdays},
+};
+
+/// The shipped files, compiled in so that a binary copied elsewhere still starts with data.
+pub const SHIPPED_ZONES: &str = include_str!("../config/zones.toml");
+pub const SHIPPED_HOLIDAYS: &str = include_str!("../config/holidays.csv");
+
+/// One zone as the zones file describes it. Optional keys left out of the file keep the
+/// value already stored, so a re-import does not undo what an admin changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneSpec {
+    pub number: i32,
+    pub name: String,
+    pub seat: Option<String>,
+    pub municipalities: Vec<String>,
+    pub notification_email: Option<Email>,
+    pub calendar_id: Option<String>,
+    pub room_link: Option<MeetLink>,
+    pub window: Option<ServiceWindow>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ZoneDataError {
+    #[error("zones file: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("zones file, zone {number}: {message}")]
+    Invalid { number: i64, message: String },
+    #[error("zones file: zone {0} appears twice")]
+    Duplicate(i32),
+    #[error("zones file: no [[zone]] entries")]
+    Empty,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZonesFile {
+    #[serde(default)]
+    zone: Vec<ZoneEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZoneEntry {
+    number: i64,
+    name: String,
+    seat: Option<String>,
+    municipalities: Vec<String>,
+    notification_email: Option<String>,
+    calendar_id: Option<String>,
+    room_link: Option<String>,
+    opens: Option<String>,
+    closes: Option<String>,
+    slot_minutes: Option<u32>,
+    weekdays: Option<Vec<u32>>,
+}
+
+/// Reads a zones file. `allowed_link_hosts` bounds the fixed room links, as for clerks' links.
+pub fn parse_zones(text: &str, allowed_link_hosts: &[String]) -> Result<Vec<ZoneSpec>, ZoneDataError> {
+    let file: ZonesFile = toml::from_str(text)?;
+    if file.zone.is_empty() {
+        return Err(ZoneDataError::Empty);
+    }
+    let mut seen = BTreeSet::new();
+    let mut zones = Vec::with_capacity(file.zone.len());
+    for entry in file.zone {
+        let zone = entry.into_spec(allowed_link_hosts)?;
+        if !seen.insert(zone.number) {
+            return Err(ZoneDataError::Duplicate(zone.number));
+        }
+        zones.push(zone);
+    }
+    Ok(zones)
+}
+
+impl ZoneEntry {
+    fn into_spec(self, allowed_link_hosts: &[String]) -> Result<ZoneSpec, ZoneDataError> {
+        let number = self.number;
+        let invalid = |message: String| ZoneDataError::Invalid { number, message };
+        let number = i32::try_from(number)
+            .ok()
+            .filter(|n| (1..=999).contains(n))
+            .ok_or_else(|| invalid("the number must be between 1 and 999".into()))?;
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(invalid("the name must have 1 to 120 characters".into()));
+        }
+        let municipalities: Vec<String> = self
+            .municipalities
+            .iter()
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect();
+        if municipalities.is_empty() {
+            return Err(invalid("at least one municipality is needed".into()));
+        }
+        let notification_email = blank_to_none(self.notification_email)
+            .map(|e| Email::parse(&e).map_err(|error| invalid(format!("notification_email: {error}"))))
+            .transpose()?;
+        let room_link = blank_to_none(self.room_link)
+            .map(|link| {
+                MeetLink::parse(&link, allowed_link_hosts)
+                    .map_err(|error| invalid(format!("room_link: {error}")))
+            })
+            .transpose()?;
+        let window = match (self.opens, self.closes, self.slot_minutes, self.weekdays) {
+            (None, None, None, None) => None,
+            (Some(opens), Some(closes), Some(slot_minutes), weekdays) => {
+                let weekdays = match weekdays {
+                    Some(days) => Weekdays::from_iso(days).map_err(|e| invalid(e.to_string()))?,
+                    None => Weekdays::MONDAY_TO_FRIDAY,
+                };
+                let window = ServiceWindow::new(
+                    hour_minute(&opens).ok_or_else(|| invalid(format!("opens: {opens:?} is not HH:MM")))?,
+                    hour_minute(&closes).ok_or_else(|| invalid(format!("closes: {closes:?} is not HH:MM")))?,
+                    slot_minutes,
+                    weekdays,
+                )
+                .map_err(|e| invalid(e.to_string()))?;
+                Some(window)
+            }
+            _ => {
+                return Err(invalid(
+                    "a service window needs opens, closes and slot_minutes together".into(),
+                ));
+            }
+        };
+        Ok(ZoneSpec {
+            number,
+            name,
+            seat: blank_to_none(self.seat),
+            municipalities,
+            notification_email,
+            calendar_id: blank_to_none(self.calendar_id),
+            room_link,
+            window,
+        })
+    }
+}
+
+fn blank_to_none(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn hour_minute(text: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+}
+
+/// Reads a holidays file in the shipped CSV format.
+pub fn parse_holidays(text: &str) -> Result<Vec<Holiday>, holidays::HolidayDataError> {
+    holidays::parse_csv(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts() -> Vec<String> {
+        vec!["meet.google.com".into()]
+    }
+
+    #[test]
+    fn shipped_zones_cover_para_without_the_secretaria() {
+        let zones = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
+        assert_eq!(zones.len(), 101);
+        assert!(zones.iter().all(|z| z.number >= 1));
+        let belem: Vec<i32> = zones
+            .iter()
+            .filter(|z| z.municipalities.iter().any(|m| m == "Belém"))
+            .map(|z| z.number)
+            .collect();
+        assert_eq!(belem, [1, 28, 29, 30, 73, 76, 95, 96, 97, 98]);
+        let zone_2 = zones.iter().find(|z| z.number == 2).unwrap();
+        assert_eq!(zone_2.seat, None, "the source does not know zone 2's seat");
+        assert_eq!(zone_2.municipalities, ["Cachoeira do Arari", "Santa Cruz do Arari"]);
+    }
+
+    #[test]
+    fn every_municipality_leads_to_a_zone() {
+        let zones = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
+        let municipalities: BTreeSet<&str> = zones
+            .iter()
+            .flat_map(|z| z.municipalities.iter().map(String::as_str))
+            .collect();
+        // Pará has 144 municipalities.
+        assert_eq!(municipalities.len(), 144);
+    }
+
+    #[test]
+    fn optional_keys_are_validated() {
+        let zone = |extra: &str| {
+            format!("[[zone]]\nnumber = 7\nname = \"7ª Zona\"\nmunicipalities = [\"Abaetetuba\"]\n{extra}")
+        };
+        let cases: &[(&str, String, Option<&str>)] = &[
+            ("plain zone", zone(""), None),
+            ("own window", zone("opens = \"13:00\"\ncloses = \"17:00\"\nslot_minutes = 30\n"), None),
+            ("half a window", zone("opens = \"13:00\"\n"), Some("together")),
+            ("bad time", zone("opens = \"1pm\"\ncloses = \"17:00\"\nslot_minutes = 30\n"), Some("opens")),
+            ("bad e-mail", zone("notification_email = \"cartorio\"\n"), Some("notification_email")),
+            ("room on another host", zone("room_link = \"https://zoom.us/j/1\"\n"), Some("room_link")),
+            ("unknown key", zone("fax = \"1\"\n"), Some("fax")),
+            ("zone 0", zone("").replace("number = 7", "number = 0"), Some("between 1 and 999")),
+            ("no municipality", zone("").replace("[\"Abaetetuba\"]", "[]"), Some("municipality")),
+            ("twice", format!("{}\n{}", zone(""), zone("")), Some("twice")),
+            ("empty file", String::new(), Some("no [[zone]]")),
+        ];
+        for (description, text, expected_error) in cases {
+            let result = parse_zones(text, &hosts());
+            match expected_error {
+                None => assert!(result.is_ok(), "{description}: {result:?}"),
+                Some(part) => {
+                    let error = result.unwrap_err().to_string();
+                    assert!(error.contains(part), "{description}: {error}");
+                }
+            }
+        }
+    }
+}
