@@ -1,3 +1,40 @@
+//! Sistema Contato: the public asks the electoral court for a videoconference with one
+//! zone's *cartório*; the zone's clerks triage and schedule it; the requester gets the
+//! Meet link by e-mail.
+//!
+//! Code map, in reading order:
+//! - [`domain`]: the rules, as pure code: newtypes that parse input, the state machine,
+//!   scheduling, holidays and the effects of each change.
+//! - [`reference`]: the shipped zones and holidays files, parsed.
+//! - [`store`]: the database. The only user of `entities`; one transaction per change.
+//! - [`http`]: axum routers over [`http::AppState`]; handlers stay thin.
+//! - [`config`], [`telemetry`], [`passwords`]: settings, logs, argon2id.
+//! - [`startup`] and [`cli`]: bringing the service up; the `contato` command.
+//!
+//! Invariants:
+//! - The domain does no I/O: no database, no network, no clock. "Now" is a parameter.
+//! - A request changes state only through `store::Store::transition`, which writes the new
+//!   state, one audit row and the outbox jobs in one transaction, or nothing at all.
+//! - Side effects (e-mail, calendar) never run inside a request handler: they are outbox
+//!   jobs, written with the change that needs them.
+//! - A clerk never sees another zone's request: out of scope reads as not found.
+//! - Secrets (tracking tokens, passwords) are stored only as hashes.
+
+/// The `contato` command line.
+pub mod cli;
+/// Settings, layered: defaults, a file, the environment.
 pub mod config;
+/// The rules of the service, without I/O.
 pub mod domain;
+/// The web service's routers and shared state.
+pub mod http;
+/// argon2id password hashes.
+pub mod passwords;
+/// The shipped zones and holidays.
 pub mod reference;
+/// Bringing the service up and down.
+pub mod startup;
+/// The database: requests, staff, zones, holidays, outbox.
+pub mod store;
+/// Logging.
+pub mod telemetry;

@@ -1,1 +1,34 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use contato::{
+    cli::{Cli, Command},
+    config::Settings,
+    telemetry,
+};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("erro: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(&settings.log);
+    let serving = matches!(cli.command, Command::Serve);
+    match contato::cli::run(cli, settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        // The service reports through its log (JSON in production); chores to the terminal.
+        Err(error) if serving => {
+            tracing::error!("{error:#}");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("erro: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

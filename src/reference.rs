@@ -67,7 +67,10 @@ struct ZoneEntry {
 }
 
 /// Reads a zones file. `allowed_link_hosts` bounds the fixed room links, as for clerks' links.
-pub fn parse_zones(text: &str, allowed_link_hosts: &[String]) -> Result<Vec<ZoneSpec>, ZoneDataError> {
+pub fn parse_zones(
+    text: &str,
+    allowed_link_hosts: &[String],
+) -> Result<Vec<ZoneSpec>, ZoneDataError> {
     let file: ZonesFile = toml::from_str(text)?;
     if file.zone.is_empty() {
         return Err(ZoneDataError::Empty);
@@ -106,7 +109,9 @@ impl ZoneEntry {
             return Err(invalid("at least one municipality is needed".into()));
         }
         let notification_email = blank_to_none(self.notification_email)
-            .map(|e| Email::parse(&e).map_err(|error| invalid(format!("notification_email: {error}"))))
+            .map(|e| {
+                Email::parse(&e).map_err(|error| invalid(format!("notification_email: {error}")))
+            })
             .transpose()?;
         let room_link = blank_to_none(self.room_link)
             .map(|link| {
@@ -122,8 +127,10 @@ impl ZoneEntry {
                     None => Weekdays::MONDAY_TO_FRIDAY,
                 };
                 let window = ServiceWindow::new(
-                    hour_minute(&opens).ok_or_else(|| invalid(format!("opens: {opens:?} is not HH:MM")))?,
-                    hour_minute(&closes).ok_or_else(|| invalid(format!("closes: {closes:?} is not HH:MM")))?,
+                    hour_minute(&opens)
+                        .ok_or_else(|| invalid(format!("opens: {opens:?} is not HH:MM")))?,
+                    hour_minute(&closes)
+                        .ok_or_else(|| invalid(format!("closes: {closes:?} is not HH:MM")))?,
                     slot_minutes,
                     weekdays,
                 )
@@ -185,7 +192,10 @@ mod tests {
         assert_eq!(belem, [1, 28, 29, 30, 73, 76, 95, 96, 97, 98]);
         let zone_2 = zones.iter().find(|z| z.number == 2).unwrap();
         assert_eq!(zone_2.seat, None, "the source does not know zone 2's seat");
-        assert_eq!(zone_2.municipalities, ["Cachoeira do Arari", "Santa Cruz do Arari"]);
+        assert_eq!(
+            zone_2.municipalities,
+            ["Cachoeira do Arari", "Santa Cruz do Arari"]
+        );
     }
 
     #[test]
@@ -202,19 +212,53 @@ mod tests {
     #[test]
     fn optional_keys_are_validated() {
         let zone = |extra: &str| {
-            format!("[[zone]]\nnumber = 7\nname = \"7ª Zona\"\nmunicipalities = [\"Abaetetuba\"]\n{extra}")
+            format!(
+                "[[zone]]\nnumber = 7\nname = \"7ª Zona\"\nmunicipalities = [\"Abaetetuba\"]\n{extra}"
+            )
         };
         let cases: &[(&str, String, Option<&str>)] = &[
             ("plain zone", zone(""), None),
-            ("own window", zone("opens = \"13:00\"\ncloses = \"17:00\"\nslot_minutes = 30\n"), None),
-            ("half a window", zone("opens = \"13:00\"\n"), Some("together")),
-            ("bad time", zone("opens = \"1pm\"\ncloses = \"17:00\"\nslot_minutes = 30\n"), Some("opens")),
-            ("bad e-mail", zone("notification_email = \"cartorio\"\n"), Some("notification_email")),
-            ("room on another host", zone("room_link = \"https://zoom.us/j/1\"\n"), Some("room_link")),
+            (
+                "own window",
+                zone("opens = \"13:00\"\ncloses = \"17:00\"\nslot_minutes = 30\n"),
+                None,
+            ),
+            (
+                "half a window",
+                zone("opens = \"13:00\"\n"),
+                Some("together"),
+            ),
+            (
+                "bad time",
+                zone("opens = \"1pm\"\ncloses = \"17:00\"\nslot_minutes = 30\n"),
+                Some("opens"),
+            ),
+            (
+                "bad e-mail",
+                zone("notification_email = \"cartorio\"\n"),
+                Some("notification_email"),
+            ),
+            (
+                "room on another host",
+                zone("room_link = \"https://zoom.us/j/1\"\n"),
+                Some("room_link"),
+            ),
             ("unknown key", zone("fax = \"1\"\n"), Some("fax")),
-            ("zone 0", zone("").replace("number = 7", "number = 0"), Some("between 1 and 999")),
-            ("no municipality", zone("").replace("[\"Abaetetuba\"]", "[]"), Some("municipality")),
-            ("twice", format!("{}\n{}", zone(""), zone("")), Some("twice")),
+            (
+                "zone 0",
+                zone("").replace("number = 7", "number = 0"),
+                Some("between 1 and 999"),
+            ),
+            (
+                "no municipality",
+                zone("").replace("[\"Abaetetuba\"]", "[]"),
+                Some("municipality"),
+            ),
+            (
+                "twice",
+                format!("{}\n{}", zone(""), zone("")),
+                Some("twice"),
+            ),
             ("empty file", String::new(), Some("no [[zone]]")),
         ];
         for (description, text, expected_error) in cases {

@@ -72,6 +72,8 @@ pub struct Holiday {
     pub date: NaiveDate,
     pub name: String,
     pub scope: HolidayScope,
+    /// Where the date comes from (the law, a portaria), for the admin who maintains the list.
+    pub note: Option<String>,
 }
 
 /// The holidays that close one zone, looked up by date.
@@ -116,6 +118,8 @@ struct HolidayRow {
     data: String,
     nome: String,
     abrangencia: String,
+    #[serde(default)]
+    observacao: Option<String>,
 }
 
 /// Reads holiday data in the shipped CSV format (`data,nome,abrangencia,observacao`).
@@ -147,7 +151,16 @@ pub fn parse_csv(text: &str) -> Result<Vec<Holiday>, HolidayDataError> {
         if name.is_empty() {
             return Err(HolidayDataError::EmptyName { line });
         }
-        holidays.push(Holiday { date, name, scope });
+        let note = row
+            .observacao
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        holidays.push(Holiday {
+            date,
+            name,
+            scope,
+            note,
+        });
     }
     Ok(holidays)
 }
@@ -210,11 +223,13 @@ mod tests {
                 date: date("2027-01-12"),
                 name: "Aniversário de Belém".into(),
                 scope: HolidayScope::parse("municipal-Belem").unwrap(),
+                note: None,
             },
             Holiday {
                 date: date("2027-04-21"),
                 name: "Tiradentes".into(),
                 scope: HolidayScope::National,
+                note: None,
             },
         ];
         let belem = ZoneHolidays::for_zone(&holidays, &["Belém".to_string()]);

@@ -17,4 +17,5 @@ pub mod command;
 pub mod effects;
 pub mod holidays;
 pub mod schedule;
+pub mod staff;
 pub mod status;

@@ -1,0 +1,227 @@
+//! The `contato` command line: the service itself and the chores an administrator scripts.
+
+use std::{
+    io::{BufRead, IsTerminal},
+    path::PathBuf,
+};
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::{
+    config::Settings,
+    domain::{
+        email::Email,
+        staff::{Role, check_password},
+        text::PersonName,
+    },
+    passwords, reference,
+    startup::{self, Application},
+    store::{NewStaff, StoreError},
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "contato",
+    version,
+    about = "Sistema Contato: pedidos de atendimento por videoconferência do Balcão Virtual",
+    long_about = "Sistema Contato: pedidos de atendimento por videoconferência do Balcão Virtual.\n\n\
+        A configuração vem de config/default.toml (ou do arquivo em CONTATO_CONFIG) e de variáveis \
+        CONTATO_<SEÇÃO>__<CHAVE>; DATABASE_URL também é aceita."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inicia o serviço web (aplica as migrações e carrega zonas e feriados na primeira vez).
+    Serve,
+    /// Aplica as migrações do banco de dados; pode ser repetido sem efeito.
+    Migrate,
+    /// Contas de servidores(as) e administradores(as).
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Zonas eleitorais.
+    Zones {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Feriados (nacionais, estaduais, municipais e forenses).
+    Holidays {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Cria uma conta; a senha é lida da entrada padrão (mínimo de 12 caracteres).
+    Add {
+        /// E-mail de acesso.
+        #[arg(long)]
+        email: String,
+        /// Nome completo.
+        #[arg(long)]
+        name: String,
+        /// clerk: servidor(a) do cartório; admin: Secretaria/TI, vê todas as zonas.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Número de uma zona em que a pessoa atua (repita para várias).
+        #[arg(long = "zone", value_name = "NÚMERO")]
+        zones: Vec<i32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Importa um arquivo (atualiza o que já existe; pode ser repetido).
+    Import {
+        /// zones: um arquivo TOML como config/zones.toml; holidays: um CSV como config/holidays.csv.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Clerk,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Clerk => Role::Clerk,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => {
+            let application = Application::build(settings).await?;
+            application.run_until(startup::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let store = startup::open_store(&settings).await?;
+            store.close().await?;
+            println!("Migrações aplicadas.");
+            Ok(())
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    email,
+                    name,
+                    role,
+                    zones,
+                },
+        } => add_staff(&settings, &email, &name, role.into(), zones).await,
+        Command::Zones {
+            command: ImportCommand::Import { file },
+        } => {
+            let text = read(&file)?;
+            let zones = reference::parse_zones(&text, &settings.calendar.allowed_link_hosts)?;
+            let store = startup::open_store(&settings).await?;
+            let report = store.import_zones(&zones, Utc::now()).await?;
+            store.close().await?;
+            println!(
+                "Zonas: {} novas, {} atualizadas.",
+                report.inserted, report.updated
+            );
+            Ok(())
+        }
+        Command::Holidays {
+            command: ImportCommand::Import { file },
+        } => {
+            let holidays = reference::parse_holidays(&read(&file)?)?;
+            let store = startup::open_store(&settings).await?;
+            let report = store.import_holidays(&holidays).await?;
+            store.close().await?;
+            println!(
+                "Feriados: {} novos, {} atualizados.",
+                report.inserted, report.updated
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn add_staff(
+    settings: &Settings,
+    email: &str,
+    name: &str,
+    role: Role,
+    zones: Vec<i32>,
+) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email: {error}"))?;
+    let name = PersonName::parse(name).map_err(|error| anyhow::anyhow!("--name: {error}"))?;
+    let password = read_password()?;
+    check_password(&password).map_err(|error| anyhow::anyhow!("senha: {error}"))?;
+    let password_hash = tokio::task::spawn_blocking(move || passwords::hash_password(&password))
+        .await
+        .context("the password hashing task failed")??;
+    let store = startup::open_store(settings).await?;
+    startup::load_reference_data(&store, settings).await?;
+    let new = NewStaff {
+        email,
+        name,
+        role,
+        password_hash,
+        zones,
+    };
+    let created = match store.create_staff(&new, Utc::now()).await {
+        Ok(created) => created,
+        Err(StoreError::Invalid(errors)) => {
+            let messages: Vec<String> = errors
+                .fields()
+                .flat_map(|field| {
+                    errors
+                        .get(field)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(move |message| format!("--{field}: {message}"))
+                })
+                .collect();
+            bail!("{}", messages.join("\n"));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    store.close().await?;
+    let zones: Vec<String> = created.zones.iter().map(i32::to_string).collect();
+    println!(
+        "Conta criada: #{} {} ({}){}",
+        created.id,
+        created.email,
+        created.role.as_str(),
+        if zones.is_empty() {
+            String::new()
+        } else {
+            format!(", zonas {}", zones.join(", "))
+        }
+    );
+    Ok(())
+}
+
+/// From a pipe (scripts) the first line is the password; at a terminal it is asked for
+/// without echo.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Senha: ").context("failed to read the password");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("failed to read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn read(file: &PathBuf) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("failed to read {}", file.display()))
+}

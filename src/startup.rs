@@ -1,0 +1,147 @@
+//! Bringing the service up: database, migrations, reference data, the listener, and a
+//! graceful stop on SIGTERM or Ctrl-C.
+
+use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use chrono::Utc;
+use tokio::net::TcpListener;
+
+use crate::{
+    config::Settings,
+    http::{self, AppState},
+    reference::{self, SHIPPED_HOLIDAYS, SHIPPED_ZONES},
+    store::Store,
+};
+
+/// Connects to the configured database and brings its schema up to date.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::connect(&settings.database, settings.database_url())
+        .await
+        .context("failed to connect to the database")?;
+    store
+        .migrate()
+        .await
+        .context("failed to apply the database migrations")?;
+    Ok(store)
+}
+
+/// On a database without zones or holidays, loads the configured files, or the shipped data
+/// compiled into the binary when those files are not there.
+pub async fn load_reference_data(store: &Store, settings: &Settings) -> anyhow::Result<()> {
+    let (no_zones, no_holidays) = store.is_reference_empty().await?;
+    if no_zones {
+        let text = read_or(&settings.reference.zones_file, SHIPPED_ZONES)?;
+        let zones = reference::parse_zones(&text, &settings.calendar.allowed_link_hosts)?;
+        let report = store.import_zones(&zones, Utc::now()).await?;
+        tracing::info!(inserted = report.inserted, "zones loaded on first start");
+    }
+    if no_holidays {
+        let text = read_or(&settings.reference.holidays_file, SHIPPED_HOLIDAYS)?;
+        let holidays = reference::parse_holidays(&text)?;
+        let report = store.import_holidays(&holidays).await?;
+        tracing::info!(inserted = report.inserted, "holidays loaded on first start");
+    }
+    Ok(())
+}
+
+fn read_or(path: &Path, shipped: &str) -> anyhow::Result<String> {
+    if path.is_file() {
+        std::fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))
+    } else {
+        tracing::info!(path = %path.display(), "file not found: using the data shipped in the binary");
+        Ok(shipped.to_string())
+    }
+}
+
+/// The web service, bound and ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let store = open_store(&settings).await?;
+        load_reference_data(&store, &settings).await?;
+        let listener = TcpListener::bind(settings.server.bind)
+            .await
+            .with_context(|| format!("failed to listen on {}", settings.server.bind))?;
+        Ok(Application {
+            listener,
+            state: AppState {
+                store,
+                settings: Arc::new(settings),
+            },
+        })
+    }
+
+    /// The address actually bound (a port of 0 in the settings picks a free one).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_seconds);
+        let address = self.local_addr()?;
+        let store = self.state.store.clone();
+        let router = http::router(self.state);
+        tracing::info!(%address, "listening");
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stopping_tx.send(());
+            tracing::info!("stopping: finishing requests in flight");
+        });
+        let mut server = std::pin::pin!(server.into_future());
+        tokio::select! {
+            result = &mut server => result.context("the server failed")?,
+            _ = async {
+                let _ = stopping_rx.await;
+                tokio::time::sleep(grace).await;
+            } => tracing::warn!(seconds = grace.as_secs(), "requests still in flight after the grace period"),
+        }
+        store
+            .close()
+            .await
+            .context("failed to close the database")?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGTERM (how orchestrators stop services) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

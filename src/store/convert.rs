@@ -1,0 +1,101 @@
+//! Conversions between the domain's types and the entities' active enums: the domain knows
+//! nothing of the database, and these are the only places where the two meet.
+
+use entities::sea_orm_active_enums as db;
+
+use crate::domain::{
+    staff::Role,
+    status::{Outcome, Status},
+    text::RequesterRole,
+};
+
+impl From<Status> for db::RequestStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Submitted => db::RequestStatus::Submitted,
+            Status::Triaged => db::RequestStatus::Triaged,
+            Status::Scheduled => db::RequestStatus::Scheduled,
+            Status::Done => db::RequestStatus::Done,
+            Status::Rejected => db::RequestStatus::Rejected,
+            Status::Cancelled => db::RequestStatus::Cancelled,
+        }
+    }
+}
+
+impl From<db::RequestStatus> for Status {
+    fn from(status: db::RequestStatus) -> Self {
+        match status {
+            db::RequestStatus::Submitted => Status::Submitted,
+            db::RequestStatus::Triaged => Status::Triaged,
+            db::RequestStatus::Scheduled => Status::Scheduled,
+            db::RequestStatus::Done => Status::Done,
+            db::RequestStatus::Rejected => Status::Rejected,
+            db::RequestStatus::Cancelled => Status::Cancelled,
+        }
+    }
+}
+
+impl From<Outcome> for db::Outcome {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Attended => db::Outcome::Attended,
+            Outcome::NoShow => db::Outcome::NoShow,
+        }
+    }
+}
+
+impl From<db::Outcome> for Outcome {
+    fn from(outcome: db::Outcome) -> Self {
+        match outcome {
+            db::Outcome::Attended => Outcome::Attended,
+            db::Outcome::NoShow => Outcome::NoShow,
+        }
+    }
+}
+
+impl From<RequesterRole> for db::RequesterRole {
+    fn from(role: RequesterRole) -> Self {
+        match role {
+            RequesterRole::Parte => db::RequesterRole::Parte,
+            RequesterRole::Advogado => db::RequesterRole::Advogado,
+            RequesterRole::Interessado => db::RequesterRole::Interessado,
+        }
+    }
+}
+
+impl From<db::RequesterRole> for RequesterRole {
+    fn from(role: db::RequesterRole) -> Self {
+        match role {
+            db::RequesterRole::Parte => RequesterRole::Parte,
+            db::RequesterRole::Advogado => RequesterRole::Advogado,
+            db::RequesterRole::Interessado => RequesterRole::Interessado,
+        }
+    }
+}
+
+impl From<Role> for db::StaffRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Clerk => db::StaffRole::Clerk,
+            Role::Admin => db::StaffRole::Admin,
+        }
+    }
+}
+
+impl From<db::StaffRole> for Role {
+    fn from(role: db::StaffRole) -> Self {
+        match role {
+            db::StaffRole::Clerk => Role::Clerk,
+            db::StaffRole::Admin => Role::Admin,
+        }
+    }
+}
+
+/// The states that still need work, as stored.
+pub fn open_statuses() -> Vec<db::RequestStatus> {
+    Status::ALL
+        .into_iter()
+        .filter(|status| status.is_open())
+        .map(db::RequestStatus::from)
+        .collect()
+}

@@ -1,0 +1,141 @@
+//! Storage: the only module that uses `entities` and SQL. Each change to a request is one
+//! transaction that writes the new state, an audit row and the outbox jobs it needs.
+//!
+//! On SQLite every writing transaction starts with `BEGIN IMMEDIATE`: it takes the write lock
+//! up front (waiting up to the busy timeout) instead of failing when a read inside it would
+//! have to be upgraded to a write while another connection writes.
+
+mod convert;
+mod outbox;
+mod protocol;
+mod reference;
+mod requests;
+mod routing;
+mod staff;
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::{
+    config::DatabaseSettings,
+    domain::{field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed},
+};
+
+pub use reference::{ImportReport, ZoneRecord};
+pub use requests::{Actor, EventRecord, RequestRecord, Submitted, TransitionRules, ZoneScope};
+pub use staff::{NewStaff, StaffRecord};
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("not found")]
+    NotFound,
+    #[error("the request changed: it is at version {current}, not {expected}")]
+    Stale { expected: i32, current: i32 },
+    #[error(transparent)]
+    NotAllowed(#[from] TransitionNotAllowed),
+    #[error(transparent)]
+    Slot(#[from] SlotError),
+    /// Input that only the database can judge (an unknown zone, a taken e-mail, …).
+    #[error("invalid input: {0:?}")]
+    Invalid(FieldErrors),
+    #[error("this person already has {limit} open requests")]
+    TooManyOpenRequests { limit: u32 },
+}
+
+impl StoreError {
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        StoreError::Invalid(errors)
+    }
+}
+
+impl Store {
+    /// Connects to SQLite (creating the file and its folder) or PostgreSQL.
+    pub async fn connect(settings: &DatabaseSettings, url: &str) -> Result<Store, StoreError> {
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(settings.max_connections)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .sqlx_logging(false);
+        if url.starts_with("sqlite:") {
+            create_sqlite_folder(url)?;
+            let busy_timeout = Duration::from_millis(settings.sqlite_busy_timeout_ms);
+            options.map_sqlx_sqlite_opts(move |sqlite| {
+                sqlite
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(busy_timeout)
+            });
+        }
+        let db = Database::connect(options).await?;
+        Ok(Store { db })
+    }
+
+    /// Applies the migrations that have not run yet; safe to run any number of times.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// Answers when the database does (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+
+    async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+    }
+}
+
+fn create_sqlite_folder(url: &str) -> Result<(), StoreError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|error| DbErr::Custom(format!("invalid SQLite URL: {error}")))?;
+    let file = options.get_filename();
+    if let Some(folder) = file.parent().filter(|f| !f.as_os_str().is_empty())
+        && file != Path::new(":memory:")
+    {
+        std::fs::create_dir_all(folder).map_err(|error| {
+            DbErr::Custom(format!(
+                "cannot create the folder {}: {error}",
+                folder.display()
+            ))
+        })?;
+    }
+    Ok(())
+}

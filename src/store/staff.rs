@@ -1,0 +1,126 @@
+//! Staff accounts and the zones they work in.
+
+use chrono::{DateTime, Utc};
+use entities::{staff, staff_zones, zones};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+};
+
+use super::{Store, StoreError, reference::find_zone_by_number};
+use crate::domain::{email::Email, staff::Role, text::PersonName};
+
+pub struct NewStaff {
+    pub email: Email,
+    pub name: PersonName,
+    pub role: Role,
+    /// An argon2id PHC string; the password itself never reaches the store.
+    pub password_hash: String,
+    /// Zone numbers.
+    pub zones: Vec<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRecord {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    /// Zone numbers, ascending.
+    pub zones: Vec<i32>,
+}
+
+impl Store {
+    pub async fn create_staff(
+        &self,
+        new: &NewStaff,
+        now: DateTime<Utc>,
+    ) -> Result<StaffRecord, StoreError> {
+        if new.role == Role::Clerk && new.zones.is_empty() {
+            return Err(StoreError::invalid(
+                "zones",
+                "Um(a) servidor(a) do cartório precisa de pelo menos uma zona.",
+            ));
+        }
+        let txn = self.begin_write().await?;
+        let email = new.email.as_str().to_lowercase();
+        let taken = staff::Entity::find()
+            .filter(staff::Column::Email.eq(email.as_str()))
+            .one(&txn)
+            .await?;
+        if taken.is_some() {
+            return Err(email_taken());
+        }
+        let mut zone_ids = Vec::with_capacity(new.zones.len());
+        for number in &new.zones {
+            let zone = find_zone_by_number(&txn, *number).await?.ok_or_else(|| {
+                StoreError::invalid("zones", format!("A zona {number} não existe."))
+            })?;
+            if !zone_ids.contains(&zone.id) {
+                zone_ids.push(zone.id);
+            }
+        }
+        let account = staff::ActiveModel {
+            email: Set(email),
+            name: Set(new.name.as_str().to_string()),
+            role: Set(new.role.into()),
+            password_hash: Set(new.password_hash.clone()),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(|error| match error.sql_err() {
+            // Another request created the same e-mail between our check and this insert.
+            Some(SqlErr::UniqueConstraintViolation(_)) => email_taken(),
+            _ => StoreError::Database(error),
+        })?;
+        for zone_id in zone_ids {
+            staff_zones::ActiveModel {
+                staff_id: Set(account.id),
+                zone_id: Set(zone_id),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        self.staff_record(account).await
+    }
+
+    pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, StoreError> {
+        let account = staff::Entity::find()
+            .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
+            .one(&self.db)
+            .await?;
+        match account {
+            Some(account) => Ok(Some(self.staff_record(account).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn staff_record(&self, account: staff::Model) -> Result<StaffRecord, StoreError> {
+        let zones = zones::Entity::find()
+            .inner_join(staff_zones::Entity)
+            .filter(staff_zones::Column::StaffId.eq(account.id))
+            .order_by_asc(zones::Column::Number)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|zone| zone.number)
+            .collect();
+        Ok(StaffRecord {
+            id: account.id,
+            email: account.email,
+            name: account.name,
+            role: account.role.into(),
+            active: account.active,
+            zones,
+        })
+    }
+}
+
+fn email_taken() -> StoreError {
+    StoreError::invalid("email", "Já existe uma conta com este e-mail.")
+}

@@ -1,0 +1,336 @@
+//! Test fixtures: fresh databases, the application on a random port, valid sample data.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use contato::{
+    config::Settings,
+    domain::{
+        effects::MeetingSource,
+        holidays::ZoneHolidays,
+        schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar},
+        submission::{NewRequest, SubmissionInput, SubmissionRules},
+    },
+    reference::{SHIPPED_HOLIDAYS, parse_holidays},
+    startup::Application,
+    store::{Store, TransitionRules},
+};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use tokio::sync::oneshot;
+
+/// Names a PostgreSQL server (any database on it): the suite then runs there instead of SQLite.
+pub const POSTGRES_VARIABLE: &str = "CONTATO_TEST_DATABASE_URL";
+
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        match std::env::var(POSTGRES_VARIABLE) {
+            Ok(server) if !server.trim().is_empty() => {
+                let name = format!("contato_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(server.as_str())
+                    .await
+                    .expect("the PostgreSQL server of CONTATO_TEST_DATABASE_URL answers");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("a test database can be created");
+                admin.close().await.ok();
+                let url = with_database(&server, &name);
+                TestDb {
+                    url,
+                    cleanup: Cleanup::Postgres { server, name },
+                }
+            }
+            _ => {
+                let folder = tempfile::tempdir().expect("a temporary folder");
+                let url = format!("sqlite://{}/contato.db?mode=rwc", folder.path().display());
+                TestDb {
+                    url,
+                    cleanup: Cleanup::Sqlite(folder),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { server, name } = &self.cleanup {
+            let (server, name) = (server.clone(), name.clone());
+            // Drop runs outside async: a small runtime on its own thread does the cleanup.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime for cleanup");
+                runtime.block_on(async {
+                    let admin = Database::connect(server.as_str()).await?;
+                    admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await?;
+                    admin.close().await
+                })
+            })
+            .join();
+            if !matches!(dropped, Ok(Ok(()))) {
+                eprintln!("could not drop the test database {}", self.url);
+            }
+        }
+    }
+}
+
+/// The same server URL with another database name in its path.
+fn with_database(server: &str, database: &str) -> String {
+    let mut url = url::Url::parse(server).expect("CONTATO_TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{database}"));
+    url.to_string()
+}
+
+/// The shipped defaults (never the developer's environment), on `db` and a random port.
+pub fn settings_for(db: &TestDb) -> Settings {
+    Settings::from_figment(
+        Settings::builtin()
+            .merge(("database.url", db.url.as_str()))
+            .merge(("server.bind", "127.0.0.1:0"))
+            .merge(("database.max_connections", 10)),
+    )
+    .expect("test settings are valid")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    pub http: reqwest::Client,
+    /// Held so that the database lives as long as the app (dropping it drops the database).
+    _db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The whole application, migrated and loaded with the shipped zones and holidays, serving
+/// on a random port until the returned value is dropped.
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::new().await;
+    let application = Application::build(settings_for(&db))
+        .await
+        .expect("the application starts");
+    let address = format!(
+        "http://{}",
+        application.local_addr().expect("a bound address")
+    );
+    let store = application.store().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        store,
+        http: reqwest::Client::new(),
+        _db: db,
+        stop: Some(stop),
+    }
+}
+
+static SEQUENCE: AtomicU64 = AtomicU64::new(1);
+
+/// A CPF with valid check digits, different on every call in this process.
+pub fn unique_cpf() -> String {
+    let n = SEQUENCE.fetch_add(1, Ordering::Relaxed) + 100_000_000;
+    let mut digits: Vec<u32> = format!("{:09}", n % 1_000_000_000)
+        .chars()
+        .map(|c| c.to_digit(10).unwrap_or(0))
+        .collect();
+    for length in [9, 10] {
+        let sum: u32 = digits
+            .iter()
+            .zip((2..=length as u32 + 1).rev())
+            .map(|(d, w)| d * w)
+            .sum();
+        let check = (sum * 10) % 11 % 10;
+        digits.push(check);
+    }
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
+        .collect()
+}
+
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&SERVICE_TIME_ZONE).date_naive()
+}
+
+pub fn submission_input(zone: i64) -> SubmissionInput {
+    let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+    SubmissionInput {
+        zone: Some(zone),
+        name: Some("Maria José de Souza".into()),
+        cpf: Some(unique_cpf()),
+        email: Some(format!("pessoa{n}@example.com")),
+        phone: Some("(91) 98765-4321".into()),
+        role: Some("parte".into()),
+        oab: None,
+        process_number: None,
+        subject: Some("Dúvida sobre transferência de título".into()),
+        description: Some("Gostaria de orientação sobre a transferência do meu título.".into()),
+        preferred_dates: vec![],
+        consent: Some(true),
+    }
+}
+
+/// A valid request for `zone` from a person not seen before.
+pub fn new_request(zone: i64) -> NewRequest {
+    let rules = SubmissionRules {
+        today: today(),
+        max_days_ahead: 60,
+        max_preferred_dates: 5,
+        is_business_day: &|date: NaiveDate| date.weekday().number_from_monday() <= 5,
+    };
+    NewRequest::parse(submission_input(zone), &rules).expect("the sample submission is valid")
+}
+
+pub fn token_hash() -> String {
+    format!("{:064x}", SEQUENCE.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The service's default window and the shipped holidays of Belém.
+pub fn belem_calendar() -> (ServiceWindow, ZoneHolidays) {
+    let holidays = parse_holidays(SHIPPED_HOLIDAYS).expect("shipped holidays parse");
+    (
+        ServiceWindow::default(),
+        ZoneHolidays::for_zone(&holidays, &["Belém".to_string()]),
+    )
+}
+
+/// Free slots of zone 1 (Belém) from tomorrow on, for scheduling in tests.
+pub fn future_slots(count: usize) -> Vec<Slot> {
+    let (window, holidays) = belem_calendar();
+    let calendar = ZoneCalendar {
+        window: &window,
+        holidays: &holidays,
+    };
+    let tomorrow = today().succ_opt().expect("a tomorrow");
+    calendar
+        .free_slots(tomorrow, 120, Utc::now(), |_| true)
+        .into_iter()
+        .take(count)
+        .collect()
+}
+
+pub struct Rules {
+    pub window: ServiceWindow,
+    pub hosts: Vec<String>,
+    pub reminders: Vec<u32>,
+}
+
+impl Rules {
+    pub fn manual() -> Rules {
+        Rules {
+            window: ServiceWindow::default(),
+            hosts: vec!["meet.google.com".into()],
+            reminders: vec![24, 1],
+        }
+    }
+
+    pub fn at(&self, now: DateTime<Utc>) -> TransitionRules<'_> {
+        TransitionRules {
+            now,
+            source: MeetingSource::Manual,
+            default_window: &self.window,
+            reminder_hours: &self.reminders,
+            allowed_link_hosts: &self.hosts,
+        }
+    }
+}
+
+/// Row counts of every table, to prove a refused operation wrote nothing.
+pub async fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
+    let mut counts = Vec::new();
+    for table in [
+        "zones",
+        "staff",
+        "staff_zones",
+        "requests",
+        "request_events",
+        "jobs",
+        "holidays",
+        "protocol_counters",
+    ] {
+        let backend = store.backend();
+        let row = store
+            .connection()
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("a count")
+            .expect("a row");
+        counts.push((
+            table,
+            row.try_get::<i64>("", "n").expect("an integer count"),
+        ));
+    }
+    counts
+}
+
+/// One argon2id hash shared by the tests' accounts (hashing is slow on purpose).
+pub fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| contato::passwords::hash_password(TEST_PASSWORD).expect("a hash"))
+        .clone()
+}
+
+pub const TEST_PASSWORD: &str = "senha de teste bem longa";
+
+pub async fn create_staff(
+    store: &Store,
+    email: &str,
+    role: contato::domain::staff::Role,
+    zones: &[i32],
+) -> contato::store::StaffRecord {
+    use contato::domain::{email::Email, text::PersonName};
+    let new = contato::store::NewStaff {
+        email: Email::parse(email).expect("a valid e-mail"),
+        name: PersonName::parse("Servidora de Teste").expect("a valid name"),
+        role,
+        password_hash: password_hash(),
+        zones: zones.to_vec(),
+    };
+    store
+        .create_staff(&new, Utc::now())
+        .await
+        .expect("the account is created")
+}
+
+pub async fn create_clerk(
+    store: &Store,
+    email: &str,
+    zones: &[i32],
+) -> contato::store::StaffRecord {
+    create_staff(store, email, contato::domain::staff::Role::Clerk, zones).await
+}

@@ -1,0 +1,12 @@
+//! One integration test binary (one build, one link). Every test gets a fresh database:
+//! a SQLite file in a temporary folder, or, when `CONTATO_TEST_DATABASE_URL` names a
+//! PostgreSQL server, a database of its own on that server, dropped at the end.
+
+mod helpers;
+
+mod cli;
+mod health;
+mod reference;
+mod staff;
+mod submissions;
+mod transitions;

@@ -1,0 +1,181 @@
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Utc};
+use contato::{
+    domain::{schedule::SERVICE_TIME_ZONE, status::Status},
+    store::{Actor, StoreError, ZoneScope},
+};
+use entities::{jobs, sea_orm_active_enums::JobState};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::helpers::{create_clerk, new_request, row_counts, spawn_app, token_hash};
+
+#[tokio::test]
+async fn a_submission_writes_the_request_its_first_audit_row_and_its_emails() {
+    let app = spawn_app().await;
+    let request = new_request(1);
+
+    let submitted = app
+        .store
+        .submit(&request, &token_hash(), 3, Utc::now())
+        .await
+        .unwrap();
+
+    let year = Utc::now().with_timezone(&SERVICE_TIME_ZONE).year();
+    assert_eq!(submitted.protocol, format!("{year}-000001"));
+    let stored = app
+        .store
+        .request(submitted.id, &ZoneScope::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, Status::Submitted);
+    assert_eq!(stored.zone, 1);
+    assert_eq!(stored.cpf, request.cpf.as_str());
+    assert_eq!(stored.version, 1);
+    assert_eq!(stored.history.len(), 1);
+    assert_eq!(stored.history[0].action, "submit");
+    assert_eq!(stored.history[0].actor, Actor::Requester);
+    assert_eq!(stored.history[0].to, Status::Submitted);
+    let kinds: Vec<String> = jobs::Entity::find()
+        .filter(jobs::Column::RequestId.eq(submitted.id))
+        .order_by_asc(jobs::Column::Id)
+        .all(app.store.connection())
+        .await
+        .unwrap()
+        .into_iter()
+        .inspect(|job| assert_eq!(job.state, JobState::Pending))
+        .map(|job| job.kind)
+        .collect();
+    assert_eq!(kinds, ["email.request_received", "email.new_request"]);
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_submissions_get_a_hundred_distinct_protocols() {
+    let app = spawn_app().await;
+
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let store = app.store.clone();
+            tokio::spawn(async move {
+                let zone = [1, 28, 43][i % 3];
+                store
+                    .submit(&new_request(zone), &token_hash(), 3, Utc::now())
+                    .await
+            })
+        })
+        .collect();
+    let mut protocols = BTreeSet::new();
+    for task in tasks {
+        let submitted = task.await.unwrap().expect("every submission succeeds");
+        protocols.insert(submitted.protocol);
+    }
+
+    assert_eq!(protocols.len(), 100);
+    let year = Utc::now().with_timezone(&SERVICE_TIME_ZONE).year();
+    let expected: BTreeSet<String> = (1..=100).map(|n| format!("{year}-{n:06}")).collect();
+    assert_eq!(protocols, expected, "one gapless sequence");
+}
+
+#[tokio::test]
+async fn an_unknown_zone_is_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let before = row_counts(&app.store).await;
+
+    let result = app
+        .store
+        .submit(&new_request(999), &token_hash(), 3, Utc::now())
+        .await;
+
+    match result {
+        Err(StoreError::Invalid(errors)) => assert!(errors.get("zone").is_some()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(row_counts(&app.store).await, before);
+}
+
+#[tokio::test]
+async fn a_person_may_have_only_so_many_open_requests() {
+    let app = spawn_app().await;
+    let mut request = new_request(1);
+    for _ in 0..2 {
+        app.store
+            .submit(&request, &token_hash(), 2, Utc::now())
+            .await
+            .unwrap();
+    }
+    let before = row_counts(&app.store).await;
+
+    let third = app
+        .store
+        .submit(&request, &token_hash(), 2, Utc::now())
+        .await;
+    // The same e-mail under another CPF counts as the same person too.
+    request.cpf = new_request(1).cpf;
+    let other_cpf = app
+        .store
+        .submit(&request, &token_hash(), 2, Utc::now())
+        .await;
+    let no_limit = app
+        .store
+        .submit(&request, &token_hash(), 0, Utc::now())
+        .await;
+
+    assert!(
+        matches!(third, Err(StoreError::TooManyOpenRequests { limit: 2 })),
+        "{third:?}"
+    );
+    assert!(
+        matches!(other_cpf, Err(StoreError::TooManyOpenRequests { .. })),
+        "{other_cpf:?}"
+    );
+    assert!(no_limit.is_ok(), "a limit of 0 turns the check off");
+    let after = row_counts(&app.store).await;
+    let requests = |counts: &[(&str, i64)]| {
+        counts
+            .iter()
+            .find(|(t, _)| *t == "requests")
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(requests(&after), requests(&before).map(|n| n + 1));
+}
+
+#[tokio::test]
+async fn new_requests_go_to_the_least_loaded_clerk_of_the_zone() {
+    let app = spawn_app().await;
+    let ana = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let bia = create_clerk(&app.store, "bia@tre-pa.jus.br", &[1, 28]).await;
+    let _other_zone = create_clerk(&app.store, "caio@tre-pa.jus.br", &[43]).await;
+    // Bia already carries a request of zone 28.
+    let first = app
+        .store
+        .submit(&new_request(28), &token_hash(), 3, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(first.assignee_id, Some(bia.id));
+
+    let mut assignees = Vec::new();
+    for _ in 0..3 {
+        let submitted = app
+            .store
+            .submit(&new_request(1), &token_hash(), 3, Utc::now())
+            .await
+            .unwrap();
+        assignees.push(submitted.assignee_id);
+    }
+
+    assert_eq!(assignees, [Some(ana.id), Some(ana.id), Some(bia.id)]);
+}
+
+#[tokio::test]
+async fn a_zone_without_clerks_keeps_its_requests_unassigned() {
+    let app = spawn_app().await;
+
+    let submitted = app
+        .store
+        .submit(&new_request(5), &token_hash(), 3, Utc::now())
+        .await
+        .unwrap();
+
+    assert_eq!(submitted.assignee_id, None);
+}
