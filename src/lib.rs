@@ -8,7 +8,8 @@
 //! - [`reference`]: the shipped zones and holidays files, parsed.
 //! - [`store`]: the database. The only user of `entities`; one transaction per change.
 //! - [`http`]: axum routers over [`http::AppState`]; handlers stay thin.
-//! - [`config`], [`telemetry`], [`passwords`]: settings, logs, argon2id.
+//! - [`config`], [`telemetry`], [`passwords`], [`tokens`]: settings, logs, argon2id,
+//!   random secrets stored as hashes.
 //! - [`startup`] and [`cli`]: bringing the service up; the `contato` command.
 //!
 //! Invariants:
@@ -38,3 +39,5 @@ pub mod startup;
 pub mod store;
 /// Logging.
 pub mod telemetry;
+/// Random secrets for people, stored only as hashes.
+pub mod tokens;

@@ -213,8 +213,11 @@ pub fn new_request(zone: i64) -> NewRequest {
     NewRequest::parse(submission_input(zone), &rules).expect("the sample submission is valid")
 }
 
+/// The stored hash of a fresh tracking token.
 pub fn token_hash() -> String {
-    format!("{:064x}", SEQUENCE.fetch_add(1, Ordering::Relaxed))
+    contato::tokens::Token::tracking()
+        .expect("randomness")
+        .hash()
 }
 
 /// The service's default window and the shipped holidays of Belém.

@@ -16,7 +16,13 @@ use crate::helpers::{
 };
 
 /// Description, version seen, command, caller's zones, and the error expected.
-type RefusalCase = (&'static str, i32, Command, ZoneScope, fn(&StoreError) -> bool);
+type RefusalCase = (
+    &'static str,
+    i32,
+    Command,
+    ZoneScope,
+    fn(&StoreError) -> bool,
+);
 /// Description, start asked for, and the slot error expected.
 type SlotCase = (&'static str, chrono::DateTime<Utc>, fn(&SlotError) -> bool);
 

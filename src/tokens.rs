@@ -1,0 +1,90 @@
+//! Secret tokens handed to people (tracking links, staff sessions). Only their SHA-256 is
+//! stored, so a copy of the database does not let anyone in.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+
+/// A fresh secret, URL-safe; never logged, never stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+#[derive(Debug, thiserror::Error)]
+#[error("the operating system's random source failed: {0}")]
+pub struct RandomError(getrandom::Error);
+
+impl Token {
+    /// 128 random bits: the requester's tracking token (22 characters).
+    pub fn tracking() -> Result<Token, RandomError> {
+        Self::random::<16>()
+    }
+
+    /// 256 random bits: a staff session or API token (43 characters).
+    pub fn session() -> Result<Token, RandomError> {
+        Self::random::<32>()
+    }
+
+    fn random<const BYTES: usize>() -> Result<Token, RandomError> {
+        let mut bytes = [0u8; BYTES];
+        getrandom::fill(&mut bytes).map_err(RandomError)?;
+        Ok(Token(URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn hash(&self) -> String {
+        hash_token(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// The stored form of a token: SHA-256, lowercase hex. A fast hash is right here: the
+/// tokens are random and long, so there is nothing to guess slowly.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_have_the_promised_entropy_and_alphabet() {
+        let tracking = Token::tracking().unwrap();
+        let session = Token::session().unwrap();
+        assert_eq!(tracking.expose().len(), 22);
+        assert_eq!(session.expose().len(), 43);
+        for token in [&tracking, &session] {
+            assert!(
+                token
+                    .expose()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            );
+        }
+        assert_ne!(Token::tracking().unwrap(), tracking);
+    }
+
+    #[test]
+    fn the_hash_is_sha256_hex() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let token = Token::tracking().unwrap();
+        assert_eq!(token.hash(), hash_token(token.expose()));
+    }
+
+    #[test]
+    fn debug_output_hides_the_token() {
+        let token = Token::session().unwrap();
+        assert!(!format!("{token:?}").contains(token.expose()));
+    }
+}
