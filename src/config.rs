@@ -50,6 +50,7 @@ pub struct ServerSettings {
     pub bind: SocketAddr,
     pub public_url: Url,
     pub shutdown_grace_seconds: u64,
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +135,9 @@ pub struct WorkerSettings {
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub token_ttl_hours: u32,
+    pub max_failed_logins_per_account: u32,
+    pub max_failed_logins_per_address: u32,
+    pub failed_login_window_minutes: u32,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,6 +7,8 @@
 //!   scheduling, holidays and the effects of each change.
 //! - [`reference`]: the shipped zones and holidays files, parsed.
 //! - [`store`]: the database. The only user of `entities`; one transaction per change.
+//! - [`app`]: the use cases (file, follow, sign in, triage, administer), shared by the JSON
+//!   API and the web pages; they check the rules and call the store.
 //! - [`http`]: axum routers over [`http::AppState`]; handlers stay thin.
 //! - [`config`], [`telemetry`], [`passwords`], [`tokens`]: settings, logs, argon2id,
 //!   random secrets stored as hashes.
@@ -21,6 +23,8 @@
 //! - A clerk never sees another zone's request: out of scope reads as not found.
 //! - Secrets (tracking tokens, passwords) are stored only as hashes.
 
+/// The use cases shared by the JSON API and the web pages.
+pub mod app;
 /// The `contato` command line.
 pub mod cli;
 /// Settings, layered: defaults, a file, the environment.
@@ -29,6 +33,8 @@ pub mod config;
 pub mod domain;
 /// The web service's routers and shared state.
 pub mod http;
+/// Prometheus metrics.
+pub mod metrics;
 /// argon2id password hashes.
 pub mod passwords;
 /// The shipped zones and holidays.

@@ -1,15 +1,16 @@
 //! Bringing the service up: database, migrations, reference data, the listener, and a
 //! graceful stop on SIGTERM or Ctrl-C.
 
-use std::{net::SocketAddr, path::Path, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::Path, time::Duration};
 
 use anyhow::Context;
 use chrono::Utc;
 use tokio::net::TcpListener;
 
 use crate::{
+    app::App,
     config::Settings,
-    http::{self, AppState},
+    http,
     reference::{self, SHIPPED_HOLIDAYS, SHIPPED_ZONES},
     store::Store,
 };
@@ -57,7 +58,7 @@ fn read_or(path: &Path, shipped: &str) -> anyhow::Result<String> {
 /// The web service, bound and ready to run.
 pub struct Application {
     listener: TcpListener,
-    state: AppState,
+    app: App,
 }
 
 impl Application {
@@ -69,10 +70,7 @@ impl Application {
             .with_context(|| format!("failed to listen on {}", settings.server.bind))?;
         Ok(Application {
             listener,
-            state: AppState {
-                store,
-                settings: Arc::new(settings),
-            },
+            app: App::new(store, settings)?,
         })
     }
 
@@ -82,7 +80,7 @@ impl Application {
     }
 
     pub fn store(&self) -> &Store {
-        &self.state.store
+        &self.app.store
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
@@ -90,10 +88,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let grace = Duration::from_secs(self.state.settings.server.shutdown_grace_seconds);
+        let grace = Duration::from_secs(self.app.settings.server.shutdown_grace_seconds);
         let address = self.local_addr()?;
-        let store = self.state.store.clone();
-        let router = http::router(self.state);
+        let store = self.app.store.clone();
+        let router = http::router(self.app).into_make_service_with_connect_info::<SocketAddr>();
         tracing::info!(%address, "listening");
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {

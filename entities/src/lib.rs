@@ -3,12 +3,14 @@
 
 pub mod prelude;
 
+pub mod audit_log;
 pub mod holidays;
 pub mod jobs;
 pub mod protocol_counters;
 pub mod request_events;
 pub mod requests;
 pub mod sea_orm_active_enums;
+pub mod sessions;
 pub mod staff;
 pub mod staff_zones;
 pub mod zones;

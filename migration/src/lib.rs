@@ -10,6 +10,8 @@ mod m20261128_000004_create_request_events;
 mod m20261128_000005_create_jobs;
 mod m20261128_000006_create_holidays;
 mod m20261128_000007_create_protocol_counters;
+mod m20261128_000008_create_sessions;
+mod m20261128_000009_create_audit_log;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_jobs::Migration),
             Box::new(m20261128_000006_create_holidays::Migration),
             Box::new(m20261128_000007_create_protocol_counters::Migration),
+            Box::new(m20261128_000008_create_sessions::Migration),
+            Box::new(m20261128_000009_create_audit_log::Migration),
         ]
     }
 }

@@ -38,4 +38,12 @@ impl FieldErrors {
             self.0.entry(field).or_default().extend(messages);
         }
     }
+
+    /// Adds the fields of `other` that have no message here yet: a field already reported
+    /// (say, as of the wrong type) is explained once.
+    pub fn merge_new_fields(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_insert(messages);
+        }
+    }
 }

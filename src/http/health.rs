@@ -5,9 +5,9 @@ use std::time::Duration;
 use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
 use serde_json::{Value, json};
 
-use super::AppState;
+use crate::app::App;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<App> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -19,8 +19,8 @@ async fn healthz() -> Json<Value> {
 }
 
 /// Ready when the database answers within two seconds.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+async fn readyz(State(app): State<App>) -> (StatusCode, Json<Value>) {
+    match tokio::time::timeout(Duration::from_secs(2), app.store.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Ok(Err(error)) => {
             tracing::warn!(%error, "readiness check: the database failed");

@@ -1,44 +1,93 @@
-//! The HTTP side: one router per module, merged here, over a shared `AppState`.
+//! The HTTP side: one router per module, merged here over the shared [`App`]. Handlers only
+//! translate HTTP to use cases and back; errors become responses in `error`.
 
+mod auth_api;
+pub mod error;
+mod extract;
+mod headers;
 mod health;
+mod metrics;
+mod openapi;
+mod public_api;
+mod staff_api;
+mod views;
 
 use std::sync::Arc;
 
-use axum::{Router, http::HeaderName};
+use axum::{Json, Router, extract::DefaultBodyLimit, http::HeaderName, middleware, routing::get};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
-use crate::{config::Settings, store::Store};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub settings: Arc<Settings>,
-}
+use self::error::ApiError;
+use crate::app::{App, AppError};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState) -> Router {
+/// Every route of `/api/v1`, with the OpenAPI document that describes them.
+pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(public_api::router())
+        .merge(auth_api::router())
+        .merge(staff_api::router())
+        .split_for_parts()
+}
+
+pub fn router(app: App) -> Router {
+    let (api, document) = api();
+    let document = Arc::new(document);
     Router::new()
-        .merge(health::router())
-        .with_state(state)
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                let request_id = request
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or_default();
-                tracing::info_span!(
-                    "http",
-                    method = %request.method(),
-                    path = %request.uri().path(),
-                    request_id,
-                )
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move { Json(document.as_ref().clone()) }
             }),
         )
+        .merge(health::router())
+        .merge(metrics::router())
+        .layer(DefaultBodyLimit::max(extract::BODY_LIMIT_BYTES))
+        .route_layer(middleware::from_fn_with_state(app.clone(), metrics::track))
+        .with_state(app)
+        .layer(middleware::map_response(headers::secure))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "http",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::Store(error) => error.into(),
+            AppError::Invalid(errors) => ApiError::Validation(errors),
+            AppError::RateLimited(wait) => ApiError::TooManyRequests {
+                retry_after_seconds: wait.as_secs_f64().ceil() as u64,
+            },
+            AppError::Unauthorized => ApiError::Unauthorized,
+            AppError::Forbidden => ApiError::Forbidden,
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Internal(error) => ApiError::Internal(error),
+        }
+    }
 }

@@ -5,13 +5,18 @@
 //! up front (waiting up to the busy timeout) instead of failing when a read inside it would
 //! have to be upgraded to a write while another connection writes.
 
+mod agenda;
+mod audit;
 mod convert;
+mod inbox;
 mod outbox;
 mod protocol;
 mod reference;
 mod requests;
 mod routing;
+mod sessions;
 mod staff;
+mod stats;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -27,8 +32,10 @@ use crate::{
     domain::{field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed},
 };
 
+pub use inbox::{InboxFilter, InboxItem, InboxPage};
 pub use reference::{ImportReport, ZoneRecord};
 pub use requests::{Actor, EventRecord, RequestRecord, Submitted, TransitionRules, ZoneScope};
+pub use sessions::SessionKind;
 pub use staff::{NewStaff, StaffRecord};
 
 #[derive(Clone, Debug)]
@@ -51,8 +58,11 @@ pub enum StoreError {
     /// Input that only the database can judge (an unknown zone, a taken e-mail, …).
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
-    #[error("this person already has {limit} open requests")]
-    TooManyOpenRequests { limit: u32 },
+    /// `field` is `cpf` or `email`, whichever reached the limit.
+    #[error("this person already has {limit} open requests (by {field})")]
+    TooManyOpenRequests { limit: u32, field: &'static str },
+    #[error("a requester may cancel only up to {hours} hours before the meeting")]
+    TooLateToCancel { hours: u32 },
 }
 
 impl StoreError {

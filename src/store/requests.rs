@@ -58,6 +58,8 @@ pub struct TransitionRules<'a> {
     pub default_window: &'a ServiceWindow,
     pub reminder_hours: &'a [u32],
     pub allowed_link_hosts: &'a [String],
+    /// A requester may cancel a meeting only up to this many hours before it.
+    pub requester_cancel_notice_hours: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,19 +125,22 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::invalid("zone", "Esta zona eleitoral não existe."))?;
         if open_requests_limit > 0 {
-            let open = requests::Entity::find()
-                .filter(
-                    requests::Column::Cpf
-                        .eq(request.cpf.as_str())
-                        .or(requests::Column::Email.eq(request.email.as_str())),
-                )
-                .filter(requests::Column::Status.is_in(open_statuses()))
-                .count(&txn)
-                .await?;
-            if open >= u64::from(open_requests_limit) {
-                return Err(StoreError::TooManyOpenRequests {
-                    limit: open_requests_limit,
-                });
+            let by_person = [
+                ("cpf", requests::Column::Cpf.eq(request.cpf.as_str())),
+                ("email", requests::Column::Email.eq(request.email.as_str())),
+            ];
+            for (field, same_person) in by_person {
+                let open = requests::Entity::find()
+                    .filter(same_person)
+                    .filter(requests::Column::Status.is_in(open_statuses()))
+                    .count(&txn)
+                    .await?;
+                if open >= u64::from(open_requests_limit) {
+                    return Err(StoreError::TooManyOpenRequests {
+                        limit: open_requests_limit,
+                        field,
+                    });
+                }
             }
         }
         let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
@@ -219,6 +224,16 @@ impl Store {
         let from = Status::from(current.status);
         let action = command.command.action();
         let to = transition(from, action)?;
+        if actor == Actor::Requester
+            && let (Command::Cancel { .. }, Some(start)) =
+                (&command.command, current.scheduled_start)
+            && from == Status::Scheduled
+            && start - rules.now < Duration::hours(rules.requester_cancel_notice_hours.into())
+        {
+            return Err(StoreError::TooLateToCancel {
+                hours: rules.requester_cancel_notice_hours,
+            });
+        }
         let zone = zones::Entity::find_by_id(current.zone_id)
             .one(&txn)
             .await?
@@ -343,6 +358,23 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
+    /// A request by its protocol, with the stored hash of its tracking token for the caller
+    /// to compare.
+    pub async fn request_by_protocol(
+        &self,
+        protocol: &str,
+    ) -> Result<Option<(RequestRecord, String)>, StoreError> {
+        let found = requests::Entity::find()
+            .filter(requests::Column::Protocol.eq(protocol))
+            .one(&self.db)
+            .await?;
+        let Some(row) = found else {
+            return Ok(None);
+        };
+        let record = self.request(row.id, &ZoneScope::All).await?;
+        Ok(record.map(|record| (record, row.tracking_token_hash)))
+    }
+
     /// A request with its history, if it exists within `scope`.
     pub async fn request(
         &self,
@@ -366,7 +398,7 @@ impl Store {
     }
 }
 
-fn in_scope(scope: &ZoneScope) -> sea_orm::Condition {
+pub(super) fn in_scope(scope: &ZoneScope) -> sea_orm::Condition {
     match scope {
         ZoneScope::All => sea_orm::Condition::all(),
         ZoneScope::Zones(numbers) => sea_orm::Condition::all().add(

@@ -89,6 +89,24 @@ impl Store {
         self.staff_record(account).await
     }
 
+    /// The account and its password hash, for signing in.
+    pub async fn staff_credentials(
+        &self,
+        email: &str,
+    ) -> Result<Option<(StaffRecord, String)>, StoreError> {
+        let account = staff::Entity::find()
+            .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
+            .one(&self.db)
+            .await?;
+        match account {
+            Some(account) => {
+                let hash = account.password_hash.clone();
+                Ok(Some((self.staff_record(account).await?, hash)))
+            }
+            None => Ok(None),
+        }
+    }
+
     pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, StoreError> {
         let account = staff::Entity::find()
             .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
@@ -100,7 +118,10 @@ impl Store {
         }
     }
 
-    async fn staff_record(&self, account: staff::Model) -> Result<StaffRecord, StoreError> {
+    pub(super) async fn staff_record(
+        &self,
+        account: staff::Model,
+    ) -> Result<StaffRecord, StoreError> {
         let zones = zones::Entity::find()
             .inner_join(staff_zones::Entity)
             .filter(staff_zones::Column::StaffId.eq(account.id))

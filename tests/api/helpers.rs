@@ -266,6 +266,7 @@ impl Rules {
             default_window: &self.window,
             reminder_hours: &self.reminders,
             allowed_link_hosts: &self.hosts,
+            requester_cancel_notice_hours: 2,
         }
     }
 }

@@ -122,11 +122,20 @@ async fn a_person_may_have_only_so_many_open_requests() {
         .await;
 
     assert!(
-        matches!(third, Err(StoreError::TooManyOpenRequests { limit: 2 })),
+        matches!(
+            third,
+            Err(StoreError::TooManyOpenRequests {
+                limit: 2,
+                field: "cpf"
+            })
+        ),
         "{third:?}"
     );
     assert!(
-        matches!(other_cpf, Err(StoreError::TooManyOpenRequests { .. })),
+        matches!(
+            other_cpf,
+            Err(StoreError::TooManyOpenRequests { field: "email", .. })
+        ),
         "{other_cpf:?}"
     );
     assert!(no_limit.is_ok(), "a limit of 0 turns the check off");

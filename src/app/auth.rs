@@ -1,0 +1,119 @@
+//! Staff sign in with e-mail and password and get a token (API) or a session (panel).
+
+use std::{net::IpAddr, sync::OnceLock, time::Instant};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{App, AppError};
+use crate::{
+    passwords,
+    store::{SessionKind, StaffRecord},
+    tokens::{Token, hash_token},
+};
+
+/// The signed-in account behind a request.
+pub type StaffUser = StaffRecord;
+
+#[derive(Debug)]
+pub struct SignIn {
+    pub token: Token,
+    pub expires_at: DateTime<Utc>,
+    pub staff: StaffRecord,
+}
+
+impl App {
+    /// Wrong e-mail, wrong password and disabled account are one answer, taking one time.
+    /// Failures count per account and per address; past the limit, sign-in waits.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        kind: SessionKind,
+        client: IpAddr,
+    ) -> Result<SignIn, AppError> {
+        let account_key = email.trim().to_lowercase();
+        let now_instant = Instant::now();
+        for check in [
+            self.limits
+                .failed_logins_by_account
+                .check(&account_key, now_instant),
+            self.limits
+                .failed_logins_by_address
+                .check(&client, now_instant),
+        ] {
+            check.map_err(|retry| AppError::RateLimited(retry.0))?;
+        }
+        let credentials = self.store.staff_credentials(&account_key).await?;
+        let hash = credentials
+            .as_ref()
+            .map_or_else(|| decoy_hash().to_string(), |(_, hash)| hash.clone());
+        let password = password.to_string();
+        let verified =
+            tokio::task::spawn_blocking(move || passwords::verify_password(&password, &hash))
+                .await
+                .map_err(anyhow::Error::from)?;
+        let staff = match credentials {
+            Some((staff, _)) if verified && staff.active => staff,
+            _ => {
+                // Counting cannot fail here: the checks above passed a moment ago.
+                let _ = self
+                    .limits
+                    .failed_logins_by_account
+                    .hit(&account_key, now_instant);
+                let _ = self
+                    .limits
+                    .failed_logins_by_address
+                    .hit(&client, now_instant);
+                tracing::warn!(%client, "failed sign-in");
+                return Err(AppError::Unauthorized);
+            }
+        };
+        self.limits.failed_logins_by_account.clear(&account_key);
+        let token = Token::session().map_err(anyhow::Error::from)?;
+        let now = Utc::now();
+        let expires_at = now + Duration::hours(self.settings.auth.token_ttl_hours.into());
+        self.store
+            .create_session(staff.id, kind, &token.hash(), now, expires_at)
+            .await?;
+        tracing::info!(staff = staff.id, "signed in");
+        Ok(SignIn {
+            token,
+            expires_at,
+            staff,
+        })
+    }
+
+    /// The account of a live token, or `Unauthorized`.
+    pub async fn staff_for_token(
+        &self,
+        token: &str,
+        kind: SessionKind,
+    ) -> Result<StaffUser, AppError> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(AppError::Unauthorized);
+        }
+        self.store
+            .session_staff(&hash_token(token), kind, Utc::now())
+            .await?
+            .ok_or(AppError::Unauthorized)
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        self.store
+            .revoke_session(&hash_token(token), Utc::now())
+            .await?;
+        Ok(())
+    }
+}
+
+/// A real argon2id hash of a random password: checking against it costs what a real check
+/// costs, so response time does not tell whether an e-mail has an account.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let random = Token::session()
+            .map(|t| t.expose().to_string())
+            .unwrap_or_default();
+        passwords::hash_password(&random).unwrap_or_default()
+    })
+}

@@ -1,0 +1,79 @@
+//! Zones and holidays, read on nearly every request and changed a few times a year: kept in
+//! memory for a short while instead of read from the database each time.
+
+use std::{
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    domain::{
+        holidays::{Holiday, ZoneHolidays},
+        schedule::ServiceWindow,
+    },
+    store::{Store, StoreError, ZoneRecord},
+};
+
+/// Several processes may serve one database: a change made through another one shows here
+/// within this time.
+const FRESH_FOR: Duration = Duration::from_secs(30);
+
+pub struct Reference {
+    pub zones: Vec<ZoneRecord>,
+    pub holidays: Vec<Holiday>,
+    loaded_at: Instant,
+}
+
+impl Reference {
+    pub fn zone(&self, number: i32) -> Option<&ZoneRecord> {
+        self.zones.iter().find(|zone| zone.number == number)
+    }
+
+    pub fn zone_holidays(&self, zone: &ZoneRecord) -> ZoneHolidays {
+        ZoneHolidays::for_zone(&self.holidays, &zone.municipalities)
+    }
+
+    pub fn zone_window(&self, zone: &ZoneRecord, default: &ServiceWindow) -> ServiceWindow {
+        zone.window.unwrap_or(*default)
+    }
+}
+
+#[derive(Clone)]
+pub struct ReferenceCache {
+    store: Store,
+    current: Arc<RwLock<Option<Arc<Reference>>>>,
+}
+
+impl ReferenceCache {
+    pub fn new(store: Store) -> Self {
+        ReferenceCache {
+            store,
+            current: Arc::new(RwLock::new(None)),
+        }
+    }
+
+    pub async fn get(&self) -> Result<Arc<Reference>, StoreError> {
+        if let Some(reference) = self.read().filter(|r| r.loaded_at.elapsed() < FRESH_FOR) {
+            return Ok(reference);
+        }
+        let reference = Arc::new(Reference {
+            zones: self.store.zones().await?,
+            holidays: self.store.holidays().await?,
+            loaded_at: Instant::now(),
+        });
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(reference.clone());
+        Ok(reference)
+    }
+
+    /// After a change made here, so that this process sees it at once.
+    pub fn invalidate(&self) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn read(&self) -> Option<Arc<Reference>> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}

@@ -1,0 +1,128 @@
+//! Clerks and admins work requests: the inbox, a request's detail, transitions, free slots.
+
+use chrono::{NaiveDate, Utc};
+
+use super::{App, AppError, StaffUser};
+use crate::{
+    domain::{
+        command::{Command, CommandInput},
+        field_errors::FieldErrors,
+        schedule::Slot,
+        staff::Role,
+    },
+    store::{Actor, InboxFilter, InboxPage, RequestRecord, ZoneScope},
+};
+
+/// At most this many days of slots in one listing.
+pub const MAX_SLOT_DAYS: u32 = 31;
+
+impl App {
+    pub async fn inbox(
+        &self,
+        user: &StaffUser,
+        filter: &InboxFilter,
+    ) -> Result<InboxPage, AppError> {
+        if let Some(zone) = filter.zone
+            && !user.may_see_zone(zone)
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.store.inbox(filter, &user.scope()).await?)
+    }
+
+    pub async fn staff_request(
+        &self,
+        user: &StaffUser,
+        id: i64,
+    ) -> Result<RequestRecord, AppError> {
+        self.store
+            .request(id, &user.scope())
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Applies a clerk's command to request `id`, if they saw its `version`. `type_errors`
+    /// carries what the transport found wrong, so every problem comes back in one answer.
+    pub async fn staff_transition(
+        &self,
+        user: &StaffUser,
+        id: i64,
+        version: Option<i32>,
+        input: &CommandInput,
+        type_errors: FieldErrors,
+    ) -> Result<RequestRecord, AppError> {
+        let mut errors = type_errors;
+        if version.is_none() && errors.get("version").is_none() {
+            errors.add("version", "Informe a versão da solicitação que você leu.");
+        }
+        let parsed = Command::parse(input, &self.settings.calendar.allowed_link_hosts);
+        let (parsed, version) = match (parsed, version) {
+            (Ok(parsed), Some(version)) if errors.is_empty() => (parsed, version),
+            (parsed, _) => {
+                if let Err(command_errors) = parsed {
+                    errors.merge_new_fields(command_errors);
+                }
+                return Err(AppError::Invalid(errors));
+            }
+        };
+        let now = Utc::now();
+        let record = self
+            .store
+            .transition(
+                id,
+                version,
+                &parsed,
+                Actor::Staff(user.id),
+                &user.scope(),
+                &self.transition_rules(now),
+            )
+            .await?;
+        tracing::info!(request = id, action = %parsed.command.action(), staff = user.id, "request changed");
+        Ok(record)
+    }
+
+    pub async fn zone_slots(
+        &self,
+        user: &StaffUser,
+        zone: i32,
+        from: NaiveDate,
+        days: u32,
+        only_clerk: Option<i32>,
+    ) -> Result<Vec<Slot>, AppError> {
+        if !user.may_see_zone(zone) {
+            return Err(AppError::NotFound);
+        }
+        Ok(self
+            .store
+            .free_slots(
+                zone,
+                from,
+                days.clamp(1, MAX_SLOT_DAYS),
+                Utc::now(),
+                self.default_window(),
+                only_clerk,
+            )
+            .await?)
+    }
+
+    pub fn require_admin(user: &StaffUser) -> Result<(), AppError> {
+        match user.role {
+            Role::Admin => Ok(()),
+            Role::Clerk => Err(AppError::Forbidden),
+        }
+    }
+}
+
+impl StaffUser {
+    /// Admins see every zone; clerks their own.
+    pub fn scope(&self) -> ZoneScope {
+        match self.role {
+            Role::Admin => ZoneScope::All,
+            Role::Clerk => ZoneScope::Zones(self.zones.clone()),
+        }
+    }
+
+    pub fn may_see_zone(&self, zone: i32) -> bool {
+        self.role == Role::Admin || self.zones.contains(&zone)
+    }
+}

@@ -1,0 +1,112 @@
+//! A requester follows and cancels their request, proven by the tracking token alone.
+
+use chrono::{DateTime, Duration, Utc};
+use subtle::ConstantTimeEq;
+
+use super::{App, AppError};
+use crate::{
+    domain::{
+        command::{Command, ParsedCommand},
+        status::Status,
+    },
+    store::{Actor, RequestRecord, StoreError, ZoneScope},
+    tokens::hash_token,
+};
+
+/// A request as its requester may see it.
+#[derive(Debug)]
+pub struct Tracked {
+    pub request: RequestRecord,
+    /// Whether the requester may still cancel it themselves.
+    pub cancellable: bool,
+}
+
+/// A concurrent change by staff makes the requester's cancel retry on the new version.
+const CANCEL_ATTEMPTS: usize = 3;
+
+impl App {
+    /// The request, if `token` is its tracking token. An unknown protocol and a wrong token
+    /// are the same answer, reached in the same time.
+    pub async fn track(&self, protocol: &str, token: &str) -> Result<Tracked, AppError> {
+        let request = self.verified(protocol, token).await?;
+        Ok(self.tracked(request, Utc::now()))
+    }
+
+    pub async fn cancel_by_requester(
+        &self,
+        protocol: &str,
+        token: &str,
+    ) -> Result<Tracked, AppError> {
+        let mut request = self.verified(protocol, token).await?;
+        let command = ParsedCommand {
+            command: Command::Cancel { reason: None },
+            note: Some("Cancelada pelo(a) requerente.".into()),
+        };
+        for _ in 0..CANCEL_ATTEMPTS {
+            let now = Utc::now();
+            let result = self
+                .store
+                .transition(
+                    request.id,
+                    request.version,
+                    &command,
+                    Actor::Requester,
+                    &ZoneScope::All,
+                    &self.transition_rules(now),
+                )
+                .await;
+            match result {
+                Ok(cancelled) => {
+                    tracing::info!(protocol = %cancelled.protocol, "request cancelled by its requester");
+                    return Ok(self.tracked(cancelled, now));
+                }
+                Err(StoreError::Stale { .. }) => {
+                    request = self
+                        .store
+                        .request(request.id, &ZoneScope::All)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(StoreError::Stale {
+            expected: request.version,
+            current: request.version + 1,
+        }
+        .into())
+    }
+
+    async fn verified(&self, protocol: &str, token: &str) -> Result<RequestRecord, AppError> {
+        let presented = hash_token(token);
+        let found = if protocol.len() <= 20 && !token.is_empty() {
+            self.store.request_by_protocol(protocol).await?
+        } else {
+            None
+        };
+        let stored = found.as_ref().map_or(DECOY_HASH, |(_, hash)| hash.as_str());
+        let matches: bool = presented.as_bytes().ct_eq(stored.as_bytes()).into();
+        match found {
+            Some((request, _)) if matches => Ok(request),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    fn tracked(&self, request: RequestRecord, now: DateTime<Utc>) -> Tracked {
+        let notice = Duration::hours(self.settings.schedule.requester_cancel_notice_hours.into());
+        let cancellable = match request.status {
+            Status::Submitted | Status::Triaged => true,
+            Status::Scheduled => request
+                .scheduled_start
+                .is_some_and(|start| start - now >= notice),
+            Status::Done | Status::Rejected | Status::Cancelled => false,
+        };
+        Tracked {
+            request,
+            cancellable,
+        }
+    }
+}
+
+/// Compared against when the protocol does not exist, so that case costs the same.
+const DECOY_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";

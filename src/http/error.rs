@@ -1,0 +1,219 @@
+//! The one error type of the HTTP layer and its mapping to status codes and JSON bodies.
+//! Internal details go to the log, inside the request's span; clients get a generic 500.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    domain::{field_errors::FieldErrors, status::TransitionNotAllowed},
+    store::StoreError,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 422: every field problem at once.
+    #[error("invalid fields")]
+    Validation(FieldErrors),
+    /// 400: the body is not JSON, or a parameter is malformed.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    /// 404, also for what exists but is outside the caller's reach.
+    #[error("not found")]
+    NotFound,
+    #[error("stale version: expected {expected}, current {current}")]
+    StaleVersion { expected: i32, current: i32 },
+    #[error(transparent)]
+    NotAllowed(#[from] TransitionNotAllowed),
+    /// 409 for other conflicts with the current state (e.g. too late to cancel).
+    #[error("conflict: {message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_seconds: u64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The body of every error but 422.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code.
+    pub code: &'static str,
+    /// What happened, in Portuguese.
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
+}
+
+/// The body of a 422: messages in Portuguese per field name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationBody {
+    #[schema(value_type = std::collections::BTreeMap<String, Vec<String>>)]
+    pub errors: FieldErrors,
+}
+
+impl ApiError {
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        ApiError::Validation(errors)
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> ApiError {
+        ApiError::Internal(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message, current_version) = match self {
+            ApiError::Validation(errors) => {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(ValidationBody { errors }),
+                )
+                    .into_response();
+            }
+            ApiError::BadRequest(detail) => (StatusCode::BAD_REQUEST, "bad_request", detail, None),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Envie o corpo como application/json.".to_string(),
+                None,
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "O corpo da requisição excede 64 KiB.".to_string(),
+                None,
+            ),
+            ApiError::Unauthorized => {
+                let mut response = error_response(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "Autenticação necessária ou inválida.".to_string(),
+                    None,
+                );
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                return response;
+            }
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Esta ação é restrita a administradores.".to_string(),
+                None,
+            ),
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Não encontrado.".to_string(),
+                None,
+            ),
+            ApiError::StaleVersion { current, .. } => (
+                StatusCode::CONFLICT,
+                "stale_version",
+                "A solicitação foi alterada por outra pessoa; recarregue e tente de novo."
+                    .to_string(),
+                Some(current),
+            ),
+            ApiError::NotAllowed(not_allowed) => (
+                StatusCode::CONFLICT,
+                "transition_not_allowed",
+                capitalized(&not_allowed.to_string()),
+                None,
+            ),
+            ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message, None),
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            } => {
+                let mut response = error_response(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    "Muitas tentativas em pouco tempo; aguarde um pouco e tente de novo."
+                        .to_string(),
+                    None,
+                );
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_seconds.max(1)),
+                );
+                return response;
+            }
+            ApiError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Erro interno. Tente novamente em instantes.".to_string(),
+                    None,
+                )
+            }
+        };
+        error_response(status, code, message, current_version)
+    }
+}
+
+fn error_response(
+    status: StatusCode,
+    code: &'static str,
+    error: String,
+    current_version: Option<i32>,
+) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            code,
+            error,
+            current_version,
+        }),
+    )
+        .into_response()
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Stale { expected, current } => ApiError::StaleVersion { expected, current },
+            StoreError::NotAllowed(not_allowed) => ApiError::NotAllowed(not_allowed),
+            StoreError::Slot(slot) => ApiError::field("start", slot.to_string()),
+            StoreError::Invalid(errors) => ApiError::Validation(errors),
+            StoreError::TooManyOpenRequests { limit, field } => ApiError::field(
+                field,
+                format!(
+                    "Já existem {limit} solicitações em andamento para este {}. Acompanhe-as pelo link recebido por e-mail.",
+                    if field == "cpf" { "CPF" } else { "e-mail" }
+                ),
+            ),
+            StoreError::TooLateToCancel { hours } => ApiError::Conflict {
+                code: "too_late_to_cancel",
+                message: format!(
+                    "Não é possível cancelar com menos de {hours} horas de antecedência; entre em contato com o cartório."
+                ),
+            },
+            StoreError::Database(error) => ApiError::Internal(error.into()),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Extractors whose failures become `ApiError`s: a JSON body that reports wrong types per
+//! field (422) instead of failing whole, query strings, and the client's address.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    body::Bytes,
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, rejection::BytesRejection},
+    http::{header, request::Parts},
+};
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+
+use super::error::ApiError;
+use crate::app::App;
+use crate::domain::field_errors::FieldErrors;
+
+/// Bodies above this are refused with 413 before they are read.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// A JSON object body. Syntax errors are 400, another content type 415, a body over 64 KiB
+/// 413; fields of the wrong type are kept as [`Field::Invalid`] and reported per field.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &App) -> Result<Self, ApiError> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection {
+                    BytesRejection::FailedToBufferBody(_) => ApiError::PayloadTooLarge,
+                    other => ApiError::BadRequest(other.body_text()),
+                })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|error| ApiError::BadRequest(format!("JSON inválido: {error}")))?;
+        if !value.is_object() {
+            return Err(ApiError::BadRequest(
+                "O corpo deve ser um objeto JSON.".into(),
+            ));
+        }
+        // Every field of the target types is a `Field`, so this cannot fail on types.
+        let parsed = T::deserialize(value)
+            .map_err(|error| ApiError::BadRequest(format!("JSON inválido: {error}")))?;
+        Ok(JsonBody(parsed))
+    }
+}
+
+/// One field of a JSON body: absent (or null), present with the expected type, or present
+/// with another type (kept to report it under the field's name).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Field<T> {
+    #[default]
+    Missing,
+    Invalid,
+    Value(T),
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.is_null() {
+            return Ok(Field::Missing);
+        }
+        Ok(T::deserialize(value).map_or(Field::Invalid, Field::Value))
+    }
+}
+
+impl<T> Field<T> {
+    /// The value, recording "wrong type" under `name` when it had one.
+    pub fn take(self, name: &str, expected: &str, errors: &mut FieldErrors) -> Option<T> {
+        match self {
+            Field::Missing => None,
+            Field::Invalid => {
+                errors.add(name, format!("Tipo inválido: esperado {expected}."));
+                None
+            }
+            Field::Value(value) => Some(value),
+        }
+    }
+}
+
+/// A query string; a malformed one is a 400 that names the problem.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query)
+            .map(QueryParams)
+            .map_err(|error| ApiError::BadRequest(format!("Parâmetros inválidos: {error}")))
+    }
+}
+
+/// The address a request comes from: the peer, or the first `X-Forwarded-For` hop when the
+/// service is configured to sit behind a trusted proxy.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<App> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, ApiError> {
+        if state.settings.server.trust_forwarded_for
+            && let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(',').next())
+                .and_then(|first| first.trim().parse::<IpAddr>().ok())
+        {
+            return Ok(ClientIp(ip));
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip())
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("the server runs without peer addresses"))
+            })?;
+        Ok(ClientIp(peer))
+    }
+}

@@ -1,0 +1,59 @@
+//! `/metrics` in Prometheus text, and the middleware that counts HTTP traffic.
+
+use std::time::Instant;
+
+use axum::{
+    Router,
+    extract::{MatchedPath, Request, State},
+    http::{StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+
+use crate::app::App;
+
+pub fn router() -> Router<App> {
+    Router::new().route("/metrics", get(render))
+}
+
+/// Records every request under its route pattern (`/api/v1/requests/{protocol}`), never
+/// under its concrete path, so the number of series stays bounded.
+pub async fn track(State(app): State<App>, request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |path| path.as_str().to_string());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    app.metrics.observe_http(
+        &method,
+        &route,
+        response.status().as_str(),
+        started.elapsed(),
+    );
+    response
+}
+
+async fn render(State(app): State<App>) -> Response {
+    match app.store.counts().await {
+        Ok((requests, jobs)) => app.metrics.set_counts(&requests, &jobs),
+        // The HTTP series are still worth serving when the database is down.
+        Err(error) => tracing::warn!(%error, "metrics: cannot count requests and jobs"),
+    }
+    match app.metrics.render() {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "metrics: encoding failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The public side of the API: zones, filing a request, following and cancelling it.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    error::{ApiError, ErrorBody, ValidationBody},
+    extract::{ClientIp, Field, JsonBody, QueryParams},
+    views::{StatusChangeView, ZoneView},
+};
+use crate::{
+    app::{App, Tracked},
+    domain::{field_errors::FieldErrors, submission::SubmissionInput},
+};
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(list_zones))
+        .routes(routes!(submit_request))
+        .routes(routes!(track_request))
+        .routes(routes!(cancel_request))
+}
+
+/// The zones that take requests.
+#[utoipa::path(get, path = "/api/v1/zones", tag = "public",
+    responses((status = 200, body = [ZoneView])))]
+async fn list_zones(State(app): State<App>) -> Result<Json<Vec<ZoneView>>, ApiError> {
+    let reference = app.reference.get().await.map_err(ApiError::from)?;
+    Ok(Json(reference.zones.iter().map(ZoneView::from).collect()))
+}
+
+/// A request as filed by the public. Every field is checked and every problem reported at
+/// once; `website` must stay empty (it is a trap for bots, hidden in the form).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SubmissionBody {
+    #[schema(value_type = i64, example = 1)]
+    #[serde(default)]
+    pub zone: Field<i64>,
+    #[schema(value_type = String, example = "Maria José de Souza")]
+    #[serde(default)]
+    pub name: Field<String>,
+    #[schema(value_type = String, example = "123.456.789-09")]
+    #[serde(default)]
+    pub cpf: Field<String>,
+    #[schema(value_type = String, example = "maria@example.com")]
+    #[serde(default)]
+    pub email: Field<String>,
+    #[schema(value_type = String, example = "(91) 98765-4321")]
+    #[serde(default)]
+    pub phone: Field<String>,
+    /// `parte`, `advogado` or `interessado`.
+    #[schema(value_type = String, example = "parte")]
+    #[serde(default)]
+    pub role: Field<String>,
+    /// Required when `role` is `advogado`, e.g. `PA 12345`.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub oab: Field<String>,
+    /// CNJ number, e.g. `0600123-10.2024.6.14.0001`.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub process_number: Field<String>,
+    #[schema(value_type = String)]
+    #[serde(default)]
+    pub subject: Field<String>,
+    #[schema(value_type = String)]
+    #[serde(default)]
+    pub description: Field<String>,
+    /// Business days within the next 60 days, `YYYY-MM-DD`.
+    #[schema(value_type = Option<Vec<String>>)]
+    #[serde(default)]
+    pub preferred_dates: Field<Vec<String>>,
+    #[schema(value_type = bool)]
+    #[serde(default)]
+    pub consent: Field<bool>,
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub website: Field<String>,
+}
+
+impl SubmissionBody {
+    fn into_input(self, errors: &mut FieldErrors) -> (SubmissionInput, bool) {
+        let honeypot = matches!(&self.website, Field::Value(text) if !text.trim().is_empty())
+            || matches!(self.website, Field::Invalid);
+        let input = SubmissionInput {
+            zone: self.zone.take("zone", "um número", errors),
+            name: self.name.take("name", "um texto", errors),
+            cpf: self.cpf.take("cpf", "um texto", errors),
+            email: self.email.take("email", "um texto", errors),
+            phone: self.phone.take("phone", "um texto", errors),
+            role: self.role.take("role", "um texto", errors),
+            oab: self.oab.take("oab", "um texto", errors),
+            process_number: self
+                .process_number
+                .take("process_number", "um texto", errors),
+            subject: self.subject.take("subject", "um texto", errors),
+            description: self.description.take("description", "um texto", errors),
+            preferred_dates: self
+                .preferred_dates
+                .take("preferred_dates", "uma lista de datas", errors)
+                .unwrap_or_default(),
+            consent: self.consent.take("consent", "verdadeiro ou falso", errors),
+        };
+        (input, honeypot)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptView {
+    pub protocol: String,
+    /// The secret that lets the requester follow the request: shown once, never stored.
+    pub tracking_token: String,
+    pub status: &'static str,
+    pub tracking_url: String,
+}
+
+/// Files a request.
+#[utoipa::path(post, path = "/api/v1/requests", tag = "public", request_body = SubmissionBody,
+    responses(
+        (status = 201, body = ReceiptView),
+        (status = 400, body = ErrorBody, description = "the body is not a JSON object"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ValidationBody, description = "fields with problems, in Portuguese"),
+        (status = 429, body = ErrorBody, description = "too many submissions from this address"),
+    ))]
+async fn submit_request(
+    State(app): State<App>,
+    ClientIp(client): ClientIp,
+    JsonBody(body): JsonBody<SubmissionBody>,
+) -> Result<(StatusCode, Json<ReceiptView>), ApiError> {
+    let mut type_errors = FieldErrors::new();
+    let (input, honeypot) = body.into_input(&mut type_errors);
+    let receipt = app.submit(input, type_errors, honeypot, client).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ReceiptView {
+            protocol: receipt.protocol,
+            tracking_token: receipt.tracking_token.expose().to_string(),
+            status: "submitted",
+            tracking_url: receipt.tracking_url,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TokenQuery {
+    /// The tracking token from the receipt or the e-mail.
+    token: Option<String>,
+}
+
+/// What a requester sees of their request: no CPF, no contact data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackingView {
+    pub protocol: String,
+    pub status: &'static str,
+    /// The status in Portuguese.
+    pub status_label: &'static str,
+    pub zone: i32,
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_start: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_end: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meet_link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// Whether the requester may still cancel.
+    pub cancellable: bool,
+    pub history: Vec<StatusChangeView>,
+}
+
+impl From<Tracked> for TrackingView {
+    fn from(tracked: Tracked) -> Self {
+        let request = tracked.request;
+        let scheduled = request.status == crate::domain::status::Status::Scheduled;
+        TrackingView {
+            protocol: request.protocol,
+            status: request.status.as_str(),
+            status_label: request.status.label(),
+            zone: request.zone,
+            subject: request.subject,
+            created_at: request.created_at,
+            scheduled_start: request.scheduled_start.filter(|_| scheduled),
+            scheduled_end: request.scheduled_end.filter(|_| scheduled),
+            meet_link: request.meet_link.filter(|_| scheduled),
+            rejection_reason: request.rejection_reason,
+            cancellable: tracked.cancellable,
+            history: request
+                .history
+                .iter()
+                .map(|event| StatusChangeView {
+                    status: event.to.as_str(),
+                    at: event.at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Follows a request. A wrong or missing token answers as an unknown protocol does.
+#[utoipa::path(get, path = "/api/v1/requests/{protocol}", tag = "public",
+    params(("protocol" = String, Path, example = "2026-000123"), TokenQuery),
+    responses((status = 200, body = TrackingView), (status = 404, body = ErrorBody)))]
+async fn track_request(
+    State(app): State<App>,
+    Path(protocol): Path<String>,
+    QueryParams(query): QueryParams<TokenQuery>,
+) -> Result<Json<TrackingView>, ApiError> {
+    let token = query.token.unwrap_or_default();
+    Ok(Json(app.track(&protocol, &token).await?.into()))
+}
+
+/// Cancels a request, up to the configured notice before its meeting.
+#[utoipa::path(post, path = "/api/v1/requests/{protocol}/cancel", tag = "public",
+    params(("protocol" = String, Path), TokenQuery),
+    responses(
+        (status = 200, body = TrackingView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "already final, or too close to the meeting"),
+    ))]
+async fn cancel_request(
+    State(app): State<App>,
+    Path(protocol): Path<String>,
+    QueryParams(query): QueryParams<TokenQuery>,
+) -> Result<Json<TrackingView>, ApiError> {
+    let token = query.token.unwrap_or_default();
+    Ok(Json(
+        app.cancel_by_requester(&protocol, &token).await?.into(),
+    ))
+}

@@ -1,0 +1,219 @@
+//! The staff side of the API: the inbox of one's zones, a request's detail, transitions and
+//! free slots. Another zone's request is not found, whatever the endpoint.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    auth_api::Staff,
+    error::{ApiError, ErrorBody, ValidationBody},
+    extract::{Field, JsonBody, QueryParams},
+    views::{InboxItemView, InboxView, RequestDetailView, SlotView},
+};
+use crate::{
+    app::App,
+    domain::{command::CommandInput, field_errors::FieldErrors, status::Status},
+    store::InboxFilter,
+};
+
+const DEFAULT_PER_PAGE: u64 = 50;
+const MAX_PER_PAGE: u64 = 200;
+const DEFAULT_SLOT_DAYS: u32 = 7;
+
+pub fn router() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(list_requests))
+        .routes(routes!(get_request))
+        .routes(routes!(transition_request))
+        .routes(routes!(zone_slots))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct InboxQuery {
+    /// One state or several separated by commas, e.g. `submitted,triaged`.
+    status: Option<String>,
+    /// A zone number among the caller's.
+    zone: Option<i32>,
+    /// Protocol, name, CPF or process number, in part.
+    q: Option<String>,
+    /// From 1.
+    page: Option<u64>,
+    /// Up to 200; 50 by default.
+    per_page: Option<u64>,
+}
+
+/// The requests of the caller's zones, oldest first.
+#[utoipa::path(get, path = "/api/v1/staff/requests", tag = "staff", security(("bearer" = [])),
+    params(InboxQuery),
+    responses(
+        (status = 200, body = InboxView),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "a zone outside the caller's"),
+        (status = 422, body = ValidationBody),
+    ))]
+async fn list_requests(
+    State(app): State<App>,
+    Staff(user): Staff,
+    QueryParams(query): QueryParams<InboxQuery>,
+) -> Result<Json<InboxView>, ApiError> {
+    let mut statuses = Vec::new();
+    for name in query
+        .status
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        statuses.push(Status::parse(name).ok_or_else(|| {
+            ApiError::field(
+                "status",
+                format!("Situação desconhecida: {name}. Use submitted, triaged, scheduled, done, rejected ou cancelled."),
+            )
+        })?);
+    }
+    let page = query.page.unwrap_or(1).max(1);
+    let per_page = query
+        .per_page
+        .unwrap_or(DEFAULT_PER_PAGE)
+        .clamp(1, MAX_PER_PAGE);
+    let filter = InboxFilter {
+        statuses,
+        zone: query.zone,
+        search: query.q,
+        page,
+        per_page,
+    };
+    let inbox = app.inbox(&user, &filter).await?;
+    Ok(Json(InboxView {
+        items: inbox.items.into_iter().map(InboxItemView::from).collect(),
+        total: inbox.total,
+        page,
+        per_page,
+    }))
+}
+
+/// One request with its history.
+#[utoipa::path(get, path = "/api/v1/staff/requests/{id}", tag = "staff", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = RequestDetailView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_request(
+    State(app): State<App>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+) -> Result<Json<RequestDetailView>, ApiError> {
+    Ok(Json(app.staff_request(&user, id).await?.into()))
+}
+
+/// A transition: the action, the `version` the caller saw, and what the action needs.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TransitionBody {
+    /// `triage`, `reject`, `transfer`, `schedule`, `reschedule`, `complete` or `cancel`.
+    #[schema(value_type = String, example = "triage")]
+    #[serde(default)]
+    action: Field<String>,
+    /// The request's `version` as last read.
+    #[schema(value_type = i32, example = 1)]
+    #[serde(default)]
+    version: Field<i32>,
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    note: Field<String>,
+    /// Required to reject; optional to cancel.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    reason: Field<String>,
+    /// The zone number to transfer to.
+    #[schema(value_type = Option<i64>)]
+    #[serde(default)]
+    zone: Field<i64>,
+    /// RFC 3339, e.g. `2026-12-03T09:10:00-03:00`: required to schedule and reschedule.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    start: Field<String>,
+    /// With the manual provider: the Meet link (else the zone's fixed room).
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    meet_link: Field<String>,
+    /// `attended` or `no_show`: required to complete.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    outcome: Field<String>,
+}
+
+/// Moves a request along its life.
+#[utoipa::path(post, path = "/api/v1/staff/requests/{id}/transitions", tag = "staff", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = TransitionBody,
+    responses(
+        (status = 200, body = RequestDetailView),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`transition_not_allowed` from this state, or `stale_version` (with `current_version`)"),
+        (status = 422, body = ValidationBody, description = "a missing or bad field, or a slot that is not free"),
+    ))]
+async fn transition_request(
+    State(app): State<App>,
+    Staff(user): Staff,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<TransitionBody>,
+) -> Result<Json<RequestDetailView>, ApiError> {
+    let mut errors = FieldErrors::new();
+    let version = body
+        .version
+        .take("version", "um número inteiro", &mut errors);
+    let input = CommandInput {
+        action: body.action.take("action", "um texto", &mut errors),
+        note: body.note.take("note", "um texto", &mut errors),
+        reason: body.reason.take("reason", "um texto", &mut errors),
+        zone: body.zone.take("zone", "um número", &mut errors),
+        start: body.start.take("start", "um texto", &mut errors),
+        meet_link: body.meet_link.take("meet_link", "um texto", &mut errors),
+        outcome: body.outcome.take("outcome", "um texto", &mut errors),
+    };
+    let record = app
+        .staff_transition(&user, id, version, &input, errors)
+        .await?;
+    Ok(Json(record.into()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SlotsQuery {
+    /// First day, `YYYY-MM-DD`; today by default.
+    from: Option<NaiveDate>,
+    /// How many days, 1–31; 7 by default.
+    days: Option<u32>,
+    /// Only this clerk's free slots (e.g. the request's assignee).
+    staff: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotsView {
+    pub zone: i32,
+    pub slots: Vec<SlotView>,
+}
+
+/// Free meeting slots of a zone.
+#[utoipa::path(get, path = "/api/v1/staff/zones/{number}/slots", tag = "staff", security(("bearer" = [])),
+    params(("number" = i32, Path), SlotsQuery),
+    responses((status = 200, body = SlotsView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn zone_slots(
+    State(app): State<App>,
+    Staff(user): Staff,
+    Path(number): Path<i32>,
+    QueryParams(query): QueryParams<SlotsQuery>,
+) -> Result<Json<SlotsView>, ApiError> {
+    let from = query.from.unwrap_or_else(|| App::today(Utc::now()));
+    let days = query.days.unwrap_or(DEFAULT_SLOT_DAYS);
+    let slots = app
+        .zone_slots(&user, number, from, days, query.staff)
+        .await?;
+    Ok(Json(SlotsView {
+        zone: number,
+        slots: slots.into_iter().map(SlotView::from).collect(),
+    }))
+}

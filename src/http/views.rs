@@ -1,0 +1,225 @@
+//! The JSON shapes of the API (v1). Field names are a contract with outside clients.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    domain::{cpf::Cpf, phone::Phone, schedule::Slot, status::Status},
+    store::{Actor, EventRecord, InboxItem, RequestRecord, StaffRecord, ZoneRecord},
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneView {
+    pub number: i32,
+    pub name: String,
+    pub seat: Option<String>,
+    pub municipalities: Vec<String>,
+}
+
+impl From<&ZoneRecord> for ZoneView {
+    fn from(zone: &ZoneRecord) -> Self {
+        ZoneView {
+            number: zone.number,
+            name: zone.name.clone(),
+            seat: zone.seat.clone(),
+            municipalities: zone.municipalities.clone(),
+        }
+    }
+}
+
+/// One step of a request's life, as the requester sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusChangeView {
+    /// The state reached.
+    pub status: &'static str,
+    pub at: DateTime<Utc>,
+}
+
+/// One step of a request's life, as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntryView {
+    pub status: &'static str,
+    pub at: DateTime<Utc>,
+    /// `submit` or the transition's action.
+    pub action: String,
+    pub from_status: Option<&'static str>,
+    /// `requester`, `staff` or `system`.
+    pub actor: &'static str,
+    pub actor_staff_id: Option<i32>,
+    pub from_zone: Option<i32>,
+    pub to_zone: Option<i32>,
+    pub note: Option<String>,
+}
+
+impl From<&EventRecord> for HistoryEntryView {
+    fn from(event: &EventRecord) -> Self {
+        let (actor, actor_staff_id) = match event.actor {
+            Actor::Requester => ("requester", None),
+            Actor::Staff(id) => ("staff", Some(id)),
+            Actor::System => ("system", None),
+        };
+        HistoryEntryView {
+            status: event.to.as_str(),
+            at: event.at,
+            action: event.action.clone(),
+            from_status: event.from.map(Status::as_str),
+            actor,
+            actor_staff_id,
+            from_zone: event.from_zone,
+            to_zone: event.to_zone,
+            note: event.note.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssigneeView {
+    pub id: i32,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxItemView {
+    pub id: i64,
+    pub protocol: String,
+    pub status: &'static str,
+    pub zone: i32,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub assignee: Option<AssigneeView>,
+    pub scheduled_start: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+impl From<InboxItem> for InboxItemView {
+    fn from(item: InboxItem) -> Self {
+        InboxItemView {
+            id: item.id,
+            protocol: item.protocol,
+            status: item.status.as_str(),
+            zone: item.zone,
+            name: item.name,
+            created_at: item.created_at,
+            assignee: item.assignee.map(|(id, name)| AssigneeView { id, name }),
+            scheduled_start: item.scheduled_start,
+            version: item.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxView {
+    pub items: Vec<InboxItemView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A request with everything staff need to act on it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestDetailView {
+    pub id: i64,
+    pub protocol: String,
+    pub status: &'static str,
+    pub zone: i32,
+    pub name: String,
+    /// Formatted, e.g. `123.456.789-09`.
+    pub cpf: String,
+    pub email: String,
+    /// Formatted, e.g. `(91) 98765-4321`.
+    pub phone: String,
+    /// `parte`, `advogado` or `interessado`.
+    pub role: &'static str,
+    pub oab: Option<String>,
+    pub process_number: Option<String>,
+    pub subject: String,
+    pub description: String,
+    pub preferred_dates: Vec<NaiveDate>,
+    pub assignee_id: Option<i32>,
+    pub scheduled_start: Option<DateTime<Utc>>,
+    pub scheduled_end: Option<DateTime<Utc>>,
+    pub meet_link: Option<String>,
+    pub schedule_revision: i32,
+    /// `attended` or `no_show`, once done.
+    pub outcome: Option<&'static str>,
+    pub rejection_reason: Option<String>,
+    /// Send it back with the next transition.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub history: Vec<HistoryEntryView>,
+}
+
+impl From<RequestRecord> for RequestDetailView {
+    fn from(request: RequestRecord) -> Self {
+        RequestDetailView {
+            cpf: Cpf::parse(&request.cpf).map_or(request.cpf.clone(), |cpf| cpf.formatted()),
+            phone: Phone::parse(&request.phone)
+                .map_or(request.phone.clone(), |phone| phone.formatted()),
+            history: request.history.iter().map(HistoryEntryView::from).collect(),
+            id: request.id,
+            protocol: request.protocol,
+            status: request.status.as_str(),
+            zone: request.zone,
+            name: request.name,
+            email: request.email,
+            role: request.role.as_str(),
+            oab: request.oab,
+            process_number: request.process_number,
+            subject: request.subject,
+            description: request.description,
+            preferred_dates: request.preferred_dates,
+            assignee_id: request.assignee_id,
+            scheduled_start: request.scheduled_start,
+            scheduled_end: request.scheduled_end,
+            meet_link: request.meet_link,
+            schedule_revision: request.schedule_revision,
+            outcome: request.outcome.map(|o| o.as_str()),
+            rejection_reason: request.rejection_reason,
+            version: request.version,
+            created_at: request.created_at,
+            updated_at: request.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotView {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl From<Slot> for SlotView {
+    fn from(slot: Slot) -> Self {
+        SlotView {
+            start: slot.start,
+            end: slot.end,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffView {
+    pub id: i32,
+    pub name: String,
+    pub email: String,
+    /// `clerk` or `admin`.
+    pub role: &'static str,
+    pub active: bool,
+    /// Zone numbers.
+    pub zones: Vec<i32>,
+}
+
+impl From<StaffRecord> for StaffView {
+    fn from(staff: StaffRecord) -> Self {
+        StaffView {
+            id: staff.id,
+            name: staff.name,
+            email: staff.email,
+            role: staff.role.as_str(),
+            active: staff.active,
+            zones: staff.zones,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Clerks' agendas: which slots of a zone are still free.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use entities::{
+    requests,
+    sea_orm_active_enums::{RequestStatus, StaffRole},
+    staff, staff_zones,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::{
+    Store, StoreError,
+    reference::{find_zone_by_number, stored_window, zone_holidays},
+};
+use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar};
+
+impl Store {
+    /// Free slots of zone `number` over `days` days from `from`: in the zone's window, on its
+    /// business days, in the future, and with at least one of its active clerks free (or
+    /// `only_clerk`, when given).
+    pub async fn free_slots(
+        &self,
+        number: i32,
+        from: NaiveDate,
+        days: u32,
+        now: DateTime<Utc>,
+        default_window: &ServiceWindow,
+        only_clerk: Option<i32>,
+    ) -> Result<Vec<Slot>, StoreError> {
+        let zone = find_zone_by_number(&self.db, number)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut clerks: Vec<i32> = staff::Entity::find()
+            .inner_join(staff_zones::Entity)
+            .filter(staff_zones::Column::ZoneId.eq(zone.id))
+            .filter(staff::Column::Active.eq(true))
+            .filter(staff::Column::Role.eq(StaffRole::Clerk))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|account| account.id)
+            .collect();
+        if let Some(clerk) = only_clerk {
+            if !clerks.contains(&clerk) {
+                return Err(StoreError::invalid(
+                    "staff",
+                    "Esta pessoa não atende nesta zona.",
+                ));
+            }
+            clerks = vec![clerk];
+        }
+        let start = local_midnight(from);
+        let end = start + Duration::days(i64::from(days) + 1);
+        let mut busy: HashMap<i32, Vec<Slot>> = HashMap::new();
+        let meetings = requests::Entity::find()
+            .filter(requests::Column::AssigneeId.is_in(clerks.iter().copied()))
+            .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
+            .filter(requests::Column::ScheduledStart.lt(end))
+            .filter(requests::Column::ScheduledEnd.gt(start))
+            .all(&self.db)
+            .await?;
+        for meeting in meetings {
+            if let (Some(clerk), Some(start), Some(end)) = (
+                meeting.assignee_id,
+                meeting.scheduled_start,
+                meeting.scheduled_end,
+            ) {
+                busy.entry(clerk).or_default().push(Slot { start, end });
+            }
+        }
+        let window = stored_window(&zone).unwrap_or(*default_window);
+        let holidays = zone_holidays(&self.db, &zone).await?;
+        let calendar = ZoneCalendar {
+            window: &window,
+            holidays: &holidays,
+        };
+        // A zone without clerks yet still shows its window: whoever is added can take it.
+        let is_free = |slot: &Slot| {
+            clerks.is_empty()
+                || clerks.iter().any(|clerk| {
+                    busy.get(clerk)
+                        .is_none_or(|meetings| !meetings.iter().any(|m| m.overlaps(slot)))
+                })
+        };
+        Ok(calendar.free_slots(from, days, now, is_free))
+    }
+}
+
+fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
+    SERVICE_TIME_ZONE
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()
+        .map_or_else(
+            || date.and_time(NaiveTime::MIN).and_utc(),
+            |local| local.with_timezone(&Utc),
+        )
+}

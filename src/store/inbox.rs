@@ -1,0 +1,144 @@
+//! What staff look through: a zone's requests by state, searched and paged, oldest first.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entities::{requests, staff, zones};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+
+use super::{Store, StoreError, ZoneScope, requests::in_scope};
+use crate::domain::status::Status;
+
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    /// Empty: every state.
+    pub statuses: Vec<Status>,
+    /// A zone number; must be within the caller's scope.
+    pub zone: Option<i32>,
+    /// Protocol, name, CPF (digits) or process number, in part.
+    pub search: Option<String>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxItem {
+    pub id: i64,
+    pub protocol: String,
+    pub status: Status,
+    pub zone: i32,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub assignee: Option<(i32, String)>,
+    pub scheduled_start: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub total: u64,
+}
+
+impl Store {
+    pub async fn inbox(
+        &self,
+        filter: &InboxFilter,
+        scope: &ZoneScope,
+    ) -> Result<InboxPage, StoreError> {
+        let mut condition = Condition::all().add(in_scope(scope));
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<entities::sea_orm_active_enums::RequestStatus> =
+                filter.statuses.iter().map(|s| (*s).into()).collect();
+            condition = condition.add(requests::Column::Status.is_in(statuses));
+        }
+        if let Some(zone) = filter.zone {
+            condition = condition.add(zones::Column::Number.eq(zone));
+        }
+        if let Some(search) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            condition = condition.add(search_condition(search));
+        }
+        let query = requests::Entity::find()
+            .join(JoinType::InnerJoin, requests::Relation::Zones.def())
+            .filter(condition);
+        let total = query.clone().count(&self.db).await?;
+        let rows = query
+            .order_by_asc(requests::Column::CreatedAt)
+            .order_by_asc(requests::Column::Id)
+            .limit(filter.per_page)
+            .offset(filter.page.saturating_sub(1) * filter.per_page)
+            .all(&self.db)
+            .await?;
+        let zone_numbers: HashMap<i32, i32> = zones::Entity::find()
+            .filter(zones::Column::Id.is_in(rows.iter().map(|r| r.zone_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|zone| (zone.id, zone.number))
+            .collect();
+        let names: HashMap<i32, String> = staff::Entity::find()
+            .filter(staff::Column::Id.is_in(rows.iter().filter_map(|r| r.assignee_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|account| (account.id, account.name))
+            .collect();
+        let items = rows
+            .into_iter()
+            .map(|request| InboxItem {
+                id: request.id,
+                zone: zone_numbers
+                    .get(&request.zone_id)
+                    .copied()
+                    .unwrap_or_default(),
+                assignee: request
+                    .assignee_id
+                    .and_then(|id| Some((id, names.get(&id)?.clone()))),
+                protocol: request.protocol,
+                status: request.status.into(),
+                name: request.requester_name,
+                created_at: request.created_at,
+                scheduled_start: request.scheduled_start,
+                version: request.version,
+            })
+            .collect();
+        Ok(InboxPage { items, total })
+    }
+}
+
+/// Matches protocols, names and process numbers in part (names in any case), and CPFs by
+/// their digits.
+fn search_condition(search: &str) -> Condition {
+    let pattern = |text: &str| LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\');
+    let mut condition = Condition::any()
+        .add(Expr::col((requests::Entity, requests::Column::Protocol)).like(pattern(search)))
+        .add(
+            Expr::expr(Func::lower(Expr::col((
+                requests::Entity,
+                requests::Column::RequesterName,
+            ))))
+            .like(pattern(&search.to_lowercase())),
+        )
+        .add(Expr::col((requests::Entity, requests::Column::ProcessNumber)).like(pattern(search)));
+    let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 3 {
+        condition = condition
+            .add(Expr::col((requests::Entity, requests::Column::Cpf)).like(pattern(&digits)));
+    }
+    condition
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
