@@ -97,15 +97,17 @@ fn with_database(server: &str, database: &str) -> String {
     url.to_string()
 }
 
-/// The shipped defaults (never the developer's environment), on `db` and a random port.
-pub fn settings_for(db: &TestDb) -> Settings {
-    Settings::from_figment(
-        Settings::builtin()
-            .merge(("database.url", db.url.as_str()))
-            .merge(("server.bind", "127.0.0.1:0"))
-            .merge(("database.max_connections", 10)),
-    )
-    .expect("test settings are valid")
+/// The shipped defaults (never the developer's environment), on `db` and a random port,
+/// with `overrides` as `("section.key", value)`.
+pub fn settings_for(db: &TestDb, overrides: &[(&str, serde_json::Value)]) -> Settings {
+    let mut figment = Settings::builtin()
+        .merge(("database.url", db.url.as_str()))
+        .merge(("server.bind", "127.0.0.1:0"))
+        .merge(("database.max_connections", 10));
+    for (key, value) in overrides {
+        figment = figment.merge((*key, value.clone()));
+    }
+    Settings::from_figment(figment).expect("test settings are valid")
 }
 
 pub struct TestApp {
@@ -132,10 +134,16 @@ impl Drop for TestApp {
 }
 
 /// The whole application, migrated and loaded with the shipped zones and holidays, serving
-/// on a random port until the returned value is dropped.
+/// on a random port until the returned value is dropped. Every test client comes from
+/// 127.0.0.1, so the per-address submission limit is off here; its own tests turn it on.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[("limits.submissions_per_minute", serde_json::json!(0))]).await
+}
+
+/// As [`spawn_app`], with some settings changed.
+pub async fn spawn_app_with(overrides: &[(&str, serde_json::Value)]) -> TestApp {
     let db = TestDb::new().await;
-    let application = Application::build(settings_for(&db))
+    let application = Application::build(settings_for(&db, overrides))
         .await
         .expect("the application starts");
     let address = format!(
@@ -337,4 +345,74 @@ pub async fn create_clerk(
     zones: &[i32],
 ) -> contato::store::StaffRecord {
     create_staff(store, email, contato::domain::staff::Role::Clerk, zones).await
+}
+
+/// A valid JSON submission from a person not seen before.
+pub fn submission_json(zone: i64) -> serde_json::Value {
+    let input = submission_input(zone);
+    serde_json::json!({
+        "zone": zone,
+        "name": input.name,
+        "cpf": input.cpf,
+        "email": input.email,
+        "phone": input.phone,
+        "role": "parte",
+        "subject": input.subject,
+        "description": input.description,
+        "consent": true,
+    })
+}
+
+impl TestApp {
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    /// Files a valid request for `zone` through the API: `(protocol, tracking token)`.
+    pub async fn submit(&self, zone: i64) -> (String, String) {
+        let response = self.post_json("/api/v1/requests", &submission_json(zone)).await;
+        assert_eq!(response.status(), 201, "the sample submission is accepted");
+        let body: serde_json::Value = response.json().await.expect("a JSON receipt");
+        (
+            body["protocol"].as_str().expect("a protocol").to_string(),
+            body["tracking_token"].as_str().expect("a token").to_string(),
+        )
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({ "email": email, "password": TEST_PASSWORD }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "{email} signs in");
+        let body: serde_json::Value = response.json().await.expect("a JSON body");
+        body["token"].as_str().expect("a token").to_string()
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the request is sent")
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("the request is sent")
+    }
 }

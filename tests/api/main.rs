@@ -6,7 +6,11 @@ mod helpers;
 
 mod cli;
 mod health;
+mod observability;
+mod openapi;
+mod public_api;
 mod reference;
 mod staff;
+mod staff_api;
 mod submissions;
 mod transitions;
