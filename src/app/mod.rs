@@ -2,6 +2,7 @@
 //! request, sign in, work the inbox, administer. Each use case checks the rules (through
 //! `domain`), then makes one change through `store`; handlers only translate HTTP.
 
+mod admin;
 mod auth;
 pub mod limiter;
 pub mod reference_cache;
@@ -24,6 +25,10 @@ use crate::{
     store::{Store, StoreError, TransitionRules},
 };
 
+pub use admin::{
+    Change, DEFAULT_JOB_LIMIT, HolidayInput, MAX_JOB_LIMIT, NewStaffInput, StaffPatchInput,
+    ZoneInput,
+};
 pub use auth::{SignIn, StaffUser};
 pub use submissions::Receipt;
 pub use tracking::Tracked;

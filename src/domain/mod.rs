@@ -3,6 +3,7 @@
 //! is tested exhaustively beside the code.
 
 pub mod cpf;
+pub mod dates;
 pub mod email;
 pub mod field_errors;
 pub mod meet_link;

@@ -213,6 +213,12 @@ impl From<StoreError> for ApiError {
                     "Não é possível cancelar com menos de {hours} horas de antecedência; entre em contato com o cartório."
                 ),
             },
+            StoreError::JobNotDead { state } => ApiError::Conflict {
+                code: "job_not_dead",
+                message: format!(
+                    "Só uma tarefa com falha definitiva (dead) pode ser reenviada; esta está em {state}."
+                ),
+            },
             StoreError::Database(error) => ApiError::Internal(error.into()),
         }
     }

@@ -1,6 +1,7 @@
 //! The HTTP side: one router per module, merged here over the shared [`App`]. Handlers only
 //! translate HTTP to use cases and back; errors become responses in `error`.
 
+mod admin_api;
 mod auth_api;
 pub mod error;
 mod extract;
@@ -34,6 +35,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(public_api::router())
         .merge(auth_api::router())
         .merge(staff_api::router())
+        .merge(admin_api::router())
         .split_for_parts()
 }
 

@@ -5,6 +5,7 @@
 //! up front (waiting up to the busy timeout) instead of failing when a read inside it would
 //! have to be upgraded to a write while another connection writes.
 
+mod admin;
 mod agenda;
 mod audit;
 mod convert;
@@ -32,6 +33,7 @@ use crate::{
     domain::{field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed},
 };
 
+pub use admin::{HolidayRecord, JobRecord, JobState, NewZone, StaffChanges, ZoneChanges};
 pub use inbox::{InboxFilter, InboxItem, InboxPage};
 pub use reference::{ImportReport, ZoneRecord};
 pub use requests::{Actor, EventRecord, RequestRecord, Submitted, TransitionRules, ZoneScope};
@@ -63,6 +65,9 @@ pub enum StoreError {
     TooManyOpenRequests { limit: u32, field: &'static str },
     #[error("a requester may cancel only up to {hours} hours before the meeting")]
     TooLateToCancel { hours: u32 },
+    /// Only a dead job may be sent back to the queue; `state` is the one it is in.
+    #[error("job is {state}, not dead")]
+    JobNotDead { state: &'static str },
 }
 
 impl StoreError {

@@ -190,7 +190,7 @@ pub(super) async fn zone_holidays<C: ConnectionTrait>(
     Ok(ZoneHolidays::for_zone(&all, &zone.municipalities.0))
 }
 
-fn set_window(zone: &mut zones::ActiveModel, window: Option<&ServiceWindow>) {
+pub(super) fn set_window(zone: &mut zones::ActiveModel, window: Option<&ServiceWindow>) {
     zone.opens = Set(window.map(ServiceWindow::opens));
     zone.closes = Set(window.map(ServiceWindow::closes));
     zone.slot_minutes = Set(window.map(|w| w.slot_minutes() as i32));

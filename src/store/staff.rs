@@ -6,7 +6,13 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 
-use super::{Store, StoreError, reference::find_zone_by_number};
+use serde_json::json;
+
+use super::{
+    Store, StoreError,
+    audit::{self, AdminChange},
+    reference::find_zone_by_number,
+};
 use crate::domain::{email::Email, staff::Role, text::PersonName};
 
 pub struct NewStaff {
@@ -31,9 +37,21 @@ pub struct StaffRecord {
 }
 
 impl Store {
+    /// An account made outside the API (the CLI): audited with no acting account.
     pub async fn create_staff(
         &self,
         new: &NewStaff,
+        now: DateTime<Utc>,
+    ) -> Result<StaffRecord, StoreError> {
+        self.create_staff_by(new, None, now).await
+    }
+
+    /// Creates an account and its `staff.create` audit row, naming `actor`, in one
+    /// transaction.
+    pub async fn create_staff_by(
+        &self,
+        new: &NewStaff,
+        actor: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<StaffRecord, StoreError> {
         if new.role == Role::Clerk && new.zones.is_empty() {
@@ -85,6 +103,23 @@ impl Store {
             .insert(&txn)
             .await?;
         }
+        audit::record(
+            &txn,
+            AdminChange {
+                actor_staff_id: actor,
+                action: "staff.create",
+                entity: "staff",
+                entity_key: account.id.to_string(),
+                details: json!({
+                    "email": account.email,
+                    "name": account.name,
+                    "role": new.role.as_str(),
+                    "zones": new.zones,
+                }),
+            },
+            now,
+        )
+        .await?;
         txn.commit().await?;
         self.staff_record(account).await
     }

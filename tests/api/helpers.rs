@@ -291,6 +291,8 @@ pub async fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
         "jobs",
         "holidays",
         "protocol_counters",
+        "sessions",
+        "audit_log",
     ] {
         let backend = store.backend();
         let row = store
@@ -375,12 +377,17 @@ impl TestApp {
 
     /// Files a valid request for `zone` through the API: `(protocol, tracking token)`.
     pub async fn submit(&self, zone: i64) -> (String, String) {
-        let response = self.post_json("/api/v1/requests", &submission_json(zone)).await;
+        let response = self
+            .post_json("/api/v1/requests", &submission_json(zone))
+            .await;
         assert_eq!(response.status(), 201, "the sample submission is accepted");
         let body: serde_json::Value = response.json().await.expect("a JSON receipt");
         (
             body["protocol"].as_str().expect("a protocol").to_string(),
-            body["tracking_token"].as_str().expect("a token").to_string(),
+            body["tracking_token"]
+                .as_str()
+                .expect("a token")
+                .to_string(),
         )
     }
 
@@ -406,7 +413,12 @@ impl TestApp {
             .expect("the request is sent")
     }
 
-    pub async fn post_as(&self, token: &str, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    pub async fn post_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         self.http
             .post(self.url(path))
             .bearer_auth(token)

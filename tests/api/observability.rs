@@ -6,12 +6,22 @@ use crate::helpers::spawn_app;
 async fn metrics_count_http_traffic_requests_and_outbox_jobs() {
     let app = spawn_app().await;
     app.submit(1).await;
-    let _ = app.http.get(app.url("/api/v1/requests/2026-000001?token=wrong")).send().await.unwrap();
+    let _ = app
+        .http
+        .get(app.url("/api/v1/requests/2026-000001?token=wrong"))
+        .send()
+        .await
+        .unwrap();
 
     let response = app.http.get(app.url("/metrics")).send().await.unwrap();
 
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let text = response.text().await.unwrap();
     for expected in [
         r#"http_requests_total{method="POST",route="/api/v1/requests",status="201"} 1"#,
@@ -27,11 +37,19 @@ async fn metrics_count_http_traffic_requests_and_outbox_jobs() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = spawn_app().await;
-    for path in ["/healthz", "/api/v1/zones", "/api/v1/requests/x?token=y", "/no-such-page"] {
+    for path in [
+        "/healthz",
+        "/api/v1/zones",
+        "/api/v1/requests/x?token=y",
+        "/no-such-page",
+    ] {
         let response = app.http.get(app.url(path)).send().await.unwrap();
         let headers = response.headers();
         assert!(
-            headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"),
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
             "{path}"
         );
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
@@ -45,11 +63,16 @@ async fn internal_errors_are_generic_to_the_client() {
     let app = spawn_app().await;
     app.store.connection().clone().close().await.unwrap();
 
-    let response = app.post_json("/api/v1/requests", &crate::helpers::submission_json(1)).await;
+    let response = app
+        .post_json("/api/v1/requests", &crate::helpers::submission_json(1))
+        .await;
 
     assert_eq!(response.status(), 500);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["code"], "internal");
     let text = body.to_string();
-    assert!(!text.contains("pool") && !text.contains("sqlx") && !text.contains("closed"), "{text}");
+    assert!(
+        !text.contains("pool") && !text.contains("sqlx") && !text.contains("closed"),
+        "{text}"
+    );
 }

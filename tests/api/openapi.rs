@@ -21,7 +21,12 @@ const CONTRACT: &[(&str, &str)] = &[
 
 async fn document() -> (crate::helpers::TestApp, Value) {
     let app = spawn_app().await;
-    let response = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let response = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let document: Value = response.json().await.unwrap();
     (app, document)
@@ -66,7 +71,10 @@ async fn every_documented_operation_is_served() {
             let body = response.text().await.unwrap();
             // An unrouted path answers 404 with an empty body or 405; our handlers answer JSON.
             assert_ne!(status, 405, "{method} {path}");
-            assert!(status != 404 || body.contains("not_found"), "{method} {path} is not routed");
+            assert!(
+                status != 404 || body.contains("not_found"),
+                "{method} {path} is not routed"
+            );
         }
     }
 }

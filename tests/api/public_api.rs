@@ -31,7 +31,12 @@ async fn a_good_submission_is_created_and_can_be_followed() {
     assert_eq!(receipt["status"], "submitted");
     let protocol = receipt["protocol"].as_str().unwrap();
     let token = receipt["tracking_token"].as_str().unwrap();
-    assert!(receipt["tracking_url"].as_str().unwrap().ends_with(&format!("/acompanhar/{protocol}?token={token}")));
+    assert!(
+        receipt["tracking_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/acompanhar/{protocol}?token={token}"))
+    );
 
     let tracked = app
         .http
@@ -48,7 +53,10 @@ async fn a_good_submission_is_created_and_can_be_followed() {
     assert_eq!(body["history"].as_array().unwrap().len(), 1);
     assert_eq!(body["history"][0]["status"], "submitted");
     let text = body.to_string();
-    assert!(!text.contains("cpf") && !text.contains("@example.com"), "no personal data: {text}");
+    assert!(
+        !text.contains("cpf") && !text.contains("@example.com"),
+        "no personal data: {text}"
+    );
 }
 
 #[tokio::test]
@@ -65,11 +73,26 @@ async fn a_wrong_or_missing_token_answers_like_an_unknown_protocol() {
 
     let unknown = get("/api/v1/requests/2026-999999?token=abc".into()).await;
     let cases = [
-        ("a wrong token", format!("/api/v1/requests/{protocol}?token=wrong")),
+        (
+            "a wrong token",
+            format!("/api/v1/requests/{protocol}?token=wrong"),
+        ),
         ("no token", format!("/api/v1/requests/{protocol}")),
-        ("an empty token", format!("/api/v1/requests/{protocol}?token=")),
-        ("another request's token", format!("/api/v1/requests/{protocol}?token={}", app.submit(1).await.1)),
-        ("the token in other case", format!("/api/v1/requests/{protocol}?token={}", token.to_uppercase())),
+        (
+            "an empty token",
+            format!("/api/v1/requests/{protocol}?token="),
+        ),
+        (
+            "another request's token",
+            format!(
+                "/api/v1/requests/{protocol}?token={}",
+                app.submit(1).await.1
+            ),
+        ),
+        (
+            "the token in other case",
+            format!("/api/v1/requests/{protocol}?token={}", token.to_uppercase()),
+        ),
     ];
     for (description, path) in cases {
         assert_eq!(get(path).await, unknown, "{description}");
@@ -141,7 +164,11 @@ async fn submissions_per_address_are_limited() {
 
     let codes: Vec<u16> = statuses.iter().map(|r| r.status().as_u16()).collect();
     assert_eq!(codes, [201, 201, 201, 429]);
-    let retry_after: u64 = statuses[3].headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = statuses[3].headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
 }
 
@@ -159,7 +186,13 @@ async fn a_person_with_too_many_open_requests_is_told_so() {
 
     assert_eq!(again.status(), 422);
     let errors: Value = again.json().await.unwrap();
-    assert!(errors["errors"]["cpf"][0].as_str().unwrap().contains("1 solicitações"), "{errors}");
+    assert!(
+        errors["errors"]["cpf"][0]
+            .as_str()
+            .unwrap()
+            .contains("1 solicitações"),
+        "{errors}"
+    );
 }
 
 /// The next Saturday at least two days ahead, and a date well past the 60-day horizon.
@@ -185,47 +218,261 @@ async fn bad_inputs_get_their_documented_status_and_store_nothing() {
     let (saturday, far) = saturday_and_far_date();
 
     let cases: Vec<(&str, Body, u16, &[&str])> = vec![
-        ("no zone", Body::Json(|b| drop(b.as_object_mut().unwrap().remove("zone"))), 422, &["zone"]),
-        ("the zone as text", Body::Json(|b| b["zone"] = json!("1")), 422, &["zone"]),
-        ("zone 0", Body::Json(|b| b["zone"] = json!(0)), 422, &["zone"]),
-        ("a zone that does not exist", Body::Json(|b| b["zone"] = json!(47)), 422, &["zone"]),
-        ("a zone beyond range", Body::Json(|b| b["zone"] = json!(1_000_000_000_000i64)), 422, &["zone"]),
-        ("no name", Body::Json(|b| drop(b.as_object_mut().unwrap().remove("name"))), 422, &["name"]),
-        ("a name with digits", Body::Json(|b| b["name"] = json!("Maria 123")), 422, &["name"]),
-        ("HTML in the name", Body::Json(|b| b["name"] = json!("<script>alert(1)</script>")), 422, &["name"]),
-        ("SQL in the name", Body::Json(|b| b["name"] = json!("Robert'); DROP TABLE requests;--")), 422, &["name"]),
-        ("a huge name", Body::Json(|b| b["name"] = json!("Maria ".repeat(2000))), 422, &["name"]),
-        ("a NUL in the name", Body::Json(|b| b["name"] = json!("Maria\u{0}Souza")), 422, &["name"]),
-        ("a CPF with wrong check digits", Body::Json(|b| b["cpf"] = json!("123.456.789-00")), 422, &["cpf"]),
-        ("a CPF of one repeated digit", Body::Json(|b| b["cpf"] = json!("111.111.111-11")), 422, &["cpf"]),
-        ("the CPF as a number", Body::Json(|b| b["cpf"] = json!(52998224725u64)), 422, &["cpf"]),
-        ("letters in the CPF", Body::Json(|b| b["cpf"] = json!("529.982.247-2X")), 422, &["cpf"]),
-        ("an e-mail without domain", Body::Json(|b| b["email"] = json!("maria@")), 422, &["email"]),
-        ("an e-mail with a space", Body::Json(|b| b["email"] = json!("ma ria@example.com")), 422, &["email"]),
-        ("a phone with an unknown area code", Body::Json(|b| b["phone"] = json!("(20) 98765-4321")), 422, &["phone"]),
-        ("a phone too short", Body::Json(|b| b["phone"] = json!("9876-543")), 422, &["phone"]),
-        ("an unknown role", Body::Json(|b| b["role"] = json!("juiz")), 422, &["role"]),
-        ("a lawyer without OAB", Body::Json(|b| b["role"] = json!("advogado")), 422, &["oab"]),
-        ("a malformed OAB", Body::Json(|b| { b["role"] = json!("advogado"); b["oab"] = json!("XX 123") }), 422, &["oab"]),
-        ("a process number with a wrong check", Body::Json(|b| b["process_number"] = json!("0600123-45.2024.6.14.0001")), 422, &["process_number"]),
-        ("HTML in the subject", Body::Json(|b| b["subject"] = json!("<b>urgente</b>")), 422, &["subject"]),
-        ("a one-letter subject", Body::Json(|b| b["subject"] = json!("a")), 422, &["subject"]),
-        ("a short description", Body::Json(|b| b["description"] = json!("curta")), 422, &["description"]),
-        ("a description over 2000 characters", Body::Json(|b| b["description"] = json!("a".repeat(2001))), 422, &["description"]),
-        ("an iframe in the description", Body::Json(|b| b["description"] = json!("Veja <iframe src=x></iframe> aqui, por favor")), 422, &["description"]),
-        ("a bell character in the description", Body::Json(|b| b["description"] = json!("Texto com sino \u{7} no meio")), 422, &["description"]),
-        ("no consent", Body::Json(|b| b["consent"] = json!(false)), 422, &["consent"]),
-        ("consent as text", Body::Json(|b| b["consent"] = json!("true")), 422, &["consent"]),
-        ("preferred dates as text", Body::Json(|b| b["preferred_dates"] = json!("2026-12-03")), 422, &["preferred_dates"]),
-        ("a preferred date in another format", Body::Json(|b| b["preferred_dates"] = json!(["03/12/2026"])), 422, &["preferred_dates"]),
-        ("a preferred date in the past", Body::Json(|b| b["preferred_dates"] = json!(["2020-01-06"])), 422, &["preferred_dates"]),
-        ("many fields wrong at once", Body::Json(|b| { b["cpf"] = json!("1"); b["email"] = json!("x"); b["consent"] = json!(false) }), 422, &["consent", "cpf", "email"]),
-        ("an empty object", Body::Raw("application/json", "{}"), 422, &["consent", "cpf", "description", "email", "name", "phone", "role", "subject", "zone"]),
-        ("malformed JSON", Body::Raw("application/json", "{\"zone\": 1,"), 400, &[]),
-        ("a JSON array", Body::Raw("application/json", "[1, 2]"), 400, &[]),
+        (
+            "no zone",
+            Body::Json(|b| drop(b.as_object_mut().unwrap().remove("zone"))),
+            422,
+            &["zone"],
+        ),
+        (
+            "the zone as text",
+            Body::Json(|b| b["zone"] = json!("1")),
+            422,
+            &["zone"],
+        ),
+        (
+            "zone 0",
+            Body::Json(|b| b["zone"] = json!(0)),
+            422,
+            &["zone"],
+        ),
+        (
+            "a zone that does not exist",
+            Body::Json(|b| b["zone"] = json!(47)),
+            422,
+            &["zone"],
+        ),
+        (
+            "a zone beyond range",
+            Body::Json(|b| b["zone"] = json!(1_000_000_000_000i64)),
+            422,
+            &["zone"],
+        ),
+        (
+            "no name",
+            Body::Json(|b| drop(b.as_object_mut().unwrap().remove("name"))),
+            422,
+            &["name"],
+        ),
+        (
+            "a name with digits",
+            Body::Json(|b| b["name"] = json!("Maria 123")),
+            422,
+            &["name"],
+        ),
+        (
+            "HTML in the name",
+            Body::Json(|b| b["name"] = json!("<script>alert(1)</script>")),
+            422,
+            &["name"],
+        ),
+        (
+            "SQL in the name",
+            Body::Json(|b| b["name"] = json!("Robert'); DROP TABLE requests;--")),
+            422,
+            &["name"],
+        ),
+        (
+            "a huge name",
+            Body::Json(|b| b["name"] = json!("Maria ".repeat(2000))),
+            422,
+            &["name"],
+        ),
+        (
+            "a NUL in the name",
+            Body::Json(|b| b["name"] = json!("Maria\u{0}Souza")),
+            422,
+            &["name"],
+        ),
+        (
+            "a CPF with wrong check digits",
+            Body::Json(|b| b["cpf"] = json!("123.456.789-00")),
+            422,
+            &["cpf"],
+        ),
+        (
+            "a CPF of one repeated digit",
+            Body::Json(|b| b["cpf"] = json!("111.111.111-11")),
+            422,
+            &["cpf"],
+        ),
+        (
+            "the CPF as a number",
+            Body::Json(|b| b["cpf"] = json!(52998224725u64)),
+            422,
+            &["cpf"],
+        ),
+        (
+            "letters in the CPF",
+            Body::Json(|b| b["cpf"] = json!("529.982.247-2X")),
+            422,
+            &["cpf"],
+        ),
+        (
+            "an e-mail without domain",
+            Body::Json(|b| b["email"] = json!("maria@")),
+            422,
+            &["email"],
+        ),
+        (
+            "an e-mail with a space",
+            Body::Json(|b| b["email"] = json!("ma ria@example.com")),
+            422,
+            &["email"],
+        ),
+        (
+            "a phone with an unknown area code",
+            Body::Json(|b| b["phone"] = json!("(20) 98765-4321")),
+            422,
+            &["phone"],
+        ),
+        (
+            "a phone too short",
+            Body::Json(|b| b["phone"] = json!("9876-543")),
+            422,
+            &["phone"],
+        ),
+        (
+            "an unknown role",
+            Body::Json(|b| b["role"] = json!("juiz")),
+            422,
+            &["role"],
+        ),
+        (
+            "a lawyer without OAB",
+            Body::Json(|b| b["role"] = json!("advogado")),
+            422,
+            &["oab"],
+        ),
+        (
+            "a malformed OAB",
+            Body::Json(|b| {
+                b["role"] = json!("advogado");
+                b["oab"] = json!("XX 123")
+            }),
+            422,
+            &["oab"],
+        ),
+        (
+            "a process number with a wrong check",
+            Body::Json(|b| b["process_number"] = json!("0600123-45.2024.6.14.0001")),
+            422,
+            &["process_number"],
+        ),
+        (
+            "HTML in the subject",
+            Body::Json(|b| b["subject"] = json!("<b>urgente</b>")),
+            422,
+            &["subject"],
+        ),
+        (
+            "a one-letter subject",
+            Body::Json(|b| b["subject"] = json!("a")),
+            422,
+            &["subject"],
+        ),
+        (
+            "a short description",
+            Body::Json(|b| b["description"] = json!("curta")),
+            422,
+            &["description"],
+        ),
+        (
+            "a description over 2000 characters",
+            Body::Json(|b| b["description"] = json!("a".repeat(2001))),
+            422,
+            &["description"],
+        ),
+        (
+            "an iframe in the description",
+            Body::Json(|b| {
+                b["description"] = json!("Veja <iframe src=x></iframe> aqui, por favor")
+            }),
+            422,
+            &["description"],
+        ),
+        (
+            "a bell character in the description",
+            Body::Json(|b| b["description"] = json!("Texto com sino \u{7} no meio")),
+            422,
+            &["description"],
+        ),
+        (
+            "no consent",
+            Body::Json(|b| b["consent"] = json!(false)),
+            422,
+            &["consent"],
+        ),
+        (
+            "consent as text",
+            Body::Json(|b| b["consent"] = json!("true")),
+            422,
+            &["consent"],
+        ),
+        (
+            "preferred dates as text",
+            Body::Json(|b| b["preferred_dates"] = json!("2026-12-03")),
+            422,
+            &["preferred_dates"],
+        ),
+        (
+            "a preferred date in another format",
+            Body::Json(|b| b["preferred_dates"] = json!(["03/12/2026"])),
+            422,
+            &["preferred_dates"],
+        ),
+        (
+            "a preferred date in the past",
+            Body::Json(|b| b["preferred_dates"] = json!(["2020-01-06"])),
+            422,
+            &["preferred_dates"],
+        ),
+        (
+            "many fields wrong at once",
+            Body::Json(|b| {
+                b["cpf"] = json!("1");
+                b["email"] = json!("x");
+                b["consent"] = json!(false)
+            }),
+            422,
+            &["consent", "cpf", "email"],
+        ),
+        (
+            "an empty object",
+            Body::Raw("application/json", "{}"),
+            422,
+            &[
+                "consent",
+                "cpf",
+                "description",
+                "email",
+                "name",
+                "phone",
+                "role",
+                "subject",
+                "zone",
+            ],
+        ),
+        (
+            "malformed JSON",
+            Body::Raw("application/json", "{\"zone\": 1,"),
+            400,
+            &[],
+        ),
+        (
+            "a JSON array",
+            Body::Raw("application/json", "[1, 2]"),
+            400,
+            &[],
+        ),
         ("an empty body", Body::Raw("application/json", ""), 400, &[]),
         ("plain text", Body::Raw("text/plain", "zone=1"), 415, &[]),
-        ("a form post", Body::Raw("application/x-www-form-urlencoded", "zone=1&name=Maria"), 415, &[]),
+        (
+            "a form post",
+            Body::Raw("application/x-www-form-urlencoded", "zone=1&name=Maria"),
+            415,
+            &[],
+        ),
         ("a body over 64 KiB", Body::Huge, 413, &[]),
     ];
     assert!(cases.len() >= 30);
@@ -238,7 +485,9 @@ async fn bad_inputs_get_their_documented_status_and_store_nothing() {
                 change(&mut json);
                 request.json(&json)
             }
-            Body::Raw(content_type, text) => request.header("content-type", content_type).body(text),
+            Body::Raw(content_type, text) => {
+                request.header("content-type", content_type).body(text)
+            }
             Body::Huge => {
                 let mut json = submission_json(1);
                 json["description"] = json!("x".repeat(70 * 1024));
@@ -247,20 +496,34 @@ async fn bad_inputs_get_their_documented_status_and_store_nothing() {
         };
         let response = request.send().await.unwrap();
         assert_eq!(response.status().as_u16(), status, "{description}");
-        let body: Value = response.json().await.unwrap_or_else(|_| panic!("{description}: a JSON body"));
+        let body: Value = response
+            .json()
+            .await
+            .unwrap_or_else(|_| panic!("{description}: a JSON body"));
         if status == 422 {
-            let mut found: Vec<&str> = body["errors"].as_object().unwrap().keys().map(String::as_str).collect();
+            let mut found: Vec<&str> = body["errors"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
             found.sort();
             assert_eq!(found, fields, "{description}: {body}");
             for messages in body["errors"].as_object().unwrap().values() {
                 assert!(!messages[0].as_str().unwrap().is_empty(), "{description}");
             }
         } else {
-            assert!(body["error"].is_string() && body["code"].is_string(), "{description}: {body}");
+            assert!(
+                body["error"].is_string() && body["code"].is_string(),
+                "{description}: {body}"
+            );
         }
     }
 
-    for (description, date, field) in [("a Saturday", saturday, "preferred_dates"), ("beyond 60 days", far, "preferred_dates")] {
+    for (description, date, field) in [
+        ("a Saturday", saturday, "preferred_dates"),
+        ("beyond 60 days", far, "preferred_dates"),
+    ] {
         let mut json = submission_json(1);
         json["preferred_dates"] = json!([date]);
         let response = app.post_json("/api/v1/requests", &json).await;

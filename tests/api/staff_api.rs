@@ -25,7 +25,12 @@ async fn court() -> Court {
     let ana = app.sign_in("ana@tre-pa.jus.br").await;
     let bia = app.sign_in("bia@tre-pa.jus.br").await;
     let admin = app.sign_in("ti@tre-pa.jus.br").await;
-    Court { app, ana, bia, admin }
+    Court {
+        app,
+        ana,
+        bia,
+        admin,
+    }
 }
 
 /// Files a request in `zone` and returns its staff id, as the inbox of an admin shows it.
@@ -33,7 +38,10 @@ async fn request_id(court: &Court, zone: i64) -> (i64, String) {
     let (protocol, _) = court.app.submit(zone).await;
     let inbox: Value = court
         .app
-        .get_as(&court.admin, &format!("/api/v1/staff/requests?q={protocol}"))
+        .get_as(
+            &court.admin,
+            &format!("/api/v1/staff/requests?q={protocol}"),
+        )
         .await
         .json()
         .await
@@ -52,15 +60,26 @@ async fn sign_in_gives_an_expiring_token_and_wrong_credentials_get_401() {
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1, 28]).await;
 
     let good = app
-        .post_json("/api/v1/auth/login", &json!({"email": "ANA@tre-pa.jus.br", "password": crate::helpers::TEST_PASSWORD}))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "ANA@tre-pa.jus.br", "password": crate::helpers::TEST_PASSWORD}),
+        )
         .await;
     let wrong_password = app
-        .post_json("/api/v1/auth/login", &json!({"email": "ana@tre-pa.jus.br", "password": "não é esta senha"}))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "ana@tre-pa.jus.br", "password": "não é esta senha"}),
+        )
         .await;
     let unknown = app
-        .post_json("/api/v1/auth/login", &json!({"email": "ninguem@tre-pa.jus.br", "password": "não é esta senha"}))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "ninguem@tre-pa.jus.br", "password": "não é esta senha"}),
+        )
         .await;
-    let empty = app.post_json("/api/v1/auth/login", &json!({"email": 3})).await;
+    let empty = app
+        .post_json("/api/v1/auth/login", &json!({"email": 3}))
+        .await;
 
     let (status, body) = json_of(good).await;
     assert_eq!(status, 200);
@@ -73,10 +92,16 @@ async fn sign_in_gives_an_expiring_token_and_wrong_credentials_get_401() {
     let (wrong_status, wrong_body) = json_of(wrong_password).await;
     let (unknown_status, unknown_body) = json_of(unknown).await;
     assert_eq!((wrong_status, unknown_status), (401, 401));
-    assert_eq!(wrong_body, unknown_body, "an unknown e-mail reads like a wrong password");
+    assert_eq!(
+        wrong_body, unknown_body,
+        "an unknown e-mail reads like a wrong password"
+    );
     let (status, body) = json_of(empty).await;
     assert_eq!(status, 422);
-    assert!(body["errors"]["email"].is_array() && body["errors"]["password"].is_array(), "{body}");
+    assert!(
+        body["errors"]["email"].is_array() && body["errors"]["password"].is_array(),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -103,14 +128,21 @@ async fn a_disabled_account_cannot_sign_in_nor_use_its_token() {
     let app = spawn_app().await;
     let ana = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let token = app.sign_in("ana@tre-pa.jus.br").await;
-    let account = staff::Entity::find_by_id(ana.id).one(app.store.connection()).await.unwrap().unwrap();
+    let account = staff::Entity::find_by_id(ana.id)
+        .one(app.store.connection())
+        .await
+        .unwrap()
+        .unwrap();
     let mut account: staff::ActiveModel = account.into();
     account.active = Set(false);
     account.update(app.store.connection()).await.unwrap();
 
     let with_token = app.get_as(&token, "/api/v1/staff/requests").await;
     let sign_in = app
-        .post_json("/api/v1/auth/login", &json!({"email": "ana@tre-pa.jus.br", "password": crate::helpers::TEST_PASSWORD}))
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "ana@tre-pa.jus.br", "password": crate::helpers::TEST_PASSWORD}),
+        )
         .await;
 
     assert_eq!(with_token.status(), 401);
@@ -122,9 +154,15 @@ async fn logout_revokes_the_token() {
     let court = court().await;
 
     let before = court.app.get_as(&court.ana, "/api/v1/staff/requests").await;
-    let logout = court.app.post_as(&court.ana, "/api/v1/auth/logout", &json!({})).await;
+    let logout = court
+        .app
+        .post_as(&court.ana, "/api/v1/auth/logout", &json!({}))
+        .await;
     let after = court.app.get_as(&court.ana, "/api/v1/staff/requests").await;
-    let again = court.app.post_as(&court.ana, "/api/v1/auth/logout", &json!({})).await;
+    let again = court
+        .app
+        .post_as(&court.ana, "/api/v1/auth/logout", &json!({}))
+        .await;
 
     assert_eq!(before.status(), 200);
     assert_eq!(logout.status(), 204);
@@ -147,7 +185,11 @@ async fn staff_endpoints_need_a_valid_token() {
         for token in [None, Some("not-a-token"), Some("")] {
             let mut request = match method {
                 "GET" => court.app.http.get(court.app.url(&path)),
-                _ => court.app.http.post(court.app.url(&path)).json(&json!({"action": "triage", "version": 1})),
+                _ => court
+                    .app
+                    .http
+                    .post(court.app.url(&path))
+                    .json(&json!({"action": "triage", "version": 1})),
             };
             if let Some(token) = token {
                 request = request.bearer_auth(token);
@@ -166,18 +208,61 @@ async fn the_inbox_holds_only_the_clerks_zones_oldest_first() {
     let (_, _) = request_id(&court, 28).await;
 
     let (status, ana) = json_of(court.app.get_as(&court.ana, "/api/v1/staff/requests").await).await;
-    let (_, admin) = json_of(court.app.get_as(&court.admin, "/api/v1/staff/requests").await).await;
-    let (_, found) = json_of(court.app.get_as(&court.ana, &format!("/api/v1/staff/requests?q={protocol}")).await).await;
-    let (_, by_name) = json_of(court.app.get_as(&court.ana, "/api/v1/staff/requests?q=maria%20jos%C3%A9").await).await;
-    let (_, scheduled) = json_of(court.app.get_as(&court.ana, "/api/v1/staff/requests?status=scheduled,done").await).await;
-    let (bad_status, bad) = json_of(court.app.get_as(&court.ana, "/api/v1/staff/requests?status=open").await).await;
+    let (_, admin) = json_of(
+        court
+            .app
+            .get_as(&court.admin, "/api/v1/staff/requests")
+            .await,
+    )
+    .await;
+    let (_, found) = json_of(
+        court
+            .app
+            .get_as(&court.ana, &format!("/api/v1/staff/requests?q={protocol}"))
+            .await,
+    )
+    .await;
+    let (_, by_name) = json_of(
+        court
+            .app
+            .get_as(&court.ana, "/api/v1/staff/requests?q=maria%20jos%C3%A9")
+            .await,
+    )
+    .await;
+    let (_, scheduled) = json_of(
+        court
+            .app
+            .get_as(&court.ana, "/api/v1/staff/requests?status=scheduled,done")
+            .await,
+    )
+    .await;
+    let (bad_status, bad) = json_of(
+        court
+            .app
+            .get_as(&court.ana, "/api/v1/staff/requests?status=open")
+            .await,
+    )
+    .await;
 
     assert_eq!(status, 200);
-    let ids: Vec<i64> = ana["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = ana["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, [first, second]);
     assert_eq!(ana["total"], 2);
     let item = &ana["items"][0];
-    for field in ["id", "protocol", "status", "zone", "name", "created_at", "version"] {
+    for field in [
+        "id",
+        "protocol",
+        "status",
+        "zone",
+        "name",
+        "created_at",
+        "version",
+    ] {
         assert!(!item[field].is_null(), "{field} in {item}");
     }
     assert_eq!(item["assignee"]["name"], "Servidora de Teste");
@@ -195,10 +280,17 @@ async fn another_zones_request_is_not_found_on_every_staff_endpoint() {
     let (id, _) = request_id(&court, 1).await;
     let slot = future_slots(1)[0].start.to_rfc3339();
 
-    let detail = court.app.get_as(&court.bia, &format!("/api/v1/staff/requests/{id}")).await;
+    let detail = court
+        .app
+        .get_as(&court.bia, &format!("/api/v1/staff/requests/{id}"))
+        .await;
     let transition = court
         .app
-        .post_as(&court.bia, &format!("/api/v1/staff/requests/{id}/transitions"), &json!({"action": "triage", "version": 1}))
+        .post_as(
+            &court.bia,
+            &format!("/api/v1/staff/requests/{id}/transitions"),
+            &json!({"action": "triage", "version": 1}),
+        )
         .await;
     let schedule = court
         .app
@@ -208,8 +300,14 @@ async fn another_zones_request_is_not_found_on_every_staff_endpoint() {
             &json!({"action": "schedule", "version": 1, "start": slot, "meet_link": "https://meet.google.com/abc-defg-hij"}),
         )
         .await;
-    let list = court.app.get_as(&court.bia, "/api/v1/staff/requests?zone=1").await;
-    let slots = court.app.get_as(&court.bia, "/api/v1/staff/zones/1/slots").await;
+    let list = court
+        .app
+        .get_as(&court.bia, "/api/v1/staff/requests?zone=1")
+        .await;
+    let slots = court
+        .app
+        .get_as(&court.bia, "/api/v1/staff/zones/1/slots")
+        .await;
     let (_, own_list) = json_of(court.app.get_as(&court.bia, "/api/v1/staff/requests").await).await;
 
     assert_eq!(detail.status(), 404, "detail");
@@ -218,7 +316,13 @@ async fn another_zones_request_is_not_found_on_every_staff_endpoint() {
     assert_eq!(list.status(), 404, "list filtered by the other zone");
     assert_eq!(slots.status(), 404, "slots of the other zone");
     assert_eq!(own_list["total"], 0, "the unfiltered list leaves it out");
-    let (status, after) = json_of(court.app.get_as(&court.ana, &format!("/api/v1/staff/requests/{id}")).await).await;
+    let (status, after) = json_of(
+        court
+            .app
+            .get_as(&court.ana, &format!("/api/v1/staff/requests/{id}"))
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(after["status"], "submitted", "nothing happened to it");
     assert_eq!(after["version"], 1);
@@ -234,9 +338,14 @@ async fn transitions_answer_409_for_stale_and_impossible_changes_and_422_for_bad
         async move { court.app.post_as(&court.ana, path, &body).await }
     };
 
-    let (status, triaged) = json_of(post(json!({"action": "triage", "version": 1, "note": "Documentação ok"})).await).await;
-    let (stale_status, stale) = json_of(post(json!({"action": "reject", "version": 1, "reason": "x"})).await).await;
-    let (impossible_status, impossible) = json_of(post(json!({"action": "complete", "version": 2, "outcome": "attended"})).await).await;
+    let (status, triaged) =
+        json_of(post(json!({"action": "triage", "version": 1, "note": "Documentação ok"})).await)
+            .await;
+    let (stale_status, stale) =
+        json_of(post(json!({"action": "reject", "version": 1, "reason": "x"})).await).await;
+    let (impossible_status, impossible) =
+        json_of(post(json!({"action": "complete", "version": 2, "outcome": "attended"})).await)
+            .await;
     let (bad_status, bad) = json_of(post(json!({"action": "schedule", "version": "2", "start": "amanhã", "meet_link": "https://zoom.us/j/1"})).await).await;
     let (unknown_status, unknown) = json_of(post(json!({"action": "approve"})).await).await;
 
@@ -255,7 +364,10 @@ async fn transitions_answer_409_for_stale_and_impossible_changes_and_422_for_bad
     fields.sort();
     assert_eq!(fields, ["meet_link", "start", "version"], "{bad}");
     assert_eq!(unknown_status, 422);
-    assert!(unknown["errors"]["action"].is_array() && unknown["errors"]["version"].is_array(), "{unknown}");
+    assert!(
+        unknown["errors"]["action"].is_array() && unknown["errors"]["version"].is_array(),
+        "{unknown}"
+    );
 }
 
 #[tokio::test]
@@ -263,13 +375,31 @@ async fn scheduling_takes_a_free_slot_and_refuses_a_bad_one() {
     let court = court().await;
     let (id, _) = request_id(&court, 1).await;
     let path = format!("/api/v1/staff/requests/{id}/transitions");
-    court.app.post_as(&court.ana, &path, &json!({"action": "triage", "version": 1})).await;
-    let (_, before) = json_of(court.app.get_as(&court.ana, "/api/v1/staff/zones/1/slots?days=14").await).await;
+    court
+        .app
+        .post_as(
+            &court.ana,
+            &path,
+            &json!({"action": "triage", "version": 1}),
+        )
+        .await;
+    let (_, before) = json_of(
+        court
+            .app
+            .get_as(&court.ana, "/api/v1/staff/zones/1/slots?days=14")
+            .await,
+    )
+    .await;
     let first_free = before["slots"][0]["start"].as_str().unwrap().to_string();
     let saturday_start = {
         let slot = future_slots(1)[0];
         let mut day = slot.start;
-        while day.with_timezone(&contato::domain::schedule::SERVICE_TIME_ZONE).format("%u").to_string() != "6" {
+        while day
+            .with_timezone(&contato::domain::schedule::SERVICE_TIME_ZONE)
+            .format("%u")
+            .to_string()
+            != "6"
+        {
             day += chrono::Duration::days(1);
         }
         day.to_rfc3339()
@@ -289,18 +419,41 @@ async fn scheduling_takes_a_free_slot_and_refuses_a_bad_one() {
             .await,
     )
     .await;
-    let (_, after) = json_of(court.app.get_as(&court.ana, "/api/v1/staff/zones/1/slots?days=14").await).await;
+    let (_, after) = json_of(
+        court
+            .app
+            .get_as(&court.ana, "/api/v1/staff/zones/1/slots?days=14")
+            .await,
+    )
+    .await;
 
     assert_eq!(weekend_status, 422);
-    assert!(weekend["errors"]["start"][0].as_str().unwrap().contains("dia da semana"), "{weekend}");
+    assert!(
+        weekend["errors"]["start"][0]
+            .as_str()
+            .unwrap()
+            .contains("dia da semana"),
+        "{weekend}"
+    );
     assert_eq!(status, 200, "{scheduled}");
     assert_eq!(scheduled["status"], "scheduled");
-    assert_eq!(scheduled["meet_link"], "https://meet.google.com/abc-defg-hij");
+    assert_eq!(
+        scheduled["meet_link"],
+        "https://meet.google.com/abc-defg-hij"
+    );
     let starts = |v: &Value| -> Vec<String> {
-        v["slots"].as_array().unwrap().iter().map(|s| s["start"].as_str().unwrap().to_string()).collect()
+        v["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["start"].as_str().unwrap().to_string())
+            .collect()
     };
     assert!(starts(&before).contains(&first_free));
-    assert!(!starts(&after).contains(&first_free), "Ana, the zone's only clerk, is now busy then");
+    assert!(
+        !starts(&after).contains(&first_free),
+        "Ana, the zone's only clerk, is now busy then"
+    );
     assert_eq!(starts(&after).len(), starts(&before).len() - 1);
 }
 
@@ -312,12 +465,22 @@ async fn a_transfer_through_the_api_hands_the_request_to_the_other_zone() {
     let (status, moved) = json_of(
         court
             .app
-            .post_as(&court.ana, &format!("/api/v1/staff/requests/{id}/transitions"), &json!({"action": "transfer", "version": 1, "zone": 28}))
+            .post_as(
+                &court.ana,
+                &format!("/api/v1/staff/requests/{id}/transitions"),
+                &json!({"action": "transfer", "version": 1, "zone": 28}),
+            )
             .await,
     )
     .await;
-    let ana_sees = court.app.get_as(&court.ana, &format!("/api/v1/staff/requests/{id}")).await;
-    let bia_sees = court.app.get_as(&court.bia, &format!("/api/v1/staff/requests/{id}")).await;
+    let ana_sees = court
+        .app
+        .get_as(&court.ana, &format!("/api/v1/staff/requests/{id}"))
+        .await;
+    let bia_sees = court
+        .app
+        .get_as(&court.bia, &format!("/api/v1/staff/requests/{id}"))
+        .await;
 
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["zone"], 28);

@@ -528,9 +528,29 @@ async fn a_requester_may_cancel_only_up_to_the_notice_before_the_meeting() {
     let staff = Actor::Staff(clerk.id);
     let slot = future_slots(1)[0];
     let long_before = slot.start - Duration::days(1);
-    app.store.transition(request.id, 1, &command(Command::Triage), staff, &ZoneScope::All, &rules.at(long_before - Duration::days(1))).await.unwrap();
     app.store
-        .transition(request.id, 2, &command(Command::Schedule { start: slot.start, meet_link: link() }), staff, &ZoneScope::All, &rules.at(long_before - Duration::days(1)))
+        .transition(
+            request.id,
+            1,
+            &command(Command::Triage),
+            staff,
+            &ZoneScope::All,
+            &rules.at(long_before - Duration::days(1)),
+        )
+        .await
+        .unwrap();
+    app.store
+        .transition(
+            request.id,
+            2,
+            &command(Command::Schedule {
+                start: slot.start,
+                meet_link: link(),
+            }),
+            staff,
+            &ZoneScope::All,
+            &rules.at(long_before - Duration::days(1)),
+        )
         .await
         .unwrap();
     let cancel = command(Command::Cancel { reason: None });
@@ -538,18 +558,48 @@ async fn a_requester_may_cancel_only_up_to_the_notice_before_the_meeting() {
 
     let too_late = app
         .store
-        .transition(request.id, 3, &cancel, Actor::Requester, &ZoneScope::All, &rules.at(slot.start - Duration::minutes(119)))
+        .transition(
+            request.id,
+            3,
+            &cancel,
+            Actor::Requester,
+            &ZoneScope::All,
+            &rules.at(slot.start - Duration::minutes(119)),
+        )
         .await;
     let staff_may = app
         .store
-        .transition(request.id, 3, &cancel, staff, &ZoneScope::All, &rules.at(slot.start - Duration::minutes(119)))
+        .transition(
+            request.id,
+            3,
+            &cancel,
+            staff,
+            &ZoneScope::All,
+            &rules.at(slot.start - Duration::minutes(119)),
+        )
         .await;
 
-    assert!(matches!(too_late, Err(StoreError::TooLateToCancel { hours: 2 })), "{too_late:?}");
-    assert!(staff_may.is_ok(), "staff may cancel at any time: {staff_may:?}");
+    assert!(
+        matches!(too_late, Err(StoreError::TooLateToCancel { hours: 2 })),
+        "{too_late:?}"
+    );
+    assert!(
+        staff_may.is_ok(),
+        "staff may cancel at any time: {staff_may:?}"
+    );
     let after = row_counts(&app.store).await;
-    let events = |counts: &[(&str, i64)]| counts.iter().find(|(t, _)| *t == "request_events").unwrap().1;
-    assert_eq!(events(&after), events(&before) + 1, "only the staff cancel was recorded");
+    let events = |counts: &[(&str, i64)]| {
+        counts
+            .iter()
+            .find(|(t, _)| *t == "request_events")
+            .unwrap()
+            .1
+    };
+    assert_eq!(
+        events(&after),
+        events(&before) + 1,
+        "only the staff cancel was recorded"
+    );
 }
 
 #[tokio::test]
@@ -561,15 +611,42 @@ async fn a_requester_may_cancel_two_hours_ahead() {
     let staff = Actor::Staff(clerk.id);
     let slot = future_slots(1)[0];
     let earlier = slot.start - Duration::days(2);
-    app.store.transition(request.id, 1, &command(Command::Triage), staff, &ZoneScope::All, &rules.at(earlier)).await.unwrap();
     app.store
-        .transition(request.id, 2, &command(Command::Schedule { start: slot.start, meet_link: link() }), staff, &ZoneScope::All, &rules.at(earlier))
+        .transition(
+            request.id,
+            1,
+            &command(Command::Triage),
+            staff,
+            &ZoneScope::All,
+            &rules.at(earlier),
+        )
+        .await
+        .unwrap();
+    app.store
+        .transition(
+            request.id,
+            2,
+            &command(Command::Schedule {
+                start: slot.start,
+                meet_link: link(),
+            }),
+            staff,
+            &ZoneScope::All,
+            &rules.at(earlier),
+        )
         .await
         .unwrap();
 
     let cancelled = app
         .store
-        .transition(request.id, 3, &command(Command::Cancel { reason: None }), Actor::Requester, &ZoneScope::All, &rules.at(slot.start - Duration::hours(2)))
+        .transition(
+            request.id,
+            3,
+            &command(Command::Cancel { reason: None }),
+            Actor::Requester,
+            &ZoneScope::All,
+            &rules.at(slot.start - Duration::hours(2)),
+        )
         .await
         .unwrap();
 
