@@ -37,8 +37,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Inicia o serviço web (aplica as migrações e carrega zonas e feriados na primeira vez).
+    /// Inicia o serviço web e o processador de tarefas (aplica as migrações e carrega zonas e
+    /// feriados na primeira vez).
     Serve,
+    /// Só o processador de tarefas (e-mails, agenda): para rodar em processos à parte.
+    Worker,
     /// Aplica as migrações do banco de dados; pode ser repetido sem efeito.
     Migrate,
     /// Contas de servidores(as) e administradores(as).
@@ -107,6 +110,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let application = Application::build(settings).await?;
             application.run_until(startup::shutdown_signal()).await
         }
+        Command::Worker => startup::run_worker(settings).await,
         Command::Migrate => {
             let store = startup::open_store(&settings).await?;
             store.close().await?;

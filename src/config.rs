@@ -83,6 +83,8 @@ pub struct SmtpSettings {
 #[serde(deny_unknown_fields)]
 pub struct EmailSettings {
     pub outbox_dir: PathBuf,
+    pub templates_dir: PathBuf,
+    pub signature: String,
     pub reminder_hours: Vec<u32>,
 }
 
@@ -123,6 +125,7 @@ pub struct ScheduleSettings {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkerSettings {
+    pub run_in_serve: bool,
     pub poll_ms: u64,
     pub batch_size: u32,
     pub lease_seconds: u64,
@@ -235,8 +238,11 @@ impl Settings {
         {
             return invalid("smtp.url", "must start with smtp:// or smtps://");
         }
-        if self.smtp.from.trim().is_empty() {
-            return invalid("smtp.from", "must not be empty");
+        if self.smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+            return invalid(
+                "smtp.from",
+                "must be an address like \"Name <user@example.org>\"",
+            );
         }
         if self.calendar.provider == CalendarProvider::Google && self.calendar.credentials.is_none()
         {

@@ -9,7 +9,8 @@
 //! - [`store`]: the database. The only user of `entities`; one transaction per change.
 //! - [`app`]: the use cases (file, follow, sign in, triage, administer), shared by the JSON
 //!   API and the web pages; they check the rules and call the store.
-//! - [`http`]: axum routers over [`http::AppState`]; handlers stay thin.
+//! - [`http`]: axum routers over the shared [`app::App`]; handlers stay thin.
+//! - [`jobs`] and [`notify`]: the outbox worker and the e-mail it sends.
 //! - [`config`], [`telemetry`], [`passwords`], [`tokens`]: settings, logs, argon2id,
 //!   random secrets stored as hashes.
 //! - [`startup`] and [`cli`]: bringing the service up; the `contato` command.
@@ -33,8 +34,12 @@ pub mod config;
 pub mod domain;
 /// The web service's routers and shared state.
 pub mod http;
+/// The outbox worker.
+pub mod jobs;
 /// Prometheus metrics.
 pub mod metrics;
+/// E-mail: templates, invitations, transport.
+pub mod notify;
 /// argon2id password hashes.
 pub mod passwords;
 /// The shipped zones and holidays.

@@ -10,6 +10,8 @@ use contato::{
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // One TLS provider for the whole process (SMTP, PostgreSQL, Google), chosen explicitly.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => {
@@ -18,7 +20,7 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(&settings.log);
-    let serving = matches!(cli.command, Command::Serve);
+    let serving = matches!(cli.command, Command::Serve | Command::Worker);
     match contato::cli::run(cli, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         // The service reports through its log (JSON in production); chores to the terminal.

@@ -5,12 +5,13 @@ use std::{net::SocketAddr, path::Path, time::Duration};
 
 use anyhow::Context;
 use chrono::Utc;
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     app::App,
     config::Settings,
     http,
+    jobs::Worker,
     reference::{self, SHIPPED_HOLIDAYS, SHIPPED_ZONES},
     store::Store,
 };
@@ -55,10 +56,12 @@ fn read_or(path: &Path, shipped: &str) -> anyhow::Result<String> {
     }
 }
 
-/// The web service, bound and ready to run.
+/// The web service, bound and ready to run, with the outbox worker beside it unless
+/// `worker.run_in_serve` is off (then `contato worker` processes do that work).
 pub struct Application {
     listener: TcpListener,
     app: App,
+    worker: Option<Worker>,
 }
 
 impl Application {
@@ -68,9 +71,16 @@ impl Application {
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .with_context(|| format!("failed to listen on {}", settings.server.bind))?;
+        let app = App::new(store, settings)?;
+        let worker = if app.settings.worker.run_in_serve {
+            Some(Worker::new(app.store.clone(), app.settings.clone())?)
+        } else {
+            None
+        };
         Ok(Application {
             listener,
-            app: App::new(store, settings)?,
+            app,
+            worker,
         })
     }
 
@@ -83,7 +93,8 @@ impl Application {
         &self.app.store
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    /// Serves until `shutdown` completes, then lets requests in flight and the worker's batch
+    /// in hand finish.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -91,11 +102,16 @@ impl Application {
         let grace = Duration::from_secs(self.app.settings.server.shutdown_grace_seconds);
         let address = self.local_addr()?;
         let store = self.app.store.clone();
+        let (stop_worker, worker_stop) = watch::channel(false);
+        let worker = self
+            .worker
+            .map(|worker| tokio::spawn(async move { worker.run(worker_stop).await }));
         let router = http::router(self.app).into_make_service_with_connect_info::<SocketAddr>();
         tracing::info!(%address, "listening");
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
             shutdown.await;
+            let _ = stop_worker.send(true);
             let _ = stopping_tx.send(());
             tracing::info!("stopping: finishing requests in flight");
         });
@@ -106,6 +122,11 @@ impl Application {
                 let _ = stopping_rx.await;
                 tokio::time::sleep(grace).await;
             } => tracing::warn!(seconds = grace.as_secs(), "requests still in flight after the grace period"),
+        }
+        if let Some(worker) = worker
+            && let Err(error) = worker.await
+        {
+            tracing::error!(%error, "the worker task failed");
         }
         store
             .close()
@@ -142,4 +163,22 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+}
+
+/// The worker alone (`contato worker`), until SIGTERM or Ctrl-C.
+pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let worker = Worker::new(store.clone(), std::sync::Arc::new(settings))?;
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing the jobs in hand");
+        let _ = stop.send(true);
+    });
+    worker.run(stopped).await;
+    store
+        .close()
+        .await
+        .context("failed to close the database")?;
+    Ok(())
 }

@@ -13,4 +13,5 @@ pub mod sea_orm_active_enums;
 pub mod sessions;
 pub mod staff;
 pub mod staff_zones;
+pub mod tracking_tokens;
 pub mod zones;

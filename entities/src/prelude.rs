@@ -7,4 +7,5 @@ pub use super::requests::Entity as Requests;
 pub use super::sessions::Entity as Sessions;
 pub use super::staff::Entity as Staff;
 pub use super::staff_zones::Entity as StaffZones;
+pub use super::tracking_tokens::Entity as TrackingTokens;
 pub use super::zones::Entity as Zones;

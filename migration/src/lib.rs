@@ -12,6 +12,7 @@ mod m20261128_000006_create_holidays;
 mod m20261128_000007_create_protocol_counters;
 mod m20261128_000008_create_sessions;
 mod m20261128_000009_create_audit_log;
+mod m20261128_000010_create_tracking_tokens;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_protocol_counters::Migration),
             Box::new(m20261128_000008_create_sessions::Migration),
             Box::new(m20261128_000009_create_audit_log::Migration),
+            Box::new(m20261128_000010_create_tracking_tokens::Migration),
         ]
     }
 }

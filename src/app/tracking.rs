@@ -84,8 +84,13 @@ impl App {
         } else {
             None
         };
-        let stored = found.as_ref().map_or(DECOY_HASH, |(_, hash)| hash.as_str());
-        let matches: bool = presented.as_bytes().ct_eq(stored.as_bytes()).into();
+        let decoy = [DECOY_HASH.to_string()];
+        let stored = found.as_ref().map_or(&decoy[..], |(_, hashes)| &hashes[..]);
+        // Every stored hash is compared, whichever matches, so timing tells nothing.
+        let matches = stored.iter().fold(subtle::Choice::from(0), |any, hash| {
+            any | presented.as_bytes().ct_eq(hash.as_bytes())
+        });
+        let matches: bool = matches.into();
         match found {
             Some((request, _)) if matches => Ok(request),
             _ => Err(AppError::NotFound),

@@ -1,16 +1,15 @@
-//! What admins change: accounts, zones, holidays, and dead jobs sent back to the queue.
+//! What admins change: accounts, zones and holidays (job retries are in `jobs`).
 //! Each change and its `audit_log` row are written in one transaction.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entities::{holidays, jobs, sea_orm_active_enums as db, staff, staff_zones, zones};
+use entities::{holidays, staff, staff_zones, zones};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
     QuerySelect, SqlErr,
-    sea_query::Expr,
 };
 use serde_json::{Map, Value, json};
 
@@ -72,54 +71,6 @@ pub struct ZoneChanges {
 pub struct HolidayRecord {
     pub id: i32,
     pub holiday: Holiday,
-}
-
-/// Where an outbox job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    Pending,
-    Running,
-    Done,
-    Dead,
-}
-
-impl JobState {
-    pub const ALL: [JobState; 4] = [
-        JobState::Pending,
-        JobState::Running,
-        JobState::Done,
-        JobState::Dead,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Dead => "dead",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<JobState> {
-        JobState::ALL
-            .into_iter()
-            .find(|state| state.as_str() == s.trim())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobRecord {
-    pub id: i64,
-    pub kind: String,
-    pub state: JobState,
-    pub attempts: i32,
-    pub run_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub result: Option<String>,
-    pub request_id: Option<i64>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -485,79 +436,6 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
-
-    /// Outbox jobs, newest first.
-    pub async fn jobs(
-        &self,
-        state: Option<JobState>,
-        limit: u64,
-    ) -> Result<Vec<JobRecord>, StoreError> {
-        let mut query = jobs::Entity::find();
-        if let Some(state) = state {
-            query = query.filter(jobs::Column::State.eq(db::JobState::from(state)));
-        }
-        let rows = query
-            .order_by_desc(jobs::Column::CreatedAt)
-            .order_by_desc(jobs::Column::Id)
-            .limit(limit)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(JobRecord::from).collect())
-    }
-
-    /// Puts a dead job back in the queue, due now. Its attempts and last error stay, so the
-    /// history of its failures is not lost; any other state is a conflict.
-    pub async fn retry_job(
-        &self,
-        id: i64,
-        actor: i32,
-        now: DateTime<Utc>,
-    ) -> Result<JobRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        // Conditional on the state, so a worker or another admin acting at the same time
-        // cannot make one job run twice.
-        let updated = jobs::Entity::update_many()
-            .col_expr(jobs::Column::State, Expr::value(db::JobState::Pending))
-            .col_expr(jobs::Column::RunAt, Expr::value(now))
-            .col_expr(
-                jobs::Column::LockedUntil,
-                Expr::value(None::<DateTime<Utc>>),
-            )
-            .col_expr(jobs::Column::LockedBy, Expr::value(None::<String>))
-            .col_expr(jobs::Column::FinishedAt, Expr::value(None::<DateTime<Utc>>))
-            .col_expr(jobs::Column::UpdatedAt, Expr::value(now))
-            .filter(jobs::Column::Id.eq(id))
-            .filter(jobs::Column::State.eq(db::JobState::Dead))
-            .exec(&txn)
-            .await?;
-        let job = jobs::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if updated.rows_affected != 1 {
-            return Err(StoreError::JobNotDead {
-                state: JobState::from(job.state).as_str(),
-            });
-        }
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: Some(actor),
-                action: "job.retry",
-                entity: "job",
-                entity_key: id.to_string(),
-                details: json!({
-                    "kind": job.kind,
-                    "attempts": job.attempts,
-                    "last_error": job.last_error,
-                }),
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(JobRecord::from(job))
-    }
 }
 
 /// The ids of zones `numbers` (active ones only: nobody is put to work in a closed zone).
@@ -677,44 +555,4 @@ fn zone_changes_details(changes: &ZoneChanges) -> Value {
         put("active", json!(active));
     }
     Value::Object(details)
-}
-
-impl From<JobState> for db::JobState {
-    fn from(state: JobState) -> Self {
-        match state {
-            JobState::Pending => db::JobState::Pending,
-            JobState::Running => db::JobState::Running,
-            JobState::Done => db::JobState::Done,
-            JobState::Dead => db::JobState::Dead,
-        }
-    }
-}
-
-impl From<db::JobState> for JobState {
-    fn from(state: db::JobState) -> Self {
-        match state {
-            db::JobState::Pending => JobState::Pending,
-            db::JobState::Running => JobState::Running,
-            db::JobState::Done => JobState::Done,
-            db::JobState::Dead => JobState::Dead,
-        }
-    }
-}
-
-impl From<jobs::Model> for JobRecord {
-    fn from(job: jobs::Model) -> Self {
-        JobRecord {
-            id: job.id,
-            kind: job.kind,
-            state: job.state.into(),
-            attempts: job.attempts,
-            run_at: job.run_at,
-            last_error: job.last_error,
-            result: job.result,
-            request_id: job.request_id,
-            created_at: job.created_at,
-            updated_at: job.updated_at,
-            finished_at: job.finished_at,
-        }
-    }
 }

@@ -10,6 +10,7 @@ mod agenda;
 mod audit;
 mod convert;
 mod inbox;
+mod jobs;
 mod outbox;
 mod protocol;
 mod reference;
@@ -33,8 +34,9 @@ use crate::{
     domain::{field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed},
 };
 
-pub use admin::{HolidayRecord, JobRecord, JobState, NewZone, StaffChanges, ZoneChanges};
+pub use admin::{HolidayRecord, NewZone, StaffChanges, ZoneChanges};
 pub use inbox::{InboxFilter, InboxItem, InboxPage};
+pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
 pub use reference::{ImportReport, ZoneRecord};
 pub use requests::{Actor, EventRecord, RequestRecord, Submitted, TransitionRules, ZoneScope};
 pub use sessions::SessionKind;

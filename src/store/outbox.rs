@@ -17,17 +17,21 @@ pub struct NewJob {
 }
 
 /// The jobs for `effects` of the change that brought request `request_id` to `version`.
+/// `details` is what the change decided (the new slot, the reason, …): the job carries it,
+/// so a message says what happened then, even if the request has moved on by the time it
+/// is sent.
 pub fn for_effects(
     request_id: i64,
     version: i32,
     effects: &[Effect],
+    details: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Vec<NewJob> {
     effects
         .iter()
         .map(|effect| NewJob {
             kind: effect.kind(),
-            payload: json!({ "request_id": request_id, "version": version }),
+            payload: json!({ "request_id": request_id, "version": version, "details": details }),
             dedupe_key: format!("request:{request_id}:v{version}:{}", effect.kind()),
             run_at: now,
         })
@@ -43,8 +47,7 @@ pub fn reminders(request_id: i64, revision: i32, due: &[(u32, DateTime<Utc>)]) -
             kind,
             payload: json!({
                 "request_id": request_id,
-                "revision": revision,
-                "hours_before": hours_before,
+                "details": { "revision": revision, "hours_before": hours_before },
             }),
             dedupe_key: format!("request:{request_id}:r{revision}:reminder:{hours_before}h"),
             run_at: *run_at,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::{
     request_events, requests,
     sea_orm_active_enums::{ActorKind, RequestStatus},
-    staff, zones,
+    staff, tracking_tokens, zones,
 };
 use sea_orm::{
     ActiveModelTrait,
@@ -13,6 +13,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
+use serde_json::json;
 
 use super::{
     Store, StoreError,
@@ -187,7 +188,7 @@ impl Store {
             },
         )
         .await?;
-        let jobs = outbox::for_effects(row.id, row.version, &effects::on_submit(), now);
+        let jobs = outbox::for_effects(row.id, row.version, &effects::on_submit(), &json!({}), now);
         outbox::enqueue(&txn, row.id, jobs, now).await?;
         txn.commit().await?;
         Ok(Submitted {
@@ -247,6 +248,7 @@ impl Store {
         };
         let mut zones_moved = (None, None);
         let mut reminders = Vec::new();
+        let mut details = json!({});
         match &command.command {
             Command::Triage => {
                 if current.assignee_id.is_none()
@@ -258,6 +260,7 @@ impl Store {
             Command::Reject { reason } => {
                 change.rejection_reason = Set(Some(reason.clone()));
                 change.closed_at = Set(Some(rules.now));
+                details = json!({ "reason": reason });
             }
             Command::Transfer { to_zone } => {
                 let target = find_zone_by_number(&txn, *to_zone).await?.ok_or_else(|| {
@@ -272,6 +275,7 @@ impl Store {
                 change.zone_id = Set(target.id);
                 change.assignee_id = Set(routing::least_loaded_clerk(&txn, target.id).await?);
                 zones_moved = (Some(zone.number), Some(target.number));
+                details = json!({ "from_zone": zone.number, "to_zone": target.number });
             }
             Command::Schedule { start, meet_link } | Command::Reschedule { start, meet_link } => {
                 let clerk = match (current.assignee_id, actor) {
@@ -290,6 +294,13 @@ impl Store {
                 change.assignee_id = Set(Some(clerk));
                 change.scheduled_start = Set(Some(slot.start));
                 change.scheduled_end = Set(Some(slot.end));
+                details = json!({
+                    "start": slot.start,
+                    "end": slot.end,
+                    "meet_link": link,
+                    "revision": revision,
+                    "previous_start": current.scheduled_start,
+                });
                 change.meet_link = Set(link);
                 change.schedule_revision = Set(revision);
                 reminders = outbox::reminders(
@@ -301,9 +312,21 @@ impl Store {
             Command::Complete { outcome } => {
                 change.outcome = Set(Some((*outcome).into()));
                 change.closed_at = Set(Some(rules.now));
+                details = json!({ "outcome": outcome.as_str() });
             }
-            Command::Cancel { .. } => {
+            Command::Cancel { reason } => {
                 change.closed_at = Set(Some(rules.now));
+                // The meeting that will not happen, for the message and the invitation.
+                let meeting = (from == Status::Scheduled)
+                    .then_some(())
+                    .and(current.scheduled_start.zip(current.scheduled_end));
+                details = json!({
+                    "reason": reason,
+                    "by_requester": actor == Actor::Requester,
+                    "start": meeting.map(|(start, _)| start),
+                    "end": meeting.map(|(_, end)| end),
+                    "revision": current.schedule_revision,
+                });
             }
         }
 
@@ -348,6 +371,7 @@ impl Store {
             current.id,
             version,
             &effects::on_transition(from, action, rules.source),
+            &details,
             rules.now,
         );
         jobs.extend(reminders);
@@ -358,12 +382,12 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// A request by its protocol, with the stored hash of its tracking token for the caller
-    /// to compare.
+    /// A request by its protocol, with the hashes of all its tracking tokens (the first one
+    /// and those minted for e-mails) for the caller to compare.
     pub async fn request_by_protocol(
         &self,
         protocol: &str,
-    ) -> Result<Option<(RequestRecord, String)>, StoreError> {
+    ) -> Result<Option<(RequestRecord, Vec<String>)>, StoreError> {
         let found = requests::Entity::find()
             .filter(requests::Column::Protocol.eq(protocol))
             .one(&self.db)
@@ -371,8 +395,36 @@ impl Store {
         let Some(row) = found else {
             return Ok(None);
         };
+        let mut hashes = vec![row.tracking_token_hash];
+        hashes.extend(
+            tracking_tokens::Entity::find()
+                .filter(tracking_tokens::Column::RequestId.eq(row.id))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|token| token.token_hash),
+        );
         let record = self.request(row.id, &ZoneScope::All).await?;
-        Ok(record.map(|record| (record, row.tracking_token_hash)))
+        Ok(record.map(|record| (record, hashes)))
+    }
+
+    /// Keeps the hash of another tracking token for `request_id` (one per e-mail sent to the
+    /// requester, so that no token is ever stored readable).
+    pub async fn add_tracking_token(
+        &self,
+        request_id: i64,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        tracking_tokens::ActiveModel {
+            request_id: Set(request_id),
+            token_hash: Set(token_hash.to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
     }
 
     /// A request with its history, if it exists within `scope`.

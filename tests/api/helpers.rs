@@ -24,6 +24,8 @@ pub const POSTGRES_VARIABLE: &str = "CONTATO_TEST_DATABASE_URL";
 pub struct TestDb {
     pub url: String,
     cleanup: Cleanup,
+    /// A folder of the test's own for files (e-mails written to disk, …).
+    scratch: tempfile::TempDir,
 }
 
 enum Cleanup {
@@ -48,6 +50,7 @@ impl TestDb {
                 TestDb {
                     url,
                     cleanup: Cleanup::Postgres { server, name },
+                    scratch: tempfile::tempdir().expect("a temporary folder"),
                 }
             }
             _ => {
@@ -56,9 +59,16 @@ impl TestDb {
                 TestDb {
                     url,
                     cleanup: Cleanup::Sqlite(folder),
+                    scratch: tempfile::tempdir().expect("a temporary folder"),
                 }
             }
         }
+    }
+}
+
+impl TestDb {
+    pub fn scratch(&self) -> &std::path::Path {
+        self.scratch.path()
     }
 }
 
@@ -103,7 +113,13 @@ pub fn settings_for(db: &TestDb, overrides: &[(&str, serde_json::Value)]) -> Set
     let mut figment = Settings::builtin()
         .merge(("database.url", db.url.as_str()))
         .merge(("server.bind", "127.0.0.1:0"))
-        .merge(("database.max_connections", 10));
+        .merge(("database.max_connections", 10))
+        // Tests look at the outbox as the requests left it; the mail tests run the worker.
+        .merge(("worker.run_in_serve", false))
+        .merge((
+            "email.outbox_dir",
+            db.scratch().join("mail").display().to_string(),
+        ));
     for (key, value) in overrides {
         figment = figment.merge((*key, value.clone()));
     }
@@ -120,6 +136,10 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    pub fn db(&self) -> &TestDb {
+        &self._db
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -142,6 +162,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with some settings changed.
 pub async fn spawn_app_with(overrides: &[(&str, serde_json::Value)]) -> TestApp {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let db = TestDb::new().await;
     let application = Application::build(settings_for(&db, overrides))
         .await

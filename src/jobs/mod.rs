@@ -1,0 +1,202 @@
+//! The outbox worker: claims due jobs in small batches under a lease, runs their effects
+//! (e-mail now, calendar events with the google provider), and records each outcome: done,
+//! retried later with backoff, or dead for an admin to see. Nothing is deleted.
+//!
+//! A worker that dies mid-job loses its lease and another takes the job over; a worker asked
+//! to stop finishes the batch it holds and then stops claiming.
+
+mod email;
+pub mod retry;
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use futures::future::join_all;
+use lettre::message::Mailbox;
+use rand::Rng;
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use self::retry::RetryPolicy;
+use crate::{
+    config::Settings,
+    domain::effects::{Effect, MeetingChange, Message},
+    notify::{Mailer, SendError, Templates},
+    store::{ClaimedJob, JobOutcome, Store, StoreError},
+};
+
+/// Why a job's run failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobError {
+    /// Worth another try later (a server down or busy, a database hiccup).
+    #[error("{0}")]
+    Transient(String),
+    /// Will fail the same way every time (an address refused, a malformed job).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl JobError {
+    fn store(error: StoreError) -> JobError {
+        JobError::Transient(format!("database: {error}"))
+    }
+}
+
+impl From<SendError> for JobError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Transient(message) => JobError::Transient(format!("smtp: {message}")),
+            SendError::Permanent(message) => JobError::Permanent(format!("smtp: {message}")),
+        }
+    }
+}
+
+pub struct Worker {
+    store: Store,
+    settings: Arc<Settings>,
+    mailer: Mailer,
+    templates: Templates,
+    from: Mailbox,
+    /// For Message-IDs and invitation UIDs: the domain of `smtp.from`.
+    mail_domain: String,
+    id: String,
+    policy: RetryPolicy,
+}
+
+impl Worker {
+    pub fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Worker> {
+        let mailer = Mailer::from_settings(&settings.smtp, &settings.email)?;
+        let from: Mailbox = settings
+            .smtp
+            .from
+            .parse()
+            .map_err(|error| anyhow::anyhow!("configuration key smtp.from: {error}"))?;
+        let mail_domain = from.email.domain().to_string();
+        let id = format!("{}-{:08x}", std::process::id(), rand::rng().random::<u32>());
+        Ok(Worker {
+            templates: Templates::new(&settings.email.templates_dir),
+            policy: RetryPolicy::from_settings(&settings.worker),
+            store,
+            mailer,
+            from,
+            mail_domain,
+            id,
+            settings,
+        })
+    }
+
+    /// Runs batches until `stop` turns true, then returns once the batch in hand is done.
+    pub async fn run(&self, mut stop: watch::Receiver<bool>) {
+        let poll = Duration::from_millis(self.settings.worker.poll_ms);
+        tracing::info!(worker = %self.id, "worker started");
+        while !*stop.borrow() {
+            let claimed = match self.run_batch().await {
+                Ok(count) => count,
+                Err(error) => {
+                    tracing::error!(%error, "worker: cannot claim jobs");
+                    0
+                }
+            };
+            // A full batch suggests more is waiting: go again at once.
+            if claimed < self.settings.worker.batch_size as usize {
+                tokio::select! {
+                    () = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    /// Claims one batch and runs its jobs concurrently; returns how many it claimed.
+    pub async fn run_batch(&self) -> Result<usize, StoreError> {
+        let lease = chrono::Duration::seconds(self.settings.worker.lease_seconds as i64);
+        let jobs = self
+            .store
+            .claim_jobs(
+                &self.id,
+                self.settings.worker.batch_size.into(),
+                lease,
+                Utc::now(),
+            )
+            .await?;
+        let count = jobs.len();
+        join_all(jobs.iter().map(|job| {
+            let span =
+                tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+            self.run_job(job).instrument(span)
+        }))
+        .await;
+        Ok(count)
+    }
+
+    async fn run_job(&self, job: &ClaimedJob) {
+        let result = self.dispatch(job).await;
+        let now = Utc::now();
+        let outcome = match result {
+            Ok(result) => {
+                tracing::info!(%result, "job done");
+                JobOutcome::Done { result }
+            }
+            Err(JobError::Permanent(error)) => {
+                tracing::error!(%error, "job failed for good");
+                JobOutcome::Dead { error }
+            }
+            Err(JobError::Transient(error)) => {
+                let jitter = rand::rng().random::<f64>();
+                match self
+                    .policy
+                    .next_run(job.attempts, job.created_at, now, jitter)
+                {
+                    Some(run_at) => {
+                        tracing::warn!(%error, %run_at, "job failed; will retry");
+                        JobOutcome::RetryAt { error, run_at }
+                    }
+                    None => {
+                        tracing::error!(%error, "job failed for too long; giving up");
+                        JobOutcome::Dead {
+                            error: format!("gave up after {} attempts: {error}", job.attempts),
+                        }
+                    }
+                }
+            }
+        };
+        match self.store.finish_job(job.id, &self.id, &outcome, now).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!("job lease lost: another worker took it over"),
+            // The lease will expire and the job run again: at least once, never lost.
+            Err(error) => tracing::error!(%error, "cannot record the job's outcome"),
+        }
+    }
+
+    async fn dispatch(&self, job: &ClaimedJob) -> Result<String, JobError> {
+        match effect_of(&job.kind) {
+            Some(Effect::Email(message)) => self.send_email(job, message).await,
+            Some(Effect::Meeting(change)) => Err(JobError::Permanent(format!(
+                "meeting job {change:?} needs the google calendar provider, which is not configured"
+            ))),
+            None => Err(JobError::Permanent(format!(
+                "unknown job kind {:?}",
+                job.kind
+            ))),
+        }
+    }
+}
+
+/// The effect a stored job kind stands for.
+fn effect_of(kind: &str) -> Option<Effect> {
+    const ALL: [Effect; 11] = [
+        Effect::Email(Message::RequestReceived),
+        Effect::Email(Message::NewRequest),
+        Effect::Email(Message::Rejected),
+        Effect::Email(Message::Scheduled),
+        Effect::Email(Message::Rescheduled),
+        Effect::Email(Message::Cancelled),
+        Effect::Email(Message::Reminder),
+        Effect::Email(Message::Done),
+        Effect::Meeting(MeetingChange::Create),
+        Effect::Meeting(MeetingChange::Update),
+        Effect::Meeting(MeetingChange::Delete),
+    ];
+    ALL.into_iter().find(|effect| effect.kind() == kind)
+}

@@ -1,0 +1,102 @@
+//! What each message says, as typed data: one struct per message, serialized into its
+//! template. A field missing here is a compile error; a variable missing in a template is a
+//! render error (strict mode), caught by the tests that render every template.
+
+use serde::Serialize;
+
+/// What every message to a requester carries.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToRequester {
+    pub name: String,
+    pub protocol: String,
+    pub zone_name: String,
+    /// The requester's own link, with a token minted for this message.
+    pub tracking_url: String,
+    pub public_url: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestReceived {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    pub subject: String,
+}
+
+/// To the zone's address and the assignee: no tracking link (it is the requester's secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct NewRequest {
+    pub protocol: String,
+    pub zone_name: String,
+    pub name: String,
+    pub role: String,
+    pub subject: String,
+    pub description: String,
+    pub process_number: Option<String>,
+    /// Already written the Brazilian way, separated by commas.
+    pub preferred_dates: Option<String>,
+    pub assignee: Option<String>,
+    pub panel_url: String,
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    pub reason: String,
+}
+
+/// For both the scheduled and the rescheduled message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scheduled {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    /// "quinta-feira, 3 de dezembro de 2026"
+    pub date: String,
+    /// "09:10"
+    pub time: String,
+    pub end_time: String,
+    pub meet_link: String,
+    pub process_number: Option<String>,
+    pub cancel_notice_hours: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cancelled {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    pub by_requester: bool,
+    /// The meeting that will not happen, if there was one.
+    pub date: Option<String>,
+    pub time: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Reminder {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    /// "amanhã", "em 1 hora", …
+    pub when: String,
+    pub date: String,
+    pub time: String,
+    pub meet_link: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Done {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    pub attended: bool,
+}
+
+/// "amanhã" for a day ahead, else "em N horas".
+pub fn reminder_when(hours_before: u32) -> String {
+    match hours_before {
+        24 => "amanhã".to_string(),
+        1 => "em 1 hora".to_string(),
+        hours if hours % 24 == 0 => format!("em {} dias", hours / 24),
+        hours => format!("em {hours} horas"),
+    }
+}

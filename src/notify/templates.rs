@@ -1,0 +1,359 @@
+//! E-mail templates: one folder per message under `email_templates/` with `subject.txt`,
+//! `body.txt` and `body.html`, filled from a typed context. Files on disk win, so a court can
+//! reword a message without a new build; the shipped copies are compiled in as the fallback.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::domain::effects::Message;
+
+/// Each message's three parts and the HTML layout, as shipped.
+macro_rules! shipped {
+    ($($folder:literal),* $(,)?) => {
+        &[
+            ("layout.html", include_str!("../../email_templates/layout.html")),
+            $(
+                (concat!($folder, "/subject.txt"), include_str!(concat!("../../email_templates/", $folder, "/subject.txt"))),
+                (concat!($folder, "/body.txt"), include_str!(concat!("../../email_templates/", $folder, "/body.txt"))),
+                (concat!($folder, "/body.html"), include_str!(concat!("../../email_templates/", $folder, "/body.html"))),
+            )*
+        ]
+    };
+}
+
+const SHIPPED: &[(&str, &str)] = shipped!(
+    "request_received",
+    "new_request",
+    "rejected",
+    "scheduled",
+    "rescheduled",
+    "cancelled",
+    "reminder",
+    "done",
+);
+
+/// A message ready to be sent: its subject and both bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("e-mail template {template}: {source}")]
+pub struct TemplateError {
+    template: String,
+    source: minijinja::Error,
+}
+
+#[derive(Clone)]
+pub struct Templates {
+    env: Arc<Environment<'static>>,
+}
+
+impl Templates {
+    /// Templates from `folder` where a file exists there, else the shipped ones.
+    pub fn new(folder: &Path) -> Templates {
+        let folder: PathBuf = folder.to_path_buf();
+        let shipped: HashMap<&'static str, &'static str> = SHIPPED.iter().copied().collect();
+        let mut env = Environment::new();
+        // A variable missing from a context is a bug: fail instead of printing nothing.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_loader(move |name| {
+            let on_disk = folder.join(name);
+            if on_disk.is_file() {
+                return std::fs::read_to_string(&on_disk)
+                    .map(Some)
+                    .map_err(|error| {
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            "cannot read the template",
+                        )
+                        .with_source(error)
+                    });
+            }
+            Ok(shipped.get(name).map(|text| text.to_string()))
+        });
+        Templates { env: Arc::new(env) }
+    }
+
+    /// Renders `message` with `context`; the HTML body is wrapped in the layout.
+    pub fn render(
+        &self,
+        message: Message,
+        context: &impl Serialize,
+    ) -> Result<Rendered, TemplateError> {
+        let folder = folder(message);
+        let render = |part: &str, ctx: minijinja::Value| {
+            let name = format!("{folder}/{part}");
+            self.env
+                .get_template(&name)
+                .and_then(|template| template.render(ctx))
+                .map_err(|source| TemplateError {
+                    template: name,
+                    source,
+                })
+        };
+        let ctx = minijinja::Value::from(minijinja::value::Serde(context));
+        let subject = render("subject.txt", ctx.clone())?.trim().to_string();
+        let text = render("body.txt", ctx.clone())?.trim().to_string() + "\n";
+        let content = render("body.html", ctx)?;
+        let html = self
+            .env
+            .get_template("layout.html")
+            .and_then(|layout| {
+                layout.render(minijinja::context! {
+                    subject => &subject,
+                    content => minijinja::Value::from_safe_string(content),
+                })
+            })
+            .map_err(|source| TemplateError {
+                template: "layout.html".into(),
+                source,
+            })?;
+        Ok(Rendered {
+            subject,
+            text,
+            html,
+        })
+    }
+}
+
+/// The folder of each message under `email_templates/`.
+pub fn folder(message: Message) -> &'static str {
+    match message {
+        Message::RequestReceived => "request_received",
+        Message::NewRequest => "new_request",
+        Message::Rejected => "rejected",
+        Message::Scheduled => "scheduled",
+        Message::Rescheduled => "rescheduled",
+        Message::Cancelled => "cancelled",
+        Message::Reminder => "reminder",
+        Message::Done => "done",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::context::*;
+
+    fn common(name: &str) -> ToRequester {
+        ToRequester {
+            name: name.to_string(),
+            protocol: "2026-000123".into(),
+            zone_name: "1ª Zona Eleitoral".into(),
+            tracking_url: "https://contato.tre-pa.jus.br/acompanhar/2026-000123?token=abc".into(),
+            public_url: "https://contato.tre-pa.jus.br/".into(),
+            signature: "Justiça Eleitoral do Pará".into(),
+        }
+    }
+
+    fn scheduled() -> Scheduled {
+        Scheduled {
+            common: common("Maria"),
+            date: "quinta-feira, 3 de dezembro de 2026".into(),
+            time: "09:10".into(),
+            end_time: "09:30".into(),
+            meet_link: "https://meet.google.com/abc-defg-hij".into(),
+            process_number: Some("0600123-10.2024.6.14.0001".into()),
+            cancel_notice_hours: 2,
+        }
+    }
+
+    /// Every message with sample data: strict mode fails on any variable a template uses
+    /// that its context lacks.
+    fn every_message() -> Vec<(Message, Result<Rendered, TemplateError>)> {
+        let templates = Templates::new(Path::new("email_templates"));
+        vec![
+            (
+                Message::RequestReceived,
+                templates.render(
+                    Message::RequestReceived,
+                    &RequestReceived {
+                        common: common("Maria"),
+                        subject: "Título".into(),
+                    },
+                ),
+            ),
+            (
+                Message::NewRequest,
+                templates.render(
+                    Message::NewRequest,
+                    &NewRequest {
+                        protocol: "2026-000123".into(),
+                        zone_name: "1ª Zona Eleitoral".into(),
+                        name: "Maria".into(),
+                        role: "Parte".into(),
+                        subject: "Título".into(),
+                        description: "Descrição longa".into(),
+                        process_number: None,
+                        preferred_dates: Some("03/12/2026, 04/12/2026".into()),
+                        assignee: Some("Ana".into()),
+                        panel_url: "https://contato.tre-pa.jus.br/painel/solicitacoes/1".into(),
+                        signature: "Justiça Eleitoral do Pará".into(),
+                    },
+                ),
+            ),
+            (
+                Message::Rejected,
+                templates.render(
+                    Message::Rejected,
+                    &Rejected {
+                        common: common("Maria"),
+                        reason: "Petições não são recebidas aqui.".into(),
+                    },
+                ),
+            ),
+            (
+                Message::Scheduled,
+                templates.render(Message::Scheduled, &scheduled()),
+            ),
+            (
+                Message::Rescheduled,
+                templates.render(Message::Rescheduled, &scheduled()),
+            ),
+            (
+                Message::Cancelled,
+                templates.render(
+                    Message::Cancelled,
+                    &Cancelled {
+                        common: common("Maria"),
+                        by_requester: true,
+                        date: Some("quinta-feira, 3 de dezembro de 2026".into()),
+                        time: Some("09:10".into()),
+                        reason: None,
+                    },
+                ),
+            ),
+            (
+                Message::Reminder,
+                templates.render(
+                    Message::Reminder,
+                    &Reminder {
+                        common: common("Maria"),
+                        when: reminder_when(24),
+                        date: "quinta-feira, 3 de dezembro de 2026".into(),
+                        time: "09:10".into(),
+                        meet_link: "https://meet.google.com/abc-defg-hij".into(),
+                    },
+                ),
+            ),
+            (
+                Message::Done,
+                templates.render(
+                    Message::Done,
+                    &Done {
+                        common: common("Maria"),
+                        attended: false,
+                    },
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_template_renders_with_its_context() {
+        for (message, rendered) in every_message() {
+            let rendered = rendered.unwrap_or_else(|error| panic!("{message:?}: {error}"));
+            assert!(
+                !rendered.subject.is_empty() && !rendered.subject.contains('\n'),
+                "{message:?}"
+            );
+            assert!(rendered.text.len() > 40, "{message:?}");
+            assert!(
+                rendered.html.starts_with("<!DOCTYPE html>")
+                    && rendered.html.contains("lang=\"pt-BR\""),
+                "{message:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error_not_a_blank() {
+        let templates = Templates::new(Path::new("email_templates"));
+        let result = templates.render(Message::Rejected, &common("Maria"));
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("rejected/"), "{error}");
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let templates = Templates::new(Path::new("email_templates"));
+        let context = RequestReceived {
+            common: common("Ana <b>&</b>"),
+            subject: "x".into(),
+        };
+        let rendered = templates
+            .render(Message::RequestReceived, &context)
+            .unwrap();
+        assert!(
+            rendered.html.contains("Ana &lt;b&gt;&amp;&lt;&#x2f;b&gt;")
+                || rendered.html.contains("Ana &lt;b&gt;&amp;&lt;/b&gt;"),
+            "{}",
+            rendered.html
+        );
+        assert!(rendered.text.contains("Ana <b>&</b>"));
+    }
+
+    #[test]
+    fn the_scheduled_message_carries_date_time_and_link() {
+        let (_, rendered) = every_message()
+            .into_iter()
+            .find(|(m, _)| *m == Message::Scheduled)
+            .unwrap();
+        let rendered = rendered.unwrap();
+        // The HTML escaper writes `/` as `&#x2f;`, which every HTML reader decodes.
+        let html = rendered.html.replace("&#x2f;", "/");
+        for part in [&rendered.text, &html] {
+            assert!(part.contains("quinta-feira, 3 de dezembro de 2026"));
+            assert!(part.contains("09:10"));
+            assert!(part.contains("https://meet.google.com/abc-defg-hij"));
+            assert!(part.contains("acompanhar/2026-000123?token=abc"));
+        }
+        assert_eq!(
+            rendered.subject,
+            "Atendimento marcado: quinta-feira, 3 de dezembro de 2026 às 09:10 — 2026-000123"
+        );
+    }
+
+    #[test]
+    fn a_file_on_disk_overrides_the_shipped_template() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(folder.path().join("rejected")).unwrap();
+        std::fs::write(
+            folder.path().join("rejected/subject.txt"),
+            "Pedido {{ protocol }} indeferido",
+        )
+        .unwrap();
+        let templates = Templates::new(folder.path());
+        let rendered = templates
+            .render(
+                Message::Rejected,
+                &Rejected {
+                    common: common("Maria"),
+                    reason: "x".into(),
+                },
+            )
+            .unwrap();
+        assert_eq!(rendered.subject, "Pedido 2026-000123 indeferido");
+        assert!(
+            rendered.text.contains("Motivo: x"),
+            "the other parts stay shipped"
+        );
+    }
+}

@@ -1,0 +1,421 @@
+//! E-mail end to end: the worker inside the app sends through a real SMTP server on
+//! loopback, and survives the server being down and workers dying.
+
+use std::{
+    collections::BTreeSet,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use chrono::Utc;
+use contato::reference::parse_zones;
+use entities::{jobs, sea_orm_active_enums::JobState};
+use mail_parser::MimeHeaders;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::{
+        TestApp, TestDb, create_clerk, future_slots, new_request, spawn_app_with, token_hash,
+    },
+    smtp::{Received, SmtpServer},
+};
+
+const ZONE_ADDRESS: &str = "zona01@tre-pa.jus.br";
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The app with its worker on, sending through `smtp_url`, retrying after about a second.
+async fn app_sending_to(smtp_url: &str) -> TestApp {
+    let app = spawn_app_with(&[
+        ("limits.submissions_per_minute", json!(0)),
+        ("smtp.url", json!(smtp_url)),
+        ("worker.run_in_serve", json!(true)),
+        ("worker.poll_ms", json!(50)),
+        ("worker.retry_first_seconds", json!(1)),
+        ("worker.retry_max_seconds", json!(2)),
+    ])
+    .await;
+    give_zone_one_an_address(&app).await;
+    app
+}
+
+async fn give_zone_one_an_address(app: &TestApp) {
+    let zone = format!(
+        "[[zone]]\nnumber = 1\nname = \"1ª Zona Eleitoral\"\nseat = \"Belém\"\nmunicipalities = [\"Belém\"]\nnotification_email = \"{ZONE_ADDRESS}\"\n"
+    );
+    let zones = parse_zones(&zone, &["meet.google.com".into()]).unwrap();
+    app.store.import_zones(&zones, Utc::now()).await.unwrap();
+}
+
+fn text_of(message: &Received) -> String {
+    message
+        .parsed()
+        .body_text(0)
+        .unwrap_or_default()
+        .into_owned()
+}
+
+fn html_of(message: &Received) -> String {
+    message
+        .parsed()
+        .body_html(0)
+        .unwrap_or_default()
+        .into_owned()
+}
+
+fn subject_of(message: &Received) -> String {
+    message.parsed().subject().unwrap_or_default().to_string()
+}
+
+fn message_id(message: &Received) -> String {
+    message
+        .parsed()
+        .message_id()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The tracking link in a message: `(protocol, token)`.
+fn tracking_link(text: &str) -> (String, String) {
+    let start = text.find("/acompanhar/").expect("a tracking link") + "/acompanhar/".len();
+    let rest = &text[start..];
+    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    let (protocol, query) = rest[..end].split_once("?token=").expect("a token");
+    (protocol.to_string(), query.to_string())
+}
+
+#[tokio::test]
+async fn a_submission_mails_the_requester_and_the_zone() {
+    let smtp = SmtpServer::start();
+    let app = app_sending_to(&smtp.url()).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+
+    let (protocol, _) = app.submit(1).await;
+    let received = smtp.wait_for(2, WAIT).await;
+
+    let to_requester = received
+        .iter()
+        .find(|m| m.to.iter().any(|t| t.ends_with("@example.com")))
+        .expect("a message to the requester");
+    let to_zone = received
+        .iter()
+        .find(|m| m.to.iter().any(|t| t == ZONE_ADDRESS))
+        .expect("a message to the zone");
+    assert_eq!(
+        subject_of(to_requester),
+        format!("Solicitação {protocol} recebida — 1ª Zona Eleitoral")
+    );
+    let text = text_of(to_requester);
+    let html = html_of(to_requester);
+    assert!(text.contains(&protocol) && html.contains(&protocol));
+    assert!(
+        text.contains("Petições e documentos não são recebidos"),
+        "{text}"
+    );
+    let (linked_protocol, token) = tracking_link(&text);
+    assert_eq!(linked_protocol, protocol);
+    let followed = app
+        .http
+        .get(app.url(&format!("/api/v1/requests/{protocol}?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        followed.status(),
+        200,
+        "the e-mailed link opens the request"
+    );
+    assert_eq!(
+        subject_of(to_zone),
+        format!("Nova solicitação {protocol} para a 1ª Zona Eleitoral")
+    );
+    assert!(
+        to_zone.to.contains(&"ana@tre-pa.jus.br".to_string()),
+        "the assignee too: {:?}",
+        to_zone.to
+    );
+    assert!(
+        !text_of(to_zone).contains("token="),
+        "the zone never gets the requester's secret"
+    );
+    assert!(!html_of(to_zone).is_empty());
+    let deliveries = jobs::Entity::find()
+        .all(app.store.connection())
+        .await
+        .unwrap();
+    assert!(
+        deliveries.iter().all(|job| job.state == JobState::Done
+            && job.result.as_deref().unwrap_or_default().starts_with("250")),
+        "{deliveries:?}"
+    );
+}
+
+#[tokio::test]
+async fn scheduling_mails_the_meet_link_and_a_calendar_invitation() {
+    let smtp = SmtpServer::start();
+    let app = app_sending_to(&smtp.url()).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let token = app.sign_in("ana@tre-pa.jus.br").await;
+    let (protocol, _) = app.submit(1).await;
+    let inbox: Value = app
+        .get_as(&token, "/api/v1/staff/requests")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = inbox["items"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/staff/requests/{id}/transitions");
+    let slot = future_slots(1)[0];
+    app.post_as(&token, &path, &json!({"action": "triage", "version": 1}))
+        .await;
+
+    let scheduled = app
+        .post_as(&token, &path, &json!({"action": "schedule", "version": 2, "start": slot.start.to_rfc3339(), "meet_link": "https://meet.google.com/abc-defg-hij"}))
+        .await;
+    assert_eq!(scheduled.status(), 200);
+    let received = smtp.wait_for(3, WAIT).await;
+
+    let message = received
+        .iter()
+        .find(|m| subject_of(m).starts_with("Atendimento marcado"))
+        .expect("the scheduled message");
+    let text = text_of(message);
+    assert!(
+        text.contains("https://meet.google.com/abc-defg-hij"),
+        "{text}"
+    );
+    let local = slot.local_start();
+    assert!(text.contains(&local.format("%H:%M").to_string()), "{text}");
+    let parsed = message.parsed();
+    let invitation = parsed
+        .attachments()
+        .find(|part| {
+            part.content_type()
+                .is_some_and(|ct| ct.ctype() == "text" && ct.subtype() == Some("calendar"))
+        })
+        .expect("an .ics attachment");
+    let ics = String::from_utf8(invitation.contents().to_vec()).unwrap();
+    let calendar: icalendar::Calendar = ics.parse().expect("a parseable invitation");
+    let event = calendar
+        .components
+        .iter()
+        .find_map(|c| match c {
+            icalendar::CalendarComponent::Event(event) => Some(event),
+            _ => None,
+        })
+        .expect("an event");
+    use icalendar::Component;
+    let start = match event.get_start() {
+        Some(icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(start))) => {
+            start
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        start.with_timezone(&contato::domain::schedule::SERVICE_TIME_ZONE),
+        local
+    );
+    assert!(
+        ics.contains("METHOD:REQUEST") && ics.contains("SEQUENCE:1"),
+        "{ics}"
+    );
+    assert_eq!(
+        event.get_uid(),
+        Some(format!("request-{id}@tre-pa.jus.br").as_str())
+    );
+    assert!(subject_of(message).contains(&protocol));
+}
+
+#[tokio::test]
+async fn mail_waits_for_a_server_that_is_down_and_is_delivered_once_it_is_back() {
+    let port = SmtpServer::unused_port();
+    let app = app_sending_to(&format!("smtp://127.0.0.1:{port}")).await;
+    for _ in 0..3 {
+        app.submit(1).await;
+    }
+    // Let the first attempts fail against the closed port.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let failed = jobs::Entity::find()
+            .filter(jobs::Column::LastError.is_not_null())
+            .count(app.store.connection())
+            .await
+            .unwrap();
+        if failed >= 6 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sends should have failed by now"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let waiting = jobs::Entity::find()
+        .filter(jobs::Column::State.eq(JobState::Pending))
+        .count(app.store.connection())
+        .await
+        .unwrap();
+    assert_eq!(waiting, 6, "failed sends wait for a retry, none is dead");
+
+    let smtp = SmtpServer::start_on(port);
+    let received = smtp.wait_for(6, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let received_after = smtp.received();
+    assert_eq!(received_after.len(), 6, "each message exactly once");
+    let ids: BTreeSet<String> = received.iter().map(message_id).collect();
+    assert_eq!(ids.len(), 6);
+    let done = jobs::Entity::find()
+        .filter(jobs::Column::State.eq(JobState::Done))
+        .count(app.store.connection())
+        .await
+        .unwrap();
+    assert_eq!(done, 6);
+}
+
+#[tokio::test]
+async fn an_address_the_server_refuses_goes_dead_at_once() {
+    let smtp = SmtpServer::start();
+    let app = app_sending_to(&smtp.url()).await;
+    let mut body = crate::helpers::submission_json(1);
+    body["email"] = json!("nao.existe@example.com");
+    smtp.refuse("nao.existe@example.com");
+
+    assert_eq!(app.post_json("/api/v1/requests", &body).await.status(), 201);
+    smtp.wait_for(1, WAIT).await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let dead = loop {
+        let dead = jobs::Entity::find()
+            .filter(jobs::Column::State.eq(JobState::Dead))
+            .all(app.store.connection())
+            .await
+            .unwrap();
+        if !dead.is_empty() {
+            break dead;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the refused message should be dead by now"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].kind, "email.request_received");
+    assert_eq!(dead[0].attempts, 1, "a permanent refusal is not retried");
+    assert!(
+        dead[0]
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("550"),
+        "{:?}",
+        dead[0].last_error
+    );
+    assert_eq!(smtp.received().len(), 1, "the zone's message went through");
+}
+
+/// `contato worker` as a separate process on `db`, sending to `smtp`.
+fn worker_process(db: &TestDb, smtp: &SmtpServer, lease_seconds: u64) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_contato"))
+        .arg("worker")
+        .env_remove("DATABASE_URL")
+        .env_remove("CONTATO_CONFIG")
+        .env("CONTATO_DATABASE__URL", &db.url)
+        .env("CONTATO_SMTP__URL", smtp.url())
+        .env("CONTATO_WORKER__POLL_MS", "50")
+        .env("CONTATO_WORKER__LEASE_SECONDS", lease_seconds.to_string())
+        .env("CONTATO_LOG__FILTER", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the worker starts")
+}
+
+/// Files `count` requests straight into the store (two e-mails each).
+async fn queue_requests(app: &TestApp, count: usize) {
+    for _ in 0..count {
+        app.store
+            .submit(&new_request(1), &token_hash(), 0, Utc::now())
+            .await
+            .unwrap();
+    }
+}
+
+async fn wait_until_all_jobs_are_done(app: &TestApp, jobs_expected: u64, timeout: Duration) {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let done = jobs::Entity::find()
+            .filter(jobs::Column::State.eq(JobState::Done))
+            .count(app.store.connection())
+            .await
+            .unwrap();
+        if done == jobs_expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {done} of {jobs_expected} jobs done"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_loses_no_job() {
+    let smtp = SmtpServer::start();
+    smtp.slow_down(Duration::from_millis(150));
+    let app = spawn_app_with(&[]).await;
+    give_zone_one_an_address(&app).await;
+    queue_requests(&app, 15).await;
+
+    let mut first = worker_process(app.db(), &smtp, 2);
+    smtp.wait_for(3, WAIT).await;
+    first.kill().expect("SIGKILL");
+    first.wait().unwrap();
+    let before_restart = smtp.received().len();
+    assert!(before_restart < 30, "killed mid-way, with work left");
+    let mut second = worker_process(app.db(), &smtp, 2);
+    wait_until_all_jobs_are_done(&app, 30, Duration::from_secs(60)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let ids: BTreeSet<String> = smtp.received().iter().map(message_id).collect();
+    assert_eq!(
+        ids.len(),
+        30,
+        "every job's message arrived (a job cut off mid-send may arrive twice, under one Message-ID)"
+    );
+}
+
+#[tokio::test]
+async fn two_workers_on_one_database_run_each_of_a_thousand_jobs_once() {
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[]).await;
+    give_zone_one_an_address(&app).await;
+    queue_requests(&app, 500).await;
+
+    let mut workers = [
+        worker_process(app.db(), &smtp, 120),
+        worker_process(app.db(), &smtp, 120),
+    ];
+    wait_until_all_jobs_are_done(&app, 1000, Duration::from_secs(120)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for worker in &mut workers {
+        worker.kill().unwrap();
+        worker.wait().unwrap();
+    }
+
+    let received = smtp.received();
+    assert_eq!(received.len(), 1000, "exactly one message per job");
+    let ids: BTreeSet<String> = received.iter().map(message_id).collect();
+    assert_eq!(ids.len(), 1000);
+    let by_worker: BTreeSet<String> = jobs::Entity::find()
+        .all(app.store.connection())
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|job| job.locked_by)
+        .collect();
+    assert!(by_worker.is_empty(), "finished jobs keep no lock");
+}
