@@ -30,6 +30,7 @@ pub use admin::{
     ZoneInput,
 };
 pub use auth::{SignIn, StaffUser};
+pub use staff_work::StaffRequest;
 pub use submissions::Receipt;
 pub use tracking::Tracked;
 

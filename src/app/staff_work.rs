@@ -10,8 +10,15 @@ use crate::{
         schedule::Slot,
         staff::Role,
     },
-    store::{Actor, InboxFilter, InboxPage, RequestRecord, ZoneScope},
+    store::{Actor, InboxFilter, InboxPage, JobRecord, RequestRecord, ZoneScope},
 };
+
+/// A request as staff see it: its record and its outbox jobs (e-mails, calendar changes).
+#[derive(Debug)]
+pub struct StaffRequest {
+    pub record: RequestRecord,
+    pub jobs: Vec<JobRecord>,
+}
 
 /// At most this many days of slots in one listing.
 pub const MAX_SLOT_DAYS: u32 = 31;
@@ -30,15 +37,18 @@ impl App {
         Ok(self.store.inbox(filter, &user.scope()).await?)
     }
 
-    pub async fn staff_request(
-        &self,
-        user: &StaffUser,
-        id: i64,
-    ) -> Result<RequestRecord, AppError> {
-        self.store
+    pub async fn staff_request(&self, user: &StaffUser, id: i64) -> Result<StaffRequest, AppError> {
+        let record = self
+            .store
             .request(id, &user.scope())
             .await?
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        self.with_jobs(record).await
+    }
+
+    async fn with_jobs(&self, record: RequestRecord) -> Result<StaffRequest, AppError> {
+        let jobs = self.store.request_jobs(record.id).await?;
+        Ok(StaffRequest { record, jobs })
     }
 
     /// Applies a clerk's command to request `id`, if they saw its `version`. `type_errors`
@@ -50,7 +60,7 @@ impl App {
         version: Option<i32>,
         input: &CommandInput,
         type_errors: FieldErrors,
-    ) -> Result<RequestRecord, AppError> {
+    ) -> Result<StaffRequest, AppError> {
         let mut errors = type_errors;
         if version.is_none() && errors.get("version").is_none() {
             errors.add("version", "Informe a versão da solicitação que você leu.");
@@ -78,7 +88,7 @@ impl App {
             )
             .await?;
         tracing::info!(request = id, action = %parsed.command.action(), staff = user.id, "request changed");
-        Ok(record)
+        self.with_jobs(record).await
     }
 
     pub async fn zone_slots(

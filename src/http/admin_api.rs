@@ -6,7 +6,7 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -15,12 +15,12 @@ use super::{
     auth_api::Staff,
     error::{ApiError, ErrorBody, ValidationBody},
     extract::{Field, JsonBody, QueryParams},
-    views::StaffView,
+    views::{JobView, StaffView},
 };
 use crate::{
     app::{App, Change, HolidayInput, NewStaffInput, StaffPatchInput, ZoneInput},
     domain::field_errors::FieldErrors,
-    store::{HolidayRecord, JobRecord, ZoneRecord},
+    store::{HolidayRecord, ZoneRecord},
 };
 
 pub fn router() -> OpenApiRouter<App> {
@@ -215,41 +215,6 @@ impl From<HolidayRecord> for HolidayView {
             name: record.holiday.name,
             scope: record.holiday.scope.code(),
             note: record.holiday.note,
-        }
-    }
-}
-
-/// One outbox job.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JobView {
-    pub id: i64,
-    pub kind: String,
-    /// `pending`, `running`, `done` or `dead`.
-    pub state: &'static str,
-    pub attempts: i32,
-    pub run_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub result: Option<String>,
-    pub request_id: Option<i64>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-impl From<JobRecord> for JobView {
-    fn from(job: JobRecord) -> Self {
-        JobView {
-            id: job.id,
-            kind: job.kind,
-            state: job.state.as_str(),
-            attempts: job.attempts,
-            run_at: job.run_at,
-            last_error: job.last_error,
-            result: job.result,
-            request_id: job.request_id,
-            created_at: job.created_at,
-            updated_at: job.updated_at,
-            finished_at: job.finished_at,
         }
     }
 }

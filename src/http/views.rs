@@ -5,8 +5,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
+    app::StaffRequest,
     domain::{cpf::Cpf, phone::Phone, schedule::Slot, status::Status},
-    store::{Actor, EventRecord, InboxItem, RequestRecord, StaffRecord, ZoneRecord},
+    store::{Actor, EventRecord, InboxItem, JobRecord, StaffRecord, ZoneRecord},
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -149,11 +150,19 @@ pub struct RequestDetailView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub history: Vec<HistoryEntryView>,
+    /// The e-mails and calendar changes queued for it, with how each went.
+    pub deliveries: Vec<JobView>,
 }
 
-impl From<RequestRecord> for RequestDetailView {
-    fn from(request: RequestRecord) -> Self {
+impl From<StaffRequest> for RequestDetailView {
+    fn from(
+        StaffRequest {
+            record: request,
+            jobs,
+        }: StaffRequest,
+    ) -> Self {
         RequestDetailView {
+            deliveries: jobs.into_iter().map(JobView::from).collect(),
             cpf: Cpf::parse(&request.cpf).map_or(request.cpf.clone(), |cpf| cpf.formatted()),
             phone: Phone::parse(&request.phone)
                 .map_or(request.phone.clone(), |phone| phone.formatted()),
@@ -220,6 +229,41 @@ impl From<StaffRecord> for StaffView {
             role: staff.role.as_str(),
             active: staff.active,
             zones: staff.zones,
+        }
+    }
+}
+
+/// One outbox job.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    /// `pending`, `running`, `done` or `dead`.
+    pub state: &'static str,
+    pub attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub result: Option<String>,
+    pub request_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<JobRecord> for JobView {
+    fn from(job: JobRecord) -> Self {
+        JobView {
+            id: job.id,
+            kind: job.kind,
+            state: job.state.as_str(),
+            attempts: job.attempts,
+            run_at: job.run_at,
+            last_error: job.last_error,
+            result: job.result,
+            request_id: job.request_id,
+            created_at: job.created_at,
+            updated_at: job.updated_at,
+            finished_at: job.finished_at,
         }
     }
 }

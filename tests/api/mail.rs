@@ -419,3 +419,203 @@ async fn two_workers_on_one_database_run_each_of_a_thousand_jobs_once() {
         .collect();
     assert!(by_worker.is_empty(), "finished jobs keep no lock");
 }
+
+#[tokio::test]
+async fn staff_see_how_each_message_of_a_request_went() {
+    let smtp = SmtpServer::start();
+    let app = app_sending_to(&smtp.url()).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let token = app.sign_in("ana@tre-pa.jus.br").await;
+    app.submit(1).await;
+    smtp.wait_for(2, WAIT).await;
+    let inbox: Value = app
+        .get_as(&token, "/api/v1/staff/requests")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = inbox["items"][0]["id"].as_i64().unwrap();
+
+    let deadline = std::time::Instant::now() + WAIT;
+    let detail = loop {
+        let detail: Value = app
+            .get_as(&token, &format!("/api/v1/staff/requests/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if detail["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["state"] == "done")
+        {
+            break detail;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    let deliveries = detail["deliveries"].as_array().unwrap();
+    let kinds: Vec<&str> = deliveries
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["email.request_received", "email.new_request"]);
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d["result"].as_str().unwrap().starts_with("250")),
+        "{deliveries:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reminder_goes_out_for_the_current_meeting_only() {
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[
+        ("smtp.url", json!(smtp.url())),
+        ("worker.poll_ms", json!(50)),
+    ])
+    .await;
+    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let request = app
+        .store
+        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .await
+        .unwrap();
+    let rules = crate::helpers::Rules::manual();
+    let actor = contato::store::Actor::Staff(clerk.id);
+    let scope = contato::store::ZoneScope::All;
+    let command = |command| contato::domain::command::ParsedCommand {
+        command,
+        note: None,
+    };
+    let link = || {
+        Some(
+            contato::domain::meet_link::MeetLink::parse(
+                "https://meet.google.com/abc-defg-hij",
+                &["meet.google.com".into()],
+            )
+            .unwrap(),
+        )
+    };
+    let slots = future_slots(2);
+    let now = Utc::now();
+    use contato::domain::command::Command;
+    app.store
+        .transition(
+            request.id,
+            1,
+            &command(Command::Triage),
+            actor,
+            &scope,
+            &rules.at(now),
+        )
+        .await
+        .unwrap();
+    app.store
+        .transition(
+            request.id,
+            2,
+            &command(Command::Schedule {
+                start: slots[0].start,
+                meet_link: link(),
+            }),
+            actor,
+            &scope,
+            &rules.at(now),
+        )
+        .await
+        .unwrap();
+    app.store
+        .transition(
+            request.id,
+            3,
+            &command(Command::Reschedule {
+                start: slots[1].start,
+                meet_link: None,
+            }),
+            actor,
+            &scope,
+            &rules.at(now),
+        )
+        .await
+        .unwrap();
+    // Make every reminder due now, as if the day had come.
+    jobs::Entity::update_many()
+        .col_expr(
+            jobs::Column::RunAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(jobs::Column::Kind.eq("email.reminder"))
+        .exec(app.store.connection())
+        .await
+        .unwrap();
+
+    let worker = contato::jobs::Worker::new(
+        app.store.clone(),
+        std::sync::Arc::new(crate::helpers::settings_for(
+            app.db(),
+            &[("smtp.url", json!(smtp.url()))],
+        )),
+    )
+    .unwrap();
+    while worker.run_batch().await.unwrap() > 0 {}
+
+    let reminders = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq("email.reminder"))
+        .all(app.store.connection())
+        .await
+        .unwrap();
+    let sent: Vec<&str> = reminders
+        .iter()
+        .filter_map(|job| job.result.as_deref())
+        .filter(|r| r.starts_with("250"))
+        .collect();
+    let skipped = reminders
+        .iter()
+        .filter(|job| {
+            job.result
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("skipped")
+        })
+        .count();
+    assert_eq!(
+        reminders.len(),
+        4,
+        "24 h and 1 h before, for each of the two slots"
+    );
+    assert_eq!((sent.len(), skipped), (2, 2), "{reminders:?}");
+    let reminder_messages: Vec<Received> = smtp
+        .received()
+        .into_iter()
+        .filter(|m| subject_of(m).starts_with("Lembrete"))
+        .collect();
+    let time = slots[1].local_start().format("%H:%M").to_string();
+    assert!(
+        reminder_messages
+            .iter()
+            .all(|m| subject_of(m).contains(&time)),
+        "reminders name the new time"
+    );
+}
+
+#[tokio::test]
+async fn a_worker_stops_cleanly_on_sigterm() {
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[]).await;
+    queue_requests(&app, 2).await;
+    let mut worker = worker_process(app.db(), &smtp, 120);
+    smtp.wait_for(2, WAIT).await;
+
+    let signalled = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    let status = worker.wait().unwrap();
+
+    assert!(signalled.success());
+    assert!(status.success(), "exit status {status:?}");
+}
