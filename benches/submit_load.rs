@@ -31,10 +31,14 @@ const DEFAULT_CLIENTS: usize = 32;
 const WARM_UP: Duration = Duration::from_secs(2);
 const ZONES: [i64; 4] = [1, 28, 43, 5];
 
-/// The settings every run gives the server (the rate limits would refuse a load test).
-const SERVER_ENV: [(&str, &str); 4] = [
+/// The settings every run gives the server: the rate limits would refuse a load test, and
+/// the outbox worker is left to its own process (as a deployment may run it), so that the
+/// endpoint's writes are measured against pgbench doing the same writes, not the e-mails
+/// (two per submission) on top. `CONTATO_BENCH_SERVER_ENV` can turn it back on.
+const SERVER_ENV: [(&str, &str); 5] = [
     ("CONTATO_LIMITS__SUBMISSIONS_PER_MINUTE", "0"),
     ("CONTATO_LIMITS__OPEN_REQUESTS_PER_PERSON", "0"),
+    ("CONTATO_WORKER__RUN_IN_SERVE", "false"),
     ("CONTATO_LOG__FORMAT", "json"),
     ("CONTATO_LOG__FILTER", "info"),
 ];
@@ -178,9 +182,15 @@ impl BenchDb {
         })
     }
 
-    /// The ids of the zones the load rotates through, in the order of `ZONES`.
+    /// The ids of the zones the load rotates through, in the order of `ZONES`. Also makes
+    /// sure the year's protocol sequence exists (the service made it on its first submission).
     async fn zone_ids(&self) -> anyhow::Result<Vec<i64>> {
         let db = Database::connect(self.url.as_str()).await?;
+        db.execute_unprepared(&format!(
+            "CREATE SEQUENCE IF NOT EXISTS protocol_{} MINVALUE 1",
+            protocol_year()
+        ))
+        .await?;
         let mut ids = Vec::new();
         for number in ZONES {
             let row = db
@@ -634,9 +644,10 @@ struct PgBench {
     failed: Option<u64>,
 }
 
-/// What one submission writes, in one transaction: the year's protocol counter, the
-/// request, its first audit row and its two outbox jobs. Random CPF and e-mail; the counter
-/// (unique per transaction) makes the protocol, the token hash and the dedupe keys unique.
+/// What one submission writes on PostgreSQL, in one transaction and with the same
+/// statements as the service: the request (taking the next number of the year's protocol
+/// sequence in the insert itself), its first audit row and its two outbox jobs. Random CPF and
+/// e-mail; the sequence number makes the protocol, the token hash and the e-mail unique.
 fn pgbench_script(zone_ids: &[i64]) -> String {
     let join = |values: &[i64]| {
         values
@@ -651,19 +662,22 @@ fn pgbench_script(zone_ids: &[i64]) -> String {
 \set person random(1, 2000000000)
 \set zone random(1, {count})
 BEGIN;
-INSERT INTO protocol_counters (year, last) VALUES ({year}, 1) ON CONFLICT (year) DO UPDATE SET last = protocol_counters.last + 1 RETURNING last \gset
-INSERT INTO requests (protocol, zone_id, status, requester_name, cpf, email, phone, role, subject, description, preferred_dates, tracking_token_hash, schedule_revision, version, created_at, updated_at) VALUES ('{year}-' || lpad(:last::text, greatest(6, length(:last::text)), '0'), (ARRAY[{ids}])[:zone], 'submitted', 'Maria José de Souza', :cpf::text, 'pgbench.' || :person || '.' || :last || '@example.com', '(91) 98765-4321', 'parte', 'Dúvida sobre transferência de título', 'Gostaria de orientação sobre a transferência do meu título eleitoral.', '[]'::jsonb, md5(:last::text || 'a') || md5(:person::text || 'b'), 0, 1, now(), now()) RETURNING id \gset
+INSERT INTO requests (protocol, zone_id, status, requester_name, cpf, email, phone, role, subject, description, preferred_dates, tracking_token_hash, schedule_revision, version, created_at, updated_at) SELECT '{year}-' || lpad(n, greatest(6, length(n)), '0'), (ARRAY[{ids}])[:zone], 'submitted', 'Maria José de Souza', :cpf::text, 'pgbench.' || :person || '.' || n || '@example.com', '(91) 98765-4321', 'parte', 'Dúvida sobre transferência de título', 'Gostaria de orientação sobre a transferência do meu título eleitoral.', '[]'::jsonb, md5(n || 'a') || md5(:person::text || 'b'), 0, 1, now(), now() FROM (SELECT nextval('protocol_{year}')::text AS n) AS next_number RETURNING id \gset
 INSERT INTO request_events (request_id, at, actor_kind, action, to_status, to_zone) VALUES (:id, now(), 'requester', 'submit', 'submitted', (ARRAY[{numbers}])[:zone]) RETURNING id AS event_id \gset
 INSERT INTO jobs (kind, payload, dedupe_key, request_id, state, attempts, run_at, created_at, updated_at) VALUES ('email.request_received', jsonb_build_object('request_id', :id, 'version', 1), 'request:' || :id || ':v1:email.request_received', :id, 'pending', 0, now(), now(), now()), ('email.new_request', jsonb_build_object('request_id', :id, 'version', 1), 'request:' || :id || ':v1:email.new_request', :id, 'pending', 0, now(), now(), now()) ON CONFLICT (dedupe_key) DO NOTHING;
 END;
 "#,
         count = zone_ids.len(),
-        // The year the service numbers protocols by (America/Belem), so both runs take
-        // numbers from the same counter row.
-        year = chrono::Utc::now()
-            .with_timezone(&chrono_tz::America::Belem)
-            .year(),
+        year = protocol_year(),
     )
+}
+
+/// The year the service numbers protocols by (America/Belem), so both runs take numbers
+/// from the same sequence.
+fn protocol_year() -> i32 {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Belem)
+        .year()
 }
 
 fn pgbench(url: &str, clients: usize, seconds: u64, zone_ids: &[i64]) -> anyhow::Result<PgBench> {

@@ -7,6 +7,11 @@ use contato::{
     telemetry,
 };
 
+// The service allocates many small, short-lived buffers per request (JSON, SQL, headers);
+// mimalloc serves them faster than the system allocator (measured with the submit_load bench).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -3,8 +3,9 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// One row per year: the last protocol number given that year. Incremented with an upsert
-/// inside the submitting transaction, so numbers are unique and gapless under concurrency.
+/// One row per year: the last protocol number given that year, incremented with an upsert
+/// inside the submitting transaction. Used on SQLite; PostgreSQL uses one sequence per year,
+/// created on first use, so that submissions do not queue on this row's lock.
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -45,6 +45,7 @@ pub use staff::{NewStaff, StaffRecord};
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    protocol_sequences: protocol::Sequences,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +103,10 @@ impl Store {
             });
         }
         let db = Database::connect(options).await?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            protocol_sequences: protocol::Sequences::default(),
+        })
     }
 
     /// Applies the migrations that have not run yet; safe to run any number of times.

@@ -121,10 +121,9 @@ impl Store {
         open_requests_limit: u32,
         now: DateTime<Utc>,
     ) -> Result<Submitted, StoreError> {
+        let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
+        self.protocol_sequences.ensure(&self.db, year).await?;
         let txn = self.begin_write().await?;
-        let zone = find_zone_by_number(&txn, request.zone)
-            .await?
-            .ok_or_else(|| StoreError::invalid("zone", "Esta zona eleitoral não existe."))?;
         if open_requests_limit > 0 {
             let by_person = [
                 ("cpf", requests::Column::Cpf.eq(request.cpf.as_str())),
@@ -144,36 +143,10 @@ impl Store {
                 }
             }
         }
-        let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
         let protocol = protocol::next(&txn, year).await?;
-        let assignee_id = routing::least_loaded_clerk(&txn, zone.id).await?;
-        let row = requests::ActiveModel {
-            protocol: Set(protocol.clone()),
-            zone_id: Set(zone.id),
-            status: Set(RequestStatus::Submitted),
-            requester_name: Set(request.name.as_str().to_string()),
-            cpf: Set(request.cpf.as_str().to_string()),
-            email: Set(request.email.as_str().to_string()),
-            phone: Set(request.phone.as_str().to_string()),
-            role: Set(request.role.into()),
-            oab: Set(request.oab.as_ref().map(|oab| oab.as_str().to_string())),
-            process_number: Set(request
-                .process_number
-                .as_ref()
-                .map(|number| number.as_str().to_string())),
-            subject: Set(request.subject.as_str().to_string()),
-            description: Set(request.description.as_str().to_string()),
-            preferred_dates: Set(requests::PreferredDates(request.preferred_dates.clone())),
-            tracking_token_hash: Set(tracking_token_hash.to_string()),
-            assignee_id: Set(assignee_id),
-            schedule_revision: Set(0),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let row = insert_routed(&txn, request, protocol, tracking_token_hash, now)
+            .await?
+            .ok_or_else(|| StoreError::invalid("zone", "Esta zona eleitoral não existe."))?;
         record_event(
             &txn,
             NewEvent {
@@ -183,18 +156,18 @@ impl Store {
                 action: "submit",
                 from: None,
                 to: Status::Submitted,
-                zones: (None, Some(zone.number)),
+                zones: (None, Some(request.zone)),
                 note: None,
             },
         )
         .await?;
-        let jobs = outbox::for_effects(row.id, row.version, &effects::on_submit(), &json!({}), now);
+        let jobs = outbox::for_effects(row.id, 1, &effects::on_submit(), &json!({}), now);
         outbox::enqueue(&txn, row.id, jobs, now).await?;
         txn.commit().await?;
         Ok(Submitted {
             id: row.id,
-            protocol,
-            assignee_id,
+            protocol: row.protocol,
+            assignee_id: row.assignee_id,
         })
     }
 
@@ -450,6 +423,97 @@ impl Store {
     }
 }
 
+/// The new request's id, protocol and assignee.
+struct Inserted {
+    id: i64,
+    protocol: String,
+    assignee_id: Option<i32>,
+}
+
+/// Inserts a new request into its zone, routed to the zone's least loaded clerk, in one
+/// statement (`INSERT … SELECT … FROM zones`): nothing is inserted, and `None` returned, when
+/// the zone does not exist or is closed. One round trip instead of three keeps the
+/// submission's transaction, and its locks, short.
+async fn insert_routed(
+    txn: &DatabaseTransaction,
+    request: &NewRequest,
+    protocol: Expr,
+    tracking_token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Inserted>, sea_orm::DbErr> {
+    use requests::Column as C;
+    use sea_orm::{ActiveEnum, sea_query::QueryStatementBuilder};
+    let preferred_dates = serde_json::to_value(&request.preferred_dates)
+        .map_err(|error| sea_orm::DbErr::Custom(error.to_string()))?;
+    let role: entities::sea_orm_active_enums::RequesterRole = request.role.into();
+    let values: Vec<(C, Expr)> = vec![
+        (C::Protocol, protocol),
+        (C::ZoneId, Expr::col((zones::Entity, zones::Column::Id))),
+        (C::Status, Expr::val(RequestStatus::Submitted.to_value())),
+        (C::RequesterName, Expr::val(request.name.as_str())),
+        (C::Cpf, Expr::val(request.cpf.as_str())),
+        (C::Email, Expr::val(request.email.as_str())),
+        (C::Phone, Expr::val(request.phone.as_str())),
+        (C::Role, Expr::val(role.to_value())),
+        (
+            C::Oab,
+            Expr::val(request.oab.as_ref().map(|oab| oab.as_str().to_string())),
+        ),
+        (
+            C::ProcessNumber,
+            Expr::val(
+                request
+                    .process_number
+                    .as_ref()
+                    .map(|number| number.as_str().to_string()),
+            ),
+        ),
+        (C::Subject, Expr::val(request.subject.as_str())),
+        (C::Description, Expr::val(request.description.as_str())),
+        (C::PreferredDates, Expr::val(preferred_dates)),
+        (C::TrackingTokenHash, Expr::val(tracking_token_hash)),
+        (
+            C::AssigneeId,
+            Expr::SubQuery(
+                None,
+                Box::new(
+                    routing::least_loaded_clerk_query(Expr::col((
+                        zones::Entity,
+                        zones::Column::Id,
+                    )))
+                    .into_sub_query_statement(),
+                ),
+            ),
+        ),
+        (C::ScheduleRevision, Expr::val(0)),
+        (C::Version, Expr::val(1)),
+        (C::CreatedAt, Expr::val(now)),
+        (C::UpdatedAt, Expr::val(now)),
+    ];
+    let (columns, exprs): (Vec<C>, Vec<Expr>) = values.into_iter().unzip();
+    let mut select = Query::select();
+    select
+        .exprs(exprs)
+        .from(zones::Entity)
+        .and_where(Expr::col((zones::Entity, zones::Column::Number)).eq(request.zone))
+        .and_where(Expr::col((zones::Entity, zones::Column::Active)).eq(true));
+    let mut insert = Query::insert();
+    insert
+        .into_table(requests::Entity)
+        .columns(columns)
+        .select_from(select)
+        .map_err(|error| sea_orm::DbErr::Custom(error.to_string()))?
+        .returning(Query::returning().columns([C::Id, C::Protocol, C::AssigneeId]));
+    match txn.query_one(&insert).await? {
+        Some(row) => Ok(Some(Inserted {
+            id: row.try_get("", "id")?,
+            protocol: row.try_get("", "protocol")?,
+            assignee_id: row.try_get("", "assignee_id")?,
+        })),
+        None => Ok(None),
+    }
+}
+
 pub(super) fn in_scope(scope: &ZoneScope) -> sea_orm::Condition {
     match scope {
         ZoneScope::All => sea_orm::Condition::all(),
@@ -559,7 +623,7 @@ async fn record_event<C: ConnectionTrait>(
         Actor::Staff(id) => (ActorKind::Staff, Some(id)),
         Actor::System => (ActorKind::System, None),
     };
-    request_events::ActiveModel {
+    let row = request_events::ActiveModel {
         request_id: Set(event.request_id),
         at: Set(event.at),
         actor_kind: Set(actor_kind),
@@ -571,9 +635,10 @@ async fn record_event<C: ConnectionTrait>(
         to_zone: Set(event.zones.1),
         note: Set(event.note),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    request_events::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use entities::{requests, sea_orm_active_enums::StaffRole, staff, staff_zones};
 use sea_orm::{
     ConnectionTrait, DbErr,
-    sea_query::{Alias, Expr, ExprTrait, Func, Order, Query},
+    sea_query::{Expr, ExprTrait, Func, Order, Query, SelectStatement},
 };
 
 use super::convert::open_statuses;
@@ -13,14 +13,20 @@ pub async fn least_loaded_clerk<C: ConnectionTrait>(
     db: &C,
     zone_id: i32,
 ) -> Result<Option<i32>, DbErr> {
-    let load = Alias::new("load");
+    let query = least_loaded_clerk_query(Expr::val(zone_id));
+    match db.query_one(&query).await? {
+        Some(row) => Ok(Some(row.try_get("", "id")?)),
+        None => Ok(None),
+    }
+}
+
+/// The query behind [`least_loaded_clerk`], for a zone given as an expression: a value, or
+/// a column of an enclosing statement (so a new request is routed by its own insert).
+pub fn least_loaded_clerk_query(zone_id: Expr) -> SelectStatement {
     let mut query = Query::select();
+    // One column only, so that the query also serves as a scalar subquery.
     query
         .column((staff::Entity, staff::Column::Id))
-        .expr_as(
-            Func::count(Expr::col((requests::Entity, requests::Column::Id))),
-            load.clone(),
-        )
         .from(staff::Entity)
         .inner_join(
             staff_zones::Entity,
@@ -39,11 +45,11 @@ pub async fn least_loaded_clerk<C: ConnectionTrait>(
         .and_where(Expr::col((staff::Entity, staff::Column::Active)).eq(true))
         .and_where(Expr::col((staff::Entity, staff::Column::Role)).eq(StaffRole::Clerk))
         .group_by_col((staff::Entity, staff::Column::Id))
-        .order_by(load, Order::Asc)
+        .order_by_expr(
+            Func::count(Expr::col((requests::Entity, requests::Column::Id))).into(),
+            Order::Asc,
+        )
         .order_by((staff::Entity, staff::Column::Id), Order::Asc)
         .limit(1);
-    match db.query_one(&query).await? {
-        Some(row) => Ok(Some(row.try_get("", "id")?)),
-        None => Ok(None),
-    }
+    query
 }
