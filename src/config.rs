@@ -107,6 +107,8 @@ pub struct CalendarSettings {
     pub subject: Option<String>,
     pub allowed_link_hosts: Vec<String>,
     pub add_requester_as_attendee: bool,
+    pub conference_checks: u32,
+    pub conference_check_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -26,6 +26,8 @@
 
 /// The use cases shared by the JSON API and the web pages.
 pub mod app;
+/// Google Calendar and Meet, for the google provider.
+pub mod calendar;
 /// The `contato` command line.
 pub mod cli;
 /// Settings, layered: defaults, a file, the environment.

@@ -9,7 +9,8 @@ use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     app::App,
-    config::Settings,
+    calendar::GoogleCalendar,
+    config::{CalendarProvider, Settings},
     http,
     jobs::Worker,
     reference::{self, SHIPPED_HOLIDAYS, SHIPPED_ZONES},
@@ -26,6 +27,20 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         .await
         .context("failed to apply the database migrations")?;
     Ok(store)
+}
+
+/// The Google Calendar client when `calendar.provider` is `google`.
+pub async fn connect_calendar(settings: &Settings) -> anyhow::Result<Option<GoogleCalendar>> {
+    match settings.calendar.provider {
+        CalendarProvider::Manual => Ok(None),
+        CalendarProvider::Google => {
+            // Event ids carry the site, so two deployments sharing a calendar never collide.
+            let site = settings.server.public_url.host_str().unwrap_or("contato");
+            Ok(Some(
+                GoogleCalendar::connect(&settings.calendar, site).await?,
+            ))
+        }
+    }
 }
 
 /// On a database without zones or holidays, loads the configured files, or the shipped data
@@ -71,9 +86,14 @@ impl Application {
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .with_context(|| format!("failed to listen on {}", settings.server.bind))?;
-        let app = App::new(store, settings)?;
+        let calendar = connect_calendar(&settings).await?;
+        let app = App::new(store, settings, calendar.clone())?;
         let worker = if app.settings.worker.run_in_serve {
-            Some(Worker::new(app.store.clone(), app.settings.clone())?)
+            Some(Worker::new(
+                app.store.clone(),
+                app.settings.clone(),
+                calendar,
+            )?)
         } else {
             None
         };
@@ -168,7 +188,8 @@ pub async fn shutdown_signal() {
 /// The worker alone (`contato worker`), until SIGTERM or Ctrl-C.
 pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
-    let worker = Worker::new(store.clone(), std::sync::Arc::new(settings))?;
+    let calendar = connect_calendar(&settings).await?;
+    let worker = Worker::new(store.clone(), std::sync::Arc::new(settings), calendar)?;
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod calendar_check;
 pub mod limiter;
 pub mod reference_cache;
 mod staff_work;
@@ -15,6 +16,7 @@ use std::{net::IpAddr, sync::Arc, time::Duration};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
+    calendar::GoogleCalendar,
     config::{CalendarProvider, Settings},
     domain::{
         effects::MeetingSource,
@@ -50,6 +52,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// The zone's calendar could not be read to check a time.
+    #[error("calendar unavailable: {0}")]
+    CalendarUnavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -61,6 +66,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub reference: ReferenceCache,
     pub metrics: Metrics,
+    /// With the google provider: free/busy of the zones' calendars.
+    pub calendar: Option<GoogleCalendar>,
     limits: Arc<Limits>,
     default_window: ServiceWindow,
 }
@@ -72,7 +79,11 @@ struct Limits {
 }
 
 impl App {
-    pub fn new(store: Store, settings: Settings) -> anyhow::Result<App> {
+    pub fn new(
+        store: Store,
+        settings: Settings,
+        calendar: Option<GoogleCalendar>,
+    ) -> anyhow::Result<App> {
         let default_window = settings.schedule.service_window()?;
         let login_window =
             Duration::from_secs(u64::from(settings.auth.failed_login_window_minutes) * 60);
@@ -93,6 +104,7 @@ impl App {
         Ok(App {
             reference: ReferenceCache::new(store.clone()),
             metrics: Metrics::new()?,
+            calendar,
             store,
             settings: Arc::new(settings),
             limits: Arc::new(limits),

@@ -75,6 +75,14 @@ impl App {
                 return Err(AppError::Invalid(errors));
             }
         };
+        if self.calendar.is_some() {
+            let current = self
+                .store
+                .request(id, &user.scope())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            self.check_calendar_free(&current, &parsed.command).await?;
+        }
         let now = Utc::now();
         let record = self
             .store
@@ -102,7 +110,7 @@ impl App {
         if !user.may_see_zone(zone) {
             return Err(AppError::NotFound);
         }
-        Ok(self
+        let slots = self
             .store
             .free_slots(
                 zone,
@@ -112,7 +120,8 @@ impl App {
                 self.default_window(),
                 only_clerk,
             )
-            .await?)
+            .await?;
+        self.without_busy(zone, slots).await
     }
 
     pub fn require_admin(user: &StaffUser) -> Result<(), AppError> {

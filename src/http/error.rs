@@ -42,6 +42,9 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error("too many requests")]
     TooManyRequests { retry_after_seconds: u64 },
+    /// 503: an outside service needed to answer (the zone's calendar) did not.
+    #[error("unavailable")]
+    Unavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -137,6 +140,13 @@ impl IntoResponse for ApiError {
                 None,
             ),
             ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message, None),
+            ApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "calendar_unavailable",
+                "Não foi possível consultar a agenda da zona agora. Tente novamente em instantes."
+                    .to_string(),
+                None,
+            ),
             ApiError::TooManyRequests {
                 retry_after_seconds,
             } => {

@@ -89,6 +89,10 @@ impl From<AppError> for ApiError {
             AppError::Unauthorized => ApiError::Unauthorized,
             AppError::Forbidden => ApiError::Forbidden,
             AppError::NotFound => ApiError::NotFound,
+            AppError::CalendarUnavailable(detail) => {
+                tracing::warn!(%detail, "the zone's calendar could not be read");
+                ApiError::Unavailable
+            }
             AppError::Internal(error) => ApiError::Internal(error),
         }
     }

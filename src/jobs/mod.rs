@@ -6,6 +6,7 @@
 //! to stop finishes the batch it holds and then stops claiming.
 
 mod email;
+mod meeting;
 pub mod retry;
 
 use std::{sync::Arc, time::Duration};
@@ -19,6 +20,7 @@ use tracing::Instrument;
 
 use self::retry::RetryPolicy;
 use crate::{
+    calendar::GoogleCalendar,
     config::Settings,
     domain::effects::{Effect, MeetingChange, Message},
     notify::{Mailer, SendError, Templates},
@@ -53,6 +55,8 @@ impl From<SendError> for JobError {
 
 pub struct Worker {
     store: Store,
+    /// With the google provider: the zones' calendars.
+    calendar: Option<GoogleCalendar>,
     settings: Arc<Settings>,
     mailer: Mailer,
     templates: Templates,
@@ -64,7 +68,11 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Worker> {
+    pub fn new(
+        store: Store,
+        settings: Arc<Settings>,
+        calendar: Option<GoogleCalendar>,
+    ) -> anyhow::Result<Worker> {
         let mailer = Mailer::from_settings(&settings.smtp, &settings.email)?;
         let from: Mailbox = settings
             .smtp
@@ -76,6 +84,7 @@ impl Worker {
         Ok(Worker {
             templates: Templates::new(&settings.email.templates_dir),
             policy: RetryPolicy::from_settings(&settings.worker),
+            calendar,
             store,
             mailer,
             from,
@@ -172,9 +181,7 @@ impl Worker {
     async fn dispatch(&self, job: &ClaimedJob) -> Result<String, JobError> {
         match effect_of(&job.kind) {
             Some(Effect::Email(message)) => self.send_email(job, message).await,
-            Some(Effect::Meeting(change)) => Err(JobError::Permanent(format!(
-                "meeting job {change:?} needs the google calendar provider, which is not configured"
-            ))),
+            Some(Effect::Meeting(change)) => self.change_meeting(job, change).await,
             None => Err(JobError::Permanent(format!(
                 "unknown job kind {:?}",
                 job.kind

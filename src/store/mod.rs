@@ -11,6 +11,7 @@ mod audit;
 mod convert;
 mod inbox;
 mod jobs;
+mod meetings;
 mod outbox;
 mod protocol;
 mod reference;

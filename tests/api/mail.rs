@@ -559,6 +559,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
             app.db(),
             &[("smtp.url", json!(smtp.url()))],
         )),
+        None,
     )
     .unwrap();
     while worker.run_batch().await.unwrap() > 0 {}

@@ -6,6 +6,8 @@ mod helpers;
 
 mod admin;
 mod cli;
+mod fake_google;
+mod google;
 mod health;
 mod mail;
 mod observability;
