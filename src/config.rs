@@ -41,7 +41,24 @@ pub struct Settings {
     pub worker: WorkerSettings,
     pub auth: AuthSettings,
     pub limits: LimitSettings,
+    pub web: WebSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    pub secretaria_rooms: Vec<Room>,
+}
+
+/// A videoconference room people may enter directly.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Room {
+    pub name: String,
+    pub link: String,
+    #[serde(default)]
+    pub hours: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -268,6 +285,14 @@ impl Settings {
                 "worker",
                 "poll_ms, batch_size and lease_seconds must be above 0",
             );
+        }
+        for room in &self.web.secretaria_rooms {
+            if crate::domain::meet_link::MeetLink::parse(&room.link, &self.calendar.allowed_link_hosts).is_err() {
+                return invalid(
+                    "web.secretaria_rooms",
+                    "each link must be https on one of calendar.allowed_link_hosts",
+                );
+            }
         }
         if self.auth.token_ttl_hours == 0 {
             return invalid("auth.token_ttl_hours", "must be at least 1");

@@ -54,3 +54,5 @@ pub mod store;
 pub mod telemetry;
 /// Random secrets for people, stored only as hashes.
 pub mod tokens;
+/// The web pages: public form and tracking, staff panel.
+pub mod web;

@@ -41,7 +41,7 @@ use self::{limiter::SlidingWindow, reference_cache::ReferenceCache};
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
     #[error("rate limited for {0:?}")]
@@ -57,6 +57,23 @@ pub enum AppError {
     CalendarUnavailable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// Input the store judged wrong (a zone that does not exist, a slot that is taken) is the
+/// same kind of answer as input the rules judged wrong: field errors.
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Invalid(errors) => AppError::Invalid(errors),
+            StoreError::Slot(slot) => {
+                let mut errors = FieldErrors::new();
+                errors.add("start", slot.to_string());
+                AppError::Invalid(errors)
+            }
+            StoreError::NotFound => AppError::NotFound,
+            other => AppError::Store(other),
+        }
+    }
 }
 
 /// The service's shared state: cheap to clone, one per process.

@@ -1,16 +1,17 @@
 //! Clerks and admins work requests: the inbox, a request's detail, transitions, free slots.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::{App, AppError, StaffUser};
 use crate::{
     domain::{
         command::{Command, CommandInput},
         field_errors::FieldErrors,
-        schedule::Slot,
+        schedule::{SERVICE_TIME_ZONE, Slot, ZoneCalendar},
+        status::Status,
         staff::Role,
     },
-    store::{Actor, InboxFilter, InboxPage, JobRecord, RequestRecord, ZoneScope},
+    store::{Actor, AgendaItem, InboxFilter, InboxPage, JobRecord, RequestRecord, ZoneScope},
 };
 
 /// A request as staff see it: its record and its outbox jobs (e-mails, calendar changes).
@@ -122,6 +123,58 @@ impl App {
             )
             .await?;
         self.without_busy(zone, slots).await
+    }
+
+    /// How many requests of each state the user's zones (or `zone`) hold.
+    pub async fn inbox_counts(&self, user: &StaffUser, zone: Option<i32>) -> Result<Vec<(Status, u64)>, AppError> {
+        if zone.is_some_and(|zone| !user.may_see_zone(zone)) {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.store.inbox_counts(zone, &user.scope()).await?)
+    }
+
+    /// The meetings of `day` (in Belém) in the user's zones, or in `zone`.
+    pub async fn agenda(&self, user: &StaffUser, day: NaiveDate, zone: Option<i32>) -> Result<Vec<AgendaItem>, AppError> {
+        if zone.is_some_and(|zone| !user.may_see_zone(zone)) {
+            return Err(AppError::NotFound);
+        }
+        let start = |date: NaiveDate| {
+            SERVICE_TIME_ZONE
+                .from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
+                .earliest()
+                .map(|local| local.with_timezone(&Utc))
+        };
+        let (Some(from), Some(to)) = (start(day), day.succ_opt().and_then(start)) else {
+            return Ok(Vec::new());
+        };
+        Ok(self.store.agenda(from, to, zone, &user.scope()).await?)
+    }
+
+    /// Whether a request filed at `since` has waited for triage longer than one business day
+    /// of its zone, counting service hours only.
+    pub async fn waiting_too_long(&self, zone: i32, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, AppError> {
+        let reference = self.reference.get().await?;
+        let Some(zone) = reference.zone(zone) else {
+            return Ok(false);
+        };
+        let window = reference.zone_window(zone, self.default_window());
+        let holidays = reference.zone_holidays(zone);
+        let calendar = ZoneCalendar {
+            window: &window,
+            holidays: &holidays,
+        };
+        Ok(calendar.service_minutes_between(since, now) > calendar.day_minutes())
+    }
+
+    /// Staff names by id, for histories and agendas.
+    pub async fn staff_names(&self) -> Result<std::collections::HashMap<i32, String>, AppError> {
+        Ok(self
+            .store
+            .all_staff()
+            .await?
+            .into_iter()
+            .map(|staff| (staff.id, staff.name))
+            .collect())
     }
 
     pub fn require_admin(user: &StaffUser) -> Result<(), AppError> {

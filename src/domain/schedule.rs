@@ -244,6 +244,33 @@ impl ZoneCalendar<'_> {
         Ok(slot)
     }
 
+    /// Minutes of service between `from` and `to`: only the window's hours on business days
+    /// count, so a request filed on Friday evening has not waited over the weekend.
+    pub fn service_minutes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let first = from.with_timezone(&SERVICE_TIME_ZONE).date_naive();
+        let last = to.with_timezone(&SERVICE_TIME_ZONE).date_naive();
+        first
+            .iter_days()
+            .take_while(|date| *date <= last)
+            .filter(|date| self.is_business_day(*date))
+            .filter_map(|date| {
+                let opens = Slot::local(date, self.window.opens, Duration::zero())?.start;
+                let closes = Slot::local(date, self.window.closes, Duration::zero())?.start;
+                let start = opens.max(from);
+                let end = closes.min(to);
+                (start < end).then(|| (end - start).num_minutes())
+            })
+            .sum()
+    }
+
+    /// The service minutes of one full business day.
+    pub fn day_minutes(&self) -> i64 {
+        (self.window.closes - self.window.opens).num_minutes()
+    }
+
     /// Slots from `from` for `days` calendar days that are in the future, on business days,
     /// and accepted by `is_free` (which knows the clerks' agendas).
     pub fn free_slots(
@@ -522,6 +549,29 @@ mod tests {
                 "18 09:50", "18 10:10", "18 10:30", "18 10:50", "18 11:10",
             ]
         );
+    }
+
+    #[test]
+    fn waiting_time_counts_service_hours_on_business_days_only() {
+        let window = ServiceWindow::default();
+        let holidays = holidays_of(&["Belém"]);
+        let zone = ZoneCalendar {
+            window: &window,
+            holidays: &holidays,
+        };
+        let cases = [
+            ("inside one morning", "2026-12-02 09:00", "2026-12-02 10:30", 90),
+            ("filed before opening", "2026-12-02 07:00", "2026-12-02 09:00", 30),
+            ("afternoon and evening count nothing", "2026-12-02 12:00", "2026-12-02 23:00", 0),
+            ("a whole day", "2026-12-02 08:30", "2026-12-03 08:30", 180),
+            ("Friday evening to Monday 10:00", "2026-12-04 18:00", "2026-12-07 10:00", 90),
+            ("across the court recess", "2026-12-18 11:00", "2027-01-07 09:00", 30 + 30),
+            ("backwards", "2026-12-03 09:00", "2026-12-02 09:00", 0),
+        ];
+        for (description, from, to, minutes) in cases {
+            assert_eq!(zone.service_minutes_between(belem(from), belem(to)), minutes, "{description}");
+        }
+        assert_eq!(zone.day_minutes(), 180);
     }
 
     #[test]

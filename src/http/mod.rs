@@ -4,7 +4,7 @@
 mod admin_api;
 mod auth_api;
 pub mod error;
-mod extract;
+pub(crate) mod extract;
 mod headers;
 mod health;
 mod metrics;
@@ -53,6 +53,7 @@ pub fn router(app: App) -> Router {
         )
         .merge(health::router())
         .merge(metrics::router())
+        .merge(crate::web::router())
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT_BYTES))
         .route_layer(middleware::from_fn_with_state(app.clone(), metrics::track))
         .with_state(app)

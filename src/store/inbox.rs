@@ -142,3 +142,96 @@ fn escape_like(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// One meeting of a day's agenda.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub protocol: String,
+    pub zone: i32,
+    pub name: String,
+    pub subject: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub meet_link: Option<String>,
+    pub assignee: Option<(i32, String)>,
+}
+
+impl Store {
+    /// How many requests of each state the caller's zones (or `zone`) hold.
+    pub async fn inbox_counts(&self, zone: Option<i32>, scope: &ZoneScope) -> Result<Vec<(Status, u64)>, StoreError> {
+        let mut condition = Condition::all().add(in_scope(scope));
+        if let Some(zone) = zone {
+            condition = condition.add(zones::Column::Number.eq(zone));
+        }
+        let rows: Vec<(entities::sea_orm_active_enums::RequestStatus, i64)> = requests::Entity::find()
+            .join(JoinType::InnerJoin, requests::Relation::Zones.def())
+            .filter(condition)
+            .select_only()
+            .column(requests::Column::Status)
+            .column_as(Expr::col((requests::Entity, requests::Column::Id)).count(), "n")
+            .group_by(requests::Column::Status)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(status, count)| (status.into(), u64::try_from(count).unwrap_or_default()))
+            .collect())
+    }
+
+    /// The meetings between `from` and `to` in the caller's zones (or `zone`), by time.
+    pub async fn agenda(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        zone: Option<i32>,
+        scope: &ZoneScope,
+    ) -> Result<Vec<AgendaItem>, StoreError> {
+        let mut condition = Condition::all()
+            .add(in_scope(scope))
+            .add(requests::Column::Status.eq(entities::sea_orm_active_enums::RequestStatus::Scheduled))
+            .add(requests::Column::ScheduledStart.gte(from))
+            .add(requests::Column::ScheduledStart.lt(to));
+        if let Some(zone) = zone {
+            condition = condition.add(zones::Column::Number.eq(zone));
+        }
+        let rows = requests::Entity::find()
+            .join(JoinType::InnerJoin, requests::Relation::Zones.def())
+            .filter(condition)
+            .order_by_asc(requests::Column::ScheduledStart)
+            .all(&self.db)
+            .await?;
+        let zone_numbers: HashMap<i32, i32> = zones::Entity::find()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|zone| (zone.id, zone.number))
+            .collect();
+        let names: HashMap<i32, String> = staff::Entity::find()
+            .filter(staff::Column::Id.is_in(rows.iter().filter_map(|r| r.assignee_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|account| (account.id, account.name))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|request| {
+                Some(AgendaItem {
+                    start: request.scheduled_start?,
+                    end: request.scheduled_end?,
+                    id: request.id,
+                    zone: zone_numbers.get(&request.zone_id).copied().unwrap_or_default(),
+                    assignee: request
+                        .assignee_id
+                        .and_then(|id| Some((id, names.get(&id)?.clone()))),
+                    protocol: request.protocol,
+                    name: request.requester_name,
+                    subject: request.subject,
+                    meet_link: request.meet_link,
+                })
+            })
+            .collect())
+    }
+}

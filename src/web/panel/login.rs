@@ -1,0 +1,126 @@
+//! Signing in and out of the panel.
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::{
+    app::{App, AppError},
+    http::extract::{ClientIp, QueryParams},
+    store::SessionKind,
+    tokens::Token,
+    web::{
+        forms::FormFields,
+        pages::pages,
+        render_error,
+        session::{LOGIN_CSRF_COOKIE, PanelUser, SESSION_COOKIE, login_cookie, removal, same, session_cookie},
+    },
+};
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/painel/entrar", get(form).post(sign_in))
+        .route("/painel/sair", post(sign_out))
+}
+
+#[derive(Debug, Deserialize)]
+struct Back {
+    volta: Option<String>,
+}
+
+/// Only a panel address: never send a person elsewhere after signing in.
+fn safe_back(back: Option<&str>) -> String {
+    match back {
+        Some(path) if path.starts_with("/painel") && !path.starts_with("/painel/entrar") && !path.contains("//") => path.to_string(),
+        _ => "/painel".to_string(),
+    }
+}
+
+fn secure(app: &App) -> bool {
+    app.settings.server.public_url.scheme() == "https"
+}
+
+async fn form(State(app): State<App>, jar: CookieJar, QueryParams(back): QueryParams<Back>) -> Response {
+    render(&app, jar, StatusCode::OK, &safe_back(back.volta.as_deref()), "", None)
+}
+
+fn render(app: &App, jar: CookieJar, status: StatusCode, back: &str, email: &str, error: Option<&str>) -> Response {
+    let csrf = match Token::session() {
+        Ok(token) => token.expose().to_string(),
+        Err(error) => return render_error(AppError::Internal(error.into())),
+    };
+    let jar = jar.add(login_cookie(csrf.clone(), secure(app)));
+    let page = pages().render(
+        status,
+        "painel/entrar.html",
+        context! { section => "login", csrf, back, email, error },
+    );
+    (jar, page).into_response()
+}
+
+async fn sign_in(State(app): State<App>, ClientIp(client): ClientIp, jar: CookieJar, body: Bytes) -> Response {
+    let fields = FormFields::parse(&body);
+    let back = safe_back(fields.optional("volta").as_deref());
+    let email = fields.text("email");
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    if !same(&expected, &fields.text("csrf")) {
+        return render(&app, jar, StatusCode::FORBIDDEN, &back, &email, Some("A página expirou. Entre de novo."));
+    }
+    match app.sign_in(&email, &fields.text("password"), SessionKind::Web, client).await {
+        Ok(sign_in) => {
+            let hours = app.settings.auth.token_ttl_hours;
+            let jar = jar
+                .remove(removal(LOGIN_CSRF_COOKIE))
+                .add(session_cookie(sign_in.token.expose().to_string(), hours, secure(&app)));
+            (jar, Redirect::to(&back)).into_response()
+        }
+        Err(AppError::Unauthorized) => render(&app, jar, StatusCode::UNAUTHORIZED, &back, &email, Some("E-mail ou senha incorretos.")),
+        Err(AppError::RateLimited(wait)) => {
+            let message = format!("Muitas tentativas sem sucesso. Aguarde {} minutos e tente de novo.", wait.as_secs().div_ceil(60).max(1));
+            render(&app, jar, StatusCode::TOO_MANY_REQUESTS, &back, &email, Some(&message))
+        }
+        Err(error) => render_error(error),
+    }
+}
+
+async fn sign_out(State(app): State<App>, panel: PanelUser, jar: CookieJar, body: Bytes) -> Response {
+    let fields = FormFields::parse(&body);
+    if !panel.csrf_ok(&fields.text("csrf")) {
+        return super::super::forbidden();
+    }
+    if let Err(error) = app.sign_out(&panel.session_token).await {
+        return render_error(error);
+    }
+    let jar = jar.remove(removal(SESSION_COOKIE));
+    (jar, Redirect::to("/painel/entrar")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_back;
+
+    #[test]
+    fn only_panel_addresses_are_returned_to() {
+        let cases = [
+            (Some("/painel/solicitacoes/3"), "/painel/solicitacoes/3"),
+            (Some("/painel?situacao=triaged"), "/painel?situacao=triaged"),
+            (Some("https://evil.example/painel"), "/painel"),
+            (Some("//evil.example/painel"), "/painel"),
+            (Some("/painel//evil.example"), "/painel"),
+            (Some("/painel/entrar"), "/painel"),
+            (Some("/"), "/painel"),
+            (None, "/painel"),
+        ];
+        for (back, expected) in cases {
+            assert_eq!(safe_back(back), expected, "{back:?}");
+        }
+    }
+}

@@ -1,0 +1,389 @@
+//! The public pages: what the service is, the request form, the confirmation, and the
+//! tracking page with its cancel step.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use chrono::{Duration, Utc};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    forms::{FormFields, is_form},
+    pages::{pages, ser, stylesheet},
+    render_error,
+};
+use crate::{
+    app::{App, AppError, Tracked},
+    domain::{
+        dates::{local_date, local_time, long_date, short_date},
+        field_errors::FieldErrors,
+        holidays::fold_name,
+        status::Status,
+        submission::SubmissionInput,
+        text::RequesterRole,
+    },
+    http::extract::{ClientIp, QueryParams},
+};
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(index))
+        .route("/solicitar", get(form).post(submit))
+        .route("/solicitar/recebida/{protocol}", get(received))
+        .route("/acompanhar", get(track_start))
+        .route("/acompanhar/{protocol}", get(track))
+        .route("/acompanhar/{protocol}/cancelar", get(cancel_step).post(cancel))
+        .route("/static/contato.css", get(stylesheet))
+}
+
+async fn index(State(app): State<App>) -> Response {
+    let window = app.default_window();
+    let days: Vec<u32> = window.weekdays().iso_numbers();
+    let weekdays = if days == [1, 2, 3, 4, 5] {
+        "segunda a sexta-feira".to_string()
+    } else {
+        days.iter()
+            .map(|d| crate::domain::dates::weekday_name(chrono::Weekday::try_from((*d - 1) as u8).unwrap_or(chrono::Weekday::Mon)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    pages().render(
+        StatusCode::OK,
+        "index.html",
+        context! {
+            section => "home",
+            weekdays,
+            opens => window.opens().format("%H:%M").to_string(),
+            closes => window.closes().format("%H:%M").to_string(),
+            slot_minutes => window.slot_minutes(),
+            rooms => ser(&app.settings.web.secretaria_rooms),
+        },
+    )
+}
+
+/// What the person typed, to put back in the form after an error.
+#[derive(Debug, Default, Serialize)]
+struct FormValues {
+    zone: String,
+    name: String,
+    cpf: String,
+    email: String,
+    phone: String,
+    role: String,
+    oab: String,
+    process_number: String,
+    subject: String,
+    description: String,
+    preferred_dates: Vec<String>,
+    consent: bool,
+}
+
+#[derive(Serialize)]
+struct ZoneOption {
+    number: i32,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct MunicipalityGroup {
+    name: String,
+    zones: Vec<ZoneOption>,
+}
+
+async fn form(State(app): State<App>) -> Response {
+    render_form(&app, StatusCode::OK, &FormValues::default(), &FieldErrors::new()).await
+}
+
+async fn render_form(app: &App, status: StatusCode, values: &FormValues, errors: &FieldErrors) -> Response {
+    let reference = match app.reference.get().await {
+        Ok(reference) => reference,
+        Err(error) => return render_error(AppError::Store(error)),
+    };
+    // Every municipality of Pará, alphabetically, with the zones that serve it.
+    let mut groups: BTreeMap<String, MunicipalityGroup> = BTreeMap::new();
+    for zone in &reference.zones {
+        for municipality in &zone.municipalities {
+            groups
+                .entry(fold_name(municipality))
+                .or_insert_with(|| MunicipalityGroup {
+                    name: municipality.clone(),
+                    zones: Vec::new(),
+                })
+                .zones
+                .push(ZoneOption {
+                    number: zone.number,
+                    name: zone.name.clone(),
+                });
+        }
+    }
+    let today = App::today(Utc::now());
+    let max_days = app.settings.schedule.preferred_dates_max_days;
+    let roles: Vec<_> = RequesterRole::ALL
+        .iter()
+        .map(|role| context! { value => role.as_str(), label => role.label() })
+        .collect();
+    pages().render(
+        status,
+        "solicitar.html",
+        context! {
+            section => "form",
+            values => ser(values),
+            errors => ser(errors),
+            labels => ser(FIELD_LABELS.iter().copied().collect::<BTreeMap<_, _>>()),
+            municipalities => ser(groups.into_values().collect::<Vec<_>>()),
+            roles => ser(roles),
+            max_days,
+            min_date => (today + Duration::days(1)).to_string(),
+            max_date => (today + Duration::days(max_days.into())).to_string(),
+        },
+    )
+}
+
+/// How the error summary names each field.
+const FIELD_LABELS: &[(&str, &str)] = &[
+    ("zone", "Zona eleitoral"),
+    ("name", "Nome completo"),
+    ("cpf", "CPF"),
+    ("email", "E-mail"),
+    ("phone", "Telefone"),
+    ("role", "Você é"),
+    ("oab", "Número da OAB"),
+    ("process_number", "Número do processo"),
+    ("subject", "Assunto"),
+    ("description", "Descrição"),
+    ("preferred_dates", "Datas de preferência"),
+    ("consent", "Uso dos dados"),
+];
+
+async fn submit(State(app): State<App>, ClientIp(client): ClientIp, headers: HeaderMap, body: Bytes) -> Response {
+    if !is_form(&headers) {
+        return render_error(AppError::Invalid(FieldErrors::new()));
+    }
+    let fields = FormFields::parse(&body);
+    let values = FormValues {
+        zone: fields.text("zone"),
+        name: fields.text("name"),
+        cpf: fields.text("cpf"),
+        email: fields.text("email"),
+        phone: fields.text("phone"),
+        role: fields.text("role"),
+        oab: fields.text("oab"),
+        process_number: fields.text("process_number"),
+        subject: fields.text("subject"),
+        description: fields.text("description"),
+        preferred_dates: fields.all("preferred_dates"),
+        consent: fields.checked("consent"),
+    };
+    let mut type_errors = FieldErrors::new();
+    let zone = match values.zone.trim() {
+        "" => None,
+        number => number.parse::<i64>().ok().or_else(|| {
+            type_errors.add("zone", "Escolha a zona eleitoral da lista.");
+            None
+        }),
+    };
+    let input = SubmissionInput {
+        zone,
+        name: fields.optional("name"),
+        cpf: fields.optional("cpf"),
+        email: fields.optional("email"),
+        phone: fields.optional("phone"),
+        role: fields.optional("role"),
+        oab: fields.optional("oab"),
+        process_number: fields.optional("process_number"),
+        subject: fields.optional("subject"),
+        description: fields.optional("description"),
+        preferred_dates: values.preferred_dates.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
+        consent: Some(values.consent),
+    };
+    let honeypot = !fields.text("website").trim().is_empty();
+    match app.submit(input, type_errors, honeypot, client).await {
+        Ok(receipt) => Redirect::to(&format!(
+            "/solicitar/recebida/{}?token={}",
+            receipt.protocol,
+            receipt.tracking_token.expose()
+        ))
+        .into_response(),
+        Err(AppError::Invalid(errors)) => render_form(&app, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors).await,
+        Err(AppError::Store(crate::store::StoreError::TooManyOpenRequests { limit, field })) => {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                field,
+                format!("Já existem {limit} pedidos em andamento para este {}. Acompanhe-os pelo link recebido por e-mail.", if field == "cpf" { "CPF" } else { "e-mail" }),
+            );
+            render_form(&app, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors).await
+        }
+        Err(error) => render_error(error),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+    #[serde(default)]
+    cancelado: Option<String>,
+}
+
+async fn received(Path(protocol): Path<String>, QueryParams(query): QueryParams<TokenQuery>) -> Response {
+    let token = query.token.unwrap_or_default();
+    pages().render(
+        StatusCode::OK,
+        "recebida.html",
+        context! {
+            section => "form",
+            tracking_path => format!("/acompanhar/{protocol}?token={token}"),
+            protocol,
+        },
+    )
+}
+
+async fn track_start() -> Response {
+    pages().render(StatusCode::OK, "acompanhar_inicio.html", context! { section => "track" })
+}
+
+async fn track(State(app): State<App>, Path(protocol): Path<String>, QueryParams(query): QueryParams<TokenQuery>) -> Response {
+    let token = query.token.clone().unwrap_or_default();
+    match app.track(&protocol, &token).await {
+        Ok(tracked) => {
+            let message = query
+                .cancelado
+                .is_some()
+                .then_some(("ok", "Pedido cancelado. Enviamos uma confirmação por e-mail."));
+            render_tracking(&app, tracked, &token, message).await
+        }
+        Err(error) => render_error(error),
+    }
+}
+
+async fn render_tracking(app: &App, tracked: Tracked, token: &str, message: Option<(&str, &str)>) -> Response {
+    let request = &tracked.request;
+    let zone_name = app
+        .reference
+        .get()
+        .await
+        .ok()
+        .and_then(|reference| reference.zone(request.zone).map(|zone| zone.name.clone()))
+        .unwrap_or_else(|| format!("{}ª Zona Eleitoral", request.zone));
+    let history: Vec<_> = request
+        .history
+        .iter()
+        .map(|event| context! { label => step_label(&event.action, event.to), at => moment(event.at) })
+        .collect();
+    pages().render(
+        StatusCode::OK,
+        "acompanhar.html",
+        context! {
+            section => "track",
+            protocol => &request.protocol,
+            status => request.status.as_str(),
+            status_label => capitalized(request.status.label()),
+            zone_name,
+            subject => &request.subject,
+            created_at => moment(request.created_at),
+            reason => request.rejection_reason.as_ref().filter(|_| request.status == Status::Rejected),
+            meeting => meeting(request),
+            history => ser(history),
+            cancellable => tracked.cancellable,
+            cancel_path => format!("/acompanhar/{}/cancelar?token={token}", request.protocol),
+            notice_hours => app.settings.schedule.requester_cancel_notice_hours,
+            message => message.map(|(_, text)| text),
+            message_kind => message.map(|(kind, _)| kind),
+        },
+    )
+}
+
+/// The meeting to show, while it is still ahead.
+fn meeting(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
+    if request.status != Status::Scheduled {
+        return None;
+    }
+    let (start, end) = request.scheduled_start.zip(request.scheduled_end)?;
+    Some(context! {
+        date => long_date(local_date(start)),
+        start => local_time(start),
+        end => local_time(end),
+        link => &request.meet_link,
+    })
+}
+
+async fn cancel_step(State(app): State<App>, Path(protocol): Path<String>, QueryParams(query): QueryParams<TokenQuery>) -> Response {
+    let token = query.token.unwrap_or_default();
+    match app.track(&protocol, &token).await {
+        Ok(tracked) if tracked.cancellable => {
+            let protocol = &tracked.request.protocol;
+            pages().render(
+                StatusCode::OK,
+                "cancelar.html",
+                context! {
+                    section => "track",
+                    protocol,
+                    meeting => meeting(&tracked.request),
+                    action => format!("/acompanhar/{protocol}/cancelar"),
+                    token => &token,
+                    back => format!("/acompanhar/{protocol}?token={token}"),
+                },
+            )
+        }
+        Ok(tracked) => render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await,
+        Err(error) => render_error(error),
+    }
+}
+
+const NOT_CANCELLABLE: &str = "Este pedido não pode mais ser cancelado por aqui. Se precisar, fale com o cartório.";
+
+async fn cancel(State(app): State<App>, Path(protocol): Path<String>, body: Bytes) -> Response {
+    let fields = FormFields::parse(&body);
+    let token = fields.text("token");
+    match app.cancel_by_requester(&protocol, &token).await {
+        Ok(_) => Redirect::to(&format!("/acompanhar/{protocol}?token={token}&cancelado=1")).into_response(),
+        Err(AppError::Store(crate::store::StoreError::NotAllowed(_) | crate::store::StoreError::TooLateToCancel { .. })) => {
+            match app.track(&protocol, &token).await {
+                Ok(tracked) => render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await,
+                Err(error) => render_error(error),
+            }
+        }
+        Err(error) => render_error(error),
+    }
+}
+
+/// "28/11/2026 às 14:05", in Belém.
+pub fn moment(at: chrono::DateTime<Utc>) -> String {
+    format!("{} às {}", short_date(local_date(at)), local_time(at))
+}
+
+fn step_label(action: &str, to: Status) -> &'static str {
+    match action {
+        "submit" => "Pedido recebido",
+        "triage" => "Em análise pelo cartório",
+        "transfer" => "Encaminhado à zona eleitoral correta",
+        "schedule" => "Atendimento marcado",
+        "reschedule" => "Atendimento remarcado",
+        "complete" => "Atendimento concluído",
+        "reject" => "Pedido não atendido",
+        "cancel" => "Pedido cancelado",
+        _ => match to {
+            Status::Submitted => "Pedido recebido",
+            Status::Triaged => "Em análise pelo cartório",
+            Status::Scheduled => "Atendimento marcado",
+            Status::Done => "Atendimento concluído",
+            Status::Rejected => "Pedido não atendido",
+            Status::Cancelled => "Pedido cancelado",
+        },
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,129 @@
+//! Staff sessions in the panel: a cookie holding a random token (only its hash is stored,
+//! in the same table as API tokens), and CSRF tokens derived from it.
+//!
+//! The cookie is HttpOnly and SameSite=Lax, Secure when the service is public over https,
+//! and replaced at every sign-in (no fixation). Every panel form carries a CSRF token that
+//! only the holder of the session cookie can know: a hash of the session token.
+
+use axum::{
+    extract::{FromRequestParts, OriginalUri},
+    http::request::Parts,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::{
+    app::{App, AppError, StaffUser},
+    store::SessionKind,
+};
+
+pub const SESSION_COOKIE: &str = "contato_sessao";
+pub const LOGIN_CSRF_COOKIE: &str = "contato_login";
+const PANEL_PATH: &str = "/painel";
+
+/// The signed-in staff member of a panel page, with the CSRF token its forms carry.
+pub struct PanelUser {
+    pub user: StaffUser,
+    pub csrf: String,
+    pub session_token: String,
+}
+
+impl FromRequestParts<App> for PanelUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(SESSION_COOKIE).map(|cookie| cookie.value().to_string());
+        if let Some(token) = token {
+            match app.staff_for_token(&token, SessionKind::Web).await {
+                Ok(user) => {
+                    return Ok(PanelUser {
+                        csrf: csrf_for(&token),
+                        user,
+                        session_token: token,
+                    });
+                }
+                Err(AppError::Unauthorized) => {}
+                Err(error) => return Err(super::render_error(error)),
+            }
+        }
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.to_string(), |uri| uri.0.to_string());
+        let back = url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>();
+        Err(Redirect::to(&format!("/painel/entrar?volta={back}")).into_response())
+    }
+}
+
+impl PanelUser {
+    /// Whether a submitted form carries this session's CSRF token.
+    pub fn csrf_ok(&self, submitted: &str) -> bool {
+        same(&self.csrf, submitted)
+    }
+}
+
+/// The CSRF token of a session: knowable only with the session cookie.
+pub fn csrf_for(session_token: &str) -> String {
+    let digest = Sha256::digest(format!("contato-csrf:{session_token}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn same(expected: &str, submitted: &str) -> bool {
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
+}
+
+/// The session cookie, living as long as the session.
+pub fn session_cookie(token: String, max_age_hours: u32, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path(PANEL_PATH)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time_hours(max_age_hours))
+        .build()
+}
+
+/// The sign-in form's own CSRF cookie (there is no session yet to derive one from).
+pub fn login_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((LOGIN_CSRF_COOKIE, token))
+        .path(PANEL_PATH)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build()
+}
+
+pub fn removal(name: &'static str) -> Cookie<'static> {
+    Cookie::build((name, "")).path(PANEL_PATH).build()
+}
+
+fn time_hours(hours: u32) -> cookie::time::Duration {
+    cookie::time::Duration::hours(hours.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_tokens_are_stable_per_session_and_differ_between_sessions() {
+        assert_eq!(csrf_for("a"), csrf_for("a"));
+        assert_ne!(csrf_for("a"), csrf_for("b"));
+        assert_eq!(csrf_for("a").len(), 32);
+        assert!(same(&csrf_for("a"), &csrf_for("a")));
+        assert!(!same(&csrf_for("a"), ""));
+        assert!(!same("", ""), "an empty token never matches");
+    }
+
+    #[test]
+    fn the_session_cookie_is_locked_down() {
+        let cookie = session_cookie("t".into(), 12, true).to_string();
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/painel", "Max-Age=43200"] {
+            assert!(cookie.contains(part), "{cookie}");
+        }
+        assert!(!session_cookie("t".into(), 12, false).to_string().contains("Secure"));
+    }
+}
