@@ -8,15 +8,15 @@
 //! targets. The database is dropped at the end, also on failure. The exit status is non-zero
 //! only when the harness itself fails, never because a target is missed.
 
+mod common;
+
 use std::{
-    collections::{BTreeMap, VecDeque},
-    io::{BufRead, BufReader, Write},
+    collections::BTreeMap,
     path::PathBuf,
-    process::{Child, Command, ExitCode, Stdio},
+    process::{Command, ExitCode},
     sync::{
-        Arc, Mutex,
+        Arc,
         atomic::{AtomicU64, Ordering},
-        mpsc,
     },
     time::{Duration, Instant},
 };
@@ -25,7 +25,11 @@ use anyhow::{Context, bail};
 use chrono::Datelike;
 use sea_orm::{ConnectionTrait, Database, Statement};
 
-const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+use common::{
+    BenchDb, DEFAULT_DATABASE_URL, Process, cpf, cpu_seconds, env_or, peak_rss_kib,
+    settings_from_env,
+};
+
 const DEFAULT_SECONDS: u64 = 20;
 const DEFAULT_CLIENTS: usize = 32;
 const WARM_UP: Duration = Duration::from_secs(2);
@@ -79,16 +83,7 @@ impl Config {
         if seconds == 0 || clients == 0 {
             bail!("CONTATO_BENCH_SECONDS and CONTATO_BENCH_CLIENTS must be at least 1");
         }
-        let mut server_env = Vec::new();
-        for pair in env_or("CONTATO_BENCH_SERVER_ENV", "").split_whitespace() {
-            let Some((key, value)) = pair.split_once('=') else {
-                bail!("CONTATO_BENCH_SERVER_ENV: `{pair}` is not KEY=VALUE");
-            };
-            if !key.starts_with("CONTATO_") || key == "CONTATO_DATABASE__URL" {
-                bail!("CONTATO_BENCH_SERVER_ENV: `{key}` is not a setting the bench passes on");
-            }
-            server_env.push((key.to_string(), value.to_string()));
-        }
+        let server_env = settings_from_env("CONTATO_BENCH_SERVER_ENV")?;
         Ok(Config {
             server_url,
             seconds,
@@ -98,13 +93,6 @@ impl Config {
     }
 }
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name)
-        .ok()
-        .filter(|value| !value.trim().is_empty())
-        .unwrap_or_else(|| default.to_string())
-}
-
 fn run() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -112,37 +100,37 @@ fn run() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("a tokio runtime for the load generator")?;
-    let db = runtime.block_on(BenchDb::create(&config.server_url))?;
+    let db = runtime.block_on(BenchDb::create("submit_load", &config.server_url))?;
     eprintln!("submit_load: database {}", db.name);
 
     let mut server = Server::start(&db.url, &config.server_env)?;
     eprintln!(
         "submit_load: contato serve (pid {}) listening on {}; {} clients, {} s warm-up, {} s measured",
-        server.pid(),
+        server.process.pid(),
         server.address,
         config.clients,
         WARM_UP.as_secs(),
         config.seconds
     );
-    let cpu_before = cpu_seconds(server.pid())?;
+    let cpu_before = cpu_seconds(server.process.pid())?;
     let load = runtime.block_on(drive(
         &server.address,
         config.clients,
         WARM_UP,
         Duration::from_secs(config.seconds),
     ))?;
-    if !server.is_running()? {
+    if !server.process.is_running()? {
         bail!(
             "the server died during the load; its last log lines:\n{}",
-            server.log_tail()
+            server.process.log_tail()
         );
     }
-    let memory = peak_rss_kib(server.pid())?;
-    let cpu = cpu_seconds(server.pid())? - cpu_before;
-    let log_lines = server.log_lines();
-    server.stop()?;
+    let memory = peak_rss_kib(server.process.pid())?;
+    let cpu = cpu_seconds(server.process.pid())? - cpu_before;
+    let log_lines = server.process.log_lines();
+    server.process.stop()?;
 
-    let zone_ids = runtime.block_on(db.zone_ids())?;
+    let zone_ids = runtime.block_on(zone_ids(&db))?;
     let pgbench = pgbench(&db.url, config.clients, config.seconds, &zone_ids)?;
 
     report(&config, &load, memory, cpu, log_lines, &pgbench);
@@ -155,93 +143,28 @@ fn run() -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------------------
 // The database
 
-/// A database of its own on the server, dropped when this value is (also on a panic).
-struct BenchDb {
-    server_url: String,
-    name: String,
-    url: String,
-}
-
-impl BenchDb {
-    async fn create(server_url: &str) -> anyhow::Result<BenchDb> {
-        let name = format!("contato_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(server_url)
-            .await
-            .with_context(|| format!("cannot connect to {}", redact(server_url)))?;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .context("cannot create the bench database")?;
-        admin.close().await.ok();
-        let mut url = url::Url::parse(server_url).context("CONTATO_BENCH_DATABASE_URL")?;
-        url.set_path(&format!("/{name}"));
-        Ok(BenchDb {
-            server_url: server_url.to_string(),
-            name,
-            url: url.to_string(),
-        })
+/// The ids of the zones the load rotates through, in the order of `ZONES`. Also makes sure
+/// the year's protocol sequence exists (the service made it on its first submission).
+async fn zone_ids(bench_db: &BenchDb) -> anyhow::Result<Vec<i64>> {
+    let db = Database::connect(bench_db.url.as_str()).await?;
+    db.execute_unprepared(&format!(
+        "CREATE SEQUENCE IF NOT EXISTS protocol_{} MINVALUE 1",
+        protocol_year()
+    ))
+    .await?;
+    let mut ids = Vec::new();
+    for number in ZONES {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT id::bigint AS id FROM zones WHERE number = {number}"),
+            ))
+            .await?
+            .with_context(|| format!("zone {number} is not in the database"))?;
+        ids.push(row.try_get::<i64>("", "id")?);
     }
-
-    /// The ids of the zones the load rotates through, in the order of `ZONES`. Also makes
-    /// sure the year's protocol sequence exists (the service made it on its first submission).
-    async fn zone_ids(&self) -> anyhow::Result<Vec<i64>> {
-        let db = Database::connect(self.url.as_str()).await?;
-        db.execute_unprepared(&format!(
-            "CREATE SEQUENCE IF NOT EXISTS protocol_{} MINVALUE 1",
-            protocol_year()
-        ))
-        .await?;
-        let mut ids = Vec::new();
-        for number in ZONES {
-            let row = db
-                .query_one_raw(Statement::from_string(
-                    db.get_database_backend(),
-                    format!("SELECT id::bigint AS id FROM zones WHERE number = {number}"),
-                ))
-                .await?
-                .with_context(|| format!("zone {number} is not in the database"))?;
-            ids.push(row.try_get::<i64>("", "id")?);
-        }
-        db.close().await.ok();
-        Ok(ids)
-    }
-}
-
-impl Drop for BenchDb {
-    fn drop(&mut self) {
-        let (server, name) = (self.server_url.clone(), self.name.clone());
-        // Drop may run inside the runtime or while unwinding: a runtime of its own, on a
-        // thread of its own, does the cleanup.
-        let dropped = std::thread::spawn(move || -> anyhow::Result<()> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let admin = Database::connect(server.as_str()).await?;
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await?;
-                admin.close().await.ok();
-                Ok(())
-            })
-        })
-        .join();
-        match dropped {
-            Ok(Ok(())) => eprintln!("submit_load: database {} dropped", self.name),
-            _ => eprintln!("submit_load: could not drop the database {}", self.name),
-        }
-    }
-}
-
-/// A URL fit for printing: without its password.
-fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
-    }
+    db.close().await.ok();
+    Ok(ids)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -249,20 +172,12 @@ fn redact(url: &str) -> String {
 
 /// `contato serve` as a child process, stopped (SIGTERM, then SIGKILL) when dropped.
 struct Server {
-    child: Option<Child>,
+    process: Process,
     address: String,
-    log: Arc<LogSink>,
-    /// Where e-mails written as files go (if the process sends any), removed when dropped.
+    /// Where e-mails written as files go (if the process sends any), removed when dropped
+    /// (after the process is stopped: fields drop in order).
     _mail: tempfile::TempDir,
 }
-
-#[derive(Default)]
-struct LogSink {
-    lines: AtomicU64,
-    tail: Mutex<VecDeque<String>>,
-}
-
-const LOG_TAIL: usize = 20;
 
 impl Server {
     fn start(database_url: &str, extra_env: &[(String, String)]) -> anyhow::Result<Server> {
@@ -270,14 +185,8 @@ impl Server {
             .prefix("contato_bench_mail_")
             .tempdir()
             .context("a temporary folder for e-mails")?;
-        let mut command = Command::new(env!("CARGO_BIN_EXE_contato"));
+        let mut command = common::contato("serve", database_url);
         command
-            .arg("serve")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env_remove("DATABASE_URL")
-            .env_remove("CONTATO_CONFIG")
-            .env_remove("RUST_LOG")
-            .env("CONTATO_DATABASE__URL", database_url)
             .env("CONTATO_SERVER__BIND", "127.0.0.1:0")
             .env("CONTATO_EMAIL__OUTBOX_DIR", mail.path());
         for (key, value) in SERVER_ENV {
@@ -286,168 +195,33 @@ impl Server {
         for (key, value) in extra_env {
             command.env(key, value);
         }
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("cannot start the contato binary")?;
-        let stderr = child.stderr.take().context("the server's standard error")?;
-        let log = Arc::new(LogSink::default());
-        let (found, address) = mpsc::channel::<String>();
-        let sink = log.clone();
         // CONTATO_BENCH_SERVER_LOG names a file that gets the whole log, for a closer look.
-        let mut copy = match std::env::var_os("CONTATO_BENCH_SERVER_LOG") {
-            Some(path) if !path.is_empty() => Some(std::io::BufWriter::new(
+        // The log is read until `listening`, for the address.
+        let log_copy = match std::env::var_os("CONTATO_BENCH_SERVER_LOG") {
+            Some(path) if !path.is_empty() => Some(
                 std::fs::File::create(&path).context("cannot create CONTATO_BENCH_SERVER_LOG")?,
-            )),
+            ),
             _ => None,
         };
-        // Reads the server's log for as long as it runs: until `listening` for the address,
-        // then only to keep the pipe from filling (and a tail for error messages).
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in BufReader::with_capacity(1 << 16, stderr).lines() {
-                let Ok(line) = line else { break };
-                sink.lines.fetch_add(1, Ordering::Relaxed);
-                if let Some(file) = copy.as_mut() {
-                    let _ = writeln!(file, "{line}");
-                }
-                if let Some(sender) = &found {
-                    let entry: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
-                    if entry["fields"]["message"] == "listening"
-                        && let Some(address) = entry["fields"]["address"].as_str()
-                    {
-                        let _ = sender.send(address.to_string());
-                        found = None;
-                    }
-                }
-                let mut tail = sink.tail.lock().unwrap_or_else(|p| p.into_inner());
-                if tail.len() == LOG_TAIL {
-                    tail.pop_front();
-                }
-                tail.push_back(line);
+        let process = Process::spawn("server", command, log_copy, |entry| {
+            if entry["fields"]["message"] == "listening" {
+                entry["fields"]["address"].as_str().map(str::to_string)
+            } else {
+                None
             }
-        });
-        let mut server = Server {
-            child: Some(child),
-            address: String::new(),
-            log,
-            _mail: mail,
-        };
-        match address.recv_timeout(Duration::from_secs(120)) {
-            Ok(address) => server.address = address,
-            Err(_) => bail!(
+        })?;
+        match process.wait_found(Duration::from_secs(120)) {
+            Some(found) => Ok(Server {
+                address: found.value,
+                process,
+                _mail: mail,
+            }),
+            None => bail!(
                 "the server did not log `listening`; its last log lines:\n{}",
-                server.log_tail()
+                process.log_tail()
             ),
         }
-        Ok(server)
     }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
-    }
-
-    fn is_running(&mut self) -> anyhow::Result<bool> {
-        match self.child.as_mut() {
-            Some(child) => Ok(child.try_wait()?.is_none()),
-            None => Ok(false),
-        }
-    }
-
-    fn log_lines(&self) -> u64 {
-        self.log.lines.load(Ordering::Relaxed)
-    }
-
-    fn log_tail(&self) -> String {
-        let tail = self.log.tail.lock().unwrap_or_else(|p| p.into_inner());
-        tail.iter().cloned().collect::<Vec<_>>().join("\n")
-    }
-
-    /// SIGTERM, and a clean exit within the grace period.
-    fn stop(&mut self) -> anyhow::Result<()> {
-        let Some(mut child) = self.child.take() else {
-            return Ok(());
-        };
-        let signalled = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .context("cannot run kill")?;
-        if !signalled.success() {
-            let _ = child.kill();
-            bail!("kill -TERM {} failed", child.id());
-        }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = child.try_wait()? {
-                if !status.success() {
-                    bail!(
-                        "the server exited with {status} after SIGTERM; its last log lines:\n{}",
-                        self.log_tail()
-                    );
-                }
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                bail!("the server did not stop within 30 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// CPU time (user and system) used by `pid` so far, in seconds.
-fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .with_context(|| format!("cannot read /proc/{pid}/stat"))?;
-    // The fields after the command name, which is in parentheses and may hold spaces:
-    // utime and stime are the 14th and 15th of the whole line.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |index: usize| -> anyhow::Result<f64> {
-        fields
-            .get(index)
-            .and_then(|value| value.parse::<f64>().ok())
-            .with_context(|| format!("cannot read /proc/{pid}/stat"))
-    };
-    // USER_HZ, 100 on Linux.
-    Ok((ticks(11)? + ticks(12)?) / 100.0)
-}
-
-/// `VmHWM` (peak resident set) and `VmRSS` of `pid`, in KiB.
-fn peak_rss_kib(pid: u32) -> anyhow::Result<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .with_context(|| format!("cannot read /proc/{pid}/status"))?;
-    let field = |name: &str| -> anyhow::Result<u64> {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .with_context(|| format!("no {name} in /proc/{pid}/status"))
-    };
-    Ok((field("VmHWM:")?, field("VmRSS:")?))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -604,36 +378,6 @@ impl People {
         serde_json::to_vec(&body).unwrap_or_default()
     }
 }
-
-/// The CPF whose first nine digits are `base` (100000000..=999999999), with its two check
-/// digits. A base of one repeated digit is moved on by one (such CPFs are refused).
-fn cpf(base: u64) -> String {
-    let mut base = base;
-    let mut digits: Vec<u32> = loop {
-        let digits: Vec<u32> = format!("{base:09}")
-            .chars()
-            .filter_map(|c| c.to_digit(10))
-            .collect();
-        if digits.iter().all(|d| *d == digits[0]) {
-            base += 1;
-            continue;
-        }
-        break digits;
-    };
-    for length in [9u32, 10] {
-        let sum: u32 = digits
-            .iter()
-            .zip((2..=length + 1).rev())
-            .map(|(d, w)| d * w)
-            .sum();
-        digits.push(sum * 10 % 11 % 10);
-    }
-    digits
-        .iter()
-        .filter_map(|d| char::from_digit(*d, 10))
-        .collect()
-}
-
 // ---------------------------------------------------------------------------------------
 // pgbench
 

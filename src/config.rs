@@ -287,7 +287,12 @@ impl Settings {
             );
         }
         for room in &self.web.secretaria_rooms {
-            if crate::domain::meet_link::MeetLink::parse(&room.link, &self.calendar.allowed_link_hosts).is_err() {
+            if crate::domain::meet_link::MeetLink::parse(
+                &room.link,
+                &self.calendar.allowed_link_hosts,
+            )
+            .is_err()
+            {
                 return invalid(
                     "web.secretaria_rooms",
                     "each link must be https on one of calendar.allowed_link_hosts",

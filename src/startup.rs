@@ -76,7 +76,7 @@ fn read_or(path: &Path, shipped: &str) -> anyhow::Result<String> {
 pub struct Application {
     listener: TcpListener,
     app: App,
-    worker: Option<Worker>,
+    worker: Option<std::sync::Arc<Worker>>,
 }
 
 impl Application {
@@ -89,11 +89,11 @@ impl Application {
         let calendar = connect_calendar(&settings).await?;
         let app = App::new(store, settings, calendar.clone())?;
         let worker = if app.settings.worker.run_in_serve {
-            Some(Worker::new(
+            Some(std::sync::Arc::new(Worker::new(
                 app.store.clone(),
                 app.settings.clone(),
                 calendar,
-            )?)
+            )?))
         } else {
             None
         };
@@ -189,7 +189,11 @@ pub async fn shutdown_signal() {
 pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let calendar = connect_calendar(&settings).await?;
-    let worker = Worker::new(store.clone(), std::sync::Arc::new(settings), calendar)?;
+    let worker = std::sync::Arc::new(Worker::new(
+        store.clone(),
+        std::sync::Arc::new(settings),
+        calendar,
+    )?);
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;

@@ -8,8 +8,8 @@ use crate::{
         command::{Command, CommandInput},
         field_errors::FieldErrors,
         schedule::{SERVICE_TIME_ZONE, Slot, ZoneCalendar},
-        status::Status,
         staff::Role,
+        status::Status,
     },
     store::{Actor, AgendaItem, InboxFilter, InboxPage, JobRecord, RequestRecord, ZoneScope},
 };
@@ -126,7 +126,11 @@ impl App {
     }
 
     /// How many requests of each state the user's zones (or `zone`) hold.
-    pub async fn inbox_counts(&self, user: &StaffUser, zone: Option<i32>) -> Result<Vec<(Status, u64)>, AppError> {
+    pub async fn inbox_counts(
+        &self,
+        user: &StaffUser,
+        zone: Option<i32>,
+    ) -> Result<Vec<(Status, u64)>, AppError> {
         if zone.is_some_and(|zone| !user.may_see_zone(zone)) {
             return Err(AppError::NotFound);
         }
@@ -134,7 +138,12 @@ impl App {
     }
 
     /// The meetings of `day` (in Belém) in the user's zones, or in `zone`.
-    pub async fn agenda(&self, user: &StaffUser, day: NaiveDate, zone: Option<i32>) -> Result<Vec<AgendaItem>, AppError> {
+    pub async fn agenda(
+        &self,
+        user: &StaffUser,
+        day: NaiveDate,
+        zone: Option<i32>,
+    ) -> Result<Vec<AgendaItem>, AppError> {
         if zone.is_some_and(|zone| !user.may_see_zone(zone)) {
             return Err(AppError::NotFound);
         }
@@ -152,7 +161,12 @@ impl App {
 
     /// Whether a request filed at `since` has waited for triage longer than one business day
     /// of its zone, counting service hours only.
-    pub async fn waiting_too_long(&self, zone: i32, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, AppError> {
+    pub async fn waiting_too_long(
+        &self,
+        zone: i32,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
         let reference = self.reference.get().await?;
         let Some(zone) = reference.zone(zone) else {
             return Ok(false);

@@ -560,16 +560,45 @@ mod tests {
             holidays: &holidays,
         };
         let cases = [
-            ("inside one morning", "2026-12-02 09:00", "2026-12-02 10:30", 90),
-            ("filed before opening", "2026-12-02 07:00", "2026-12-02 09:00", 30),
-            ("afternoon and evening count nothing", "2026-12-02 12:00", "2026-12-02 23:00", 0),
+            (
+                "inside one morning",
+                "2026-12-02 09:00",
+                "2026-12-02 10:30",
+                90,
+            ),
+            (
+                "filed before opening",
+                "2026-12-02 07:00",
+                "2026-12-02 09:00",
+                30,
+            ),
+            (
+                "afternoon and evening count nothing",
+                "2026-12-02 12:00",
+                "2026-12-02 23:00",
+                0,
+            ),
             ("a whole day", "2026-12-02 08:30", "2026-12-03 08:30", 180),
-            ("Friday evening to Monday 10:00", "2026-12-04 18:00", "2026-12-07 10:00", 90),
-            ("across the court recess", "2026-12-18 11:00", "2027-01-07 09:00", 30 + 30),
+            (
+                "Friday evening to Monday 10:00",
+                "2026-12-04 18:00",
+                "2026-12-07 10:00",
+                90,
+            ),
+            (
+                "across the court recess",
+                "2026-12-18 11:00",
+                "2027-01-07 09:00",
+                30 + 30,
+            ),
             ("backwards", "2026-12-03 09:00", "2026-12-02 09:00", 0),
         ];
         for (description, from, to, minutes) in cases {
-            assert_eq!(zone.service_minutes_between(belem(from), belem(to)), minutes, "{description}");
+            assert_eq!(
+                zone.service_minutes_between(belem(from), belem(to)),
+                minutes,
+                "{description}"
+            );
         }
         assert_eq!(zone.day_minutes(), 180);
     }

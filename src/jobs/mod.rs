@@ -15,7 +15,7 @@ use chrono::Utc;
 use futures::future::join_all;
 use lettre::message::Mailbox;
 use rand::Rng;
-use tokio::sync::watch;
+use tokio::{sync::watch, task::JoinSet};
 use tracing::Instrument;
 
 use self::retry::RetryPolicy;
@@ -73,7 +73,8 @@ impl Worker {
         settings: Arc<Settings>,
         calendar: Option<GoogleCalendar>,
     ) -> anyhow::Result<Worker> {
-        let mailer = Mailer::from_settings(&settings.smtp, &settings.email)?;
+        let mailer =
+            Mailer::from_settings(&settings.smtp, &settings.email, settings.worker.batch_size)?;
         let from: Mailbox = settings
             .smtp
             .from
@@ -95,40 +96,58 @@ impl Worker {
     }
 
     /// Runs batches until `stop` turns true, then returns once the batch in hand is done.
-    pub async fn run(&self, mut stop: watch::Receiver<bool>) {
+    /// Keeps up to `worker.batch_size` jobs in flight, claiming more as each one finishes,
+    /// until `stop` turns true; then lets the jobs in hand finish and returns.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         let poll = Duration::from_millis(self.settings.worker.poll_ms);
+        let capacity = self.settings.worker.batch_size as usize;
+        let mut running = JoinSet::new();
         tracing::info!(worker = %self.id, "worker started");
         while !*stop.borrow() {
-            let claimed = match self.run_batch().await {
-                Ok(count) => count,
-                Err(error) => {
-                    tracing::error!(%error, "worker: cannot claim jobs");
-                    0
-                }
-            };
-            // A full batch suggests more is waiting: go again at once.
-            if claimed < self.settings.worker.batch_size as usize {
-                tokio::select! {
-                    () = tokio::time::sleep(poll) => {}
-                    _ = stop.changed() => {}
+            let free = capacity - running.len();
+            if free > 0 {
+                match self.claim(free).await {
+                    Ok(jobs) => {
+                        let full = jobs.len() == free;
+                        for job in jobs {
+                            let worker = self.clone();
+                            running.spawn(async move {
+                                let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+                                worker.run_job(&job).instrument(span).await;
+                            });
+                        }
+                        // Every free place was filled: more may be due, so look again at once.
+                        if full {
+                            continue;
+                        }
+                    }
+                    Err(error) => tracing::error!(%error, "worker: cannot claim jobs"),
                 }
             }
+            tokio::select! {
+                Some(finished) = running.join_next(), if !running.is_empty() => {
+                    if let Err(error) = finished {
+                        tracing::error!(%error, "worker: a job panicked; its lease will expire and it will run again");
+                    }
+                }
+                () = tokio::time::sleep(poll) => {}
+                _ = stop.changed() => {}
+            }
         }
+        while running.join_next().await.is_some() {}
         tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    async fn claim(&self, count: usize) -> Result<Vec<ClaimedJob>, StoreError> {
+        let lease = chrono::Duration::seconds(self.settings.worker.lease_seconds as i64);
+        self.store
+            .claim_jobs(&self.id, count as u64, lease, Utc::now())
+            .await
     }
 
     /// Claims one batch and runs its jobs concurrently; returns how many it claimed.
     pub async fn run_batch(&self) -> Result<usize, StoreError> {
-        let lease = chrono::Duration::seconds(self.settings.worker.lease_seconds as i64);
-        let jobs = self
-            .store
-            .claim_jobs(
-                &self.id,
-                self.settings.worker.batch_size.into(),
-                lease,
-                Utc::now(),
-            )
-            .await?;
+        let jobs = self.claim(self.settings.worker.batch_size as usize).await?;
         let count = jobs.len();
         join_all(jobs.iter().map(|job| {
             let span =

@@ -38,13 +38,19 @@ pub enum SendError {
 }
 
 impl Mailer {
-    pub fn from_settings(smtp: &SmtpSettings, email: &EmailSettings) -> anyhow::Result<Mailer> {
+    /// `connections` bounds the SMTP pool: as many as the worker sends at once, so that a
+    /// batch never opens and closes connections beyond the pool.
+    pub fn from_settings(
+        smtp: &SmtpSettings,
+        email: &EmailSettings,
+        connections: u32,
+    ) -> anyhow::Result<Mailer> {
         match &smtp.url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|error| anyhow::anyhow!("configuration key smtp.url: {error}"))?
                     .timeout(Some(Duration::from_secs(smtp.timeout_seconds)))
-                    .pool_config(PoolConfig::new().max_size(4))
+                    .pool_config(PoolConfig::new().max_size(connections.max(1)))
                     .build();
                 Ok(Mailer::Smtp(transport))
             }

@@ -159,21 +159,29 @@ pub struct AgendaItem {
 
 impl Store {
     /// How many requests of each state the caller's zones (or `zone`) hold.
-    pub async fn inbox_counts(&self, zone: Option<i32>, scope: &ZoneScope) -> Result<Vec<(Status, u64)>, StoreError> {
+    pub async fn inbox_counts(
+        &self,
+        zone: Option<i32>,
+        scope: &ZoneScope,
+    ) -> Result<Vec<(Status, u64)>, StoreError> {
         let mut condition = Condition::all().add(in_scope(scope));
         if let Some(zone) = zone {
             condition = condition.add(zones::Column::Number.eq(zone));
         }
-        let rows: Vec<(entities::sea_orm_active_enums::RequestStatus, i64)> = requests::Entity::find()
-            .join(JoinType::InnerJoin, requests::Relation::Zones.def())
-            .filter(condition)
-            .select_only()
-            .column(requests::Column::Status)
-            .column_as(Expr::col((requests::Entity, requests::Column::Id)).count(), "n")
-            .group_by(requests::Column::Status)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
+        let rows: Vec<(entities::sea_orm_active_enums::RequestStatus, i64)> =
+            requests::Entity::find()
+                .join(JoinType::InnerJoin, requests::Relation::Zones.def())
+                .filter(condition)
+                .select_only()
+                .column(requests::Column::Status)
+                .column_as(
+                    Expr::col((requests::Entity, requests::Column::Id)).count(),
+                    "n",
+                )
+                .group_by(requests::Column::Status)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
         Ok(rows
             .into_iter()
             .map(|(status, count)| (status.into(), u64::try_from(count).unwrap_or_default()))
@@ -190,7 +198,10 @@ impl Store {
     ) -> Result<Vec<AgendaItem>, StoreError> {
         let mut condition = Condition::all()
             .add(in_scope(scope))
-            .add(requests::Column::Status.eq(entities::sea_orm_active_enums::RequestStatus::Scheduled))
+            .add(
+                requests::Column::Status
+                    .eq(entities::sea_orm_active_enums::RequestStatus::Scheduled),
+            )
             .add(requests::Column::ScheduledStart.gte(from))
             .add(requests::Column::ScheduledStart.lt(to));
         if let Some(zone) = zone {
@@ -222,7 +233,10 @@ impl Store {
                     start: request.scheduled_start?,
                     end: request.scheduled_end?,
                     id: request.id,
-                    zone: zone_numbers.get(&request.zone_id).copied().unwrap_or_default(),
+                    zone: zone_numbers
+                        .get(&request.zone_id)
+                        .copied()
+                        .unwrap_or_default(),
                     assignee: request
                         .assignee_id
                         .and_then(|id| Some((id, names.get(&id)?.clone()))),

@@ -59,7 +59,9 @@ mod tests {
 
     #[test]
     fn fields_decode_and_repeat() {
-        let fields = FormFields::parse(b"name=Maria+Jos%C3%A9&preferred_dates=2026-12-03&preferred_dates=&consent=sim&empty=+");
+        let fields = FormFields::parse(
+            b"name=Maria+Jos%C3%A9&preferred_dates=2026-12-03&preferred_dates=&consent=sim&empty=+",
+        );
         assert_eq!(fields.text("name"), "Maria José");
         assert_eq!(fields.all("preferred_dates"), ["2026-12-03", ""]);
         assert!(fields.checked("consent"));

@@ -42,7 +42,10 @@ fn render_error(error: AppError) -> Response {
         AppError::RateLimited(wait) => (
             StatusCode::TOO_MANY_REQUESTS,
             "Muitos envios em pouco tempo",
-            format!("Aguarde {} segundos e tente de novo.", wait.as_secs().max(1)),
+            format!(
+                "Aguarde {} segundos e tente de novo.",
+                wait.as_secs().max(1)
+            ),
         ),
         AppError::Invalid(_) => (
             StatusCode::BAD_REQUEST,

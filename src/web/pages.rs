@@ -85,10 +85,18 @@ impl Pages {
     /// Renders `template` with `context` (to which the stylesheet's address is added).
     pub fn render(&self, status: StatusCode, template: &str, context: Value) -> Response {
         let context = minijinja::context! { css_url => css_url(), ..context };
-        match self.env.get_template(template).and_then(|t| t.render(context)) {
+        match self
+            .env
+            .get_template(template)
+            .and_then(|t| t.render(context))
+        {
             Ok(html) => (status, Html(html)).into_response(),
             Err(error) => {
-                tracing::error!(template, error = format!("{error:#}"), "page rendering failed");
+                tracing::error!(
+                    template,
+                    error = format!("{error:#}"),
+                    "page rendering failed"
+                );
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     Html("<!DOCTYPE html><html lang=\"pt-BR\"><title>Erro</title><p>Erro interno. Tente novamente em instantes.</p></html>"),

@@ -40,7 +40,10 @@ pub fn router() -> Router<App> {
         .route("/solicitar/recebida/{protocol}", get(received))
         .route("/acompanhar", get(track_start))
         .route("/acompanhar/{protocol}", get(track))
-        .route("/acompanhar/{protocol}/cancelar", get(cancel_step).post(cancel))
+        .route(
+            "/acompanhar/{protocol}/cancelar",
+            get(cancel_step).post(cancel),
+        )
         .route("/static/contato.css", get(stylesheet))
 }
 
@@ -51,7 +54,11 @@ async fn index(State(app): State<App>) -> Response {
         "segunda a sexta-feira".to_string()
     } else {
         days.iter()
-            .map(|d| crate::domain::dates::weekday_name(chrono::Weekday::try_from((*d - 1) as u8).unwrap_or(chrono::Weekday::Mon)))
+            .map(|d| {
+                crate::domain::dates::weekday_name(
+                    chrono::Weekday::try_from((*d - 1) as u8).unwrap_or(chrono::Weekday::Mon),
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -99,10 +106,21 @@ struct MunicipalityGroup {
 }
 
 async fn form(State(app): State<App>) -> Response {
-    render_form(&app, StatusCode::OK, &FormValues::default(), &FieldErrors::new()).await
+    render_form(
+        &app,
+        StatusCode::OK,
+        &FormValues::default(),
+        &FieldErrors::new(),
+    )
+    .await
 }
 
-async fn render_form(app: &App, status: StatusCode, values: &FormValues, errors: &FieldErrors) -> Response {
+async fn render_form(
+    app: &App,
+    status: StatusCode,
+    values: &FormValues,
+    errors: &FieldErrors,
+) -> Response {
     let reference = match app.reference.get().await {
         Ok(reference) => reference,
         Err(error) => return render_error(AppError::Store(error)),
@@ -137,7 +155,7 @@ async fn render_form(app: &App, status: StatusCode, values: &FormValues, errors:
             section => "form",
             values => ser(values),
             errors => ser(errors),
-            labels => ser(FIELD_LABELS.iter().copied().collect::<BTreeMap<_, _>>()),
+            labels => ser(FIELD_LABELS),
             municipalities => ser(groups.into_values().collect::<Vec<_>>()),
             roles => ser(roles),
             max_days,
@@ -163,7 +181,12 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("consent", "Uso dos dados"),
 ];
 
-async fn submit(State(app): State<App>, ClientIp(client): ClientIp, headers: HeaderMap, body: Bytes) -> Response {
+async fn submit(
+    State(app): State<App>,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if !is_form(&headers) {
         return render_error(AppError::Invalid(FieldErrors::new()));
     }
@@ -201,7 +224,12 @@ async fn submit(State(app): State<App>, ClientIp(client): ClientIp, headers: Hea
         process_number: fields.optional("process_number"),
         subject: fields.optional("subject"),
         description: fields.optional("description"),
-        preferred_dates: values.preferred_dates.iter().filter(|d| !d.trim().is_empty()).cloned().collect(),
+        preferred_dates: values
+            .preferred_dates
+            .iter()
+            .filter(|d| !d.trim().is_empty())
+            .cloned()
+            .collect(),
         consent: Some(values.consent),
     };
     let honeypot = !fields.text("website").trim().is_empty();
@@ -212,7 +240,9 @@ async fn submit(State(app): State<App>, ClientIp(client): ClientIp, headers: Hea
             receipt.tracking_token.expose()
         ))
         .into_response(),
-        Err(AppError::Invalid(errors)) => render_form(&app, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors).await,
+        Err(AppError::Invalid(errors)) => {
+            render_form(&app, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors).await
+        }
         Err(AppError::Store(crate::store::StoreError::TooManyOpenRequests { limit, field })) => {
             let mut errors = FieldErrors::new();
             errors.add(
@@ -232,7 +262,10 @@ struct TokenQuery {
     cancelado: Option<String>,
 }
 
-async fn received(Path(protocol): Path<String>, QueryParams(query): QueryParams<TokenQuery>) -> Response {
+async fn received(
+    Path(protocol): Path<String>,
+    QueryParams(query): QueryParams<TokenQuery>,
+) -> Response {
     let token = query.token.unwrap_or_default();
     pages().render(
         StatusCode::OK,
@@ -246,24 +279,37 @@ async fn received(Path(protocol): Path<String>, QueryParams(query): QueryParams<
 }
 
 async fn track_start() -> Response {
-    pages().render(StatusCode::OK, "acompanhar_inicio.html", context! { section => "track" })
+    pages().render(
+        StatusCode::OK,
+        "acompanhar_inicio.html",
+        context! { section => "track" },
+    )
 }
 
-async fn track(State(app): State<App>, Path(protocol): Path<String>, QueryParams(query): QueryParams<TokenQuery>) -> Response {
+async fn track(
+    State(app): State<App>,
+    Path(protocol): Path<String>,
+    QueryParams(query): QueryParams<TokenQuery>,
+) -> Response {
     let token = query.token.clone().unwrap_or_default();
     match app.track(&protocol, &token).await {
         Ok(tracked) => {
-            let message = query
-                .cancelado
-                .is_some()
-                .then_some(("ok", "Pedido cancelado. Enviamos uma confirmação por e-mail."));
+            let message = query.cancelado.is_some().then_some((
+                "ok",
+                "Pedido cancelado. Enviamos uma confirmação por e-mail.",
+            ));
             render_tracking(&app, tracked, &token, message).await
         }
         Err(error) => render_error(error),
     }
 }
 
-async fn render_tracking(app: &App, tracked: Tracked, token: &str, message: Option<(&str, &str)>) -> Response {
+async fn render_tracking(
+    app: &App,
+    tracked: Tracked,
+    token: &str,
+    message: Option<(&str, &str)>,
+) -> Response {
     let request = &tracked.request;
     let zone_name = app
         .reference
@@ -314,7 +360,11 @@ fn meeting(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
     })
 }
 
-async fn cancel_step(State(app): State<App>, Path(protocol): Path<String>, QueryParams(query): QueryParams<TokenQuery>) -> Response {
+async fn cancel_step(
+    State(app): State<App>,
+    Path(protocol): Path<String>,
+    QueryParams(query): QueryParams<TokenQuery>,
+) -> Response {
     let token = query.token.unwrap_or_default();
     match app.track(&protocol, &token).await {
         Ok(tracked) if tracked.cancellable => {
@@ -332,24 +382,31 @@ async fn cancel_step(State(app): State<App>, Path(protocol): Path<String>, Query
                 },
             )
         }
-        Ok(tracked) => render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await,
+        Ok(tracked) => {
+            render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await
+        }
         Err(error) => render_error(error),
     }
 }
 
-const NOT_CANCELLABLE: &str = "Este pedido não pode mais ser cancelado por aqui. Se precisar, fale com o cartório.";
+const NOT_CANCELLABLE: &str =
+    "Este pedido não pode mais ser cancelado por aqui. Se precisar, fale com o cartório.";
 
 async fn cancel(State(app): State<App>, Path(protocol): Path<String>, body: Bytes) -> Response {
     let fields = FormFields::parse(&body);
     let token = fields.text("token");
     match app.cancel_by_requester(&protocol, &token).await {
-        Ok(_) => Redirect::to(&format!("/acompanhar/{protocol}?token={token}&cancelado=1")).into_response(),
-        Err(AppError::Store(crate::store::StoreError::NotAllowed(_) | crate::store::StoreError::TooLateToCancel { .. })) => {
-            match app.track(&protocol, &token).await {
-                Ok(tracked) => render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await,
-                Err(error) => render_error(error),
+        Ok(_) => Redirect::to(&format!("/acompanhar/{protocol}?token={token}&cancelado=1"))
+            .into_response(),
+        Err(AppError::Store(
+            crate::store::StoreError::NotAllowed(_)
+            | crate::store::StoreError::TooLateToCancel { .. },
+        )) => match app.track(&protocol, &token).await {
+            Ok(tracked) => {
+                render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await
             }
-        }
+            Err(error) => render_error(error),
+        },
         Err(error) => render_error(error),
     }
 }

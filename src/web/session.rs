@@ -35,7 +35,9 @@ impl FromRequestParts<App> for PanelUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar.get(SESSION_COOKIE).map(|cookie| cookie.value().to_string());
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|cookie| cookie.value().to_string());
         if let Some(token) = token {
             match app.staff_for_token(&token, SessionKind::Web).await {
                 Ok(user) => {
@@ -121,9 +123,19 @@ mod tests {
     #[test]
     fn the_session_cookie_is_locked_down() {
         let cookie = session_cookie("t".into(), 12, true).to_string();
-        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/painel", "Max-Age=43200"] {
+        for part in [
+            "HttpOnly",
+            "SameSite=Lax",
+            "Secure",
+            "Path=/painel",
+            "Max-Age=43200",
+        ] {
             assert!(cookie.contains(part), "{cookie}");
         }
-        assert!(!session_cookie("t".into(), 12, false).to_string().contains("Secure"));
+        assert!(
+            !session_cookie("t".into(), 12, false)
+                .to_string()
+                .contains("Secure")
+        );
     }
 }

@@ -40,6 +40,9 @@ pub enum Operation {
     FreeBusy,
 }
 
+/// A busy time: start and end.
+type Period = (DateTime<Utc>, DateTime<Utc>);
+
 #[derive(Default)]
 struct Inner {
     /// (calendar, event id) → the event as Google would return it.
@@ -54,7 +57,7 @@ struct Inner {
     tokens_issued: u32,
     /// JWT claims of each token request.
     assertions: Vec<Value>,
-    busy: BTreeMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    busy: BTreeMap<String, Vec<Period>>,
 }
 
 #[derive(Clone)]
@@ -483,8 +486,7 @@ async fn free_busy(
     for item in body["items"].as_array().into_iter().flatten() {
         let id = item["id"].as_str().unwrap_or_default().to_string();
         // Busy times: those set by the test, and the calendar's own events.
-        let mut busy: Vec<(DateTime<Utc>, DateTime<Utc>)> =
-            inner.busy.get(&id).cloned().unwrap_or_default();
+        let mut busy: Vec<Period> = inner.busy.get(&id).cloned().unwrap_or_default();
         for ((calendar, _), event) in &inner.events {
             let at = |part: &str| {
                 event[part]["dateTime"]

@@ -5,6 +5,8 @@
 mod helpers;
 
 mod admin;
+mod browser;
+mod browser_public;
 mod cli;
 mod fake_google;
 mod google;
@@ -12,6 +14,8 @@ mod health;
 mod mail;
 mod observability;
 mod openapi;
+mod panel;
+mod panel_admin;
 mod public_api;
 mod reference;
 mod smtp;

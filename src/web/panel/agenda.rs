@@ -12,7 +12,11 @@ use crate::{
     app::App,
     domain::dates::{local_time, long_date},
     http::extract::QueryParams,
-    web::{pages::{pages, ser}, render_error, session::PanelUser},
+    web::{
+        pages::{pages, ser},
+        render_error,
+        session::PanelUser,
+    },
 };
 
 pub fn router() -> Router<App> {
@@ -48,31 +52,48 @@ struct ZoneAgenda {
     clerks: Vec<ClerkAgenda>,
 }
 
-async fn agenda(State(app): State<App>, panel: PanelUser, QueryParams(query): QueryParams<AgendaQuery>) -> Response {
+async fn agenda(
+    State(app): State<App>,
+    panel: PanelUser,
+    QueryParams(query): QueryParams<AgendaQuery>,
+) -> Response {
     let day = query.dia.unwrap_or_else(|| App::today(Utc::now()));
-    let zone = query.zona.as_deref().and_then(|z| z.trim().parse::<i32>().ok());
+    let zone = query
+        .zona
+        .as_deref()
+        .and_then(|z| z.trim().parse::<i32>().ok());
     let items = match app.agenda(&panel.user, day, zone).await {
         Ok(items) => items,
         Err(error) => return render_error(error),
     };
     let mut zones: BTreeMap<i32, BTreeMap<String, Vec<Meeting>>> = BTreeMap::new();
     for item in items {
-        let clerk = item.assignee.map_or_else(|| "Sem responsável".to_string(), |(_, name)| name);
-        zones.entry(item.zone).or_default().entry(clerk).or_default().push(Meeting {
-            id: item.id,
-            protocol: item.protocol,
-            name: item.name,
-            subject: item.subject,
-            start: local_time(item.start),
-            end: local_time(item.end),
-            link: item.meet_link,
-        });
+        let clerk = item
+            .assignee
+            .map_or_else(|| "Sem responsável".to_string(), |(_, name)| name);
+        zones
+            .entry(item.zone)
+            .or_default()
+            .entry(clerk)
+            .or_default()
+            .push(Meeting {
+                id: item.id,
+                protocol: item.protocol,
+                name: item.name,
+                subject: item.subject,
+                start: local_time(item.start),
+                end: local_time(item.end),
+                link: item.meet_link,
+            });
     }
     let zones: Vec<ZoneAgenda> = zones
         .into_iter()
         .map(|(zone, clerks)| ZoneAgenda {
             zone,
-            clerks: clerks.into_iter().map(|(clerk, meetings)| ClerkAgenda { clerk, meetings }).collect(),
+            clerks: clerks
+                .into_iter()
+                .map(|(clerk, meetings)| ClerkAgenda { clerk, meetings })
+                .collect(),
         })
         .collect();
     pages().render(

@@ -1,12 +1,6 @@
 //! The inbox: the requests of the clerk's zones by state, searchable, oldest first.
 
-use axum::{
-    Router,
-    extract::State,
-    http::StatusCode,
-    response::Response,
-    routing::get,
-};
+use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
 use chrono::Utc;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -17,7 +11,12 @@ use crate::{
     domain::status::Status,
     http::extract::QueryParams,
     store::InboxFilter,
-    web::{pages::{pages, ser}, public::moment, render_error, session::PanelUser},
+    web::{
+        pages::{pages, ser},
+        public::moment,
+        render_error,
+        session::PanelUser,
+    },
 };
 
 const PER_PAGE: u64 = 50;
@@ -66,9 +65,20 @@ const TABS: [(&str, &str); 7] = [
     ("todos", "Todos"),
 ];
 
-async fn inbox(State(app): State<App>, panel: PanelUser, QueryParams(query): QueryParams<InboxQuery>) -> Response {
-    let tab = query.situacao.as_deref().filter(|t| TABS.iter().any(|(key, _)| key == t)).unwrap_or("submitted");
-    let zone = query.zona.as_deref().and_then(|z| z.trim().parse::<i32>().ok());
+async fn inbox(
+    State(app): State<App>,
+    panel: PanelUser,
+    QueryParams(query): QueryParams<InboxQuery>,
+) -> Response {
+    let tab = query
+        .situacao
+        .as_deref()
+        .filter(|t| TABS.iter().any(|(key, _)| key == t))
+        .unwrap_or("submitted");
+    let zone = query
+        .zona
+        .as_deref()
+        .and_then(|z| z.trim().parse::<i32>().ok());
     let search = query.q.clone().filter(|q| !q.trim().is_empty());
     let page = query.pagina.unwrap_or(1).max(1);
     let filter = InboxFilter {
@@ -78,7 +88,10 @@ async fn inbox(State(app): State<App>, panel: PanelUser, QueryParams(query): Que
         page,
         per_page: PER_PAGE,
     };
-    let (counts, inbox) = match (app.inbox_counts(&panel.user, zone).await, app.inbox(&panel.user, &filter).await) {
+    let (counts, inbox) = match (
+        app.inbox_counts(&panel.user, zone).await,
+        app.inbox(&panel.user, &filter).await,
+    ) {
         (Ok(counts), Ok(inbox)) => (counts, inbox),
         (Err(error), _) | (_, Err(error)) => return render_error(error),
     };
@@ -89,7 +102,10 @@ async fn inbox(State(app): State<App>, panel: PanelUser, QueryParams(query): Que
             key,
             label,
             count: match Status::parse(key) {
-                Some(status) => counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n),
+                Some(status) => counts
+                    .iter()
+                    .find(|(s, _)| *s == status)
+                    .map_or(0, |(_, n)| *n),
                 None => total,
             },
             current: *key == tab,
@@ -99,7 +115,10 @@ async fn inbox(State(app): State<App>, panel: PanelUser, QueryParams(query): Que
     let mut rows = Vec::with_capacity(inbox.items.len());
     for item in inbox.items {
         let late = item.status == Status::Submitted
-            && app.waiting_too_long(item.zone, item.created_at, now).await.unwrap_or(false);
+            && app
+                .waiting_too_long(item.zone, item.created_at, now)
+                .await
+                .unwrap_or(false);
         rows.push(Row {
             id: item.id,
             protocol: item.protocol,
@@ -116,7 +135,13 @@ async fn inbox(State(app): State<App>, panel: PanelUser, QueryParams(query): Que
     let query_base = format!(
         "situacao={tab}{}{}",
         zone.map(|z| format!("&zona={z}")).unwrap_or_default(),
-        search.as_deref().map(|q| format!("&q={}", url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>())).unwrap_or_default(),
+        search
+            .as_deref()
+            .map(|q| format!(
+                "&q={}",
+                url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+            ))
+            .unwrap_or_default(),
     );
     pages().render(
         StatusCode::OK,

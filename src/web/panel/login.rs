@@ -21,7 +21,10 @@ use crate::{
         forms::FormFields,
         pages::pages,
         render_error,
-        session::{LOGIN_CSRF_COOKIE, PanelUser, SESSION_COOKIE, login_cookie, removal, same, session_cookie},
+        session::{
+            LOGIN_CSRF_COOKIE, PanelUser, SESSION_COOKIE, login_cookie, removal, same,
+            session_cookie,
+        },
     },
 };
 
@@ -39,7 +42,13 @@ struct Back {
 /// Only a panel address: never send a person elsewhere after signing in.
 fn safe_back(back: Option<&str>) -> String {
     match back {
-        Some(path) if path.starts_with("/painel") && !path.starts_with("/painel/entrar") && !path.contains("//") => path.to_string(),
+        Some(path)
+            if path.starts_with("/painel")
+                && !path.starts_with("/painel/entrar")
+                && !path.contains("//") =>
+        {
+            path.to_string()
+        }
         _ => "/painel".to_string(),
     }
 }
@@ -48,11 +57,29 @@ fn secure(app: &App) -> bool {
     app.settings.server.public_url.scheme() == "https"
 }
 
-async fn form(State(app): State<App>, jar: CookieJar, QueryParams(back): QueryParams<Back>) -> Response {
-    render(&app, jar, StatusCode::OK, &safe_back(back.volta.as_deref()), "", None)
+async fn form(
+    State(app): State<App>,
+    jar: CookieJar,
+    QueryParams(back): QueryParams<Back>,
+) -> Response {
+    render(
+        &app,
+        jar,
+        StatusCode::OK,
+        &safe_back(back.volta.as_deref()),
+        "",
+        None,
+    )
 }
 
-fn render(app: &App, jar: CookieJar, status: StatusCode, back: &str, email: &str, error: Option<&str>) -> Response {
+fn render(
+    app: &App,
+    jar: CookieJar,
+    status: StatusCode,
+    back: &str,
+    email: &str,
+    error: Option<&str>,
+) -> Response {
     let csrf = match Token::session() {
         Ok(token) => token.expose().to_string(),
         Err(error) => return render_error(AppError::Internal(error.into())),
@@ -66,32 +93,74 @@ fn render(app: &App, jar: CookieJar, status: StatusCode, back: &str, email: &str
     (jar, page).into_response()
 }
 
-async fn sign_in(State(app): State<App>, ClientIp(client): ClientIp, jar: CookieJar, body: Bytes) -> Response {
+async fn sign_in(
+    State(app): State<App>,
+    ClientIp(client): ClientIp,
+    jar: CookieJar,
+    body: Bytes,
+) -> Response {
     let fields = FormFields::parse(&body);
     let back = safe_back(fields.optional("volta").as_deref());
     let email = fields.text("email");
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     if !same(&expected, &fields.text("csrf")) {
-        return render(&app, jar, StatusCode::FORBIDDEN, &back, &email, Some("A página expirou. Entre de novo."));
+        return render(
+            &app,
+            jar,
+            StatusCode::FORBIDDEN,
+            &back,
+            &email,
+            Some("A página expirou. Entre de novo."),
+        );
     }
-    match app.sign_in(&email, &fields.text("password"), SessionKind::Web, client).await {
+    match app
+        .sign_in(&email, &fields.text("password"), SessionKind::Web, client)
+        .await
+    {
         Ok(sign_in) => {
             let hours = app.settings.auth.token_ttl_hours;
-            let jar = jar
-                .remove(removal(LOGIN_CSRF_COOKIE))
-                .add(session_cookie(sign_in.token.expose().to_string(), hours, secure(&app)));
+            let jar = jar.remove(removal(LOGIN_CSRF_COOKIE)).add(session_cookie(
+                sign_in.token.expose().to_string(),
+                hours,
+                secure(&app),
+            ));
             (jar, Redirect::to(&back)).into_response()
         }
-        Err(AppError::Unauthorized) => render(&app, jar, StatusCode::UNAUTHORIZED, &back, &email, Some("E-mail ou senha incorretos.")),
+        Err(AppError::Unauthorized) => render(
+            &app,
+            jar,
+            StatusCode::UNAUTHORIZED,
+            &back,
+            &email,
+            Some("E-mail ou senha incorretos."),
+        ),
         Err(AppError::RateLimited(wait)) => {
-            let message = format!("Muitas tentativas sem sucesso. Aguarde {} minutos e tente de novo.", wait.as_secs().div_ceil(60).max(1));
-            render(&app, jar, StatusCode::TOO_MANY_REQUESTS, &back, &email, Some(&message))
+            let message = format!(
+                "Muitas tentativas sem sucesso. Aguarde {} minutos e tente de novo.",
+                wait.as_secs().div_ceil(60).max(1)
+            );
+            render(
+                &app,
+                jar,
+                StatusCode::TOO_MANY_REQUESTS,
+                &back,
+                &email,
+                Some(&message),
+            )
         }
         Err(error) => render_error(error),
     }
 }
 
-async fn sign_out(State(app): State<App>, panel: PanelUser, jar: CookieJar, body: Bytes) -> Response {
+async fn sign_out(
+    State(app): State<App>,
+    panel: PanelUser,
+    jar: CookieJar,
+    body: Bytes,
+) -> Response {
     let fields = FormFields::parse(&body);
     if !panel.csrf_ok(&fields.text("csrf")) {
         return super::super::forbidden();

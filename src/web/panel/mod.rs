@@ -30,3 +30,21 @@ fn base(panel: &PanelUser, section: &str) -> Value {
         section,
     }
 }
+
+/// An outbox job's kind, as staff read it.
+pub(super) fn job_label(kind: &str) -> &'static str {
+    match kind {
+        "email.request_received" => "E-mail: pedido recebido",
+        "email.new_request" => "E-mail: aviso à zona",
+        "email.rejected" => "E-mail: indeferimento",
+        "email.scheduled" => "E-mail: atendimento marcado",
+        "email.rescheduled" => "E-mail: atendimento remarcado",
+        "email.cancelled" => "E-mail: cancelamento",
+        "email.reminder" => "E-mail: lembrete",
+        "email.done" => "E-mail: conclusão",
+        "meeting.create" => "Google Agenda: criar reunião",
+        "meeting.update" => "Google Agenda: mover reunião",
+        "meeting.delete" => "Google Agenda: excluir reunião",
+        _ => "Tarefa",
+    }
+}

@@ -14,7 +14,7 @@ use chrono::Utc;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::base;
+use super::{base, job_label};
 use crate::{
     app::{App, AppError, StaffRequest},
     config::CalendarProvider,
@@ -60,11 +60,28 @@ struct ShowQuery {
     feito: Option<String>,
 }
 
-async fn show(State(app): State<App>, panel: PanelUser, Path(id): Path<i64>, QueryParams(query): QueryParams<ShowQuery>) -> Response {
+async fn show(
+    State(app): State<App>,
+    panel: PanelUser,
+    Path(id): Path<i64>,
+    QueryParams(query): QueryParams<ShowQuery>,
+) -> Response {
     match app.staff_request(&panel.user, id).await {
         Ok(request) => {
-            let done = query.feito.as_deref().and_then(Action::parse).map(done_message);
-            render(&app, &panel, request, StatusCode::OK, Problem::default(), done).await
+            let done = query
+                .feito
+                .as_deref()
+                .and_then(Action::parse)
+                .map(done_message);
+            render(
+                &app,
+                &panel,
+                request,
+                StatusCode::OK,
+                Problem::default(),
+                done,
+            )
+            .await
         }
         Err(error) => render_error(error),
     }
@@ -79,7 +96,12 @@ struct Problem {
     values: BTreeMap<String, String>,
 }
 
-async fn act(State(app): State<App>, panel: PanelUser, Path(id): Path<i64>, body: Bytes) -> Response {
+async fn act(
+    State(app): State<App>,
+    panel: PanelUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Response {
     let fields = FormFields::parse(&body);
     if !panel.csrf_ok(&fields.text("csrf")) {
         return crate::web::forbidden();
@@ -108,11 +130,22 @@ async fn act(State(app): State<App>, panel: PanelUser, Path(id): Path<i64>, body
         meet_link: fields.optional("meet_link"),
         outcome: fields.optional("outcome"),
     };
-    let values: BTreeMap<String, String> = ["note", "reason_text", "reason_choice", "zone", "start", "meet_link", "outcome"]
-        .iter()
-        .map(|name| (name.to_string(), fields.text(name)))
-        .collect();
-    match app.staff_transition(&panel.user, id, version, &input, type_errors).await {
+    let values: BTreeMap<String, String> = [
+        "note",
+        "reason_text",
+        "reason_choice",
+        "zone",
+        "start",
+        "meet_link",
+        "outcome",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), fields.text(name)))
+    .collect();
+    match app
+        .staff_transition(&panel.user, id, version, &input, type_errors)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/painel/solicitacoes/{id}?feito={action}")).into_response(),
         Err(error) => {
             let (status, problem) = match error {
@@ -155,7 +188,11 @@ fn reason(fields: &FormFields, action: &str, errors: &mut FieldErrors) -> Option
             text
         }
         Some(choice) => {
-            let chosen = choice.parse::<usize>().ok().and_then(|i| REJECT_REASONS.get(i)).map(|r| r.to_string());
+            let chosen = choice
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| REJECT_REASONS.get(i))
+                .map(|r| r.to_string());
             match (chosen, text) {
                 (Some(chosen), Some(text)) => Some(format!("{chosen}\n{text}")),
                 (Some(chosen), None) => Some(chosen),
@@ -196,26 +233,49 @@ struct SlotDay {
     slots: Vec<SlotChoice>,
 }
 
-async fn render(app: &App, panel: &PanelUser, request: StaffRequest, status: StatusCode, problem: Problem, done: Option<&str>) -> Response {
+async fn render(
+    app: &App,
+    panel: &PanelUser,
+    request: StaffRequest,
+    status: StatusCode,
+    problem: Problem,
+    done: Option<&str>,
+) -> Response {
     let StaffRequest { record, jobs } = request;
     let names = app.staff_names().await.unwrap_or_default();
     let reference = match app.reference.get().await {
         Ok(reference) => reference,
         Err(error) => return render_error(AppError::Store(error)),
     };
-    let zone_name = reference.zone(record.zone).map_or_else(|| format!("{}ª Zona Eleitoral", record.zone), |z| z.name.clone());
+    let zone_name = reference.zone(record.zone).map_or_else(
+        || format!("{}ª Zona Eleitoral", record.zone),
+        |z| z.name.clone(),
+    );
     let allowed = |action| transition(record.status, action).is_ok();
     let mut slot_problem = None;
     let slot_days = if allowed(Action::Schedule) || allowed(Action::Reschedule) {
         let today = App::today(Utc::now());
-        match app.zone_slots(&panel.user, record.zone, today, SLOT_DAYS, record.assignee_id).await {
+        match app
+            .zone_slots(
+                &panel.user,
+                record.zone,
+                today,
+                SLOT_DAYS,
+                record.assignee_id,
+            )
+            .await
+        {
             Ok(slots) => group_slots(slots),
             Err(AppError::Invalid(_)) => group_slots(
-                app.zone_slots(&panel.user, record.zone, today, SLOT_DAYS, None).await.unwrap_or_default(),
+                app.zone_slots(&panel.user, record.zone, today, SLOT_DAYS, None)
+                    .await
+                    .unwrap_or_default(),
             ),
             Err(error) => {
                 slot_problem = Some(match error {
-                    AppError::CalendarUnavailable(_) => "Não foi possível consultar a agenda do Google agora; tente de novo em instantes.",
+                    AppError::CalendarUnavailable(_) => {
+                        "Não foi possível consultar a agenda do Google agora; tente de novo em instantes."
+                    }
                     _ => "Não foi possível listar os horários livres agora.",
                 });
                 Vec::new()
@@ -230,12 +290,17 @@ async fn render(app: &App, panel: &PanelUser, request: StaffRequest, status: Sta
         .map(|event| HistoryRow {
             at: moment(event.at),
             what: match (event.action.as_str(), event.from_zone, event.to_zone) {
-                ("transfer", Some(from), Some(to)) => format!("Transferido da {from}ª para a {to}ª zona"),
+                ("transfer", Some(from), Some(to)) => {
+                    format!("Transferido da {from}ª para a {to}ª zona")
+                }
                 (action, _, _) => action_label(action).to_string(),
             },
             who: match event.actor {
                 Actor::Requester => "Requerente".into(),
-                Actor::Staff(id) => names.get(&id).cloned().unwrap_or_else(|| format!("Servidor(a) #{id}")),
+                Actor::Staff(id) => names
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("Servidor(a) #{id}")),
                 Actor::System => "Sistema".into(),
             },
             note: event.note.clone(),
@@ -251,9 +316,14 @@ async fn render(app: &App, panel: &PanelUser, request: StaffRequest, status: Sta
                 "running" => "em andamento",
                 _ => "na fila",
             },
-            problem: job.state.as_str() == "dead" || (job.state.as_str() == "pending" && job.last_error.is_some()),
+            problem: job.state.as_str() == "dead"
+                || (job.state.as_str() == "pending" && job.last_error.is_some()),
             attempts: job.attempts,
-            detail: job.last_error.clone().filter(|_| job.state.as_str() != "done").or_else(|| job.result.clone()),
+            detail: job
+                .last_error
+                .clone()
+                .filter(|_| job.state.as_str() != "done")
+                .or_else(|| job.result.clone()),
             when: moment(job.updated_at),
         })
         .collect();
@@ -267,7 +337,9 @@ async fn render(app: &App, panel: &PanelUser, request: StaffRequest, status: Sta
         context! { date => long_date(local_date(start)), start => local_time(start), end => local_time(end), link => &record.meet_link }
     });
     let manual = app.settings.calendar.provider == CalendarProvider::Manual;
-    let room = reference.zone(record.zone).and_then(|zone| zone.room_link.clone());
+    let room = reference
+        .zone(record.zone)
+        .and_then(|zone| zone.room_link.clone());
     pages().render(
         status,
         "painel/detalhe.html",
@@ -331,7 +403,10 @@ fn group_slots(slots: Vec<crate::domain::schedule::Slot>) -> Vec<SlotDay> {
         };
         match days.last_mut() {
             Some(last) if last.day == day => last.slots.push(choice),
-            _ => days.push(SlotDay { day, slots: vec![choice] }),
+            _ => days.push(SlotDay {
+                day,
+                slots: vec![choice],
+            }),
         }
     }
     days
@@ -360,22 +435,5 @@ fn action_label(action: &str) -> &'static str {
         "complete" => "Concluído",
         "cancel" => "Cancelado",
         _ => "Alteração",
-    }
-}
-
-fn job_label(kind: &str) -> &'static str {
-    match kind {
-        "email.request_received" => "E-mail: pedido recebido",
-        "email.new_request" => "E-mail: aviso à zona",
-        "email.rejected" => "E-mail: indeferimento",
-        "email.scheduled" => "E-mail: atendimento marcado",
-        "email.rescheduled" => "E-mail: atendimento remarcado",
-        "email.cancelled" => "E-mail: cancelamento",
-        "email.reminder" => "E-mail: lembrete",
-        "email.done" => "E-mail: conclusão",
-        "meeting.create" => "Google Agenda: criar reunião",
-        "meeting.update" => "Google Agenda: mover reunião",
-        "meeting.delete" => "Google Agenda: excluir reunião",
-        _ => "Tarefa",
     }
 }
