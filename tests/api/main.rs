@@ -6,6 +6,7 @@ mod helpers;
 
 mod admin;
 mod browser;
+mod browser_panel;
 mod browser_public;
 mod cli;
 mod fake_google;
