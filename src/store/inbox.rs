@@ -78,20 +78,7 @@ impl Store {
             .offset(filter.page.saturating_sub(1) * filter.per_page)
             .all(&self.db)
             .await?;
-        let zone_numbers: HashMap<i32, i32> = zones::Entity::find()
-            .filter(zones::Column::Id.is_in(rows.iter().map(|r| r.zone_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|zone| (zone.id, zone.number))
-            .collect();
-        let names: HashMap<i32, String> = staff::Entity::find()
-            .filter(staff::Column::Id.is_in(rows.iter().filter_map(|r| r.assignee_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|account| (account.id, account.name))
-            .collect();
+        let (zone_numbers, names) = self.labels(&rows).await?;
         let items = rows
             .into_iter()
             .map(|request| InboxItem {
@@ -112,6 +99,30 @@ impl Store {
             })
             .collect();
         Ok(InboxPage { items, total })
+    }
+}
+
+impl Store {
+    /// The zone numbers and assignee names that `rows` refer to, in two queries.
+    async fn labels(
+        &self,
+        rows: &[requests::Model],
+    ) -> Result<(HashMap<i32, i32>, HashMap<i32, String>), StoreError> {
+        let zone_numbers = zones::Entity::find()
+            .filter(zones::Column::Id.is_in(rows.iter().map(|r| r.zone_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|zone| (zone.id, zone.number))
+            .collect();
+        let names = staff::Entity::find()
+            .filter(staff::Column::Id.is_in(rows.iter().filter_map(|r| r.assignee_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|account| (account.id, account.name))
+            .collect();
+        Ok((zone_numbers, names))
     }
 }
 
@@ -213,19 +224,7 @@ impl Store {
             .order_by_asc(requests::Column::ScheduledStart)
             .all(&self.db)
             .await?;
-        let zone_numbers: HashMap<i32, i32> = zones::Entity::find()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|zone| (zone.id, zone.number))
-            .collect();
-        let names: HashMap<i32, String> = staff::Entity::find()
-            .filter(staff::Column::Id.is_in(rows.iter().filter_map(|r| r.assignee_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|account| (account.id, account.name))
-            .collect();
+        let (zone_numbers, names) = self.labels(&rows).await?;
         Ok(rows
             .into_iter()
             .filter_map(|request| {

@@ -157,6 +157,7 @@ async fn render_form(
             errors => ser(errors),
             labels => ser(FIELD_LABELS),
             municipalities => ser(groups.into_values().collect::<Vec<_>>()),
+            zones_by_number => ser(reference.zones.iter().map(|zone| context! { number => zone.number, name => &zone.name, seat => &zone.seat }).collect::<Vec<_>>()),
             roles => ser(roles),
             max_days,
             min_date => (today + Duration::days(1)).to_string(),
