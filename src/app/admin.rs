@@ -418,6 +418,16 @@ impl App {
         Ok(self.store.jobs(state, limit).await?)
     }
 
+    /// The protocols of the requests the listed jobs belong to, so the list can name them.
+    pub async fn admin_request_protocols(
+        &self,
+        user: &StaffUser,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> Result<std::collections::HashMap<i64, String>, AppError> {
+        App::require_admin(user)?;
+        Ok(self.store.protocols(ids).await?)
+    }
+
     pub async fn admin_retry_job(&self, user: &StaffUser, id: i64) -> Result<JobRecord, AppError> {
         App::require_admin(user)?;
         let job = self.store.retry_job(id, user.id, Utc::now()).await?;
@@ -750,7 +760,7 @@ fn window_after(
                 if is_missing {
                     found.add(
                         field,
-                        "O horário de atendimento vai junto: informe opens, closes, slot_minutes e weekdays, ou deixe todos vazios.",
+                        "O horário de atendimento vai junto: informe abertura, encerramento, duração dos atendimentos e dias da semana, ou deixe todos vazios.",
                     );
                 }
             }
@@ -765,9 +775,7 @@ fn weekday_message(day: i64) -> String {
 
 fn window_message(error: &WindowError) -> String {
     match error {
-        WindowError::OpensAfterCloses => {
-            "O encerramento (closes) deve ser depois da abertura (opens).".into()
-        }
+        WindowError::OpensAfterCloses => "O encerramento deve ser depois da abertura.".into(),
         WindowError::SlotLength(_) => {
             "A duração de cada atendimento deve ser de 5 a 240 minutos.".into()
         }

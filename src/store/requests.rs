@@ -112,6 +112,25 @@ pub struct EventRecord {
 }
 
 impl Store {
+    /// The protocols of the requests in `ids`, in one query; unknown ids are left out.
+    pub async fn protocols(
+        &self,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        Ok(requests::Entity::find()
+            .select_only()
+            .column(requests::Column::Id)
+            .column(requests::Column::Protocol)
+            .filter(requests::Column::Id.is_in(ids))
+            .into_tuple::<(i64, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect())
+    }
+}
+
+impl Store {
     /// Files a request: one transaction writes it with a fresh protocol number, routes it to
     /// the least loaded clerk of its zone, and writes its first audit row and its e-mails.
     pub async fn submit(

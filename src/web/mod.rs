@@ -6,6 +6,7 @@ mod forms;
 mod pages;
 mod panel;
 mod public;
+mod query;
 mod session;
 
 use axum::{Router, http::StatusCode, response::Response};

@@ -30,7 +30,8 @@ use crate::{
         submission::SubmissionInput,
         text::RequesterRole,
     },
-    http::extract::{ClientIp, QueryParams},
+    http::extract::ClientIp,
+    web::query::PageQuery,
 };
 
 pub fn router() -> Router<App> {
@@ -265,7 +266,7 @@ struct TokenQuery {
 
 async fn received(
     Path(protocol): Path<String>,
-    QueryParams(query): QueryParams<TokenQuery>,
+    PageQuery(query): PageQuery<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
     pages().render(
@@ -290,7 +291,7 @@ async fn track_start() -> Response {
 async fn track(
     State(app): State<App>,
     Path(protocol): Path<String>,
-    QueryParams(query): QueryParams<TokenQuery>,
+    PageQuery(query): PageQuery<TokenQuery>,
 ) -> Response {
     let token = query.token.clone().unwrap_or_default();
     match app.track(&protocol, &token).await {
@@ -364,7 +365,7 @@ fn meeting(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
 async fn cancel_step(
     State(app): State<App>,
     Path(protocol): Path<String>,
-    QueryParams(query): QueryParams<TokenQuery>,
+    PageQuery(query): PageQuery<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
     match app.track(&protocol, &token).await {

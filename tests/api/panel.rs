@@ -387,3 +387,35 @@ async fn requests_waiting_over_a_business_day_are_marked_in_the_inbox() {
         "oldest first"
     );
 }
+
+#[tokio::test]
+async fn a_mangled_page_address_gets_a_page_in_portuguese() {
+    let app = spawn_app().await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let (protocol, token) = app.submit(1).await;
+    let clerk = signed_in(&app, "ana@tre-pa.jus.br").await;
+
+    let inbox = clerk
+        .get(app.url("/painel?pagina=dois"))
+        .send()
+        .await
+        .unwrap();
+    let tracking = client()
+        .get(app.url(&format!(
+            "/acompanhar/{protocol}?token={token}&token={token}"
+        )))
+        .send()
+        .await
+        .unwrap();
+
+    for response in [inbox, tracking] {
+        assert_eq!(response.status(), 400);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let (_, page) = text(response).await;
+        assert!(page.contains("Endereço inválido"), "{page}");
+    }
+}

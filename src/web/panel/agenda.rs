@@ -11,9 +11,9 @@ use super::base;
 use crate::{
     app::App,
     domain::dates::{local_time, long_date},
-    http::extract::QueryParams,
     web::{
         pages::{pages, ser},
+        query::PageQuery,
         render_error,
         session::PanelUser,
     },
@@ -55,7 +55,7 @@ struct ZoneAgenda {
 async fn agenda(
     State(app): State<App>,
     panel: PanelUser,
-    QueryParams(query): QueryParams<AgendaQuery>,
+    PageQuery(query): PageQuery<AgendaQuery>,
 ) -> Response {
     let day = query.dia.unwrap_or_else(|| App::today(Utc::now()));
     let zone = query

@@ -9,11 +9,11 @@ use super::base;
 use crate::{
     app::App,
     domain::status::Status,
-    http::extract::QueryParams,
     store::InboxFilter,
     web::{
         pages::{pages, ser},
         public::moment,
+        query::PageQuery,
         render_error,
         session::PanelUser,
     },
@@ -68,7 +68,7 @@ const TABS: [(&str, &str); 7] = [
 async fn inbox(
     State(app): State<App>,
     panel: PanelUser,
-    QueryParams(query): QueryParams<InboxQuery>,
+    PageQuery(query): PageQuery<InboxQuery>,
 ) -> Response {
     let tab = query
         .situacao

@@ -14,12 +14,13 @@ use serde::Deserialize;
 
 use crate::{
     app::{App, AppError},
-    http::extract::{ClientIp, QueryParams},
+    http::extract::ClientIp,
     store::SessionKind,
     tokens::Token,
     web::{
         forms::FormFields,
         pages::pages,
+        query::PageQuery,
         render_error,
         session::{
             LOGIN_CSRF_COOKIE, PanelUser, SESSION_COOKIE, login_cookie, removal, same,
@@ -60,7 +61,7 @@ fn secure(app: &App) -> bool {
 async fn form(
     State(app): State<App>,
     jar: CookieJar,
-    QueryParams(back): QueryParams<Back>,
+    PageQuery(back): PageQuery<Back>,
 ) -> Response {
     render(
         &app,

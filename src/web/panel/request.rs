@@ -26,12 +26,12 @@ use crate::{
         phone::Phone,
         status::{Action, Status, transition},
     },
-    http::extract::QueryParams,
     store::{Actor, StoreError},
     web::{
         forms::FormFields,
         pages::{pages, ser},
         public::moment,
+        query::PageQuery,
         render_error,
         session::PanelUser,
     },
@@ -64,7 +64,7 @@ async fn show(
     State(app): State<App>,
     panel: PanelUser,
     Path(id): Path<i64>,
-    QueryParams(query): QueryParams<ShowQuery>,
+    PageQuery(query): PageQuery<ShowQuery>,
 ) -> Response {
     match app.staff_request(&panel.user, id).await {
         Ok(request) => {

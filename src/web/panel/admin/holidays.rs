@@ -20,11 +20,11 @@ use crate::{
         field_errors::FieldErrors,
         holidays::HolidayScope,
     },
-    http::extract::QueryParams,
     web::{
         forms::FormFields,
         pages::{pages, ser},
         panel::base,
+        query::PageQuery,
         render_error,
         session::PanelUser,
     },
@@ -91,7 +91,7 @@ struct HolidayValues {
 async fn list(
     State(app): State<App>,
     panel: PanelUser,
-    QueryParams(query): QueryParams<HolidaysQuery>,
+    PageQuery(query): PageQuery<HolidaysQuery>,
 ) -> Response {
     let year = year_or_current(query.ano.as_deref());
     let done = flash(query.feito.as_deref(), DONE);

@@ -1,8 +1,6 @@
 //! The outbox's jobs (e-mails and calendar changes), failed ones first, with a button to
 //! send a failed one back to the queue.
 
-use std::collections::{HashMap, hash_map::Entry};
-
 use axum::{
     Router,
     body::Bytes,
@@ -18,13 +16,13 @@ use super::{failure, flash, number};
 use crate::web::panel::job_label;
 use crate::{
     app::{App, AppError, DEFAULT_JOB_LIMIT},
-    http::extract::QueryParams,
     store::{JobState, StoreError},
     web::{
         forms::FormFields,
         pages::{pages, ser},
         panel::base,
         public::moment,
+        query::PageQuery,
         render_error,
         session::PanelUser,
     },
@@ -86,7 +84,7 @@ struct JobRow {
 async fn list(
     State(app): State<App>,
     panel: PanelUser,
-    QueryParams(query): QueryParams<JobsQuery>,
+    PageQuery(query): PageQuery<JobsQuery>,
 ) -> Response {
     let tab = tab(query.estado.as_deref());
     let done = flash(query.feito.as_deref(), DONE);
@@ -109,14 +107,14 @@ async fn render(
         Ok(jobs) => jobs,
         Err(error) => return render_error(error),
     };
-    // Each request's protocol, once per request (a job without one is the service's own).
-    let mut protocols: HashMap<i64, Option<String>> = HashMap::new();
-    for request in jobs.iter().filter_map(|job| job.request_id) {
-        if let Entry::Vacant(slot) = protocols.entry(request) {
-            let found = app.staff_request(&panel.user, request).await;
-            slot.insert(found.ok().map(|found| found.record.protocol));
-        }
-    }
+    // A job without a request is the service's own.
+    let protocols = match app
+        .admin_request_protocols(&panel.user, jobs.iter().filter_map(|job| job.request_id))
+        .await
+    {
+        Ok(protocols) => protocols,
+        Err(error) => return render_error(error),
+    };
     let rows: Vec<JobRow> = jobs
         .into_iter()
         .map(|job| JobRow {
@@ -124,7 +122,7 @@ async fn render(
             what: job_label(&job.kind),
             request: job.request_id.map(|id| RequestLink {
                 id,
-                protocol: protocols.get(&id).cloned().flatten(),
+                protocol: protocols.get(&id).cloned(),
             }),
             state: state_label(job.state),
             dead: job.state == JobState::Dead,

@@ -15,12 +15,12 @@ use super::{failure, flash};
 use crate::{
     app::{App, AppError, NewStaffInput, StaffPatchInput},
     domain::{field_errors::FieldErrors, staff::Role},
-    http::extract::QueryParams,
     store::StaffRecord,
     web::{
         forms::FormFields,
         pages::{pages, ser},
         panel::base,
+        query::PageQuery,
         render_error,
         session::PanelUser,
     },
@@ -125,7 +125,7 @@ impl StaffValues {
 async fn list(
     State(app): State<App>,
     panel: PanelUser,
-    QueryParams(done): QueryParams<Done>,
+    PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let done = flash(done.feito.as_deref(), DONE);
     render_list(
@@ -222,7 +222,7 @@ async fn edit(
     State(app): State<App>,
     panel: PanelUser,
     Path(id): Path<String>,
-    QueryParams(done): QueryParams<Done>,
+    PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let account = match find_account(&app, &panel, &id).await {
         Ok(account) => account,

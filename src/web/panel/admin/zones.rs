@@ -16,12 +16,12 @@ use super::{failure, flash};
 use crate::{
     app::{App, AppError, Change, ZoneInput},
     domain::{dates::weekday_name, field_errors::FieldErrors, schedule::ServiceWindow},
-    http::extract::QueryParams,
     store::ZoneRecord,
     web::{
         forms::FormFields,
         pages::{pages, ser},
         panel::base,
+        query::PageQuery,
         render_error,
         session::PanelUser,
     },
@@ -84,7 +84,7 @@ struct NewZoneValues {
 async fn list(
     State(app): State<App>,
     panel: PanelUser,
-    QueryParams(done): QueryParams<Done>,
+    PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let done = flash(done.feito.as_deref(), DONE);
     render_list(
@@ -253,7 +253,7 @@ async fn edit(
     State(app): State<App>,
     panel: PanelUser,
     Path(number): Path<String>,
-    QueryParams(done): QueryParams<Done>,
+    PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let zone = match find_zone(&app, &panel, &number).await {
         Ok(zone) => zone,
