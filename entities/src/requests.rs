@@ -17,6 +17,8 @@ pub struct Model {
     pub zone_id: i32,
     pub status: RequestStatus,
     pub requester_name: String,
+    /// The name lower-cased and without accents, for search.
+    pub requester_name_key: String,
     pub cpf: String,
     pub email: String,
     pub phone: String,

@@ -13,6 +13,7 @@ mod m20261128_000007_create_protocol_counters;
 mod m20261128_000008_create_sessions;
 mod m20261128_000009_create_audit_log;
 mod m20261128_000010_create_tracking_tokens;
+mod m20261130_000011_add_requester_name_key;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_sessions::Migration),
             Box::new(m20261128_000009_create_audit_log::Migration),
             Box::new(m20261128_000010_create_tracking_tokens::Migration),
+            Box::new(m20261130_000011_add_requester_name_key::Migration),
         ]
     }
 }

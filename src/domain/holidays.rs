@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+use super::text::search_key;
 
 /// Who a holiday applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -168,10 +169,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<Holiday>, HolidayDataError> {
 /// Compares municipality names the way people write them: "Belem", "Belém" and "BELÉM" are
 /// the same place (the holiday data spells names without accents).
 pub fn fold_name(name: &str) -> String {
-    name.nfd()
-        .filter(|c| !is_combining_mark(*c))
+    search_key(name)
+        .chars()
         .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
         .collect()
 }
 

@@ -58,6 +58,12 @@ impl PersonName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The form staff search by: lower case and without accents, so "joao" and "JOÃO"
+    /// both find "João".
+    pub fn search_key(&self) -> String {
+        search_key(&self.0)
+    }
 }
 
 /// A one-line subject for the request.
@@ -248,9 +254,35 @@ macro_rules! impl_text_traits {
 
 impl_text_traits!(PersonName, Subject, Description, RequesterRole);
 
+/// `text` lower-cased with its accents taken off, for searches that ignore both.
+pub fn search_key(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_keys_ignore_case_and_accents() {
+        let cases = [
+            ("plain", "Maria Souza", "maria souza"),
+            ("accents and cedilla", "JOÃO Conceição", "joao conceicao"),
+            ("combining accent", "Jose\u{301}", "jose"),
+            (
+                "other scripts keep their letters",
+                "Ørjan Łukasz",
+                "ørjan łukasz",
+            ),
+            ("punctuation stays", "D'Ávila-Sá", "d'avila-sa"),
+        ];
+        for (description, text, key) in cases {
+            assert_eq!(search_key(text), key, "{description}");
+        }
+    }
 
     const NAME_CASES: &[(&str, &str, Result<&str, PersonNameError>)] = &[
         ("simple", "Maria Souza", Ok("Maria Souza")),

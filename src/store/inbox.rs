@@ -7,11 +7,11 @@ use entities::{requests, staff, zones};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    sea_query::{Expr, ExprTrait, LikeExpr},
 };
 
 use super::{Store, StoreError, ZoneScope, requests::in_scope};
-use crate::domain::status::Status;
+use crate::domain::{status::Status, text::search_key};
 
 #[derive(Debug, Clone, Default)]
 pub struct InboxFilter {
@@ -126,18 +126,15 @@ impl Store {
     }
 }
 
-/// Matches protocols, names and process numbers in part (names in any case), and CPFs by
-/// their digits.
+/// Matches protocols, names and process numbers in part (names in any case and with or
+/// without accents), and CPFs by their digits.
 fn search_condition(search: &str) -> Condition {
     let pattern = |text: &str| LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\');
     let mut condition = Condition::any()
         .add(Expr::col((requests::Entity, requests::Column::Protocol)).like(pattern(search)))
         .add(
-            Expr::expr(Func::lower(Expr::col((
-                requests::Entity,
-                requests::Column::RequesterName,
-            ))))
-            .like(pattern(&search.to_lowercase())),
+            Expr::col((requests::Entity, requests::Column::RequesterNameKey))
+                .like(pattern(&search_key(search))),
         )
         .add(Expr::col((requests::Entity, requests::Column::ProcessNumber)).like(pattern(search)));
     let digits: String = search.chars().filter(char::is_ascii_digit).collect();

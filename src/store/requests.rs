@@ -470,6 +470,7 @@ async fn insert_routed(
         (C::ZoneId, Expr::col((zones::Entity, zones::Column::Id))),
         (C::Status, Expr::val(RequestStatus::Submitted.to_value())),
         (C::RequesterName, Expr::val(request.name.as_str())),
+        (C::RequesterNameKey, Expr::val(request.name.search_key())),
         (C::Cpf, Expr::val(request.cpf.as_str())),
         (C::Email, Expr::val(request.email.as_str())),
         (C::Phone, Expr::val(request.phone.as_str())),

@@ -13,6 +13,7 @@ mod fake_google;
 mod google;
 mod health;
 mod mail;
+mod migrations;
 mod observability;
 mod openapi;
 mod panel;

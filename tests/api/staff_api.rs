@@ -229,6 +229,13 @@ async fn the_inbox_holds_only_the_clerks_zones_oldest_first() {
             .await,
     )
     .await;
+    let (_, by_folded_name) = json_of(
+        court
+            .app
+            .get_as(&court.ana, "/api/v1/staff/requests?q=MARIA%20JOSE")
+            .await,
+    )
+    .await;
     let (_, scheduled) = json_of(
         court
             .app
@@ -269,6 +276,7 @@ async fn the_inbox_holds_only_the_clerks_zones_oldest_first() {
     assert_eq!(admin["total"], 3);
     assert_eq!(found["total"], 1);
     assert_eq!(by_name["total"], 2);
+    assert_eq!(by_folded_name["total"], 2, "case and accents do not matter");
     assert_eq!(scheduled["total"], 0);
     assert_eq!(bad_status, 422);
     assert!(bad["errors"]["status"].is_array());
