@@ -62,7 +62,7 @@ impl Worker {
         }
         let zone_name = self
             .store
-            .zone_by_number(request.zone)
+            .any_zone(request.zone)
             .await
             .map_err(JobError::store)?
             .map_or_else(
@@ -294,7 +294,7 @@ impl Worker {
         let mut to = Vec::new();
         let zone = self
             .store
-            .zone_by_number(request.zone)
+            .any_zone(request.zone)
             .await
             .map_err(JobError::store)?;
         if let Some(address) = zone.and_then(|zone| zone.notification_email) {

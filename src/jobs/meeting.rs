@@ -62,7 +62,7 @@ impl Worker {
             })?;
         let zone = self
             .store
-            .zone_by_number(request.zone)
+            .any_zone(request.zone)
             .await
             .map_err(JobError::store)?;
         let zone_name = zone.as_ref().map_or_else(

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::{
     Store, StoreError,
     audit::{self, AdminChange},
-    reference::{ZoneRecord, find_zone_by_number, set_window},
+    reference::{ZoneRecord, find_active_zone, set_window},
     sessions,
     staff::StaffRecord,
 };
@@ -442,7 +442,7 @@ impl Store {
 async fn zone_ids<C: ConnectionTrait>(db: &C, numbers: &[i32]) -> Result<Vec<i32>, StoreError> {
     let mut ids = Vec::with_capacity(numbers.len());
     for number in numbers {
-        let zone = find_zone_by_number(db, *number)
+        let zone = find_active_zone(db, *number)
             .await?
             .ok_or_else(|| StoreError::invalid("zones", format!("A zona {number} não existe.")))?;
         if !ids.contains(&zone.id) {

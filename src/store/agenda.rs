@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
     Store, StoreError,
-    reference::{find_zone_by_number, stored_window, zone_holidays},
+    reference::{find_active_zone, stored_window, zone_holidays},
 };
 use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar};
 
@@ -29,7 +29,7 @@ impl Store {
         default_window: &ServiceWindow,
         only_clerk: Option<i32>,
     ) -> Result<Vec<Slot>, StoreError> {
-        let zone = find_zone_by_number(&self.db, number)
+        let zone = find_active_zone(&self.db, number)
             .await?
             .ok_or(StoreError::NotFound)?;
         let mut clerks: Vec<i32> = staff::Entity::find()

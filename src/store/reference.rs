@@ -139,18 +139,12 @@ impl Store {
         Ok(rows.into_iter().map(ZoneRecord::from).collect())
     }
 
-    pub async fn zone_by_number(&self, number: i32) -> Result<Option<ZoneRecord>, StoreError> {
-        Ok(find_zone_by_number(&self.db, number)
-            .await?
-            .map(ZoneRecord::from))
-    }
-
     pub async fn holidays(&self) -> Result<Vec<Holiday>, StoreError> {
         Ok(all_holidays(&self.db).await?)
     }
 }
 
-pub(super) async fn find_zone_by_number<C: ConnectionTrait>(
+pub(super) async fn find_active_zone<C: ConnectionTrait>(
     db: &C,
     number: i32,
 ) -> Result<Option<zones::Model>, DbErr> {

@@ -19,7 +19,7 @@ use super::{
     Store, StoreError,
     convert::open_statuses,
     outbox, protocol,
-    reference::{find_zone_by_number, stored_window, zone_holidays},
+    reference::{find_active_zone, stored_window, zone_holidays},
     routing,
 };
 use crate::domain::{
@@ -255,7 +255,7 @@ impl Store {
                 details = json!({ "reason": reason });
             }
             Command::Transfer { to_zone } => {
-                let target = find_zone_by_number(&txn, *to_zone).await?.ok_or_else(|| {
+                let target = find_active_zone(&txn, *to_zone).await?.ok_or_else(|| {
                     StoreError::invalid("zone", "Esta zona eleitoral não existe.")
                 })?;
                 if target.id == zone.id {

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{
     Store, StoreError,
     audit::{self, AdminChange},
-    reference::find_zone_by_number,
+    reference::find_active_zone,
 };
 use crate::domain::{email::Email, staff::Role, text::PersonName};
 
@@ -71,7 +71,7 @@ impl Store {
         }
         let mut zone_ids = Vec::with_capacity(new.zones.len());
         for number in &new.zones {
-            let zone = find_zone_by_number(&txn, *number).await?.ok_or_else(|| {
+            let zone = find_active_zone(&txn, *number).await?.ok_or_else(|| {
                 StoreError::invalid("zones", format!("A zona {number} não existe."))
             })?;
             if !zone_ids.contains(&zone.id) {

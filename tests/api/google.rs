@@ -585,3 +585,52 @@ async fn a_zone_with_its_own_calendar_gets_its_events_there() {
         "zona01@group.calendar.google.com"
     );
 }
+
+#[tokio::test]
+async fn a_closed_zone_still_gets_its_meetings_cancelled_in_its_own_calendar() {
+    let court = court().await;
+    let zone = "[[zone]]\nnumber = 1\nname = \"1ª Zona Eleitoral\"\nmunicipalities = [\"Belém\"]\ncalendar_id = \"zona01@group.calendar.google.com\"\n";
+    let zones = contato::reference::parse_zones(zone, &["meet.google.com".into()]).unwrap();
+    let store = &court.app.store;
+    store.import_zones(&zones, Utc::now()).await.unwrap();
+    let admin = crate::helpers::create_staff(
+        store,
+        "ti@tre-pa.jus.br",
+        contato::domain::staff::Role::Admin,
+        &[],
+    )
+    .await;
+    let (id, _) = court.triaged().await;
+    court
+        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .await;
+    court
+        .job_in_state(id, "meeting.create", JobState::Done)
+        .await;
+
+    // The zone closes with a meeting still on its calendar; the meeting is then cancelled.
+    let closed = contato::store::ZoneChanges {
+        active: Some(false),
+        ..Default::default()
+    };
+    store
+        .update_zone(1, &closed, admin.id, Utc::now())
+        .await
+        .unwrap();
+    let (status, _) = court
+        .transition(id, json!({"action": "cancel", "version": 3}))
+        .await;
+    court
+        .job_in_state(id, "meeting.delete", JobState::Done)
+        .await;
+
+    assert_eq!(status, 200);
+    assert_eq!(
+        court.google.deleted(),
+        [(
+            "zona01@group.calendar.google.com".to_string(),
+            contato::calendar::event_id("localhost", id)
+        )],
+        "deleted where it was made, not in the default calendar"
+    );
+}

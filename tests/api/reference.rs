@@ -50,7 +50,7 @@ async fn a_reimport_keeps_settings_the_file_does_not_mention() {
     let shipped = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
     app.store.import_zones(&shipped, Utc::now()).await.unwrap();
 
-    let zone = app.store.zone_by_number(1).await.unwrap().unwrap();
+    let zone = app.store.any_zone(1).await.unwrap().unwrap();
     assert_eq!(
         zone.notification_email.as_deref(),
         Some("zona01@tre-pa.jus.br")
@@ -71,7 +71,7 @@ async fn a_zone_added_to_the_file_is_inserted() {
     let report = app.store.import_zones(&zones, Utc::now()).await.unwrap();
 
     assert_eq!((report.inserted, report.updated), (1, 0));
-    let zone = app.store.zone_by_number(108).await.unwrap().unwrap();
+    let zone = app.store.any_zone(108).await.unwrap().unwrap();
     let window = zone.window.expect("the zone's own window");
     assert_eq!(window.slot_minutes(), 30);
     assert_eq!(window.weekdays().iso_numbers(), [1, 3, 5]);
