@@ -14,6 +14,8 @@ fn contato(db: &TestDb) -> Command {
         .env_remove("DATABASE_URL")
         .env_remove("CONTATO_CONFIG")
         .env("CONTATO_DATABASE__URL", &db.url)
+        // Messages go to the test's own folder, never to data/mail of the checkout.
+        .env("CONTATO_EMAIL__OUTBOX_DIR", db.scratch().join("mail"))
         .env("CONTATO_LOG__FILTER", "warn");
     command
 }

@@ -323,6 +323,7 @@ fn worker_process(db: &TestDb, smtp: &SmtpServer, lease_seconds: u64) -> Child {
         .env_remove("CONTATO_CONFIG")
         .env("CONTATO_DATABASE__URL", &db.url)
         .env("CONTATO_SMTP__URL", smtp.url())
+        .env("CONTATO_EMAIL__OUTBOX_DIR", db.scratch().join("mail"))
         .env("CONTATO_WORKER__POLL_MS", "50")
         .env("CONTATO_WORKER__LEASE_SECONDS", lease_seconds.to_string())
         .env("CONTATO_LOG__FILTER", "warn")
