@@ -14,6 +14,7 @@ use axum::{
 use chrono::{Duration, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
+use tower_http::compression::CompressionLayer;
 
 use super::{
     forms::{FormFields, is_form},
@@ -35,9 +36,16 @@ use crate::{
 };
 
 pub fn router() -> Router<App> {
-    Router::new()
+    // The form is the heaviest page and is often opened on slow mobile connections, so it is
+    // compressed. Only pages that carry no secret are: compressing a tracking token beside
+    // text an attacker can reflect would open the page to BREACH-style guessing.
+    let compressed = Router::new()
         .route("/", get(index))
         .route("/solicitar", get(form).post(submit))
+        .route("/static/contato.css", get(stylesheet))
+        .layer(CompressionLayer::new());
+    Router::new()
+        .merge(compressed)
         .route("/solicitar/recebida/{protocol}", get(received))
         .route("/acompanhar", get(track_start))
         .route("/acompanhar/{protocol}", get(track))
@@ -45,7 +53,6 @@ pub fn router() -> Router<App> {
             "/acompanhar/{protocol}/cancelar",
             get(cancel_step).post(cancel),
         )
-        .route("/static/contato.css", get(stylesheet))
 }
 
 async fn index(State(app): State<App>) -> Response {

@@ -1,4 +1,4 @@
-//! Metrics, security headers and request ids.
+//! Metrics, security headers, compression and request ids.
 
 use crate::helpers::spawn_app;
 
@@ -56,6 +56,35 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
     }
+}
+
+#[tokio::test]
+async fn pages_without_secrets_are_compressed_and_pages_with_a_token_are_not() {
+    let app = spawn_app().await;
+    let (protocol, token) = app.submit(1).await;
+    let encoding_of = |path: String| {
+        let request = app
+            .http
+            .get(app.url(&path))
+            .header("accept-encoding", "br, gzip");
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            let encoding = response
+                .headers()
+                .get("content-encoding")
+                .map(|value| value.to_str().unwrap().to_string());
+            (path, encoding)
+        }
+    };
+
+    for path in ["/", "/solicitar", "/static/contato.css"] {
+        let (path, encoding) = encoding_of(path.to_string()).await;
+        assert_eq!(encoding.as_deref(), Some("br"), "{path}");
+    }
+    let tracking = format!("/acompanhar/{protocol}?token={token}");
+    let (path, encoding) = encoding_of(tracking).await;
+    assert_eq!(encoding, None, "{path} carries the tracking token");
 }
 
 #[tokio::test]
