@@ -107,8 +107,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     }
 }
 
-/// The address a request comes from: the peer, or the first `X-Forwarded-For` hop when the
-/// service is configured to sit behind a trusted proxy.
+/// The address a request comes from: the peer, or, when the service is configured to sit
+/// behind a trusted proxy, the last `X-Forwarded-For` entry. That is the one the proxy
+/// appended; entries before it come from the client, which could put anything there to
+/// escape the limits.
 pub struct ClientIp(pub IpAddr);
 
 impl FromRequestParts<App> for ClientIp {
@@ -120,8 +122,8 @@ impl FromRequestParts<App> for ClientIp {
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.split(',').next())
-                .and_then(|first| first.trim().parse::<IpAddr>().ok())
+                .and_then(|value| value.rsplit(',').next())
+                .and_then(|last| last.trim().parse::<IpAddr>().ok())
         {
             return Ok(ClientIp(ip));
         }

@@ -173,6 +173,35 @@ async fn submissions_per_address_are_limited() {
 }
 
 #[tokio::test]
+async fn behind_a_proxy_the_limit_follows_the_address_the_proxy_saw() {
+    let app = spawn_app_with(&[
+        ("limits.submissions_per_minute", json!(2)),
+        ("server.trust_forwarded_for", json!(true)),
+    ])
+    .await;
+    let post_from = |forwarded: String| {
+        app.http
+            .post(app.url("/api/v1/requests"))
+            .header("x-forwarded-for", forwarded)
+            .json(&submission_json(1))
+            .send()
+    };
+
+    let mut codes = Vec::new();
+    // One client inventing a new first entry each time; the proxy appends what it saw.
+    for attempt in 0..3 {
+        let response = post_from(format!("198.51.100.{attempt}, 203.0.113.7"))
+            .await
+            .unwrap();
+        codes.push(response.status().as_u16());
+    }
+    let other_client = post_from("203.0.113.8".into()).await.unwrap();
+
+    assert_eq!(codes, [201, 201, 429]);
+    assert_eq!(other_client.status(), 201);
+}
+
+#[tokio::test]
 async fn a_person_with_too_many_open_requests_is_told_so() {
     let app = spawn_app_with(&[
         ("limits.submissions_per_minute", json!(0)),
