@@ -23,7 +23,8 @@ pub struct SignIn {
 
 impl App {
     /// Wrong e-mail, wrong password and disabled account are one answer, taking one time.
-    /// Failures count per account and per address; past the limit, sign-in waits.
+    /// Attempts count per account and per address, and successes are given back; past the
+    /// limit, sign-in waits.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -33,15 +34,21 @@ impl App {
     ) -> Result<SignIn, AppError> {
         let account_key = email.trim().to_lowercase();
         let now_instant = Instant::now();
-        for check in [
+        // Every attempt counts before the password is checked, so parallel guesses cannot all
+        // pass while argon2 runs; a success gives its count back below.
+        self.limits
+            .failed_logins_by_account
+            .hit(&account_key, now_instant)
+            .map_err(|retry| AppError::RateLimited(retry.0))?;
+        if let Err(retry) = self
+            .limits
+            .failed_logins_by_address
+            .hit(&client, now_instant)
+        {
             self.limits
                 .failed_logins_by_account
-                .check(&account_key, now_instant),
-            self.limits
-                .failed_logins_by_address
-                .check(&client, now_instant),
-        ] {
-            check.map_err(|retry| AppError::RateLimited(retry.0))?;
+                .forget_last(&account_key);
+            return Err(AppError::RateLimited(retry.0));
         }
         let credentials = self.store.staff_credentials(&account_key).await?;
         let hash = credentials
@@ -55,20 +62,12 @@ impl App {
         let staff = match credentials {
             Some((staff, _)) if verified && staff.active => staff,
             _ => {
-                // Counting cannot fail here: the checks above passed a moment ago.
-                let _ = self
-                    .limits
-                    .failed_logins_by_account
-                    .hit(&account_key, now_instant);
-                let _ = self
-                    .limits
-                    .failed_logins_by_address
-                    .hit(&client, now_instant);
                 tracing::warn!(%client, "failed sign-in");
                 return Err(AppError::Unauthorized);
             }
         };
         self.limits.failed_logins_by_account.clear(&account_key);
+        self.limits.failed_logins_by_address.forget_last(&client);
         let token = Token::session().map_err(anyhow::Error::from)?;
         let now = Utc::now();
         let expires_at = now + Duration::hours(self.settings.auth.token_ttl_hours.into());

@@ -32,18 +32,6 @@ impl<K: Hash + Eq + Clone> SlidingWindow<K> {
         }
     }
 
-    /// Whether `key` is at its limit now, without counting anything.
-    pub fn check(&self, key: &K, now: Instant) -> Result<(), RetryAfter> {
-        if self.max == 0 {
-            return Ok(());
-        }
-        let mut events = self.lock();
-        match events.get_mut(key) {
-            Some(times) => self.blocked(times, now),
-            None => Ok(()),
-        }
-    }
-
     /// Counts one event for `key`, unless it is at its limit.
     pub fn hit(&self, key: &K, now: Instant) -> Result<(), RetryAfter> {
         if self.max == 0 {
@@ -62,6 +50,17 @@ impl<K: Hash + Eq + Clone> SlidingWindow<K> {
         self.blocked(times, now)?;
         times.push_back(now);
         Ok(())
+    }
+
+    /// Takes back the latest event of `key` (an attempt that turned out to be a success).
+    pub fn forget_last(&self, key: &K) {
+        let mut events = self.lock();
+        if let Some(times) = events.get_mut(key) {
+            times.pop_back();
+            if times.is_empty() {
+                events.remove(key);
+            }
+        }
     }
 
     /// Forgets `key` (a successful sign-in clears its failures).
@@ -122,15 +121,17 @@ mod tests {
     }
 
     #[test]
-    fn check_does_not_count_and_clear_forgets() {
-        let limiter = SlidingWindow::new(1, Duration::from_secs(60));
+    fn forget_last_gives_one_back_and_clear_forgets_all() {
+        let limiter = SlidingWindow::new(2, Duration::from_secs(60));
         let now = Instant::now();
-        assert!(limiter.check(&1, now).is_ok());
-        assert!(limiter.check(&1, now).is_ok());
         limiter.hit(&1, now).unwrap();
-        assert!(limiter.check(&1, now).is_err());
+        limiter.hit(&1, now).unwrap();
+        assert!(limiter.hit(&1, now).is_err());
+        limiter.forget_last(&1);
+        assert!(limiter.hit(&1, now).is_ok(), "one event given back");
         limiter.clear(&1);
-        assert!(limiter.check(&1, now).is_ok());
+        limiter.forget_last(&7);
+        assert!(limiter.hit(&1, now).is_ok() && limiter.hit(&1, now).is_ok());
     }
 
     #[test]

@@ -120,7 +120,9 @@ impl FromRequestParts<App> for ClientIp {
         if state.settings.server.trust_forwarded_for
             && let Some(ip) = parts
                 .headers
-                .get("x-forwarded-for")
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.rsplit(',').next())
                 .and_then(|last| last.trim().parse::<IpAddr>().ok())

@@ -1,4 +1,4 @@
-//! Security headers on every response.
+//! Security headers on every response, and no caching unless a response asks for it.
 
 use axum::{
     http::{HeaderName, HeaderValue, header},
@@ -28,5 +28,10 @@ pub async fn secure(mut response: Response) -> Response {
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     }
+    // Answers carry personal data and tracking tokens: no shared or back-button cache keeps
+    // them. The stylesheet sets its own, long-lived policy.
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     response
 }

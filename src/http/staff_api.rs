@@ -77,7 +77,10 @@ async fn list_requests(
             )
         })?);
     }
-    let page = query.page.unwrap_or(1).max(1);
+    let page = query
+        .page
+        .unwrap_or(1)
+        .clamp(1, crate::store::MAX_INBOX_PAGE);
     let per_page = query
         .per_page
         .unwrap_or(DEFAULT_PER_PAGE)

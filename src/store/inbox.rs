@@ -13,6 +13,10 @@ use sea_orm::{
 use super::{Store, StoreError, ZoneScope, requests::in_scope};
 use crate::domain::{status::Status, text::search_key};
 
+/// Pages beyond this are clamped to it: no inbox is that long, and the offset stays far from
+/// overflow whatever page number a client sends.
+pub const MAX_PAGE: u64 = 100_000;
+
 #[derive(Debug, Clone, Default)]
 pub struct InboxFilter {
     /// Empty: every state.
@@ -75,7 +79,7 @@ impl Store {
             .order_by_asc(requests::Column::CreatedAt)
             .order_by_asc(requests::Column::Id)
             .limit(filter.per_page)
-            .offset(filter.page.saturating_sub(1) * filter.per_page)
+            .offset(filter.page.clamp(1, MAX_PAGE).saturating_sub(1) * filter.per_page)
             .all(&self.db)
             .await?;
         let (zone_numbers, names) = self.labels(&rows).await?;

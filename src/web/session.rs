@@ -55,6 +55,15 @@ impl FromRequestParts<App> for PanelUser {
             .extensions
             .get::<OriginalUri>()
             .map_or_else(|| parts.uri.to_string(), |uri| uri.0.to_string());
+        // A form posted after the session ended cannot be replayed: go back to the page it
+        // came from (a request's actions post to its page + "/acao"), or to the inbox.
+        let path = if parts.method == axum::http::Method::GET {
+            path
+        } else {
+            path.strip_suffix("/acao")
+                .filter(|page| page.starts_with("/painel/solicitacoes/"))
+                .map_or_else(|| "/painel".to_string(), str::to_string)
+        };
         let back = url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>();
         Err(Redirect::to(&format!("/painel/entrar?volta={back}")).into_response())
     }

@@ -419,3 +419,73 @@ async fn a_mangled_page_address_gets_a_page_in_portuguese() {
         assert!(page.contains("Endereço inválido"), "{page}");
     }
 }
+
+#[tokio::test]
+async fn a_clerk_who_transfers_a_request_away_lands_on_the_inbox() {
+    let app = spawn_app().await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let id = request_id(&app, 1).await;
+    let client = signed_in(&app, "ana@tre-pa.jus.br").await;
+    let (_, detail) = text(
+        client
+            .get(app.url(&format!("/painel/solicitacoes/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let action = format!("/painel/solicitacoes/{id}/acao");
+
+    let transferred = client
+        .post(app.url(&action))
+        .form(&[
+            ("csrf", hidden(&detail, "csrf").as_str()),
+            ("version", "1"),
+            // Spaces and a line break around the action: accepted, and kept out of headers.
+            ("action", " transfer\r\n"),
+            ("zone", "28"),
+            ("note", "O requerente mora em Marabá."),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(transferred.status(), 303);
+    let location = transferred.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(location, "/painel?feito=transferido");
+    let (status, inbox) = text(client.get(app.url(&location)).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(inbox.contains("Solicitação transferida"), "{inbox}");
+}
+
+#[tokio::test]
+async fn a_form_posted_after_the_session_ended_returns_to_its_page_after_sign_in() {
+    let app = spawn_app().await;
+    let id = request_id(&app, 1).await;
+
+    let expired = client()
+        .post(app.url(&format!("/painel/solicitacoes/{id}/acao")))
+        .form(&[("action", "triage")])
+        .send()
+        .await
+        .unwrap();
+    let with_control = client()
+        .get(app.url("/painel/entrar?volta=/painel%0Ax"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(expired.status(), 303);
+    assert_eq!(
+        expired.headers()["location"],
+        format!("/painel/entrar?volta=%2Fpainel%2Fsolicitacoes%2F{id}").as_str()
+    );
+    let (_, page) = text(with_control).await;
+    assert!(
+        page.contains("name=\"volta\" value=\"&#x2f;painel\""),
+        "a return address with a control character falls back to the inbox"
+    );
+}

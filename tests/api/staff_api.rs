@@ -7,7 +7,9 @@ use entities::staff;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, create_clerk, create_staff, future_slots, spawn_app};
+use crate::helpers::{
+    TestApp, create_clerk, create_staff, future_slots, spawn_app, spawn_app_with,
+};
 
 /// An app with a clerk of zone 1 (Ana), a clerk of zone 28 (Bia) and an admin.
 struct Court {
@@ -121,6 +123,41 @@ async fn repeated_failed_sign_ins_are_throttled() {
 
     assert_eq!(blocked.status(), 429, "even the right password waits");
     assert!(blocked.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_the_password_is_checked() {
+    let app = spawn_app().await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let body = json!({"email": "ana@tre-pa.jus.br", "password": "senha errada de novo"});
+
+    let guesses = (0..12).map(|_| app.post_json("/api/v1/auth/login", &body));
+    let codes: Vec<u16> = futures::future::join_all(guesses)
+        .await
+        .iter()
+        .map(|response| response.status().as_u16())
+        .collect();
+
+    assert_eq!(
+        codes.iter().filter(|&&code| code == 401).count(),
+        5,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|&&code| code == 429).count(),
+        7,
+        "{codes:?}"
+    );
+}
+
+#[tokio::test]
+async fn successful_sign_ins_from_one_office_do_not_use_up_its_limit() {
+    let app = spawn_app_with(&[("auth.max_failed_logins_per_address", json!(3))]).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+
+    for _ in 0..5 {
+        app.sign_in("ana@tre-pa.jus.br").await;
+    }
 }
 
 #[tokio::test]

@@ -31,6 +31,7 @@ struct InboxQuery {
     zona: Option<String>,
     q: Option<String>,
     pagina: Option<u64>,
+    feito: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -80,7 +81,12 @@ async fn inbox(
         .as_deref()
         .and_then(|z| z.trim().parse::<i32>().ok());
     let search = query.q.clone().filter(|q| !q.trim().is_empty());
-    let page = query.pagina.unwrap_or(1).max(1);
+    let page = query
+        .pagina
+        .unwrap_or(1)
+        .clamp(1, crate::store::MAX_INBOX_PAGE);
+    let done = (query.feito.as_deref() == Some("transferido"))
+        .then_some("Solicitação transferida. Ela agora está na caixa da zona de destino.");
     let filter = InboxFilter {
         statuses: Status::parse(tab).into_iter().collect(),
         zone,
@@ -158,6 +164,7 @@ async fn inbox(
             pages_total,
             total => inbox.total,
             query_base,
+            done,
             ..base(&panel, "inbox")
         },
     )

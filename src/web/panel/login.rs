@@ -46,7 +46,8 @@ fn safe_back(back: Option<&str>) -> String {
         Some(path)
             if path.starts_with("/painel")
                 && !path.starts_with("/painel/entrar")
-                && !path.contains("//") =>
+                && !path.contains("//")
+                && !path.chars().any(char::is_control) =>
         {
             path.to_string()
         }

@@ -146,7 +146,15 @@ async fn act(
         .staff_transition(&panel.user, id, version, &input, type_errors)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/painel/solicitacoes/{id}?feito={action}")).into_response(),
+        Ok(changed) => {
+            let done = Action::parse(action.trim()).map_or("", Action::as_str);
+            if panel.user.may_see_zone(changed.record.zone) {
+                Redirect::to(&format!("/painel/solicitacoes/{id}?feito={done}")).into_response()
+            } else {
+                // Transferred out of the clerk's zones: the request's page is closed to them now.
+                Redirect::to("/painel?feito=transferido").into_response()
+            }
+        }
         Err(error) => {
             let (status, problem) = match error {
                 AppError::Invalid(errors) => (
