@@ -299,6 +299,9 @@ impl GoogleCalendar {
                     ..Default::default()
                 }]
             }),
+            // Google keeps a deleted event as "cancelled" under its id: an insert retried
+            // after a delete, or a patch, brings it back rather than e-mail a dead link.
+            status: Some("confirmed".into()),
             ..Default::default()
         }
     }
@@ -308,7 +311,8 @@ impl GoogleCalendar {
         let existing = self.get(spec.calendar_id, id).await?;
         let same_times = existing.start.as_ref().and_then(|s| s.date_time) == Some(spec.start)
             && existing.end.as_ref().and_then(|e| e.date_time) == Some(spec.end);
-        if same_times {
+        let cancelled = existing.status.as_deref() == Some("cancelled");
+        if same_times && !cancelled {
             return Ok(existing);
         }
         let patch = self.event(spec);

@@ -57,8 +57,15 @@ impl Worker {
             .ok_or_else(|| {
                 JobError::Permanent(format!("request {} not found", payload.request_id))
             })?;
-        if message == Message::Reminder && !reminder_still_due(&request, &payload.details) {
-            return Ok("skipped: the meeting was moved or cancelled".into());
+        if message == Message::Reminder
+            && !reminder_still_due(&request, &payload.details, Utc::now())
+        {
+            return Ok("skipped: the meeting was moved, cancelled or has begun".into());
+        }
+        if matches!(message, Message::Scheduled | Message::Rescheduled)
+            && !announcement_current(&request, &payload.details)
+        {
+            return Ok("skipped: the meeting was changed again since".into());
         }
         let zone_name = self
             .store
@@ -326,9 +333,21 @@ impl Worker {
     }
 }
 
-/// A reminder belongs to one scheduling revision; after a reschedule or a cancel it is moot.
-fn reminder_still_due(request: &RequestRecord, details: &Details) -> bool {
-    request.status == Status::Scheduled && details.revision == Some(request.schedule_revision)
+/// A reminder belongs to one scheduling revision; after a reschedule or a cancel, or once
+/// the meeting has begun (a worker that was down, a retry that took long), it is moot.
+fn reminder_still_due(request: &RequestRecord, details: &Details, now: DateTime<Utc>) -> bool {
+    request.status == Status::Scheduled
+        && details.revision == Some(request.schedule_revision)
+        && request.scheduled_start.is_some_and(|start| now < start)
+}
+
+/// A "scheduled" or "rescheduled" message still waiting (the SMTP server was down) when the
+/// meeting moves again or is cancelled would give the requester a time that no longer holds.
+fn announcement_current(request: &RequestRecord, details: &Details) -> bool {
+    request.status == Status::Scheduled
+        && details
+            .revision
+            .is_none_or(|revision| revision == request.schedule_revision)
 }
 
 /// The meeting a message is about: the change's own times and link, else the request's.
@@ -344,8 +363,10 @@ fn meeting(
         .or_else(|| request.meet_link.clone());
     match (start, end, link) {
         (Some(start), Some(end), Some(link)) => Ok((start, end, link)),
-        _ => Err(JobError::Permanent(
-            "the meeting has no time or no link".into(),
+        // With the google provider the link comes when the calendar job has made the event,
+        // which may still be retrying: wait for it rather than lose the message.
+        _ => Err(JobError::Transient(
+            "the meeting has no time or no link yet".into(),
         )),
     }
 }

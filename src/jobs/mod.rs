@@ -131,7 +131,13 @@ impl Worker {
                     }
                 }
                 () = tokio::time::sleep(poll) => {}
-                _ = stop.changed() => {}
+                changed = stop.changed() => {
+                    // The sender is gone: nobody can ask for a stop any more, so stop now
+                    // rather than spin on a channel that answers at once.
+                    if changed.is_err() {
+                        break;
+                    }
+                }
             }
         }
         while running.join_next().await.is_some() {}
@@ -159,7 +165,16 @@ impl Worker {
     }
 
     async fn run_job(&self, job: &ClaimedJob) {
-        let result = self.dispatch(job).await;
+        // A run must end while its lease holds: past it, another worker may take the job and
+        // do the same e-mail or calendar change a second time.
+        let limit = Duration::from_secs(self.settings.worker.lease_seconds).mul_f64(0.8);
+        let result = match tokio::time::timeout(limit, self.dispatch(job)).await {
+            Ok(result) => result,
+            Err(_) => Err(JobError::Transient(format!(
+                "took longer than {} s; stopped before its lease ran out",
+                limit.as_secs()
+            ))),
+        };
         let now = Utc::now();
         let outcome = match result {
             Ok(result) => {
@@ -189,7 +204,11 @@ impl Worker {
                 }
             }
         };
-        match self.store.finish_job(job.id, &self.id, &outcome, now).await {
+        match self
+            .store
+            .finish_job(job.id, &self.id, job.attempts, &outcome, now)
+            .await
+        {
             Ok(true) => {}
             Ok(false) => tracing::warn!("job lease lost: another worker took it over"),
             // The lease will expire and the job run again: at least once, never lost.

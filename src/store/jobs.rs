@@ -275,12 +275,14 @@ impl Store {
         Ok(claimed)
     }
 
-    /// Records how a job's run ended, if `worker` still holds it. False means the lease was
-    /// lost (another worker took the job over): the outcome is not recorded twice.
+    /// Records how a job's run ended, if `worker` still holds the claim of attempt
+    /// `attempts`. False means the lease was lost (the job was claimed again, by another
+    /// worker or by this one): a late outcome must not overwrite the newer run's.
     pub async fn finish_job(
         &self,
         id: i64,
         worker: &str,
+        attempts: i32,
         outcome: &JobOutcome,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
@@ -309,6 +311,7 @@ impl Store {
             .filter(jobs::Column::Id.eq(id))
             .filter(jobs::Column::State.eq(db::JobState::Running))
             .filter(jobs::Column::LockedBy.eq(worker))
+            .filter(jobs::Column::Attempts.eq(attempts))
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected == 1)

@@ -590,6 +590,23 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
         "24 h and 1 h before, for each of the two slots"
     );
     assert_eq!((sent.len(), skipped), (2, 2), "{reminders:?}");
+    let result_of = |kind: &'static str| {
+        let db = app.store.connection();
+        async move {
+            jobs::Entity::find()
+                .filter(jobs::Column::Kind.eq(kind))
+                .one(db)
+                .await
+                .unwrap()
+                .and_then(|job| job.result)
+                .unwrap_or_default()
+        }
+    };
+    assert!(
+        result_of("email.scheduled").await.starts_with("skipped"),
+        "the first time was moved before its message went out: not announced"
+    );
+    assert!(result_of("email.rescheduled").await.starts_with("250"));
     let reminder_messages: Vec<Received> = smtp
         .received()
         .into_iter()
@@ -620,4 +637,48 @@ async fn a_worker_stops_cleanly_on_sigterm() {
 
     assert!(signalled.success());
     assert!(status.success(), "exit status {status:?}");
+}
+
+#[tokio::test]
+async fn an_outcome_that_comes_after_the_job_was_claimed_again_is_not_recorded() {
+    use contato::store::JobOutcome;
+    let app = spawn_app_with(&[]).await;
+    app.store
+        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .await
+        .unwrap();
+    let start = Utc::now();
+    let lease = chrono::Duration::seconds(10);
+
+    // A slow run outlives its lease and the same worker process claims the job again.
+    let first = app.store.claim_jobs("w1", 1, lease, start).await.unwrap();
+    let later = start + chrono::Duration::seconds(11);
+    let second = app.store.claim_jobs("w1", 1, lease, later).await.unwrap();
+    assert_eq!(first[0].id, second[0].id);
+    let late = JobOutcome::RetryAt {
+        error: "timeout".into(),
+        run_at: later,
+    };
+    let done = JobOutcome::Done {
+        result: "250 ok".into(),
+    };
+    let stale = app
+        .store
+        .finish_job(first[0].id, "w1", first[0].attempts, &late, later)
+        .await
+        .unwrap();
+    let current = app
+        .store
+        .finish_job(second[0].id, "w1", second[0].attempts, &done, later)
+        .await
+        .unwrap();
+
+    assert!(!stale, "the first run's outcome comes too late");
+    assert!(current);
+    let job = jobs::Entity::find_by_id(first[0].id)
+        .one(app.store.connection())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.state, JobState::Done);
 }
