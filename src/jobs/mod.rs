@@ -187,10 +187,12 @@ impl Worker {
             }
             Err(JobError::Transient(error)) => {
                 let jitter = rand::rng().random::<f64>();
-                match self
-                    .policy
-                    .next_run(job.attempts, job.created_at, now, jitter)
-                {
+                match self.policy.next_run(
+                    job.attempts,
+                    job.failing_since.unwrap_or(now),
+                    now,
+                    jitter,
+                ) {
                     Some(run_at) => {
                         tracing::warn!(%error, %run_at, "job failed; will retry");
                         JobOutcome::RetryAt { error, run_at }

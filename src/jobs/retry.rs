@@ -21,12 +21,12 @@ impl RetryPolicy {
     }
 
     /// The next run after the `attempts`-th failure (1 for the first), or `None` once the
-    /// job has been failing for longer than `give_up_after`. `jitter` in `[0, 1)` spreads
+    /// job has been failing (since `failing_since`) for longer than `give_up_after`. `jitter` in `[0, 1)` spreads
     /// the retries of many jobs that failed together (±20%), so they do not return at once.
     pub fn next_run(
         &self,
         attempts: i32,
-        created_at: DateTime<Utc>,
+        failing_since: DateTime<Utc>,
         now: DateTime<Utc>,
         jitter: f64,
     ) -> Option<DateTime<Utc>> {
@@ -38,7 +38,7 @@ impl RetryPolicy {
         let factor = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
         let delay = Duration::milliseconds((base.num_milliseconds() as f64 * factor) as i64);
         let run_at = now + delay;
-        (run_at - created_at <= self.give_up_after).then_some(run_at)
+        (run_at - failing_since <= self.give_up_after).then_some(run_at)
     }
 }
 

@@ -99,6 +99,11 @@ impl Store {
             )
             .col_expr(jobs::Column::LockedBy, Expr::value(None::<String>))
             .col_expr(jobs::Column::FinishedAt, Expr::value(None::<DateTime<Utc>>))
+            // A fresh start: the admin's retry gets the whole give-up period again.
+            .col_expr(
+                jobs::Column::FailingSince,
+                Expr::value(None::<DateTime<Utc>>),
+            )
             .col_expr(jobs::Column::UpdatedAt, Expr::value(now))
             .filter(jobs::Column::Id.eq(id))
             .filter(jobs::Column::State.eq(db::JobState::Dead))
@@ -183,7 +188,8 @@ pub struct ClaimedJob {
     pub request_id: Option<i64>,
     /// Counting this one.
     pub attempts: i32,
-    pub created_at: DateTime<Utc>,
+    /// When its current run of failures began, if it has failed.
+    pub failing_since: Option<DateTime<Utc>>,
 }
 
 /// What became of a job's run.
@@ -253,7 +259,7 @@ impl Store {
                 jobs::Column::Payload,
                 jobs::Column::RequestId,
                 jobs::Column::Attempts,
-                jobs::Column::CreatedAt,
+                jobs::Column::FailingSince,
             ]));
         let txn = self.begin_write().await?;
         let rows = txn.query_all(&claim).await?;
@@ -267,7 +273,7 @@ impl Store {
                     payload: row.try_get("", "payload")?,
                     request_id: row.try_get("", "request_id")?,
                     attempts: row.try_get("", "attempts")?,
-                    created_at: row.try_get("", "created_at")?,
+                    failing_since: row.try_get("", "failing_since")?,
                 })
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
@@ -300,6 +306,14 @@ impl Store {
                 .col_expr(jobs::Column::FinishedAt, Expr::value(now)),
             JobOutcome::RetryAt { error, run_at } => update
                 .col_expr(jobs::Column::State, Expr::value(db::JobState::Pending))
+                .col_expr(
+                    jobs::Column::FailingSince,
+                    sea_orm::sea_query::Func::coalesce([
+                        Expr::col(jobs::Column::FailingSince),
+                        Expr::value(now),
+                    ])
+                    .into(),
+                )
                 .col_expr(jobs::Column::LastError, Expr::value(error.clone()))
                 .col_expr(jobs::Column::RunAt, Expr::value(*run_at)),
             JobOutcome::Dead { error } => update

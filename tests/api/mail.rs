@@ -682,3 +682,46 @@ async fn an_outcome_that_comes_after_the_job_was_claimed_again_is_not_recorded()
         .unwrap();
     assert_eq!(job.state, JobState::Done);
 }
+
+#[tokio::test]
+async fn a_job_queued_days_before_it_was_due_survives_its_first_failure() {
+    let port = SmtpServer::unused_port();
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(&[("smtp.url", json!(smtp_url))]).await;
+    app.store
+        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .await
+        .unwrap();
+    // As a reminder is: written when the meeting was scheduled, due days later.
+    jobs::Entity::update_many()
+        .col_expr(
+            jobs::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - chrono::Duration::days(3)),
+        )
+        .exec(app.store.connection())
+        .await
+        .unwrap();
+    let worker = contato::jobs::Worker::new(
+        app.store.clone(),
+        std::sync::Arc::new(crate::helpers::settings_for(
+            app.db(),
+            &[("smtp.url", json!(smtp_url))],
+        )),
+        None,
+    )
+    .unwrap();
+
+    assert_eq!(worker.run_batch().await.unwrap(), 2);
+
+    let confirmation = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq("email.request_received"))
+        .one(app.store.connection())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (confirmation.state, confirmation.failing_since.is_some()),
+        (JobState::Pending, true),
+        "retried, counting from the first failure: {confirmation:?}"
+    );
+}
