@@ -124,10 +124,39 @@ impl Worker {
             .await
             .map_err(JobError::store)?;
         if !recorded {
-            return Ok(format!(
-                "event {} made, but the request changed meanwhile",
-                meeting.event_id
-            ));
+            // Another job of this request (a reschedule, a cancel) ran while this one was
+            // talking to Google and may have been undone by it: put the event where the
+            // request stands now.
+            let now = self
+                .store
+                .request(request.id, &ZoneScope::All)
+                .await
+                .map_err(JobError::store)?;
+            return match now
+                .as_ref()
+                .map(|r| (r.status, r.scheduled_start, r.scheduled_end))
+            {
+                Some((Status::Scheduled, Some(start), Some(end))) => {
+                    let current = MeetingSpec {
+                        revision: now.as_ref().map_or(revision, |r| r.schedule_revision),
+                        start,
+                        end,
+                        ..spec
+                    };
+                    calendar.reschedule(&current).await?;
+                    Ok(format!(
+                        "event {} moved to the request's current time after a change meanwhile",
+                        meeting.event_id
+                    ))
+                }
+                _ => {
+                    calendar.cancel(&calendar_id, request.id).await?;
+                    Ok(format!(
+                        "event {} deleted: the request was closed meanwhile",
+                        meeting.event_id
+                    ))
+                }
+            };
         }
         Ok(format!("event {}; {}", meeting.event_id, meeting.meet_link))
     }

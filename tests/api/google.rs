@@ -634,3 +634,47 @@ async fn a_closed_zone_still_gets_its_meetings_cancelled_in_its_own_calendar() {
         "deleted where it was made, not in the default calendar"
     );
 }
+
+#[tokio::test]
+async fn a_cancel_that_lands_while_the_event_is_being_made_leaves_no_event() {
+    let mut court = court_with_worker(false).await;
+    // Google takes its time with the conference: the worker waits between reads.
+    court.google.conferences_pending_for(3);
+    court
+        .settings
+        .push(("calendar.conference_check_ms", json!(300)));
+    let (id, _) = court.triaged().await;
+    court
+        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .await;
+    let worker = court.worker().await;
+
+    let batch = tokio::spawn(async move { worker.run_batch().await.unwrap() });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while inserts(&court.google).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the insert is made");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (cancelled, _) = court
+        .transition(id, json!({"action": "cancel", "version": 3}))
+        .await;
+    batch.await.unwrap();
+
+    assert_eq!(cancelled, 200);
+    let create = court
+        .job_in_state(id, "meeting.create", JobState::Done)
+        .await;
+    assert!(
+        create
+            .result
+            .as_deref()
+            .unwrap_or_default()
+            .contains("deleted"),
+        "{:?}",
+        create.result
+    );
+    assert!(
+        court.google.events().is_empty(),
+        "the event made for a cancelled request is gone"
+    );
+}
