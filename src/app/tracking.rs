@@ -86,7 +86,9 @@ impl App {
         };
         let decoy = [DECOY_HASH.to_string()];
         let stored = found.as_ref().map_or(&decoy[..], |(_, hashes)| &hashes[..]);
-        // Every stored hash is compared, whichever matches, so timing tells nothing.
+        // Every stored hash is compared, whichever matches, so timing tells nothing about the
+        // token. Whether a protocol exists may show in the timing; protocols are sequential
+        // and printed on every message, so that is no secret.
         let matches = stored.iter().fold(subtle::Choice::from(0), |any, hash| {
             any | presented.as_bytes().ct_eq(hash.as_bytes())
         });
