@@ -725,3 +725,101 @@ async fn a_job_queued_days_before_it_was_due_survives_its_first_failure() {
         "retried, counting from the first failure: {confirmation:?}"
     );
 }
+
+/// Moves request `id` from `version` by `command`, as clerk `clerk` of zone 1 would.
+async fn change_as_clerk(
+    app: &TestApp,
+    id: i64,
+    version: i32,
+    command: contato::domain::command::Command,
+    clerk: i32,
+) {
+    let parsed = contato::domain::command::ParsedCommand {
+        command,
+        note: None,
+    };
+    app.store
+        .transition(
+            id,
+            version,
+            &parsed,
+            contato::store::Actor::Staff(clerk),
+            &contato::store::ZoneScope::All,
+            &crate::helpers::Rules::manual().at(Utc::now()),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
+    use contato::domain::{command::Command, meet_link::MeetLink};
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
+    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let request = app
+        .store
+        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .await
+        .unwrap();
+    let link = MeetLink::parse(
+        "https://meet.google.com/abc-defg-hij",
+        &["meet.google.com".into()],
+    )
+    .unwrap();
+    change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
+    let schedule = Command::Schedule {
+        start: future_slots(1)[0].start,
+        meet_link: Some(link),
+    };
+    change_as_clerk(&app, request.id, 2, schedule, clerk.id).await;
+    // The worker was down: by the time it runs the reminders, the meeting has begun.
+    entities::requests::Entity::update_many()
+        .col_expr(
+            entities::requests::Column::ScheduledStart,
+            sea_orm::sea_query::Expr::value(Utc::now() - chrono::Duration::minutes(5)),
+        )
+        .exec(app.store.connection())
+        .await
+        .unwrap();
+    jobs::Entity::update_many()
+        .col_expr(
+            jobs::Column::RunAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(jobs::Column::Kind.eq("email.reminder"))
+        .exec(app.store.connection())
+        .await
+        .unwrap();
+    let worker = contato::jobs::Worker::new(
+        app.store.clone(),
+        std::sync::Arc::new(crate::helpers::settings_for(
+            app.db(),
+            &[("smtp.url", json!(smtp.url()))],
+        )),
+        None,
+    )
+    .unwrap();
+
+    while worker.run_batch().await.unwrap() > 0 {}
+
+    let reminders = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq("email.reminder"))
+        .all(app.store.connection())
+        .await
+        .unwrap();
+    assert_eq!(reminders.len(), 2);
+    assert!(
+        reminders.iter().all(|job| job
+            .result
+            .as_deref()
+            .is_some_and(|result| result.starts_with("skipped"))),
+        "{reminders:?}"
+    );
+    assert!(
+        !smtp
+            .received()
+            .iter()
+            .any(|m| subject_of(m).starts_with("Lembrete"))
+    );
+}
