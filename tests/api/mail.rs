@@ -543,33 +543,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
         )
         .await
         .unwrap();
-    // Make every reminder due now, as if the day had come.
-    jobs::Entity::update_many()
-        .col_expr(
-            jobs::Column::RunAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
-        .filter(jobs::Column::Kind.eq("email.reminder"))
-        .exec(app.store.connection())
-        .await
-        .unwrap();
-
-    let worker = contato::jobs::Worker::new(
-        app.store.clone(),
-        std::sync::Arc::new(crate::helpers::settings_for(
-            app.db(),
-            &[("smtp.url", json!(smtp.url()))],
-        )),
-        None,
-    )
-    .unwrap();
-    while worker.run_batch().await.unwrap() > 0 {}
-
-    let reminders = jobs::Entity::find()
-        .filter(jobs::Column::Kind.eq("email.reminder"))
-        .all(app.store.connection())
-        .await
-        .unwrap();
+    let reminders = run_reminders_now(&app, &smtp).await;
     let sent: Vec<&str> = reminders
         .iter()
         .filter_map(|job| job.result.as_deref())
@@ -701,15 +675,7 @@ async fn a_job_queued_days_before_it_was_due_survives_its_first_failure() {
         .exec(app.store.connection())
         .await
         .unwrap();
-    let worker = contato::jobs::Worker::new(
-        app.store.clone(),
-        std::sync::Arc::new(crate::helpers::settings_for(
-            app.db(),
-            &[("smtp.url", json!(smtp_url))],
-        )),
-        None,
-    )
-    .unwrap();
+    let worker = worker_sending_to(&app, &smtp_url);
 
     assert_eq!(worker.run_batch().await.unwrap(), 2);
 
@@ -782,32 +748,9 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
         .exec(app.store.connection())
         .await
         .unwrap();
-    jobs::Entity::update_many()
-        .col_expr(
-            jobs::Column::RunAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
-        .filter(jobs::Column::Kind.eq("email.reminder"))
-        .exec(app.store.connection())
-        .await
-        .unwrap();
-    let worker = contato::jobs::Worker::new(
-        app.store.clone(),
-        std::sync::Arc::new(crate::helpers::settings_for(
-            app.db(),
-            &[("smtp.url", json!(smtp.url()))],
-        )),
-        None,
-    )
-    .unwrap();
 
-    while worker.run_batch().await.unwrap() > 0 {}
+    let reminders = run_reminders_now(&app, &smtp).await;
 
-    let reminders = jobs::Entity::find()
-        .filter(jobs::Column::Kind.eq("email.reminder"))
-        .all(app.store.connection())
-        .await
-        .unwrap();
     assert_eq!(reminders.len(), 2);
     assert!(
         reminders.iter().all(|job| job
@@ -822,4 +765,39 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
             .iter()
             .any(|m| subject_of(m).starts_with("Lembrete"))
     );
+}
+
+/// Makes every reminder due now, as if the day had come, runs a worker until nothing is
+/// due, and returns the reminder jobs as it left them.
+async fn run_reminders_now(app: &TestApp, smtp: &SmtpServer) -> Vec<jobs::Model> {
+    let reminders = jobs::Column::Kind.eq("email.reminder");
+    jobs::Entity::update_many()
+        .col_expr(
+            jobs::Column::RunAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(reminders.clone())
+        .exec(app.store.connection())
+        .await
+        .unwrap();
+    let worker = worker_sending_to(app, &smtp.url());
+    while worker.run_batch().await.unwrap() > 0 {}
+    jobs::Entity::find()
+        .filter(reminders)
+        .all(app.store.connection())
+        .await
+        .unwrap()
+}
+
+/// A worker of `app`'s settings sending to `smtp_url`, to run batches by hand.
+fn worker_sending_to(app: &TestApp, smtp_url: &str) -> contato::jobs::Worker {
+    contato::jobs::Worker::new(
+        app.store.clone(),
+        std::sync::Arc::new(crate::helpers::settings_for(
+            app.db(),
+            &[("smtp.url", json!(smtp_url))],
+        )),
+        None,
+    )
+    .unwrap()
 }
