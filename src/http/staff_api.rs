@@ -77,10 +77,7 @@ async fn list_requests(
             )
         })?);
     }
-    let page = query
-        .page
-        .unwrap_or(1)
-        .clamp(1, crate::store::MAX_INBOX_PAGE);
+    let page = crate::store::inbox_page(query.page);
     let per_page = query
         .per_page
         .unwrap_or(DEFAULT_PER_PAGE)

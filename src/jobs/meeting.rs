@@ -127,23 +127,28 @@ impl Worker {
             // Another job of this request (a reschedule, a cancel) ran while this one was
             // talking to Google and may have been undone by it: put the event where the
             // request stands now.
-            let now = self
+            let current = self
                 .store
                 .request(request.id, &ZoneScope::All)
                 .await
-                .map_err(JobError::store)?;
-            return match now
-                .as_ref()
-                .map(|r| (r.status, r.scheduled_start, r.scheduled_end))
-            {
-                Some((Status::Scheduled, Some(start), Some(end))) => {
-                    let current = MeetingSpec {
-                        revision: now.as_ref().map_or(revision, |r| r.schedule_revision),
+                .map_err(JobError::store)?
+                .filter(|now| now.status == Status::Scheduled)
+                .and_then(|now| {
+                    Some((
+                        now.schedule_revision,
+                        now.scheduled_start?,
+                        now.scheduled_end?,
+                    ))
+                });
+            return match current {
+                Some((revision, start, end)) => {
+                    let moved = MeetingSpec {
+                        revision,
                         start,
                         end,
                         ..spec
                     };
-                    calendar.reschedule(&current).await?;
+                    calendar.reschedule(&moved).await?;
                     Ok(format!(
                         "event {} moved to the request's current time after a change meanwhile",
                         meeting.event_id

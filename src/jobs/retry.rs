@@ -21,8 +21,9 @@ impl RetryPolicy {
     }
 
     /// The next run after the `attempts`-th failure (1 for the first), or `None` once the
-    /// job has been failing (since `failing_since`) for longer than `give_up_after`. `jitter` in `[0, 1)` spreads
-    /// the retries of many jobs that failed together (±20%), so they do not return at once.
+    /// job has been failing (since `failing_since`) for longer than `give_up_after`.
+    /// `jitter` in `[0, 1)` spreads the retries of many jobs that failed together (±20%), so
+    /// they do not return at once.
     pub fn next_run(
         &self,
         attempts: i32,

@@ -15,7 +15,12 @@ use crate::domain::{status::Status, text::search_key};
 
 /// Pages beyond this are clamped to it: no inbox is that long, and the offset stays far from
 /// overflow whatever page number a client sends.
-pub const MAX_PAGE: u64 = 100_000;
+const MAX_PAGE: u64 = 100_000;
+
+/// The inbox page a client asked for (1 when it did not say), within 1..=100,000.
+pub fn inbox_page(requested: Option<u64>) -> u64 {
+    requested.unwrap_or(1).clamp(1, MAX_PAGE)
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct InboxFilter {
@@ -79,7 +84,7 @@ impl Store {
             .order_by_asc(requests::Column::CreatedAt)
             .order_by_asc(requests::Column::Id)
             .limit(filter.per_page)
-            .offset(filter.page.clamp(1, MAX_PAGE).saturating_sub(1) * filter.per_page)
+            .offset((inbox_page(Some(filter.page)) - 1) * filter.per_page)
             .all(&self.db)
             .await?;
         let (zone_numbers, names) = self.labels(&rows).await?;

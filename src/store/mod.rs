@@ -36,7 +36,7 @@ use crate::{
 };
 
 pub use admin::{HolidayRecord, NewZone, StaffChanges, ZoneChanges};
-pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, MAX_PAGE as MAX_INBOX_PAGE};
+pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, inbox_page};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
 pub use reference::{ImportReport, ZoneRecord};
 pub use requests::{Actor, EventRecord, RequestRecord, Submitted, TransitionRules, ZoneScope};

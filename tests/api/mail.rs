@@ -473,6 +473,7 @@ async fn staff_see_how_each_message_of_a_request_went() {
 
 #[tokio::test]
 async fn a_reminder_goes_out_for_the_current_meeting_only() {
+    use contato::domain::command::Command;
     let smtp = SmtpServer::start();
     let app = spawn_app_with(&[
         ("smtp.url", json!(smtp.url())),
@@ -485,64 +486,18 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
         .submit(&new_request(1), &token_hash(), 0, Utc::now())
         .await
         .unwrap();
-    let rules = crate::helpers::Rules::manual();
-    let actor = contato::store::Actor::Staff(clerk.id);
-    let scope = contato::store::ZoneScope::All;
-    let command = |command| contato::domain::command::ParsedCommand {
-        command,
-        note: None,
-    };
-    let link = || {
-        Some(
-            contato::domain::meet_link::MeetLink::parse(
-                "https://meet.google.com/abc-defg-hij",
-                &["meet.google.com".into()],
-            )
-            .unwrap(),
-        )
-    };
     let slots = future_slots(2);
-    let now = Utc::now();
-    use contato::domain::command::Command;
-    app.store
-        .transition(
-            request.id,
-            1,
-            &command(Command::Triage),
-            actor,
-            &scope,
-            &rules.at(now),
-        )
-        .await
-        .unwrap();
-    app.store
-        .transition(
-            request.id,
-            2,
-            &command(Command::Schedule {
-                start: slots[0].start,
-                meet_link: link(),
-            }),
-            actor,
-            &scope,
-            &rules.at(now),
-        )
-        .await
-        .unwrap();
-    app.store
-        .transition(
-            request.id,
-            3,
-            &command(Command::Reschedule {
-                start: slots[1].start,
-                meet_link: None,
-            }),
-            actor,
-            &scope,
-            &rules.at(now),
-        )
-        .await
-        .unwrap();
+    change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
+    let schedule = Command::Schedule {
+        start: slots[0].start,
+        meet_link: Some(room_link()),
+    };
+    change_as_clerk(&app, request.id, 2, schedule, clerk.id).await;
+    let reschedule = Command::Reschedule {
+        start: slots[1].start,
+        meet_link: None,
+    };
+    change_as_clerk(&app, request.id, 3, reschedule, clerk.id).await;
     let reminders = run_reminders_now(&app, &smtp).await;
     let sent: Vec<&str> = reminders
         .iter()
@@ -692,6 +647,15 @@ async fn a_job_queued_days_before_it_was_due_survives_its_first_failure() {
     );
 }
 
+/// The Meet room a clerk pastes when scheduling by hand.
+fn room_link() -> contato::domain::meet_link::MeetLink {
+    contato::domain::meet_link::MeetLink::parse(
+        "https://meet.google.com/abc-defg-hij",
+        &["meet.google.com".into()],
+    )
+    .unwrap()
+}
+
 /// Moves request `id` from `version` by `command`, as clerk `clerk` of zone 1 would.
 async fn change_as_clerk(
     app: &TestApp,
@@ -719,7 +683,7 @@ async fn change_as_clerk(
 
 #[tokio::test]
 async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
-    use contato::domain::{command::Command, meet_link::MeetLink};
+    use contato::domain::command::Command;
     let smtp = SmtpServer::start();
     let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
@@ -728,15 +692,10 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
         .submit(&new_request(1), &token_hash(), 0, Utc::now())
         .await
         .unwrap();
-    let link = MeetLink::parse(
-        "https://meet.google.com/abc-defg-hij",
-        &["meet.google.com".into()],
-    )
-    .unwrap();
     change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
     let schedule = Command::Schedule {
         start: future_slots(1)[0].start,
-        meet_link: Some(link),
+        meet_link: Some(room_link()),
     };
     change_as_clerk(&app, request.id, 2, schedule, clerk.id).await;
     // The worker was down: by the time it runs the reminders, the meeting has begun.

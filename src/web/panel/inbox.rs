@@ -81,10 +81,7 @@ async fn inbox(
         .as_deref()
         .and_then(|z| z.trim().parse::<i32>().ok());
     let search = query.q.clone().filter(|q| !q.trim().is_empty());
-    let page = query
-        .pagina
-        .unwrap_or(1)
-        .clamp(1, crate::store::MAX_INBOX_PAGE);
+    let page = crate::store::inbox_page(query.pagina);
     let done = (query.feito.as_deref() == Some("transferido"))
         .then_some("Solicitação transferida. Ela agora está na caixa da zona de destino.");
     let filter = InboxFilter {
