@@ -6,10 +6,10 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::{
+    clock::Clock,
     config::Settings,
     domain::{
         email::Email,
@@ -105,12 +105,14 @@ impl From<RoleArg> for Role {
 }
 
 pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    // The command line is where the service meets the real world: its clock is the wall's.
+    let clock = Clock::system();
     match cli.command {
         Command::Serve => {
-            let application = Application::build(settings).await?;
+            let application = Application::build(settings, clock).await?;
             application.run_until(startup::shutdown_signal()).await
         }
-        Command::Worker => startup::run_worker(settings).await,
+        Command::Worker => startup::run_worker(settings, clock).await,
         Command::Migrate => {
             let store = startup::open_store(&settings).await?;
             store.close().await?;
@@ -125,14 +127,14 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                     role,
                     zones,
                 },
-        } => add_staff(&settings, &email, &name, role.into(), zones).await,
+        } => add_staff(&settings, &clock, &email, &name, role.into(), zones).await,
         Command::Zones {
             command: ImportCommand::Import { file },
         } => {
             let text = read(&file)?;
             let zones = reference::parse_zones(&text, &settings.calendar.allowed_link_hosts)?;
             let store = startup::open_store(&settings).await?;
-            let report = store.import_zones(&zones, Utc::now()).await?;
+            let report = store.import_zones(&zones, clock.now()).await?;
             store.close().await?;
             println!(
                 "Zonas: {} novas, {} atualizadas.",
@@ -158,6 +160,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
 
 async fn add_staff(
     settings: &Settings,
+    clock: &Clock,
     email: &str,
     name: &str,
     role: Role,
@@ -171,7 +174,7 @@ async fn add_staff(
         .await
         .context("the password hashing task failed")??;
     let store = startup::open_store(settings).await?;
-    startup::load_reference_data(&store, settings).await?;
+    startup::load_reference_data(&store, settings, clock.now()).await?;
     let new = NewStaff {
         email,
         name,
@@ -179,7 +182,7 @@ async fn add_staff(
         password_hash,
         zones,
     };
-    let created = match store.create_staff(&new, Utc::now()).await {
+    let created = match store.create_staff(&new, clock.now()).await {
         Ok(created) => created,
         Err(StoreError::Invalid(errors)) => {
             let messages: Vec<String> = errors

@@ -4,12 +4,13 @@
 use std::{net::SocketAddr, path::Path, time::Duration};
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     app::App,
     calendar::GoogleCalendar,
+    clock::Clock,
     config::{CalendarProvider, Settings},
     http,
     jobs::Worker,
@@ -45,12 +46,16 @@ pub async fn connect_calendar(settings: &Settings) -> anyhow::Result<Option<Goog
 
 /// On a database without zones or holidays, loads the configured files, or the shipped data
 /// compiled into the binary when those files are not there.
-pub async fn load_reference_data(store: &Store, settings: &Settings) -> anyhow::Result<()> {
+pub async fn load_reference_data(
+    store: &Store,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let (no_zones, no_holidays) = store.is_reference_empty().await?;
     if no_zones {
         let text = read_or(&settings.reference.zones_file, SHIPPED_ZONES)?;
         let zones = reference::parse_zones(&text, &settings.calendar.allowed_link_hosts)?;
-        let report = store.import_zones(&zones, Utc::now()).await?;
+        let report = store.import_zones(&zones, now).await?;
         tracing::info!(inserted = report.inserted, "zones loaded on first start");
     }
     if no_holidays {
@@ -80,19 +85,20 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
         let store = open_store(&settings).await?;
-        load_reference_data(&store, &settings).await?;
+        load_reference_data(&store, &settings, clock.now()).await?;
         let listener = TcpListener::bind(settings.server.bind)
             .await
             .with_context(|| format!("failed to listen on {}", settings.server.bind))?;
         let calendar = connect_calendar(&settings).await?;
-        let app = App::new(store, settings, calendar.clone())?;
+        let app = App::new(store, settings, calendar.clone(), clock.clone())?;
         let worker = if app.settings.worker.run_in_serve {
             Some(std::sync::Arc::new(Worker::new(
                 app.store.clone(),
                 app.settings.clone(),
                 calendar,
+                clock,
             )?))
         } else {
             None
@@ -196,13 +202,14 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
 }
 
 /// The worker alone (`contato worker`), until SIGTERM or Ctrl-C.
-pub async fn run_worker(settings: Settings) -> anyhow::Result<()> {
+pub async fn run_worker(settings: Settings, clock: Clock) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     let calendar = connect_calendar(&settings).await?;
     let worker = std::sync::Arc::new(Worker::new(
         store.clone(),
         std::sync::Arc::new(settings),
         calendar,
+        clock,
     )?);
     let (stop, stopped) = watch::channel(false);
     let signal = shutdown_signal();

@@ -2,7 +2,7 @@
 //! use case here is refused to clerks first, then checks its input whole (every field
 //! problem in one answer) before one audited change through the store.
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 
 use super::{App, AppError, StaffUser};
 use crate::{
@@ -147,7 +147,7 @@ impl App {
         };
         let created = self
             .store
-            .create_staff_by(&new, Some(user.id), Utc::now())
+            .create_staff_by(&new, Some(user.id), self.now())
             .await?;
         tracing::info!(staff = user.id, account = created.id, "account created");
         Ok(created)
@@ -217,7 +217,7 @@ impl App {
         };
         let updated = self
             .store
-            .update_staff(id, &changes, user.id, Utc::now())
+            .update_staff(id, &changes, user.id, self.now())
             .await?;
         tracing::info!(staff = user.id, account = id, "account changed");
         Ok(updated)
@@ -278,7 +278,7 @@ impl App {
             window: changes.window.flatten(),
             active: changes.active.unwrap_or(true),
         };
-        let zone = self.store.create_zone(&new, user.id, Utc::now()).await?;
+        let zone = self.store.create_zone(&new, user.id, self.now()).await?;
         self.reference.invalidate();
         tracing::info!(staff = user.id, zone = number, "zone created");
         Ok(zone)
@@ -308,7 +308,7 @@ impl App {
         }
         let zone = self
             .store
-            .update_zone(number, &changes, user.id, Utc::now())
+            .update_zone(number, &changes, user.id, self.now())
             .await?;
         self.reference.invalidate();
         tracing::info!(staff = user.id, zone = number, "zone changed");
@@ -380,7 +380,7 @@ impl App {
         };
         let created = self
             .store
-            .create_holiday(&holiday, user.id, Utc::now())
+            .create_holiday(&holiday, user.id, self.now())
             .await?;
         self.reference.invalidate();
         tracing::info!(staff = user.id, holiday = created.id, "holiday created");
@@ -389,7 +389,7 @@ impl App {
 
     pub async fn admin_delete_holiday(&self, user: &StaffUser, id: i32) -> Result<(), AppError> {
         App::require_admin(user)?;
-        self.store.delete_holiday(id, user.id, Utc::now()).await?;
+        self.store.delete_holiday(id, user.id, self.now()).await?;
         self.reference.invalidate();
         tracing::info!(staff = user.id, holiday = id, "holiday deleted");
         Ok(())
@@ -430,7 +430,7 @@ impl App {
 
     pub async fn admin_retry_job(&self, user: &StaffUser, id: i64) -> Result<JobRecord, AppError> {
         App::require_admin(user)?;
-        let job = self.store.retry_job(id, user.id, Utc::now()).await?;
+        let job = self.store.retry_job(id, user.id, self.now()).await?;
         tracing::info!(staff = user.id, job = id, "dead job sent back to the queue");
         Ok(job)
     }

@@ -69,7 +69,7 @@ impl App {
         self.limits.failed_logins_by_account.clear(&account_key);
         self.limits.failed_logins_by_address.forget_last(&client);
         let token = Token::session().map_err(anyhow::Error::from)?;
-        let now = Utc::now();
+        let now = self.now();
         let expires_at = now + Duration::hours(self.settings.auth.token_ttl_hours.into());
         self.store
             .create_session(staff.id, kind, &token.hash(), now, expires_at)
@@ -92,14 +92,14 @@ impl App {
             return Err(AppError::Unauthorized);
         }
         self.store
-            .session_staff(&hash_token(token), kind, Utc::now())
+            .session_staff(&hash_token(token), kind, self.now())
             .await?
             .ok_or(AppError::Unauthorized)
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
         self.store
-            .revoke_session(&hash_token(token), Utc::now())
+            .revoke_session(&hash_token(token), self.now())
             .await?;
         Ok(())
     }

@@ -17,12 +17,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{
     calendar::GoogleCalendar,
+    clock::Clock,
     config::{CalendarProvider, Settings},
-    domain::{
-        effects::MeetingSource,
-        field_errors::FieldErrors,
-        schedule::{SERVICE_TIME_ZONE, ServiceWindow},
-    },
+    domain::{effects::MeetingSource, field_errors::FieldErrors, schedule::ServiceWindow},
     metrics::Metrics,
     store::{Store, StoreError, TransitionRules},
 };
@@ -85,6 +82,7 @@ pub struct App {
     pub metrics: Metrics,
     /// With the google provider: free/busy of the zones' calendars.
     pub calendar: Option<GoogleCalendar>,
+    pub clock: Clock,
     limits: Arc<Limits>,
     default_window: ServiceWindow,
 }
@@ -100,6 +98,7 @@ impl App {
         store: Store,
         settings: Settings,
         calendar: Option<GoogleCalendar>,
+        clock: Clock,
     ) -> anyhow::Result<App> {
         let default_window = settings.schedule.service_window()?;
         let login_window =
@@ -122,6 +121,7 @@ impl App {
             reference: ReferenceCache::new(store.clone()),
             metrics: Metrics::new()?,
             calendar,
+            clock,
             store,
             settings: Arc::new(settings),
             limits: Arc::new(limits),
@@ -129,9 +129,13 @@ impl App {
         })
     }
 
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     /// Today where the court is.
-    pub fn today(now: DateTime<Utc>) -> NaiveDate {
-        now.with_timezone(&SERVICE_TIME_ZONE).date_naive()
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
     }
 
     pub fn default_window(&self) -> &ServiceWindow {

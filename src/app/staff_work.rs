@@ -84,7 +84,7 @@ impl App {
                 .ok_or(AppError::NotFound)?;
             self.check_calendar_free(&current, &parsed.command).await?;
         }
-        let now = Utc::now();
+        let now = self.now();
         let record = self
             .store
             .transition(
@@ -117,7 +117,7 @@ impl App {
                 zone,
                 from,
                 days.clamp(1, MAX_SLOT_DAYS),
-                Utc::now(),
+                self.now(),
                 self.default_window(),
                 only_clerk,
             )
@@ -178,6 +178,27 @@ impl App {
             holidays: &holidays,
         };
         Ok(calendar.service_minutes_between(since, now) > calendar.day_minutes())
+    }
+
+    /// The first day on or after `from` that zone `zone` serves, so that a slot picker opened
+    /// during the recesso or on a holiday eve starts where there are slots; `from` itself
+    /// for an unknown zone.
+    pub async fn next_service_day(
+        &self,
+        zone: i32,
+        from: NaiveDate,
+    ) -> Result<NaiveDate, AppError> {
+        let reference = self.reference.get().await?;
+        let Some(zone) = reference.zone(zone) else {
+            return Ok(from);
+        };
+        let window = reference.zone_window(zone, self.default_window());
+        let holidays = reference.zone_holidays(zone);
+        let calendar = ZoneCalendar {
+            window: &window,
+            holidays: &holidays,
+        };
+        Ok(calendar.next_business_day(from).unwrap_or(from))
     }
 
     /// Staff names by id, for histories and agendas.

@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, Utc};
 use super::{App, AppError, reference_cache::Reference};
 use crate::{
     domain::{
+        dates::local_date,
         field_errors::FieldErrors,
         schedule::ZoneCalendar,
         submission::{NewRequest, SubmissionInput, SubmissionRules},
@@ -39,7 +40,7 @@ impl App {
             .submissions
             .hit(&client, Instant::now())
             .map_err(|retry| AppError::RateLimited(retry.0))?;
-        let now = Utc::now();
+        let now = self.now();
         if honeypot_filled {
             tracing::info!(%client, "honeypot field filled: submission dropped");
             return decoy_receipt(
@@ -93,7 +94,7 @@ impl App {
         };
         let is_business_day = |date| calendar.is_business_day(date);
         let rules = SubmissionRules {
-            today: App::today(now),
+            today: local_date(now),
             max_days_ahead: i64::from(self.settings.schedule.preferred_dates_max_days),
             max_preferred_dates: MAX_PREFERRED_DATES,
             is_business_day: &is_business_day,

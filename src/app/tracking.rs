@@ -29,7 +29,7 @@ impl App {
     /// are the same answer, reached in the same time.
     pub async fn track(&self, protocol: &str, token: &str) -> Result<Tracked, AppError> {
         let request = self.verified(protocol, token).await?;
-        Ok(self.tracked(request, Utc::now()))
+        Ok(self.tracked(request, self.now()))
     }
 
     pub async fn cancel_by_requester(
@@ -43,7 +43,7 @@ impl App {
             note: Some("Cancelada pelo(a) requerente.".into()),
         };
         for _ in 0..CANCEL_ATTEMPTS {
-            let now = Utc::now();
+            let now = self.now();
             let result = self
                 .store
                 .transition(

@@ -266,6 +266,14 @@ impl ZoneCalendar<'_> {
             .sum()
     }
 
+    /// The first business day on or after `from`, looking at most a year ahead (a zone whose
+    /// every day is a holiday has none).
+    pub fn next_business_day(&self, from: NaiveDate) -> Option<NaiveDate> {
+        from.iter_days()
+            .take(366)
+            .find(|date| self.is_business_day(*date))
+    }
+
     /// The service minutes of one full business day.
     pub fn day_minutes(&self) -> i64 {
         (self.window.closes - self.window.opens).num_minutes()
@@ -316,6 +324,34 @@ mod tests {
     /// A moment well before every date used below.
     fn long_ago() -> DateTime<Utc> {
         belem("2026-01-01 00:00")
+    }
+
+    #[test]
+    fn the_next_business_day_skips_weekends_holidays_and_the_recesso() {
+        let window = ServiceWindow::default();
+        let holidays = holidays_of(&["Belém"]);
+        let calendar = ZoneCalendar {
+            window: &window,
+            holidays: &holidays,
+        };
+        let cases = [
+            ("a Tuesday serves", "2026-12-01", "2026-12-01"),
+            ("a Saturday waits for Monday", "2026-12-05", "2026-12-07"),
+            ("Dia da Justiça waits a day", "2026-12-08", "2026-12-09"),
+            (
+                "the recesso waits for 7 January",
+                "2026-12-22",
+                "2027-01-07",
+            ),
+            ("New Year's Eve too", "2026-12-31", "2027-01-07"),
+        ];
+        for (description, from, expected) in cases {
+            assert_eq!(
+                calendar.next_business_day(date(from)),
+                Some(date(expected)),
+                "{description}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use axum::{
     Json,
     extract::{Path, State},
 };
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -207,7 +207,7 @@ async fn zone_slots(
     Path(number): Path<i32>,
     QueryParams(query): QueryParams<SlotsQuery>,
 ) -> Result<Json<SlotsView>, ApiError> {
-    let from = query.from.unwrap_or_else(|| App::today(Utc::now()));
+    let from = query.from.unwrap_or_else(|| app.today());
     let days = query.days.unwrap_or(DEFAULT_SLOT_DAYS);
     let slots = app
         .zone_slots(&user, number, from, days, query.staff)

@@ -58,7 +58,7 @@ impl Worker {
                 JobError::Permanent(format!("request {} not found", payload.request_id))
             })?;
         if message == Message::Reminder
-            && !reminder_still_due(&request, &payload.details, Utc::now())
+            && !reminder_still_due(&request, &payload.details, self.clock.now())
         {
             return Ok("skipped: the meeting was moved, cancelled or has begun".into());
         }
@@ -115,7 +115,7 @@ impl Worker {
             meet_link: link,
             organizer_email: self.from.email.as_ref(),
             attendee_email: &request.email,
-            now: Utc::now(),
+            now: self.clock.now(),
         });
         let email = compose(&Outgoing {
             from: &self.from,
@@ -250,7 +250,7 @@ impl Worker {
     ) -> Result<ToRequester, JobError> {
         let token = Token::tracking().map_err(|error| JobError::Transient(error.to_string()))?;
         self.store
-            .add_tracking_token(request.id, &token.hash(), Utc::now())
+            .add_tracking_token(request.id, &token.hash(), self.clock.now())
             .await
             .map_err(JobError::store)?;
         Ok(ToRequester {

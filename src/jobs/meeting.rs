@@ -119,7 +119,7 @@ impl Worker {
                 start,
                 end,
                 message,
-                Utc::now(),
+                self.clock.now(),
             )
             .await
             .map_err(JobError::store)?;

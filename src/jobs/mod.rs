@@ -11,7 +11,6 @@ pub mod retry;
 
 use std::{sync::Arc, time::Duration};
 
-use chrono::Utc;
 use futures::future::join_all;
 use lettre::message::Mailbox;
 use rand::Rng;
@@ -21,6 +20,7 @@ use tracing::Instrument;
 use self::retry::RetryPolicy;
 use crate::{
     calendar::GoogleCalendar,
+    clock::Clock,
     config::Settings,
     domain::effects::{Effect, MeetingChange, Message},
     notify::{Mailer, SendError, Templates},
@@ -65,6 +65,7 @@ pub struct Worker {
     mail_domain: String,
     id: String,
     policy: RetryPolicy,
+    clock: Clock,
 }
 
 impl Worker {
@@ -72,6 +73,7 @@ impl Worker {
         store: Store,
         settings: Arc<Settings>,
         calendar: Option<GoogleCalendar>,
+        clock: Clock,
     ) -> anyhow::Result<Worker> {
         let mailer =
             Mailer::from_settings(&settings.smtp, &settings.email, settings.worker.batch_size)?;
@@ -86,6 +88,7 @@ impl Worker {
             templates: Templates::new(&settings.email.templates_dir),
             policy: RetryPolicy::from_settings(&settings.worker),
             calendar,
+            clock,
             store,
             mailer,
             from,
@@ -147,7 +150,7 @@ impl Worker {
     async fn claim(&self, count: usize) -> Result<Vec<ClaimedJob>, StoreError> {
         let lease = chrono::Duration::seconds(self.settings.worker.lease_seconds as i64);
         self.store
-            .claim_jobs(&self.id, count as u64, lease, Utc::now())
+            .claim_jobs(&self.id, count as u64, lease, self.clock.now())
             .await
     }
 
@@ -175,7 +178,7 @@ impl Worker {
                 limit.as_secs()
             ))),
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         let outcome = match result {
             Ok(result) => {
                 tracing::info!(%result, "job done");

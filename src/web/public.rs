@@ -150,7 +150,7 @@ async fn render_form(
                 });
         }
     }
-    let today = App::today(Utc::now());
+    let today = app.today();
     let max_days = app.settings.schedule.preferred_dates_max_days;
     let roles: Vec<_> = RequesterRole::ALL
         .iter()

@@ -156,7 +156,7 @@ fn merge(body: &mut Value, changes: Value) {
 async fn every_admin_endpoint_refuses_clerks_and_anonymous_callers() {
     let app = spawn_app().await;
     let (_, clerk_token) = clerk(&app).await;
-    let dead = insert_job(&app, JobState::Dead, Utc::now()).await;
+    let dead = insert_job(&app, JobState::Dead, app.now()).await;
     let before = row_counts(&app.store).await;
     let zone = json!({ "number": 108, "name": "108ª Zona", "municipalities": ["Belém"] });
     let holiday = json!({ "date": "2026-06-15", "name": "Ponto facultativo", "scope": "forense" });
@@ -1049,7 +1049,7 @@ async fn bad_holidays_are_refused_per_field_and_nothing_is_stored() {
 async fn jobs_are_listed_newest_first_and_by_state() {
     let app = spawn_app().await;
     let (_, token) = admin(&app).await;
-    let start = Utc::now() - Duration::hours(1);
+    let start = app.now() - Duration::hours(1);
     let mut ids = Vec::new();
     for (minutes, state) in [
         (0, JobState::Done),
@@ -1104,8 +1104,8 @@ async fn jobs_are_listed_newest_first_and_by_state() {
 async fn a_dead_job_is_retried_and_goes_back_to_the_queue() {
     let app = spawn_app().await;
     let (admin, token) = admin(&app).await;
-    let dead = insert_job(&app, JobState::Dead, Utc::now() - Duration::hours(2)).await;
-    let asked_at = Utc::now() - Duration::seconds(1);
+    let dead = insert_job(&app, JobState::Dead, app.now() - Duration::hours(2)).await;
+    let asked_at = app.now() - Duration::seconds(1);
 
     let path = format!("/api/v1/admin/jobs/{}/retry", dead.id);
     let response = call(&app, Method::POST, &path, Some(&token), None).await;
@@ -1135,7 +1135,7 @@ async fn a_dead_job_is_retried_and_goes_back_to_the_queue() {
 async fn only_a_dead_job_may_be_retried() {
     let app = spawn_app().await;
     let (_, token) = admin(&app).await;
-    let pending = insert_job(&app, JobState::Pending, Utc::now()).await;
+    let pending = insert_job(&app, JobState::Pending, app.now()).await;
     let stored = || async {
         jobs::Entity::find_by_id(pending.id)
             .one(app.store.connection())
@@ -1169,7 +1169,7 @@ async fn every_admin_change_leaves_one_audit_row_naming_the_actor() {
     let app = spawn_app().await;
     let (admin, token) = admin(&app).await;
     let clerk = create_clerk(&app.store, CLERK_EMAIL, &[1]).await;
-    let dead = insert_job(&app, JobState::Dead, Utc::now()).await;
+    let dead = insert_job(&app, JobState::Dead, app.now()).await;
     let holiday = json!({ "date": "2026-06-15", "name": "Ponto facultativo", "scope": "forense" });
     let created = call(
         &app,

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::{
     fake_google::{FakeGoogle, Operation},
-    helpers::{TestApp, create_clerk, future_slots, spawn_app_with},
+    helpers::{TestApp, create_clerk, spawn_app_with},
     smtp::{Received, SmtpServer},
 };
 
@@ -67,7 +67,13 @@ impl Court {
         let settings =
             std::sync::Arc::new(crate::helpers::settings_for(self.app.db(), &self.settings));
         let calendar = contato::startup::connect_calendar(&settings).await.unwrap();
-        contato::jobs::Worker::new(self.app.store.clone(), settings, calendar).unwrap()
+        contato::jobs::Worker::new(
+            self.app.store.clone(),
+            settings,
+            calendar,
+            self.app.clock.clone(),
+        )
+        .unwrap()
     }
 
     /// Files a request and triages it: `(id, protocol)`.
@@ -179,7 +185,7 @@ fn inserts(google: &FakeGoogle) -> Vec<crate::fake_google::Recorded> {
 async fn scheduling_creates_one_meet_event_and_mails_its_link() {
     let court = court().await;
     let (id, protocol) = court.triaged().await;
-    let slot = future_slots(1)[0];
+    let slot = court.app.future_slots(1)[0];
 
     let (status, scheduled) = court.transition(id, schedule_at(slot.start, 2)).await;
     assert_eq!(status, 200, "{scheduled}");
@@ -262,7 +268,7 @@ async fn a_pending_conference_is_read_again_until_it_has_a_link() {
     let (id, _) = court.triaged().await;
 
     court
-        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .transition(id, schedule_at(court.app.future_slots(1)[0].start, 2))
         .await;
     let message = court.message_starting("Atendimento marcado").await;
 
@@ -283,7 +289,7 @@ async fn a_pending_conference_is_read_again_until_it_has_a_link() {
 async fn a_worker_that_died_after_the_insert_leaves_one_event_with_its_link() {
     let court = court_with_worker(false).await;
     let (id, _) = court.triaged().await;
-    let slot = future_slots(1)[0];
+    let slot = court.app.future_slots(1)[0];
     let (status, _) = court.transition(id, schedule_at(slot.start, 2)).await;
     assert_eq!(status, 200);
     // A worker took the job, inserted the event, and died before recording the link.
@@ -322,7 +328,7 @@ async fn a_worker_that_died_after_the_insert_leaves_one_event_with_its_link() {
 async fn a_refused_token_is_replaced_once() {
     let court = court().await;
     let (id, _) = court.triaged().await;
-    let slots = future_slots(2);
+    let slots = court.app.future_slots(2);
     court.transition(id, schedule_at(slots[0].start, 2)).await;
     court
         .job_in_state(id, "meeting.create", JobState::Done)
@@ -369,7 +375,7 @@ async fn rate_limits_and_server_errors_are_retried_until_google_answers() {
     let (id, _) = court.triaged().await;
 
     court
-        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .transition(id, schedule_at(court.app.future_slots(1)[0].start, 2))
         .await;
     let job = court
         .job_in_state(id, "meeting.create", JobState::Done)
@@ -396,7 +402,7 @@ async fn a_forbidden_calendar_kills_the_job_and_sends_no_broken_link() {
     let (id, _) = court.triaged().await;
 
     court
-        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .transition(id, schedule_at(court.app.future_slots(1)[0].start, 2))
         .await;
     let job = court
         .job_in_state(id, "meeting.create", JobState::Dead)
@@ -437,7 +443,7 @@ async fn a_forbidden_calendar_kills_the_job_and_sends_no_broken_link() {
 async fn a_reschedule_moves_the_event_and_keeps_its_link() {
     let court = court().await;
     let (id, _) = court.triaged().await;
-    let slots = future_slots(2);
+    let slots = court.app.future_slots(2);
     court.transition(id, schedule_at(slots[0].start, 2)).await;
     let first = court.message_starting("Atendimento marcado").await;
     let link = court.detail(id).await["meet_link"]
@@ -474,7 +480,7 @@ async fn a_cancel_deletes_the_event_even_if_it_is_already_gone() {
     let court = court().await;
     let (id, _) = court.triaged().await;
     let (other, _) = court.triaged().await;
-    let slots = future_slots(2);
+    let slots = court.app.future_slots(2);
     court.transition(id, schedule_at(slots[0].start, 2)).await;
     court
         .transition(other, schedule_at(slots[1].start, 2))
@@ -520,14 +526,18 @@ async fn a_cancel_deletes_the_event_even_if_it_is_already_gone() {
 async fn busy_times_in_the_zone_calendar_are_neither_offered_nor_accepted() {
     let court = court().await;
     let (id, _) = court.triaged().await;
-    let slots = future_slots(2);
+    let slots = court.app.future_slots(2);
     court
         .google
         .mark_busy("primary", slots[0].start, slots[0].end);
 
+    let from = slots[0].local_start().date_naive();
     let listed: Value = court
         .app
-        .get_as(&court.token, "/api/v1/staff/zones/1/slots?days=14")
+        .get_as(
+            &court.token,
+            &format!("/api/v1/staff/zones/1/slots?from={from}&days=14"),
+        )
         .await
         .json()
         .await
@@ -543,6 +553,7 @@ async fn busy_times_in_the_zone_calendar_are_neither_offered_nor_accepted() {
     let busy_start = slots[0]
         .start
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert!(!starts.is_empty(), "the other slots are offered");
     assert!(
         !starts.iter().any(|s| s.starts_with(&busy_start[..16])),
         "the busy slot is not offered"
@@ -567,13 +578,13 @@ async fn a_zone_with_its_own_calendar_gets_its_events_there() {
     court
         .app
         .store
-        .import_zones(&zones, Utc::now())
+        .import_zones(&zones, court.app.now())
         .await
         .unwrap();
     let (id, _) = court.triaged().await;
 
     let (status, _) = court
-        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .transition(id, schedule_at(court.app.future_slots(1)[0].start, 2))
         .await;
     assert_eq!(status, 200);
     court
@@ -592,7 +603,7 @@ async fn a_closed_zone_still_gets_its_meetings_cancelled_in_its_own_calendar() {
     let zone = "[[zone]]\nnumber = 1\nname = \"1ª Zona Eleitoral\"\nmunicipalities = [\"Belém\"]\ncalendar_id = \"zona01@group.calendar.google.com\"\n";
     let zones = contato::reference::parse_zones(zone, &["meet.google.com".into()]).unwrap();
     let store = &court.app.store;
-    store.import_zones(&zones, Utc::now()).await.unwrap();
+    store.import_zones(&zones, court.app.now()).await.unwrap();
     let admin = crate::helpers::create_staff(
         store,
         "ti@tre-pa.jus.br",
@@ -602,7 +613,7 @@ async fn a_closed_zone_still_gets_its_meetings_cancelled_in_its_own_calendar() {
     .await;
     let (id, _) = court.triaged().await;
     court
-        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .transition(id, schedule_at(court.app.future_slots(1)[0].start, 2))
         .await;
     court
         .job_in_state(id, "meeting.create", JobState::Done)
@@ -614,7 +625,7 @@ async fn a_closed_zone_still_gets_its_meetings_cancelled_in_its_own_calendar() {
         ..Default::default()
     };
     store
-        .update_zone(1, &closed, admin.id, Utc::now())
+        .update_zone(1, &closed, admin.id, court.app.now())
         .await
         .unwrap();
     let (status, _) = court
@@ -645,7 +656,7 @@ async fn a_cancel_that_lands_while_the_event_is_being_made_leaves_no_event() {
         .push(("calendar.conference_check_ms", json!(300)));
     let (id, _) = court.triaged().await;
     court
-        .transition(id, schedule_at(future_slots(1)[0].start, 2))
+        .transition(id, schedule_at(court.app.future_slots(1)[0].start, 2))
         .await;
     let worker = court.worker().await;
 

@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use contato::{
+    clock::Clock,
     config::Settings,
     domain::{
         effects::MeetingSource,
@@ -129,6 +130,8 @@ pub fn settings_for(db: &TestDb, overrides: &[(&str, serde_json::Value)]) -> Set
 pub struct TestApp {
     pub address: String,
     pub store: Store,
+    /// The app's and its worker's clock: move it to make time pass.
+    pub clock: Clock,
     pub http: reqwest::Client,
     /// Held so that the database lives as long as the app (dropping it drops the database).
     _db: TestDb,
@@ -142,6 +145,30 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today in Belém, by the app's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// The first `count` free slots of zone 1 (Belém) from tomorrow on, by the app's clock.
+    pub fn future_slots(&self, count: usize) -> Vec<Slot> {
+        slots_after(self.now(), count)
+    }
+
+    /// The first `count` free slots of zone 1 (Belém) starting `ahead` from now or later.
+    pub fn slots_from(&self, ahead: chrono::Duration, count: usize) -> Vec<Slot> {
+        let earliest = self.now() + ahead;
+        slots_after(self.now(), usize::MAX)
+            .into_iter()
+            .filter(|slot| slot.start >= earliest)
+            .take(count)
+            .collect()
     }
 }
 
@@ -162,9 +189,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with some settings changed.
 pub async fn spawn_app_with(overrides: &[(&str, serde_json::Value)]) -> TestApp {
+    spawn_app_at(test_clock(), overrides).await
+}
+
+/// As [`spawn_app_with`], the app and its worker reading time from `clock`.
+pub async fn spawn_app_at(clock: Clock, overrides: &[(&str, serde_json::Value)]) -> TestApp {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = TestDb::new().await;
-    let application = Application::build(settings_for(&db, overrides))
+    let application = Application::build(settings_for(&db, overrides), clock.clone())
         .await
         .expect("the application starts");
     let address = format!(
@@ -179,6 +211,7 @@ pub async fn spawn_app_with(overrides: &[(&str, serde_json::Value)]) -> TestApp 
     TestApp {
         address,
         store,
+        clock,
         http: reqwest::Client::new(),
         _db: db,
         stop: Some(stop),
@@ -209,8 +242,89 @@ pub fn unique_cpf() -> String {
         .collect()
 }
 
+/// Names a moment (RFC 3339) at which every test's app starts its clock, e.g.
+/// `CONTATO_TEST_NOW=2026-12-31T23:59:00-03:00 cargo test`: the suite must pass at any.
+pub const NOW_VARIABLE: &str = "CONTATO_TEST_NOW";
+
+/// The clock of a test's app: the wall clock, or one started at `CONTATO_TEST_NOW`.
+pub fn test_clock() -> Clock {
+    match std::env::var(NOW_VARIABLE) {
+        Ok(text) if !text.trim().is_empty() => {
+            let at = DateTime::parse_from_rfc3339(text.trim())
+                .expect("CONTATO_TEST_NOW is an RFC 3339 moment, e.g. 2026-12-04T11:25:00-03:00");
+            Clock::starting_at(at.with_timezone(&Utc))
+        }
+        _ => Clock::system(),
+    }
+}
+
+/// Moments at which time-sensitive behaviour tends to break, besides whenever the suite
+/// runs: each time-sensitive test runs at all of them (see [`at_awkward_moments`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Moment {
+    /// Whenever the suite runs (the wall clock, or `CONTATO_TEST_NOW`).
+    Now,
+    /// Five minutes before the window closes, the weekend ahead.
+    FridayBeforeClosing,
+    /// The working day before a holiday (8 December, Dia da Justiça).
+    HolidayEve,
+    /// A minute before the year turns in Belém: already the next year in UTC, in the recesso.
+    NewYearsEve,
+    /// Mid-morning of a weekday inside the recesso forense (20 December to 6 January).
+    Recesso,
+}
+
+impl Moment {
+    pub fn clock(self) -> Clock {
+        let at = match self {
+            Moment::Now => return test_clock(),
+            Moment::FridayBeforeClosing => "2026-12-04T11:25:00-03:00",
+            Moment::HolidayEve => "2026-12-07T10:40:00-03:00",
+            Moment::NewYearsEve => "2026-12-31T23:59:00-03:00",
+            Moment::Recesso => "2026-12-22T10:00:00-03:00",
+        };
+        let at: DateTime<Utc> = at.parse().expect("a valid moment");
+        Clock::starting_at(at)
+    }
+}
+
+/// Runs the async test case `$case` (taking a [`Moment`]) once at each moment, as tests
+/// named `$case::<moment>`.
+macro_rules! at_awkward_moments {
+    ($case:ident) => {
+        mod $case {
+            use $crate::helpers::Moment;
+
+            #[tokio::test]
+            async fn now() {
+                super::$case(Moment::Now).await
+            }
+
+            #[tokio::test]
+            async fn friday_before_closing() {
+                super::$case(Moment::FridayBeforeClosing).await
+            }
+
+            #[tokio::test]
+            async fn holiday_eve() {
+                super::$case(Moment::HolidayEve).await
+            }
+
+            #[tokio::test]
+            async fn new_years_eve() {
+                super::$case(Moment::NewYearsEve).await
+            }
+
+            #[tokio::test]
+            async fn recesso() {
+                super::$case(Moment::Recesso).await
+            }
+        }
+    };
+}
+
 pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&SERVICE_TIME_ZONE).date_naive()
+    test_clock().today()
 }
 
 pub fn submission_input(zone: i64) -> SubmissionInput {
@@ -258,16 +372,20 @@ pub fn belem_calendar() -> (ServiceWindow, ZoneHolidays) {
     )
 }
 
-/// Free slots of zone 1 (Belém) from tomorrow on, for scheduling in tests.
-pub fn future_slots(count: usize) -> Vec<Slot> {
+/// Free slots of zone 1 (Belém) from the day after `now` on, for scheduling in tests.
+pub fn slots_after(now: DateTime<Utc>, count: usize) -> Vec<Slot> {
     let (window, holidays) = belem_calendar();
     let calendar = ZoneCalendar {
         window: &window,
         holidays: &holidays,
     };
-    let tomorrow = today().succ_opt().expect("a tomorrow");
+    let tomorrow = now
+        .with_timezone(&SERVICE_TIME_ZONE)
+        .date_naive()
+        .succ_opt()
+        .expect("a tomorrow");
     calendar
-        .free_slots(tomorrow, 120, Utc::now(), |_| true)
+        .free_slots(tomorrow, 120, now, |_| true)
         .into_iter()
         .take(count)
         .collect()
@@ -357,7 +475,7 @@ pub async fn create_staff(
         zones: zones.to_vec(),
     };
     store
-        .create_staff(&new, Utc::now())
+        .create_staff(&new, test_clock().now())
         .await
         .expect("the account is created")
 }

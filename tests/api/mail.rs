@@ -7,7 +7,6 @@ use std::{
     time::Duration,
 };
 
-use chrono::Utc;
 use contato::reference::parse_zones;
 use entities::{jobs, sea_orm_active_enums::JobState};
 use mail_parser::MimeHeaders;
@@ -16,7 +15,8 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::{
-        TestApp, TestDb, create_clerk, future_slots, new_request, spawn_app_with, token_hash,
+        Moment, TestApp, TestDb, create_clerk, new_request, spawn_app_at, spawn_app_with,
+        token_hash,
     },
     smtp::{Received, SmtpServer},
 };
@@ -44,7 +44,7 @@ async fn give_zone_one_an_address(app: &TestApp) {
         "[[zone]]\nnumber = 1\nname = \"1ª Zona Eleitoral\"\nseat = \"Belém\"\nmunicipalities = [\"Belém\"]\nnotification_email = \"{ZONE_ADDRESS}\"\n"
     );
     let zones = parse_zones(&zone, &["meet.google.com".into()]).unwrap();
-    app.store.import_zones(&zones, Utc::now()).await.unwrap();
+    app.store.import_zones(&zones, app.now()).await.unwrap();
 }
 
 fn text_of(message: &Received) -> String {
@@ -165,7 +165,7 @@ async fn scheduling_mails_the_meet_link_and_a_calendar_invitation() {
         .unwrap();
     let id = inbox["items"][0]["id"].as_i64().unwrap();
     let path = format!("/api/v1/staff/requests/{id}/transitions");
-    let slot = future_slots(1)[0];
+    let slot = app.future_slots(1)[0];
     app.post_as(&token, &path, &json!({"action": "triage", "version": 1}))
         .await;
 
@@ -315,6 +315,13 @@ async fn an_address_the_server_refuses_goes_dead_at_once() {
     assert_eq!(smtp.received().len(), 1, "the zone's message went through");
 }
 
+/// An app whose jobs a `contato worker` process will run. That process reads the wall
+/// clock, so the jobs are queued by the wall clock too (not at `CONTATO_TEST_NOW`): nothing
+/// these tests check depends on the hour.
+async fn app_for_worker_processes() -> TestApp {
+    spawn_app_at(contato::clock::Clock::system(), &[]).await
+}
+
 /// `contato worker` as a separate process on `db`, sending to `smtp`.
 fn worker_process(db: &TestDb, smtp: &SmtpServer, lease_seconds: u64) -> Child {
     Command::new(env!("CARGO_BIN_EXE_contato"))
@@ -337,7 +344,7 @@ fn worker_process(db: &TestDb, smtp: &SmtpServer, lease_seconds: u64) -> Child {
 async fn queue_requests(app: &TestApp, count: usize) {
     for _ in 0..count {
         app.store
-            .submit(&new_request(1), &token_hash(), 0, Utc::now())
+            .submit(&new_request(1), &token_hash(), 0, app.now())
             .await
             .unwrap();
     }
@@ -366,7 +373,7 @@ async fn wait_until_all_jobs_are_done(app: &TestApp, jobs_expected: u64, timeout
 async fn a_worker_killed_mid_batch_loses_no_job() {
     let smtp = SmtpServer::start();
     smtp.slow_down(Duration::from_millis(150));
-    let app = spawn_app_with(&[]).await;
+    let app = app_for_worker_processes().await;
     give_zone_one_an_address(&app).await;
     queue_requests(&app, 15).await;
 
@@ -392,7 +399,7 @@ async fn a_worker_killed_mid_batch_loses_no_job() {
 #[tokio::test]
 async fn two_workers_on_one_database_run_each_of_a_thousand_jobs_once() {
     let smtp = SmtpServer::start();
-    let app = spawn_app_with(&[]).await;
+    let app = app_for_worker_processes().await;
     give_zone_one_an_address(&app).await;
     queue_requests(&app, 500).await;
 
@@ -471,22 +478,26 @@ async fn staff_see_how_each_message_of_a_request_went() {
     );
 }
 
-#[tokio::test]
-async fn a_reminder_goes_out_for_the_current_meeting_only() {
+at_awkward_moments!(a_reminder_goes_out_for_the_current_meeting_only);
+async fn a_reminder_goes_out_for_the_current_meeting_only(moment: Moment) {
     use contato::domain::command::Command;
     let smtp = SmtpServer::start();
-    let app = spawn_app_with(&[
-        ("smtp.url", json!(smtp.url())),
-        ("worker.poll_ms", json!(50)),
-    ])
+    let app = spawn_app_at(
+        moment.clock(),
+        &[
+            ("smtp.url", json!(smtp.url())),
+            ("worker.poll_ms", json!(50)),
+        ],
+    )
     .await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = app
         .store
-        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
         .unwrap();
-    let slots = future_slots(2);
+    // Far enough ahead for both reminders (24 h and 1 h before) to be still to come.
+    let slots = app.slots_from(chrono::Duration::hours(25), 2);
     change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
     let schedule = Command::Schedule {
         start: slots[0].start,
@@ -498,7 +509,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
         meet_link: None,
     };
     change_as_clerk(&app, request.id, 3, reschedule, clerk.id).await;
-    let reminders = run_reminders_now(&app, &smtp).await;
+    let reminders = run_reminders_when_due(&app, &smtp).await;
     let sent: Vec<&str> = reminders
         .iter()
         .filter_map(|job| job.result.as_deref())
@@ -553,7 +564,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
 #[tokio::test]
 async fn a_worker_stops_cleanly_on_sigterm() {
     let smtp = SmtpServer::start();
-    let app = spawn_app_with(&[]).await;
+    let app = app_for_worker_processes().await;
     queue_requests(&app, 2).await;
     let mut worker = worker_process(app.db(), &smtp, 120);
     smtp.wait_for(2, WAIT).await;
@@ -573,10 +584,10 @@ async fn an_outcome_that_comes_after_the_job_was_claimed_again_is_not_recorded()
     use contato::store::JobOutcome;
     let app = spawn_app_with(&[]).await;
     app.store
-        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
         .unwrap();
-    let start = Utc::now();
+    let start = app.now();
     let lease = chrono::Duration::seconds(10);
 
     // A slow run outlives its lease and the same worker process claims the job again.
@@ -618,14 +629,14 @@ async fn a_job_queued_days_before_it_was_due_survives_its_first_failure() {
     let smtp_url = format!("smtp://127.0.0.1:{port}");
     let app = spawn_app_with(&[("smtp.url", json!(smtp_url))]).await;
     app.store
-        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
         .unwrap();
     // As a reminder is: written when the meeting was scheduled, due days later.
     jobs::Entity::update_many()
         .col_expr(
             jobs::Column::CreatedAt,
-            sea_orm::sea_query::Expr::value(Utc::now() - chrono::Duration::days(3)),
+            sea_orm::sea_query::Expr::value(app.now() - chrono::Duration::days(3)),
         )
         .exec(app.store.connection())
         .await
@@ -675,40 +686,34 @@ async fn change_as_clerk(
             &parsed,
             contato::store::Actor::Staff(clerk),
             &contato::store::ZoneScope::All,
-            &crate::helpers::Rules::manual().at(Utc::now()),
+            &crate::helpers::Rules::manual().at(app.now()),
         )
         .await
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
+at_awkward_moments!(a_reminder_that_comes_after_the_meeting_began_is_not_sent);
+async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent(moment: Moment) {
     use contato::domain::command::Command;
     let smtp = SmtpServer::start();
-    let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
+    let app = spawn_app_at(moment.clock(), &[("smtp.url", json!(smtp.url()))]).await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = app
         .store
-        .submit(&new_request(1), &token_hash(), 0, Utc::now())
+        .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
         .unwrap();
     change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
+    let start = app.slots_from(chrono::Duration::hours(25), 1)[0].start;
     let schedule = Command::Schedule {
-        start: future_slots(1)[0].start,
+        start,
         meet_link: Some(room_link()),
     };
     change_as_clerk(&app, request.id, 2, schedule, clerk.id).await;
-    // The worker was down: by the time it runs the reminders, the meeting has begun.
-    entities::requests::Entity::update_many()
-        .col_expr(
-            entities::requests::Column::ScheduledStart,
-            sea_orm::sea_query::Expr::value(Utc::now() - chrono::Duration::minutes(5)),
-        )
-        .exec(app.store.connection())
-        .await
-        .unwrap();
 
-    let reminders = run_reminders_now(&app, &smtp).await;
+    // The worker was down: by the time it runs the reminders, the meeting has begun.
+    app.clock.set(start + chrono::Duration::minutes(5));
+    let reminders = run_due_jobs(&app, &smtp, "email.reminder").await;
 
     assert_eq!(reminders.len(), 2);
     assert!(
@@ -726,23 +731,28 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
     );
 }
 
-/// Makes every reminder due now, as if the day had come, runs a worker until nothing is
-/// due, and returns the reminder jobs as it left them.
-async fn run_reminders_now(app: &TestApp, smtp: &SmtpServer) -> Vec<jobs::Model> {
-    let reminders = jobs::Column::Kind.eq("email.reminder");
-    jobs::Entity::update_many()
-        .col_expr(
-            jobs::Column::RunAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
-        .filter(reminders.clone())
-        .exec(app.store.connection())
+/// Moves the app's clock to the moment the last reminder is due, as if the days had passed,
+/// runs a worker until nothing is due, and returns the reminder jobs as it left them.
+async fn run_reminders_when_due(app: &TestApp, smtp: &SmtpServer) -> Vec<jobs::Model> {
+    let last_due = jobs::Entity::find()
+        .filter(jobs::Column::Kind.eq("email.reminder"))
+        .all(app.store.connection())
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|job| job.run_at)
+        .max()
+        .expect("reminders were queued");
+    app.clock.set(last_due + chrono::Duration::seconds(1));
+    run_due_jobs(app, smtp, "email.reminder").await
+}
+
+/// Runs a worker until no job is due by the app's clock; returns the jobs of `kind`.
+async fn run_due_jobs(app: &TestApp, smtp: &SmtpServer, kind: &str) -> Vec<jobs::Model> {
     let worker = worker_sending_to(app, &smtp.url());
     while worker.run_batch().await.unwrap() > 0 {}
     jobs::Entity::find()
-        .filter(reminders)
+        .filter(jobs::Column::Kind.eq(kind))
         .all(app.store.connection())
         .await
         .unwrap()
@@ -757,6 +767,7 @@ fn worker_sending_to(app: &TestApp, smtp_url: &str) -> contato::jobs::Worker {
             &[("smtp.url", json!(smtp_url))],
         )),
         None,
+        app.clock.clone(),
     )
     .unwrap()
 }

@@ -2,6 +2,7 @@
 //! a SQLite file in a temporary folder, or, when `CONTATO_TEST_DATABASE_URL` names a
 //! PostgreSQL server, a database of its own on that server, dropped at the end.
 
+#[macro_use]
 mod helpers;
 
 mod admin;

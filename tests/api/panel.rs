@@ -1,11 +1,13 @@
 //! The staff panel over HTTP: signing in and out, sessions and CSRF, the inbox, a request's
 //! page and its actions, and zone scoping.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use entities::requests;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use crate::helpers::{TEST_PASSWORD, TestApp, create_clerk, row_counts, spawn_app};
+use crate::helpers::{
+    Moment, TEST_PASSWORD, TestApp, create_clerk, row_counts, spawn_app, spawn_app_at,
+};
 
 /// A browser-like client: keeps cookies, does not follow redirects (to see them).
 fn client() -> reqwest::Client {
@@ -354,17 +356,18 @@ async fn signing_out_ends_the_session() {
     assert_eq!(after.status(), 303, "back to the sign-in page");
 }
 
-#[tokio::test]
-async fn requests_waiting_over_a_business_day_are_marked_in_the_inbox() {
-    let app = spawn_app().await;
+at_awkward_moments!(requests_waiting_over_a_business_day_are_marked_in_the_inbox);
+async fn requests_waiting_over_a_business_day_are_marked_in_the_inbox(moment: Moment) {
+    let app = spawn_app_at(moment.clock(), &[]).await;
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let old = request_id(&app, 1).await;
     let new = request_id(&app, 1).await;
-    // Filed ten days ago: more than one business day of service hours, even with holidays.
+    // Filed thirty days ago: more than one business day of service hours even across the
+    // recesso forense (20 December to 6 January) and the weekends around it.
     requests::Entity::update_many()
         .col_expr(
             requests::Column::CreatedAt,
-            Expr::value(Utc::now() - Duration::days(10)),
+            Expr::value(app.now() - Duration::days(30)),
         )
         .filter(requests::Column::Id.eq(old))
         .exec(app.store.connection())

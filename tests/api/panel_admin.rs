@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{Duration, NaiveTime};
 use contato::{domain::staff::Role, store::StaffRecord};
 use entities::{jobs, sea_orm_active_enums::JobState};
 use reqwest::{Client, StatusCode, redirect::Policy};
@@ -141,7 +141,7 @@ static JOB_SEQUENCE: AtomicU64 = AtomicU64::new(1);
 /// A job that used up its attempts, as the worker leaves it.
 async fn dead_job(app: &TestApp, request_id: Option<i64>) -> jobs::Model {
     let n = JOB_SEQUENCE.fetch_add(1, Ordering::Relaxed);
-    let at = Utc::now() - Duration::hours(2);
+    let at = app.now() - Duration::hours(2);
     jobs::ActiveModel {
         kind: Set("email.scheduled".into()),
         payload: Set(json!({ "request_id": request_id.unwrap_or(0), "version": 1 })),

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, Weekday};
 use serde_json::{Value, json};
 
-use crate::helpers::{row_counts, spawn_app, spawn_app_with, submission_json, today};
+use crate::helpers::{row_counts, spawn_app, spawn_app_with, submission_json};
 
 #[tokio::test]
 async fn zones_list_every_zone_with_its_municipalities() {
@@ -225,12 +225,12 @@ async fn a_person_with_too_many_open_requests_is_told_so() {
 }
 
 /// The next Saturday at least two days ahead, and a date well past the 60-day horizon.
-fn saturday_and_far_date() -> (String, String) {
-    let mut day = today() + Duration::days(2);
+fn saturday_and_far_date(today: chrono::NaiveDate) -> (String, String) {
+    let mut day = today + Duration::days(2);
     while day.weekday() != Weekday::Sat {
         day += Duration::days(1);
     }
-    (day.to_string(), (today() + Duration::days(90)).to_string())
+    (day.to_string(), (today + Duration::days(90)).to_string())
 }
 
 enum Body {
@@ -244,7 +244,7 @@ enum Body {
 async fn bad_inputs_get_their_documented_status_and_store_nothing() {
     let app = spawn_app().await;
     let before = row_counts(&app.store).await;
-    let (saturday, far) = saturday_and_far_date();
+    let (saturday, far) = saturday_and_far_date(app.today());
 
     let cases: Vec<(&str, Body, u16, &[&str])> = vec![
         (

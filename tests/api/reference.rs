@@ -1,4 +1,3 @@
-use chrono::Utc;
 use contato::reference::{SHIPPED_HOLIDAYS, SHIPPED_ZONES, parse_holidays, parse_zones};
 
 use crate::helpers::{row_counts, spawn_app};
@@ -29,7 +28,7 @@ async fn importing_the_same_files_again_changes_nothing() {
     let before = row_counts(&app.store).await;
 
     let zones = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
-    let report = app.store.import_zones(&zones, Utc::now()).await.unwrap();
+    let report = app.store.import_zones(&zones, app.now()).await.unwrap();
     let holidays = parse_holidays(SHIPPED_HOLIDAYS).unwrap();
     let holiday_report = app.store.import_holidays(&holidays).await.unwrap();
 
@@ -45,10 +44,10 @@ async fn a_reimport_keeps_settings_the_file_does_not_mention() {
         municipalities = [\"Belém\"]\nnotification_email = \"zona01@tre-pa.jus.br\"\n\
         room_link = \"https://meet.google.com/aaa-bbbb-ccc\"\n";
     let zones = parse_zones(with_email, &hosts()).unwrap();
-    app.store.import_zones(&zones, Utc::now()).await.unwrap();
+    app.store.import_zones(&zones, app.now()).await.unwrap();
 
     let shipped = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
-    app.store.import_zones(&shipped, Utc::now()).await.unwrap();
+    app.store.import_zones(&shipped, app.now()).await.unwrap();
 
     let zone = app.store.any_zone(1).await.unwrap().unwrap();
     assert_eq!(
@@ -68,7 +67,7 @@ async fn a_zone_added_to_the_file_is_inserted() {
         opens = \"13:00\"\ncloses = \"17:00\"\nslot_minutes = 30\nweekdays = [1, 3, 5]\n";
     let zones = parse_zones(text, &hosts()).unwrap();
 
-    let report = app.store.import_zones(&zones, Utc::now()).await.unwrap();
+    let report = app.store.import_zones(&zones, app.now()).await.unwrap();
 
     assert_eq!((report.inserted, report.updated), (1, 0));
     let zone = app.store.any_zone(108).await.unwrap().unwrap();

@@ -1,4 +1,3 @@
-use chrono::Utc;
 use contato::{
     domain::{email::Email, staff::Role, text::PersonName},
     store::{NewStaff, StoreError},
@@ -58,7 +57,7 @@ async fn bad_accounts_are_refused_and_nothing_is_stored() {
         ),
     ];
     for (description, new, field) in cases {
-        match app.store.create_staff(&new, Utc::now()).await {
+        match app.store.create_staff(&new, app.now()).await {
             Err(StoreError::Invalid(errors)) => {
                 assert!(errors.get(field).is_some(), "{description}: {errors:?}")
             }

@@ -7,9 +7,7 @@ use entities::staff;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    TestApp, create_clerk, create_staff, future_slots, spawn_app, spawn_app_with,
-};
+use crate::helpers::{TestApp, create_clerk, create_staff, spawn_app, spawn_app_with};
 
 /// An app with a clerk of zone 1 (Ana), a clerk of zone 28 (Bia) and an admin.
 struct Court {
@@ -88,7 +86,7 @@ async fn sign_in_gives_an_expiring_token_and_wrong_credentials_get_401() {
     assert_eq!(body["token"].as_str().unwrap().len(), 43);
     assert_eq!(body["staff"]["zones"], json!([1, 28]));
     let expires: chrono::DateTime<Utc> = body["expires_at"].as_str().unwrap().parse().unwrap();
-    let hours = (expires - Utc::now()).num_minutes() as f64 / 60.0;
+    let hours = (expires - app.now()).num_minutes() as f64 / 60.0;
     assert!((11.9..=12.0).contains(&hours), "{hours}");
     assert_eq!(wrong_password.headers()["www-authenticate"], "Bearer");
     let (wrong_status, wrong_body) = json_of(wrong_password).await;
@@ -323,7 +321,7 @@ async fn the_inbox_holds_only_the_clerks_zones_oldest_first() {
 async fn another_zones_request_is_not_found_on_every_staff_endpoint() {
     let court = court().await;
     let (id, _) = request_id(&court, 1).await;
-    let slot = future_slots(1)[0].start.to_rfc3339();
+    let slot = court.app.future_slots(1)[0].start.to_rfc3339();
 
     let detail = court
         .app
@@ -428,16 +426,15 @@ async fn scheduling_takes_a_free_slot_and_refuses_a_bad_one() {
             &json!({"action": "triage", "version": 1}),
         )
         .await;
-    let (_, before) = json_of(
-        court
-            .app
-            .get_as(&court.ana, "/api/v1/staff/zones/1/slots?days=14")
-            .await,
-    )
-    .await;
+    // From the first day with service: in the recesso that is weeks away.
+    let slots_path = format!(
+        "/api/v1/staff/zones/1/slots?from={}&days=14",
+        court.app.future_slots(1)[0].local_start().date_naive()
+    );
+    let (_, before) = json_of(court.app.get_as(&court.ana, &slots_path).await).await;
     let first_free = before["slots"][0]["start"].as_str().unwrap().to_string();
     let saturday_start = {
-        let slot = future_slots(1)[0];
+        let slot = court.app.future_slots(1)[0];
         let mut day = slot.start;
         while day
             .with_timezone(&contato::domain::schedule::SERVICE_TIME_ZONE)
@@ -464,13 +461,7 @@ async fn scheduling_takes_a_free_slot_and_refuses_a_bad_one() {
             .await,
     )
     .await;
-    let (_, after) = json_of(
-        court
-            .app
-            .get_as(&court.ana, "/api/v1/staff/zones/1/slots?days=14")
-            .await,
-    )
-    .await;
+    let (_, after) = json_of(court.app.get_as(&court.ana, &slots_path).await).await;
 
     assert_eq!(weekend_status, 422);
     assert!(

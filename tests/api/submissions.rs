@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use contato::{
     domain::{schedule::SERVICE_TIME_ZONE, status::Status},
     store::{Actor, StoreError, ZoneScope},
@@ -17,11 +17,11 @@ async fn a_submission_writes_the_request_its_first_audit_row_and_its_emails() {
 
     let submitted = app
         .store
-        .submit(&request, &token_hash(), 3, Utc::now())
+        .submit(&request, &token_hash(), 3, app.now())
         .await
         .unwrap();
 
-    let year = Utc::now().with_timezone(&SERVICE_TIME_ZONE).year();
+    let year = app.now().with_timezone(&SERVICE_TIME_ZONE).year();
     assert_eq!(submitted.protocol, format!("{year}-000001"));
     let stored = app
         .store
@@ -57,10 +57,11 @@ async fn a_hundred_concurrent_submissions_get_a_hundred_distinct_protocols() {
     let tasks: Vec<_> = (0..100)
         .map(|i| {
             let store = app.store.clone();
+            let now = app.now();
             tokio::spawn(async move {
                 let zone = [1, 28, 43][i % 3];
                 store
-                    .submit(&new_request(zone), &token_hash(), 3, Utc::now())
+                    .submit(&new_request(zone), &token_hash(), 3, now)
                     .await
             })
         })
@@ -72,7 +73,7 @@ async fn a_hundred_concurrent_submissions_get_a_hundred_distinct_protocols() {
     }
 
     assert_eq!(protocols.len(), 100);
-    let year = Utc::now().with_timezone(&SERVICE_TIME_ZONE).year();
+    let year = app.now().with_timezone(&SERVICE_TIME_ZONE).year();
     let expected: BTreeSet<String> = (1..=100).map(|n| format!("{year}-{n:06}")).collect();
     assert_eq!(protocols, expected, "one gapless sequence");
 }
@@ -84,7 +85,7 @@ async fn an_unknown_zone_is_refused_and_nothing_is_stored() {
 
     let result = app
         .store
-        .submit(&new_request(999), &token_hash(), 3, Utc::now())
+        .submit(&new_request(999), &token_hash(), 3, app.now())
         .await;
 
     match result {
@@ -100,7 +101,7 @@ async fn a_person_may_have_only_so_many_open_requests() {
     let mut request = new_request(1);
     for _ in 0..2 {
         app.store
-            .submit(&request, &token_hash(), 2, Utc::now())
+            .submit(&request, &token_hash(), 2, app.now())
             .await
             .unwrap();
     }
@@ -108,17 +109,17 @@ async fn a_person_may_have_only_so_many_open_requests() {
 
     let third = app
         .store
-        .submit(&request, &token_hash(), 2, Utc::now())
+        .submit(&request, &token_hash(), 2, app.now())
         .await;
     // The same e-mail under another CPF counts as the same person too.
     request.cpf = new_request(1).cpf;
     let other_cpf = app
         .store
-        .submit(&request, &token_hash(), 2, Utc::now())
+        .submit(&request, &token_hash(), 2, app.now())
         .await;
     let no_limit = app
         .store
-        .submit(&request, &token_hash(), 0, Utc::now())
+        .submit(&request, &token_hash(), 0, app.now())
         .await;
 
     assert!(
@@ -158,7 +159,7 @@ async fn new_requests_go_to_the_least_loaded_clerk_of_the_zone() {
     // Bia already carries a request of zone 28.
     let first = app
         .store
-        .submit(&new_request(28), &token_hash(), 3, Utc::now())
+        .submit(&new_request(28), &token_hash(), 3, app.now())
         .await
         .unwrap();
     assert_eq!(first.assignee_id, Some(bia.id));
@@ -167,7 +168,7 @@ async fn new_requests_go_to_the_least_loaded_clerk_of_the_zone() {
     for _ in 0..3 {
         let submitted = app
             .store
-            .submit(&new_request(1), &token_hash(), 3, Utc::now())
+            .submit(&new_request(1), &token_hash(), 3, app.now())
             .await
             .unwrap();
         assignees.push(submitted.assignee_id);
@@ -182,7 +183,7 @@ async fn a_zone_without_clerks_keeps_its_requests_unassigned() {
 
     let submitted = app
         .store
-        .submit(&new_request(5), &token_hash(), 3, Utc::now())
+        .submit(&new_request(5), &token_hash(), 3, app.now())
         .await
         .unwrap();
 

@@ -12,7 +12,7 @@ use entities::jobs;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::{
-    Rules, TestApp, create_clerk, future_slots, new_request, row_counts, spawn_app, token_hash,
+    Rules, TestApp, create_clerk, new_request, row_counts, spawn_app, token_hash,
 };
 
 /// Description, version seen, command, caller's zones, and the error expected.
@@ -45,7 +45,7 @@ fn link() -> Option<MeetLink> {
 
 async fn submitted(app: &TestApp, zone: i64) -> Submitted {
     app.store
-        .submit(&new_request(zone), &token_hash(), 0, Utc::now())
+        .submit(&new_request(zone), &token_hash(), 0, app.now())
         .await
         .unwrap()
 }
@@ -70,8 +70,8 @@ async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step() {
     let rules = Rules::manual();
     let actor = Actor::Staff(clerk.id);
     let scope = ZoneScope::Zones(vec![1]);
-    let slots = future_slots(2);
-    let now = Utc::now();
+    let slots = app.future_slots(2);
+    let now = app.now();
 
     let steps = [
         (Command::Triage, Status::Triaged),
@@ -169,6 +169,7 @@ async fn two_transitions_on_the_same_version_let_exactly_one_through() {
     ]
     .map(|cmd| {
         let store = app.store.clone();
+        let now = app.now();
         tokio::spawn(async move {
             let rules = Rules::manual();
             store
@@ -178,7 +179,7 @@ async fn two_transitions_on_the_same_version_let_exactly_one_through() {
                     &cmd,
                     Actor::Staff(clerk.id),
                     &ZoneScope::All,
-                    &rules.at(Utc::now()),
+                    &rules.at(now),
                 )
                 .await
         })
@@ -229,7 +230,7 @@ async fn refused_transitions_leave_no_trace() {
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
     let rules = Rules::manual();
-    let now = Utc::now();
+    let now = app.now();
     let before = row_counts(&app.store).await;
 
     let cases: Vec<RefusalCase> = vec![
@@ -263,7 +264,7 @@ async fn refused_transitions_leave_no_trace() {
             "schedule before triage",
             1,
             Command::Schedule {
-                start: future_slots(1)[0].start,
+                start: app.future_slots(1)[0].start,
                 meet_link: link(),
             },
             ZoneScope::All,
@@ -317,9 +318,9 @@ async fn scheduling_follows_the_zone_calendar_and_the_clerk_agenda() {
     let app = spawn_app().await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let rules = Rules::manual();
-    let now = Utc::now();
+    let now = app.now();
     let actor = Actor::Staff(clerk.id);
-    let slot = future_slots(1)[0];
+    let slot = app.future_slots(1)[0];
     // A first request takes the slot.
     let first = submitted(&app, 1).await;
     app.store
@@ -408,7 +409,7 @@ async fn scheduling_follows_the_zone_calendar_and_the_clerk_agenda() {
         );
     }
     let no_link = command(Command::Schedule {
-        start: future_slots(2)[1].start,
+        start: app.future_slots(2)[1].start,
         meet_link: None,
     });
     let result = app
@@ -447,7 +448,7 @@ async fn a_transfer_moves_a_new_request_to_the_right_zone() {
             &command(Command::Transfer { to_zone: 43 }),
             Actor::Staff(ana.id),
             &ZoneScope::Zones(vec![1]),
-            &rules.at(Utc::now()),
+            &rules.at(app.now()),
         )
         .await
         .unwrap();
@@ -480,7 +481,7 @@ async fn the_fixed_room_of_a_zone_is_used_when_no_link_is_given() {
     let zone = "[[zone]]\nnumber = 1\nname = \"1ª Zona Eleitoral\"\nmunicipalities = [\"Belém\"]\n\
         room_link = \"https://meet.google.com/sala-fixa-zz\"\n";
     let zones = contato::reference::parse_zones(zone, &["meet.google.com".into()]).unwrap();
-    app.store.import_zones(&zones, Utc::now()).await.unwrap();
+    app.store.import_zones(&zones, app.now()).await.unwrap();
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
     let rules = Rules::manual();
@@ -492,7 +493,7 @@ async fn the_fixed_room_of_a_zone_is_used_when_no_link_is_given() {
             &command(Command::Triage),
             actor,
             &ZoneScope::All,
-            &rules.at(Utc::now()),
+            &rules.at(app.now()),
         )
         .await
         .unwrap();
@@ -503,12 +504,12 @@ async fn the_fixed_room_of_a_zone_is_used_when_no_link_is_given() {
             request.id,
             2,
             &command(Command::Schedule {
-                start: future_slots(1)[0].start,
+                start: app.future_slots(1)[0].start,
                 meet_link: None,
             }),
             actor,
             &ZoneScope::All,
-            &rules.at(Utc::now()),
+            &rules.at(app.now()),
         )
         .await
         .unwrap();
@@ -526,7 +527,7 @@ async fn a_requester_may_cancel_only_up_to_the_notice_before_the_meeting() {
     let request = submitted(&app, 1).await;
     let rules = Rules::manual();
     let staff = Actor::Staff(clerk.id);
-    let slot = future_slots(1)[0];
+    let slot = app.future_slots(1)[0];
     let long_before = slot.start - Duration::days(1);
     app.store
         .transition(
@@ -609,7 +610,7 @@ async fn a_requester_may_cancel_two_hours_ahead() {
     let request = submitted(&app, 1).await;
     let rules = Rules::manual();
     let staff = Actor::Staff(clerk.id);
-    let slot = future_slots(1)[0];
+    let slot = app.future_slots(1)[0];
     let earlier = slot.start - Duration::days(2);
     app.store
         .transition(

@@ -7,7 +7,7 @@ mod staff;
 mod zones;
 
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use minijinja::context;
 
 use super::base;
@@ -26,7 +26,7 @@ pub fn router() -> Router<App> {
 }
 
 async fn index(State(app): State<App>, panel: PanelUser) -> Response {
-    let year = App::today(Utc::now()).year();
+    let year = app.today().year();
     let zones = match app.admin_zones(&panel.user).await {
         Ok(zones) => zones,
         Err(error) => return render_error(error),

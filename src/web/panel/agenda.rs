@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +57,7 @@ async fn agenda(
     panel: PanelUser,
     PageQuery(query): PageQuery<AgendaQuery>,
 ) -> Response {
-    let day = query.dia.unwrap_or_else(|| App::today(Utc::now()));
+    let day = query.dia.unwrap_or_else(|| app.today());
     let zone = query
         .zona
         .as_deref()

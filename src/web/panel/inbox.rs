@@ -1,7 +1,6 @@
 //! The inbox: the requests of the clerk's zones by state, searchable, oldest first.
 
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
-use chrono::Utc;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -114,7 +113,7 @@ async fn inbox(
             current: *key == tab,
         })
         .collect();
-    let now = Utc::now();
+    let now = app.now();
     let mut rows = Vec::with_capacity(inbox.items.len());
     for item in inbox.items {
         let late = item.status == Status::Submitted

@@ -10,7 +10,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use chrono::Utc;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
@@ -262,12 +261,16 @@ async fn render(
     let allowed = |action| transition(record.status, action).is_ok();
     let mut slot_problem = None;
     let slot_days = if allowed(Action::Schedule) || allowed(Action::Reschedule) {
-        let today = App::today(Utc::now());
+        // From the zone's next day of service: in the recesso, January's slots.
+        let first_day = match app.next_service_day(record.zone, app.today()).await {
+            Ok(day) => day,
+            Err(error) => return render_error(error),
+        };
         match app
             .zone_slots(
                 &panel.user,
                 record.zone,
-                today,
+                first_day,
                 SLOT_DAYS,
                 record.assignee_id,
             )
@@ -275,7 +278,7 @@ async fn render(
         {
             Ok(slots) => group_slots(slots),
             Err(AppError::Invalid(_)) => group_slots(
-                app.zone_slots(&panel.user, record.zone, today, SLOT_DAYS, None)
+                app.zone_slots(&panel.user, record.zone, first_day, SLOT_DAYS, None)
                     .await
                     .unwrap_or_default(),
             ),

@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +93,7 @@ async fn list(
     panel: PanelUser,
     PageQuery(query): PageQuery<HolidaysQuery>,
 ) -> Response {
-    let year = year_or_current(query.ano.as_deref());
+    let year = year_or_current(query.ano.as_deref(), app.today().year());
     let done = flash(query.feito.as_deref(), DONE);
     render_list(
         &app,
@@ -188,7 +188,7 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
                 municipality: fields.text("municipality"),
                 note: fields.text("note"),
             };
-            let year = year_or_current(fields.optional("ano").as_deref());
+            let year = year_or_current(fields.optional("ano").as_deref(), app.today().year());
             render_list(
                 &app,
                 &panel,
@@ -214,7 +214,7 @@ async fn remove(
     if !panel.csrf_ok(&fields.text("csrf")) {
         return crate::web::forbidden();
     }
-    let year = year_or_current(fields.optional("ano").as_deref());
+    let year = year_or_current(fields.optional("ano").as_deref(), app.today().year());
     let back = format!("/painel/admin/feriados?ano={year}");
     let Some(id) = number::<i32>(Some(&id)) else {
         return failure(&panel, AppError::NotFound, "Feriado não encontrado", &back);
@@ -225,10 +225,10 @@ async fn remove(
     }
 }
 
-fn year_or_current(text: Option<&str>) -> i32 {
+fn year_or_current(text: Option<&str>, current: i32) -> i32 {
     number::<i32>(text)
         .filter(|year| YEARS.contains(year))
-        .unwrap_or_else(|| App::today(Utc::now()).year())
+        .unwrap_or(current)
 }
 
 /// A date typed as dd/mm/aaaa (where a browser shows no date picker) becomes the ISO date
@@ -262,7 +262,7 @@ mod tests {
             scope_label(&HolidayScope::parse("estadual-PA").unwrap()),
             "estadual (PA)"
         );
-        assert_eq!(year_or_current(Some("2027")), 2027);
-        assert_eq!(year_or_current(Some("1492")), App::today(Utc::now()).year());
+        assert_eq!(year_or_current(Some("2027"), 2026), 2027);
+        assert_eq!(year_or_current(Some("1492"), 2026), 2026);
     }
 }
