@@ -402,7 +402,7 @@ async fn prepare(db: &BenchDb) -> anyhow::Result<Store> {
             .merge(("database.max_connections", 10)),
     )?;
     let store = startup::open_store(&settings).await?;
-    startup::load_reference_data(&store, &settings).await?;
+    startup::load_reference_data(&store, &settings, Utc::now()).await?;
     let zone = format!(
         "[[zone]]\nnumber = 1\nname = \"1ª Zona Eleitoral\"\nseat = \"Belém\"\n\
          municipalities = [\"Belém\"]\nnotification_email = \"{ZONE_ADDRESS}\"\n"
