@@ -18,6 +18,7 @@ mod observability;
 mod openapi;
 mod panel;
 mod panel_admin;
+mod panel_crawl;
 mod public_api;
 mod reference;
 mod smtp;

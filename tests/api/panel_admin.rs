@@ -139,7 +139,7 @@ async fn admin(app: &TestApp) -> (StaffRecord, Browser<'_>) {
 static JOB_SEQUENCE: AtomicU64 = AtomicU64::new(1);
 
 /// A job that used up its attempts, as the worker leaves it.
-async fn dead_job(app: &TestApp, request_id: Option<i64>) -> jobs::Model {
+pub(crate) async fn dead_job(app: &TestApp, request_id: Option<i64>) -> jobs::Model {
     let n = JOB_SEQUENCE.fetch_add(1, Ordering::Relaxed);
     let at = Utc::now() - Duration::hours(2);
     jobs::ActiveModel {
