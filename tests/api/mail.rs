@@ -145,7 +145,11 @@ async fn a_submission_mails_the_requester_and_the_zone() {
         .unwrap();
     assert!(
         deliveries.iter().all(|job| job.state == JobState::Done
-            && job.result.as_deref().unwrap_or_default().starts_with("250")),
+            && job
+                .result
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("entregue ao servidor de e-mail: 250")),
         "{deliveries:?}"
     );
 }
@@ -315,6 +319,57 @@ async fn an_address_the_server_refuses_goes_dead_at_once() {
     assert_eq!(smtp.received().len(), 1, "the zone's message went through");
 }
 
+#[tokio::test]
+async fn the_request_page_tells_staff_in_portuguese_what_became_of_each_email() {
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[]).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let mut body = crate::helpers::submission_json(1);
+    body["email"] = json!("nao.existe@example.com");
+    smtp.refuse("nao.existe@example.com");
+    let response = app.post_json("/api/v1/requests", &body).await;
+    let receipt: Value = response.json().await.unwrap();
+    let protocol = receipt["protocol"].as_str().unwrap();
+    let id = entities::requests::Entity::find()
+        .filter(entities::requests::Column::Protocol.eq(protocol))
+        .one(app.store.connection())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    let worker = worker_sending_to(&app, &smtp.url());
+    while worker.run_batch().await.unwrap() > 0 {}
+    let clerk = crate::panel::signed_in(&app, "ana@tre-pa.jus.br").await;
+    let page = clerk
+        .get(app.url(&format!("/painel/solicitacoes/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    let deliveries = &page[page.find("<h2>E-mails e agenda</h2>").unwrap()..];
+    let row = |what: &str| {
+        let at = deliveries.find(what).unwrap_or_else(|| panic!("{what}"));
+        deliveries[at..at + deliveries[at..].find("</tr>").unwrap()].to_string()
+    };
+    let to_zone = row("E-mail: aviso à zona");
+    assert!(to_zone.contains("feito"), "{to_zone}");
+    assert!(
+        to_zone.contains("entregue ao servidor de e-mail: 250"),
+        "{to_zone}"
+    );
+    let to_requester = row("E-mail: pedido recebido");
+    assert!(to_requester.contains("falhou"), "{to_requester}");
+    assert!(
+        to_requester.contains("o servidor de e-mail recusou a mensagem: ")
+            && to_requester.contains("550"),
+        "{to_requester}"
+    );
+}
+
 /// `contato worker` as a separate process on `db`, sending to `smtp`.
 fn worker_process(db: &TestDb, smtp: &SmtpServer, lease_seconds: u64) -> Child {
     Command::new(env!("CARGO_BIN_EXE_contato"))
@@ -464,9 +519,10 @@ async fn staff_see_how_each_message_of_a_request_went() {
         .collect();
     assert_eq!(kinds, ["email.request_received", "email.new_request"]);
     assert!(
-        deliveries
-            .iter()
-            .all(|d| d["result"].as_str().unwrap().starts_with("250")),
+        deliveries.iter().all(|d| d["result"]
+            .as_str()
+            .unwrap()
+            .starts_with("entregue ao servidor de e-mail: 250")),
         "{deliveries:?}"
     );
 }

@@ -152,7 +152,10 @@ pub(crate) async fn dead_job(app: &TestApp, request_id: Option<i64>) -> jobs::Mo
         run_at: Set(at),
         locked_until: Set(None),
         locked_by: Set(None),
-        last_error: Set(Some("smtp: 550 mailbox unavailable".into())),
+        last_error: Set(Some(
+            "o servidor de e-mail recusou a mensagem: permanent error (550): mailbox unavailable"
+                .into(),
+        )),
         result: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
@@ -641,7 +644,11 @@ async fn a_dead_job_is_retried() {
         )),
         "the request's protocol"
     );
-    assert!(page.contains("smtp: 550 mailbox unavailable") && page.contains("Tentar de novo"));
+    assert!(
+        page.contains(
+            "o servidor de e-mail recusou a mensagem: permanent error (550): mailbox unavailable"
+        ) && page.contains("Tentar de novo")
+    );
 
     let retry = format!("/painel/admin/tarefas/{}/repetir", job.id);
     post_and_follow(
