@@ -558,7 +558,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
     let sent: Vec<&str> = reminders
         .iter()
         .filter_map(|job| job.result.as_deref())
-        .filter(|r| r.starts_with("250"))
+        .filter(|r| r.starts_with("entregue ao servidor de e-mail: 250"))
         .collect();
     let skipped = reminders
         .iter()
@@ -566,7 +566,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
             job.result
                 .as_deref()
                 .unwrap_or_default()
-                .starts_with("skipped")
+                .starts_with("ignorado")
         })
         .count();
     assert_eq!(
@@ -588,10 +588,14 @@ async fn a_reminder_goes_out_for_the_current_meeting_only() {
         }
     };
     assert!(
-        result_of("email.scheduled").await.starts_with("skipped"),
+        result_of("email.scheduled").await.starts_with("ignorado"),
         "the first time was moved before its message went out: not announced"
     );
-    assert!(result_of("email.rescheduled").await.starts_with("250"));
+    assert!(
+        result_of("email.rescheduled")
+            .await
+            .starts_with("entregue ao servidor de e-mail: 250")
+    );
     let reminder_messages: Vec<Received> = smtp
         .received()
         .into_iter()
@@ -771,7 +775,7 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent() {
         reminders.iter().all(|job| job
             .result
             .as_deref()
-            .is_some_and(|result| result.starts_with("skipped"))),
+            .is_some_and(|result| result.starts_with("ignorado"))),
         "{reminders:?}"
     );
     assert!(
