@@ -260,12 +260,14 @@ impl GoogleCalendar {
             .calendars
             .and_then(|mut calendars| calendars.remove(calendar_id))
             .ok_or_else(|| {
-                CalendarError::Permanent(format!("freeBusy: no answer for calendar {calendar_id}"))
+                CalendarError::Permanent(format!(
+                    "freeBusy: sem resposta para a agenda {calendar_id}"
+                ))
             })?;
         if let Some(error) = calendar.errors.as_ref().and_then(|errors| errors.first()) {
             return Err(CalendarError::Permanent(format!(
-                "freeBusy: calendar {calendar_id}: {}",
-                error.reason.as_deref().unwrap_or("error")
+                "freeBusy: agenda {calendar_id}: {}",
+                error.reason.as_deref().unwrap_or("erro")
             )));
         }
         Ok(calendar
@@ -341,7 +343,7 @@ impl GoogleCalendar {
         .await
         .map(|(_, event)| event)
         .map_err(|failure| match failure {
-            Failure::Gone => CalendarError::Permanent(format!("event {id} is gone")),
+            Failure::Gone => CalendarError::Permanent(format!("o evento {id} não existe mais")),
             failure => failure.into_error("get"),
         })
     }
@@ -364,7 +366,7 @@ impl GoogleCalendar {
                 }
                 ConferenceState::Failed => {
                     return Err(CalendarError::Permanent(
-                        "Google could not create the Meet conference".into(),
+                        "o Google não conseguiu criar a reunião do Meet".into(),
                     ));
                 }
                 ConferenceState::Pending if check < self.conference_checks => {
@@ -375,7 +377,7 @@ impl GoogleCalendar {
             }
         }
         Err(CalendarError::Transient(
-            "the Meet conference is still being created".into(),
+            "a reunião do Meet ainda está sendo criada".into(),
         ))
     }
 
@@ -404,7 +406,7 @@ where
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(classify(error)),
         Err(_) => Err(Failure::Other(CalendarError::Transient(
-            "Google did not answer in time".into(),
+            "o Google não respondeu a tempo".into(),
         ))),
     }
 }
@@ -459,17 +461,17 @@ fn classify(error: ApiError) -> Failure {
             by_status(code, "", &format!("HTTP {code}"))
         }
         ApiError::HttpError(error) => {
-            Failure::Other(CalendarError::Transient(format!("network: {error}")))
+            Failure::Other(CalendarError::Transient(format!("falha de rede: {error}")))
         }
-        ApiError::MissingToken(error) => {
-            Failure::Other(CalendarError::Transient(format!("sign-in: {error}")))
-        }
+        ApiError::MissingToken(error) => Failure::Other(CalendarError::Transient(format!(
+            "falha ao obter o acesso da conta de serviço: {error}"
+        ))),
         ApiError::Io(error) => {
-            Failure::Other(CalendarError::Transient(format!("network: {error}")))
+            Failure::Other(CalendarError::Transient(format!("falha de rede: {error}")))
         }
         ApiError::JsonDecodeError(text, error) => {
             Failure::Other(CalendarError::Transient(format!(
-                "unexpected answer ({error}): {}",
+                "resposta inesperada ({error}): {}",
                 text.chars().take(200).collect::<String>()
             )))
         }
@@ -495,11 +497,11 @@ impl Failure {
         match self {
             Failure::Other(error) => error,
             Failure::Unauthorized => {
-                CalendarError::Transient(format!("{call}: 401 even with a fresh token"))
+                CalendarError::Transient(format!("{call}: 401 mesmo com um token novo"))
             }
-            Failure::Conflict => CalendarError::Permanent(format!("{call}: 409 conflict")),
+            Failure::Conflict => CalendarError::Permanent(format!("{call}: 409, conflito")),
             Failure::Gone => CalendarError::Permanent(format!(
-                "{call}: 404 not found (is the calendar id right?)"
+                "{call}: 404, não encontrado (o id da agenda está certo?)"
             )),
         }
     }

@@ -47,25 +47,29 @@ impl Worker {
         job: &ClaimedJob,
         message: Message,
     ) -> Result<String, JobError> {
-        let payload: Payload = serde_json::from_value(job.payload.clone())
-            .map_err(|error| JobError::Permanent(format!("malformed payload: {error}")))?;
+        let payload: Payload = serde_json::from_value(job.payload.clone()).map_err(|error| {
+            JobError::Permanent(format!("os dados da tarefa não puderam ser lidos: {error}"))
+        })?;
         let request = self
             .store
             .request(payload.request_id, &ZoneScope::All)
             .await
             .map_err(JobError::store)?
             .ok_or_else(|| {
-                JobError::Permanent(format!("request {} not found", payload.request_id))
+                JobError::Permanent(format!(
+                    "o pedido nº {} não foi encontrado",
+                    payload.request_id
+                ))
             })?;
         if message == Message::Reminder
             && !reminder_still_due(&request, &payload.details, self.clock.now())
         {
-            return Ok("skipped: the meeting was moved, cancelled or has begun".into());
+            return Ok("ignorado: o atendimento foi remarcado, cancelado ou já começou".into());
         }
         if matches!(message, Message::Scheduled | Message::Rescheduled)
             && !announcement_current(&request, &payload.details)
         {
-            return Ok("skipped: the meeting was changed again since".into());
+            return Ok("ignorado: o atendimento foi alterado de novo depois deste aviso".into());
         }
         let zone_name = self
             .store
@@ -83,7 +87,9 @@ impl Worker {
                     zone = request.zone,
                     "new request: the zone has no notification address and no clerk"
                 );
-                return Ok("skipped: the zone has no notification address and no clerk".into());
+                return Ok(
+                    "ignorado: a zona não tem e-mail de aviso nem servidor responsável".into(),
+                );
             }
             let context = self.new_request_context(&request, &zone_name).await?;
             (to, self.templates.render(message, &context), None)
@@ -126,7 +132,7 @@ impl Worker {
         })
         .map_err(|error| JobError::Permanent(error.to_string()))?;
         let delivery = self.mailer.send(email).await.map_err(JobError::from)?;
-        Ok(delivery.reply)
+        Ok(delivery.summary)
     }
 
     fn render_for_requester(
@@ -202,7 +208,7 @@ impl Worker {
             ),
             Message::NewRequest => {
                 return Err(JobError::Permanent(
-                    "the new-request message goes to the zone".into(),
+                    "o aviso de novo pedido vai para a zona, não para o requerente".into(),
                 ));
             }
         };
@@ -248,7 +254,11 @@ impl Worker {
         request: &RequestRecord,
         zone_name: &str,
     ) -> Result<ToRequester, JobError> {
-        let token = Token::tracking().map_err(|error| JobError::Transient(error.to_string()))?;
+        let token = Token::tracking().map_err(|error| {
+            JobError::Transient(format!(
+                "não foi possível gerar o link de acompanhamento: {error}"
+            ))
+        })?;
         self.store
             .add_tracking_token(request.id, &token.hash(), self.clock.now())
             .await
@@ -366,14 +376,14 @@ fn meeting(
         // With the google provider the link comes when the calendar job has made the event,
         // which may still be retrying: wait for it rather than lose the message.
         _ => Err(JobError::Transient(
-            "the meeting has no time or no link yet".into(),
+            "o atendimento ainda não tem horário ou link da reunião".into(),
         )),
     }
 }
 
 fn mailbox(name: &str, address: &str) -> Result<Mailbox, JobError> {
-    let email = address
-        .parse()
-        .map_err(|error| JobError::Permanent(format!("invalid address {address:?}: {error}")))?;
+    let email = address.parse().map_err(|error| {
+        JobError::Permanent(format!("endereço de e-mail inválido ({address}): {error}"))
+    })?;
     Ok(Mailbox::new(Some(name.to_string()), email))
 }

@@ -32,11 +32,11 @@ impl From<CalendarError> for JobError {
     fn from(error: CalendarError) -> Self {
         match error {
             CalendarError::Transient(message) => {
-                JobError::Transient(format!("google calendar: {message}"))
+                JobError::Transient(format!("falha temporária na Google Agenda: {message}"))
             }
-            CalendarError::Permanent(message) => {
-                JobError::Permanent(format!("google calendar: {message}"))
-            }
+            CalendarError::Permanent(message) => JobError::Permanent(format!(
+                "falha na Google Agenda, sem nova tentativa: {message}"
+            )),
         }
     }
 }
@@ -48,17 +48,24 @@ impl Worker {
         change: MeetingChange,
     ) -> Result<String, JobError> {
         let calendar = self.calendar.as_ref().ok_or_else(|| {
-            JobError::Permanent("calendar.provider is not google: no calendar to change".into())
+            JobError::Permanent(
+                "a configuração calendar.provider não é \"google\": não há agenda para alterar"
+                    .into(),
+            )
         })?;
-        let payload: Payload = serde_json::from_value(job.payload.clone())
-            .map_err(|error| JobError::Permanent(format!("malformed payload: {error}")))?;
+        let payload: Payload = serde_json::from_value(job.payload.clone()).map_err(|error| {
+            JobError::Permanent(format!("os dados da tarefa não puderam ser lidos: {error}"))
+        })?;
         let request = self
             .store
             .request(payload.request_id, &ZoneScope::All)
             .await
             .map_err(JobError::store)?
             .ok_or_else(|| {
-                JobError::Permanent(format!("request {} not found", payload.request_id))
+                JobError::Permanent(format!(
+                    "o pedido nº {} não foi encontrado",
+                    payload.request_id
+                ))
             })?;
         let zone = self
             .store
@@ -74,18 +81,23 @@ impl Worker {
             .unwrap_or_else(|| self.settings.calendar.calendar_id.clone());
         if change == MeetingChange::Delete {
             calendar.cancel(&calendar_id, request.id).await?;
-            return Ok(format!("event {} deleted", calendar.event_id(request.id)));
+            return Ok(format!(
+                "evento {} excluído da agenda",
+                calendar.event_id(request.id)
+            ));
         }
         let (Some(start), Some(end), Some(revision)) = (
             payload.details.start,
             payload.details.end,
             payload.details.revision,
         ) else {
-            return Err(JobError::Permanent("the job has no meeting time".into()));
+            return Err(JobError::Permanent(
+                "a tarefa não traz o horário do atendimento".into(),
+            ));
         };
         if request.status != Status::Scheduled || request.schedule_revision != revision {
             return Ok(format!(
-                "skipped: the meeting changed again (now revision {})",
+                "ignorado: o atendimento foi alterado de novo (agora na marcação nº {})",
                 request.schedule_revision
             ));
         }
@@ -150,20 +162,27 @@ impl Worker {
                     };
                     calendar.reschedule(&moved).await?;
                     Ok(format!(
-                        "event {} moved to the request's current time after a change meanwhile",
+                        "evento {} levado ao horário atual do pedido, que mudou enquanto a agenda era atualizada",
                         meeting.event_id
                     ))
                 }
                 _ => {
                     calendar.cancel(&calendar_id, request.id).await?;
                     Ok(format!(
-                        "event {} deleted: the request was closed meanwhile",
+                        "evento {} excluído: o pedido foi encerrado enquanto a agenda era atualizada",
                         meeting.event_id
                     ))
                 }
             };
         }
-        Ok(format!("event {}; {}", meeting.event_id, meeting.meet_link))
+        let done = match change {
+            MeetingChange::Create => "criado na agenda",
+            MeetingChange::Update | MeetingChange::Delete => "movido para o novo horário",
+        };
+        Ok(format!(
+            "evento {} {done}; reunião: {}",
+            meeting.event_id, meeting.meet_link
+        ))
     }
 
     /// What the clerk needs in their calendar: who, about what, and where to act. No CPF,

@@ -27,7 +27,7 @@ use crate::{
     store::{ClaimedJob, JobOutcome, Store, StoreError},
 };
 
-/// Why a job's run failed.
+/// Why a job's run failed, in a sentence for staff (kept as the job's last error).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JobError {
     /// Worth another try later (a server down or busy, a database hiccup).
@@ -40,15 +40,19 @@ pub enum JobError {
 
 impl JobError {
     fn store(error: StoreError) -> JobError {
-        JobError::Transient(format!("database: {error}"))
+        let detail = match error {
+            StoreError::Database(error) => error.to_string(),
+            other => other.to_string(),
+        };
+        JobError::Transient(format!("falha no banco de dados: {detail}"))
     }
 }
 
 impl From<SendError> for JobError {
     fn from(error: SendError) -> Self {
         match error {
-            SendError::Transient(message) => JobError::Transient(format!("smtp: {message}")),
-            SendError::Permanent(message) => JobError::Permanent(format!("smtp: {message}")),
+            SendError::Transient(message) => JobError::Transient(message),
+            SendError::Permanent(message) => JobError::Permanent(message),
         }
     }
 }
@@ -174,7 +178,7 @@ impl Worker {
         let result = match tokio::time::timeout(limit, self.dispatch(job)).await {
             Ok(result) => result,
             Err(_) => Err(JobError::Transient(format!(
-                "took longer than {} s; stopped before its lease ran out",
+                "demorou mais de {} s e foi interrompida antes que outro processo a assumisse",
                 limit.as_secs()
             ))),
         };
@@ -203,7 +207,10 @@ impl Worker {
                     None => {
                         tracing::error!(%error, "job failed for too long; giving up");
                         JobOutcome::Dead {
-                            error: format!("gave up after {} attempts: {error}", job.attempts),
+                            error: format!(
+                                "sem sucesso após {} tentativas; última falha: {error}",
+                                job.attempts
+                            ),
                         }
                     }
                 }
@@ -226,7 +233,7 @@ impl Worker {
             Some(Effect::Email(message)) => self.send_email(job, message).await,
             Some(Effect::Meeting(change)) => self.change_meeting(job, change).await,
             None => Err(JobError::Permanent(format!(
-                "unknown job kind {:?}",
+                "tipo de tarefa desconhecido: {}",
                 job.kind
             ))),
         }

@@ -19,11 +19,11 @@ pub struct Outgoing<'a> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
-    #[error("the e-mail has no recipient")]
+    #[error("o e-mail não tem destinatário")]
     NoRecipient,
-    #[error("cannot build the e-mail: {0}")]
+    #[error("não foi possível montar o e-mail: {0}")]
     Build(#[from] lettre::error::Error),
-    #[error("invalid content type: {0}")]
+    #[error("tipo de conteúdo inválido: {0}")]
     ContentType(#[from] lettre::message::header::ContentTypeErr),
 }
 

@@ -47,7 +47,7 @@ pub struct Rendered {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("e-mail template {template}: {source}")]
+#[error("o modelo de e-mail {template} não pôde ser preenchido: {source}")]
 pub struct TemplateError {
     template: String,
     source: minijinja::Error,

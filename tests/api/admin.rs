@@ -95,7 +95,10 @@ async fn insert_job(app: &TestApp, state: JobState, created_at: DateTime<Utc>) -
         run_at: Set(created_at),
         locked_until: Set(dead.then(|| created_at + Duration::minutes(5))),
         locked_by: Set(dead.then(|| "worker-1".to_string())),
-        last_error: Set(dead.then(|| "smtp: 550 mailbox unavailable".to_string())),
+        last_error: Set(dead.then(|| {
+            "o servidor de e-mail recusou a mensagem: permanent error (550): mailbox unavailable"
+                .to_string()
+        })),
         result: Set(None),
         created_at: Set(created_at),
         updated_at: Set(created_at),
@@ -1114,7 +1117,10 @@ async fn a_dead_job_is_retried_and_goes_back_to_the_queue() {
     let job = json_of(response).await;
     assert_eq!(job["state"], "pending");
     assert_eq!(job["attempts"], 8, "attempts are kept");
-    assert_eq!(job["last_error"], "smtp: 550 mailbox unavailable");
+    assert_eq!(
+        job["last_error"],
+        "o servidor de e-mail recusou a mensagem: permanent error (550): mailbox unavailable"
+    );
     let row = jobs::Entity::find_by_id(dead.id)
         .one(app.store.connection())
         .await

@@ -680,7 +680,7 @@ async fn a_cancel_that_lands_while_the_event_is_being_made_leaves_no_event() {
             .result
             .as_deref()
             .unwrap_or_default()
-            .contains("deleted"),
+            .contains("excluído"),
         "{:?}",
         create.result
     );

@@ -347,13 +347,18 @@ pub fn submission_input(zone: i64) -> SubmissionInput {
 
 /// A valid request for `zone` from a person not seen before.
 pub fn new_request(zone: i64) -> NewRequest {
+    new_request_from(submission_input(zone))
+}
+
+/// The request `input` describes, which must be valid.
+pub fn new_request_from(input: SubmissionInput) -> NewRequest {
     let rules = SubmissionRules {
         today: today(),
         max_days_ahead: 60,
         max_preferred_dates: 5,
         is_business_day: &|date: NaiveDate| date.weekday().number_from_monday() <= 5,
     };
-    NewRequest::parse(submission_input(zone), &rules).expect("the sample submission is valid")
+    NewRequest::parse(input, &rules).expect("the sample submission is valid")
 }
 
 /// The stored hash of a fresh tracking token.

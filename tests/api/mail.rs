@@ -145,7 +145,11 @@ async fn a_submission_mails_the_requester_and_the_zone() {
         .unwrap();
     assert!(
         deliveries.iter().all(|job| job.state == JobState::Done
-            && job.result.as_deref().unwrap_or_default().starts_with("250")),
+            && job
+                .result
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("entregue ao servidor de e-mail: 250")),
         "{deliveries:?}"
     );
 }
@@ -315,6 +319,57 @@ async fn an_address_the_server_refuses_goes_dead_at_once() {
     assert_eq!(smtp.received().len(), 1, "the zone's message went through");
 }
 
+#[tokio::test]
+async fn the_request_page_tells_staff_in_portuguese_what_became_of_each_email() {
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[]).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let mut body = crate::helpers::submission_json(1);
+    body["email"] = json!("nao.existe@example.com");
+    smtp.refuse("nao.existe@example.com");
+    let response = app.post_json("/api/v1/requests", &body).await;
+    let receipt: Value = response.json().await.unwrap();
+    let protocol = receipt["protocol"].as_str().unwrap();
+    let id = entities::requests::Entity::find()
+        .filter(entities::requests::Column::Protocol.eq(protocol))
+        .one(app.store.connection())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    let worker = worker_sending_to(&app, &smtp.url());
+    while worker.run_batch().await.unwrap() > 0 {}
+    let clerk = crate::panel::signed_in(&app, "ana@tre-pa.jus.br").await;
+    let page = clerk
+        .get(app.url(&format!("/painel/solicitacoes/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    let deliveries = &page[page.find("<h2>E-mails e agenda</h2>").unwrap()..];
+    let row = |what: &str| {
+        let at = deliveries.find(what).unwrap_or_else(|| panic!("{what}"));
+        deliveries[at..at + deliveries[at..].find("</tr>").unwrap()].to_string()
+    };
+    let to_zone = row("E-mail: aviso à zona");
+    assert!(to_zone.contains("feito"), "{to_zone}");
+    assert!(
+        to_zone.contains("entregue ao servidor de e-mail: 250"),
+        "{to_zone}"
+    );
+    let to_requester = row("E-mail: pedido recebido");
+    assert!(to_requester.contains("falhou"), "{to_requester}");
+    assert!(
+        to_requester.contains("o servidor de e-mail recusou a mensagem: ")
+            && to_requester.contains("550"),
+        "{to_requester}"
+    );
+}
+
 /// An app whose jobs a `contato worker` process will run. That process reads the wall
 /// clock, so the jobs are queued by the wall clock too (not at `CONTATO_TEST_NOW`): nothing
 /// these tests check depends on the hour.
@@ -471,9 +526,10 @@ async fn staff_see_how_each_message_of_a_request_went() {
         .collect();
     assert_eq!(kinds, ["email.request_received", "email.new_request"]);
     assert!(
-        deliveries
-            .iter()
-            .all(|d| d["result"].as_str().unwrap().starts_with("250")),
+        deliveries.iter().all(|d| d["result"]
+            .as_str()
+            .unwrap()
+            .starts_with("entregue ao servidor de e-mail: 250")),
         "{deliveries:?}"
     );
 }
@@ -513,7 +569,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only(moment: Moment) {
     let sent: Vec<&str> = reminders
         .iter()
         .filter_map(|job| job.result.as_deref())
-        .filter(|r| r.starts_with("250"))
+        .filter(|r| r.starts_with("entregue ao servidor de e-mail: 250"))
         .collect();
     let skipped = reminders
         .iter()
@@ -521,7 +577,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only(moment: Moment) {
             job.result
                 .as_deref()
                 .unwrap_or_default()
-                .starts_with("skipped")
+                .starts_with("ignorado")
         })
         .count();
     assert_eq!(
@@ -543,10 +599,14 @@ async fn a_reminder_goes_out_for_the_current_meeting_only(moment: Moment) {
         }
     };
     assert!(
-        result_of("email.scheduled").await.starts_with("skipped"),
+        result_of("email.scheduled").await.starts_with("ignorado"),
         "the first time was moved before its message went out: not announced"
     );
-    assert!(result_of("email.rescheduled").await.starts_with("250"));
+    assert!(
+        result_of("email.rescheduled")
+            .await
+            .starts_with("entregue ao servidor de e-mail: 250")
+    );
     let reminder_messages: Vec<Received> = smtp
         .received()
         .into_iter()
@@ -720,7 +780,7 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent(moment: Momen
         reminders.iter().all(|job| job
             .result
             .as_deref()
-            .is_some_and(|result| result.starts_with("skipped"))),
+            .is_some_and(|result| result.starts_with("ignorado"))),
         "{reminders:?}"
     );
     assert!(

@@ -19,6 +19,7 @@ mod observability;
 mod openapi;
 mod panel;
 mod panel_admin;
+mod panel_crawl;
 mod public_api;
 mod reference;
 mod smtp;

@@ -38,7 +38,7 @@ async fn text(response: reqwest::Response) -> (u16, String) {
 }
 
 /// Signs `email` in through the form; returns the client holding the session.
-async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let client = client();
     let (_, page) = text(client.get(app.url("/painel/entrar")).send().await.unwrap()).await;
     let response = client

@@ -139,7 +139,7 @@ async fn admin(app: &TestApp) -> (StaffRecord, Browser<'_>) {
 static JOB_SEQUENCE: AtomicU64 = AtomicU64::new(1);
 
 /// A job that used up its attempts, as the worker leaves it.
-async fn dead_job(app: &TestApp, request_id: Option<i64>) -> jobs::Model {
+pub(crate) async fn dead_job(app: &TestApp, request_id: Option<i64>) -> jobs::Model {
     let n = JOB_SEQUENCE.fetch_add(1, Ordering::Relaxed);
     let at = app.now() - Duration::hours(2);
     jobs::ActiveModel {
@@ -152,7 +152,10 @@ async fn dead_job(app: &TestApp, request_id: Option<i64>) -> jobs::Model {
         run_at: Set(at),
         locked_until: Set(None),
         locked_by: Set(None),
-        last_error: Set(Some("smtp: 550 mailbox unavailable".into())),
+        last_error: Set(Some(
+            "o servidor de e-mail recusou a mensagem: permanent error (550): mailbox unavailable"
+                .into(),
+        )),
         result: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
@@ -641,7 +644,11 @@ async fn a_dead_job_is_retried() {
         )),
         "the request's protocol"
     );
-    assert!(page.contains("smtp: 550 mailbox unavailable") && page.contains("Tentar de novo"));
+    assert!(
+        page.contains(
+            "o servidor de e-mail recusou a mensagem: permanent error (550): mailbox unavailable"
+        ) && page.contains("Tentar de novo")
+    );
 
     let retry = format!("/painel/admin/tarefas/{}/repetir", job.id);
     post_and_follow(

@@ -35,8 +35,8 @@ struct InboxQuery {
 
 #[derive(Serialize)]
 struct Tab {
-    key: &'static str,
     label: &'static str,
+    href: String,
     count: u64,
     current: bool,
 }
@@ -101,8 +101,8 @@ async fn inbox(
     let tabs: Vec<Tab> = TABS
         .iter()
         .map(|(key, label)| Tab {
-            key,
             label,
+            href: inbox_link(key, zone, search.as_deref(), None),
             count: match Status::parse(key) {
                 Some(status) => counts
                     .iter()
@@ -134,17 +134,9 @@ async fn inbox(
         });
     }
     let pages_total = inbox.total.div_ceil(PER_PAGE).max(1);
-    let query_base = format!(
-        "situacao={tab}{}{}",
-        zone.map(|z| format!("&zona={z}")).unwrap_or_default(),
-        search
-            .as_deref()
-            .map(|q| format!(
-                "&q={}",
-                url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
-            ))
-            .unwrap_or_default(),
-    );
+    let page_link = |page: u64| inbox_link(tab, zone, search.as_deref(), Some(page));
+    let previous = (page > 1).then(|| page_link(page - 1));
+    let next = (page < pages_total).then(|| page_link(page + 1));
     pages().render(
         StatusCode::OK,
         "painel/inbox.html",
@@ -159,9 +151,67 @@ async fn inbox(
             page,
             pages_total,
             total => inbox.total,
-            query_base,
+            previous,
+            next,
             done,
             ..base(&panel, "inbox")
         },
     )
+}
+
+/// The inbox's address for `tab`, keeping the zone and the search, on `page` if given. The
+/// search is the staff member's own text (accents, `&`, `#`, `%`…), so it is encoded here
+/// rather than pasted into the template's markup.
+fn inbox_link(tab: &str, zone: Option<i32>, search: Option<&str>, page: Option<u64>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("situacao", tab);
+    if let Some(zone) = zone {
+        query.append_pair("zona", &zone.to_string());
+    }
+    if let Some(search) = search {
+        query.append_pair("q", search);
+    }
+    if let Some(page) = page {
+        query.append_pair("pagina", &page.to_string());
+    }
+    format!("/painel?{}", query.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_carry_the_search_back_as_it_was_typed() {
+        let cases = [
+            ("accents", "José da Conceição"),
+            ("an ampersand and what looks like another field", "a&q=b"),
+            ("a hash, which would start a fragment", "#1"),
+            ("a plus, which would read as a space", "a+b"),
+            ("a percent and an underscore", "100%_"),
+            ("quotes and markup", "\"D'Arc\" <script>"),
+            ("spaces around", "  maria  "),
+        ];
+        for (description, search) in cases {
+            let link = inbox_link("todos", Some(28), Some(search), Some(2));
+            let query = link.strip_prefix("/painel?").expect("an inbox link");
+            let read: InboxQuery = serde_urlencoded::from_str(query).expect(description);
+            assert_eq!(read.situacao.as_deref(), Some("todos"), "{description}");
+            assert_eq!(read.zona.as_deref(), Some("28"), "{description}");
+            assert_eq!(read.q.as_deref(), Some(search), "{description}");
+            assert_eq!(read.pagina, Some(2), "{description}");
+        }
+    }
+
+    #[test]
+    fn links_leave_out_what_is_not_chosen() {
+        assert_eq!(
+            inbox_link("submitted", None, None, None),
+            "/painel?situacao=submitted"
+        );
+        assert_eq!(
+            inbox_link("triaged", Some(1), Some("José"), Some(3)),
+            "/painel?situacao=triaged&zona=1&q=Jos%C3%A9&pagina=3"
+        );
+    }
 }

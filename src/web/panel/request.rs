@@ -25,7 +25,7 @@ use crate::{
         phone::Phone,
         status::{Action, Status, transition},
     },
-    store::{Actor, StoreError},
+    store::{Actor, JobState, StoreError},
     web::{
         forms::FormFields,
         pages::{pages, ser},
@@ -321,19 +321,20 @@ async fn render(
         .iter()
         .map(|job| DeliveryRow {
             what: job_label(&job.kind),
-            state: match job.state.as_str() {
-                "done" => "feito",
-                "dead" => "falhou",
-                "running" => "em andamento",
-                _ => "na fila",
+            state: match job.state {
+                JobState::Pending => "na fila",
+                JobState::Running => "em andamento",
+                JobState::Done => "feito",
+                JobState::Dead => "falhou",
             },
-            problem: job.state.as_str() == "dead"
-                || (job.state.as_str() == "pending" && job.last_error.is_some()),
+            problem: job.state == JobState::Dead
+                || (job.state == JobState::Pending && job.last_error.is_some()),
             attempts: job.attempts,
+            // The worker writes both in Portuguese: what went wrong, or what was done.
             detail: job
                 .last_error
                 .clone()
-                .filter(|_| job.state.as_str() != "done")
+                .filter(|_| job.state != JobState::Done)
                 .or_else(|| job.result.clone()),
             when: moment(job.updated_at),
         })
