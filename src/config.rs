@@ -12,7 +12,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
-use crate::domain::schedule::{ServiceWindow, Weekdays};
+use crate::domain::{
+    change::{MeetingSource, Policy},
+    schedule::{ServiceWindow, Weekdays},
+};
 
 /// The shipped defaults: every key has a value that works on a fresh checkout.
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -307,6 +310,20 @@ impl Settings {
 
     pub fn database_url(&self) -> &str {
         self.database.url.expose_secret()
+    }
+
+    /// The settings that changes to requests are judged against.
+    pub fn change_policy(&self) -> Result<Policy, crate::domain::schedule::WindowError> {
+        Ok(Policy {
+            source: match self.calendar.provider {
+                CalendarProvider::Google => MeetingSource::Calendar,
+                CalendarProvider::Manual => MeetingSource::Manual,
+            },
+            default_window: self.schedule.service_window()?,
+            reminder_hours: self.email.reminder_hours.clone(),
+            allowed_link_hosts: self.calendar.allowed_link_hosts.clone(),
+            requester_cancel_notice_hours: self.schedule.requester_cancel_notice_hours,
+        })
     }
 }
 

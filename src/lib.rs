@@ -40,6 +40,8 @@ pub mod domain;
 pub mod http;
 /// The outbox worker.
 pub mod jobs;
+/// The addresses people follow from e-mails and pages.
+pub mod links;
 /// Prometheus metrics.
 pub mod metrics;
 /// E-mail: templates, invitations, transport.

@@ -27,6 +27,8 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// When the current run of failures began; empty while the job has not failed.
     pub failing_since: Option<DateTimeUtc>,
+    /// The dedupe key of a job that must be done before this one runs.
+    pub waits_for: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ mod m20261128_000009_create_audit_log;
 mod m20261128_000010_create_tracking_tokens;
 mod m20261130_000011_add_requester_name_key;
 mod m20261130_000012_add_job_failing_since;
+mod m20261201_000013_add_job_waits_for;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_create_tracking_tokens::Migration),
             Box::new(m20261130_000011_add_requester_name_key::Migration),
             Box::new(m20261130_000012_add_job_failing_since::Migration),
+            Box::new(m20261201_000013_add_job_waits_for::Migration),
         ]
     }
 }

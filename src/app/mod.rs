@@ -18,10 +18,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::{
     calendar::GoogleCalendar,
     clock::Clock,
-    config::{CalendarProvider, Settings},
-    domain::{effects::MeetingSource, field_errors::FieldErrors, schedule::ServiceWindow},
+    config::Settings,
+    domain::{
+        change::{Policy, Refusal},
+        field_errors::FieldErrors,
+        schedule::ServiceWindow,
+    },
+    links::Links,
     metrics::Metrics,
-    store::{Store, StoreError, TransitionRules},
+    store::{Store, StoreError},
 };
 
 pub use admin::{
@@ -37,6 +42,9 @@ use self::{limiter::SlidingWindow, reference_cache::ReferenceCache};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// The rules do not allow the change (see [`Refusal::field`] for 409 or 422).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error(transparent)]
     Store(StoreError),
     #[error("invalid input: {0:?}")]
@@ -56,17 +64,12 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Input the store judged wrong (a zone that does not exist, a slot that is taken) is the
-/// same kind of answer as input the rules judged wrong: field errors.
+/// Input only the database could judge (a zone closed meanwhile) is the same kind of answer
+/// as input the rules judged wrong: field errors.
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Invalid(errors) => AppError::Invalid(errors),
-            StoreError::Slot(slot) => {
-                let mut errors = FieldErrors::new();
-                errors.add("start", slot.to_string());
-                AppError::Invalid(errors)
-            }
             StoreError::NotFound => AppError::NotFound,
             other => AppError::Store(other),
         }
@@ -83,8 +86,10 @@ pub struct App {
     /// With the google provider: free/busy of the zones' calendars.
     pub calendar: Option<GoogleCalendar>,
     pub clock: Clock,
+    /// What changes to requests are judged against, from the settings.
+    pub policy: Arc<Policy>,
+    pub links: Links,
     limits: Arc<Limits>,
-    default_window: ServiceWindow,
 }
 
 struct Limits {
@@ -100,7 +105,7 @@ impl App {
         calendar: Option<GoogleCalendar>,
         clock: Clock,
     ) -> anyhow::Result<App> {
-        let default_window = settings.schedule.service_window()?;
+        let policy = settings.change_policy()?;
         let login_window =
             Duration::from_secs(u64::from(settings.auth.failed_login_window_minutes) * 60);
         let limits = Limits {
@@ -123,9 +128,10 @@ impl App {
             calendar,
             clock,
             store,
+            links: Links::new(&settings.server.public_url),
             settings: Arc::new(settings),
             limits: Arc::new(limits),
-            default_window,
+            policy: Arc::new(policy),
         })
     }
 
@@ -138,36 +144,8 @@ impl App {
         self.clock.today()
     }
 
+    /// The window of zones without their own.
     pub fn default_window(&self) -> &ServiceWindow {
-        &self.default_window
-    }
-
-    pub fn meeting_source(&self) -> MeetingSource {
-        match self.settings.calendar.provider {
-            CalendarProvider::Google => MeetingSource::Calendar,
-            CalendarProvider::Manual => MeetingSource::Manual,
-        }
-    }
-
-    fn transition_rules(&self, now: DateTime<Utc>) -> TransitionRules<'_> {
-        TransitionRules {
-            now,
-            source: self.meeting_source(),
-            default_window: &self.default_window,
-            reminder_hours: &self.settings.email.reminder_hours,
-            allowed_link_hosts: &self.settings.calendar.allowed_link_hosts,
-            requester_cancel_notice_hours: self.settings.schedule.requester_cancel_notice_hours,
-        }
-    }
-
-    /// A link for people: the public URL joined with `path_and_query`.
-    pub fn public_link(&self, path_and_query: &str) -> String {
-        let base = self
-            .settings
-            .server
-            .public_url
-            .as_str()
-            .trim_end_matches('/');
-        format!("{base}{path_and_query}")
+        &self.policy.default_window
     }
 }

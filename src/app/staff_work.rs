@@ -5,13 +5,14 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use super::{App, AppError, StaffUser};
 use crate::{
     domain::{
+        change::Actor,
         command::{Command, CommandInput},
         field_errors::FieldErrors,
         schedule::{SERVICE_TIME_ZONE, Slot, ZoneCalendar},
         staff::Role,
         status::Status,
     },
-    store::{Actor, AgendaItem, InboxFilter, InboxPage, JobRecord, RequestRecord, ZoneScope},
+    store::{AgendaItem, InboxFilter, InboxPage, JobRecord, RequestRecord, Transition, ZoneScope},
 };
 
 /// A request as staff see it: its record and its outbox jobs (e-mails, calendar changes).
@@ -84,18 +85,15 @@ impl App {
                 .ok_or(AppError::NotFound)?;
             self.check_calendar_free(&current, &parsed.command).await?;
         }
-        let now = self.now();
-        let record = self
-            .store
-            .transition(
-                id,
-                version,
-                &parsed,
-                Actor::Staff(user.id),
-                &user.scope(),
-                &self.transition_rules(now),
-            )
-            .await?;
+        let asked = Transition {
+            id,
+            expected_version: version,
+            command: &parsed,
+            actor: Actor::Staff(user.id),
+            scope: &user.scope(),
+            now: self.now(),
+        };
+        let record = self.store.transition(&asked, &self.policy).await??;
         tracing::info!(request = id, action = %parsed.command.action(), staff = user.id, "request changed");
         self.with_jobs(record).await
     }

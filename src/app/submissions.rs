@@ -116,7 +116,7 @@ impl App {
     }
 
     pub fn tracking_url(&self, protocol: &str, token: &Token) -> String {
-        self.public_link(&format!("/acompanhar/{protocol}?token={}", token.expose()))
+        self.links.tracking(protocol, token.expose())
     }
 }
 

@@ -1,15 +1,15 @@
 //! A requester follows and cancels their request, proven by the tracking token alone.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
 
 use super::{App, AppError};
 use crate::{
     domain::{
+        change::{Actor, requester_may_cancel},
         command::{Command, ParsedCommand},
-        status::Status,
     },
-    store::{Actor, RequestRecord, StoreError, ZoneScope},
+    store::{RequestRecord, StoreError, Transition, ZoneScope},
     tokens::hash_token,
 };
 
@@ -44,22 +44,20 @@ impl App {
         };
         for _ in 0..CANCEL_ATTEMPTS {
             let now = self.now();
-            let result = self
-                .store
-                .transition(
-                    request.id,
-                    request.version,
-                    &command,
-                    Actor::Requester,
-                    &ZoneScope::All,
-                    &self.transition_rules(now),
-                )
-                .await;
-            match result {
-                Ok(cancelled) => {
+            let asked = Transition {
+                id: request.id,
+                expected_version: request.version,
+                command: &command,
+                actor: Actor::Requester,
+                scope: &ZoneScope::All,
+                now,
+            };
+            match self.store.transition(&asked, &self.policy).await {
+                Ok(Ok(cancelled)) => {
                     tracing::info!(protocol = %cancelled.protocol, "request cancelled by its requester");
                     return Ok(self.tracked(cancelled, now));
                 }
+                Ok(Err(refusal)) => return Err(refusal.into()),
                 Err(StoreError::Stale { .. }) => {
                     request = self
                         .store
@@ -100,14 +98,8 @@ impl App {
     }
 
     fn tracked(&self, request: RequestRecord, now: DateTime<Utc>) -> Tracked {
-        let notice = Duration::hours(self.settings.schedule.requester_cancel_notice_hours.into());
-        let cancellable = match request.status {
-            Status::Submitted | Status::Triaged => true,
-            Status::Scheduled => request
-                .scheduled_start
-                .is_some_and(|start| start - now >= notice),
-            Status::Done | Status::Rejected | Status::Cancelled => false,
-        };
+        let notice = self.policy.requester_cancel_notice_hours;
+        let cancellable = requester_may_cancel(&request.state(), now, notice).is_ok();
         Tracked {
             request,
             cancellable,

@@ -14,9 +14,10 @@ pub mod text;
 
 pub mod submission;
 
+pub mod change;
 pub mod command;
-pub mod effects;
 pub mod holidays;
+pub mod job;
 pub mod schedule;
 pub mod staff;
 pub mod status;

@@ -193,6 +193,39 @@ pub enum SlotError {
     Overlap,
 }
 
+/// A zone's calendar, owned: the window it serves in and the holidays that close it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneSchedule {
+    window: ServiceWindow,
+    holidays: ZoneHolidays,
+}
+
+impl ZoneSchedule {
+    /// The zone's own window, or the service's default when it has none: the one place
+    /// where the two are combined.
+    pub fn new(
+        own_window: Option<ServiceWindow>,
+        default_window: &ServiceWindow,
+        holidays: ZoneHolidays,
+    ) -> ZoneSchedule {
+        ZoneSchedule {
+            window: own_window.unwrap_or(*default_window),
+            holidays,
+        }
+    }
+
+    pub fn window(&self) -> &ServiceWindow {
+        &self.window
+    }
+
+    pub fn calendar(&self) -> ZoneCalendar<'_> {
+        ZoneCalendar {
+            window: &self.window,
+            holidays: &self.holidays,
+        }
+    }
+}
+
 /// The zone's calendar: its window and the holidays that close it.
 #[derive(Debug, Clone, Copy)]
 pub struct ZoneCalendar<'a> {

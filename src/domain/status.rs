@@ -27,7 +27,8 @@ pub enum Action {
 }
 
 /// How a meeting ended, recorded when a request is completed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Attended,
     NoShow,

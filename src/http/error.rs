@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::{
-    domain::{field_errors::FieldErrors, status::TransitionNotAllowed},
+    domain::{change::Refusal, field_errors::FieldErrors},
     store::StoreError,
 };
 
@@ -35,8 +35,6 @@ pub enum ApiError {
     NotFound,
     #[error("stale version: expected {expected}, current {current}")]
     StaleVersion { expected: i32, current: i32 },
-    #[error(transparent)]
-    NotAllowed(#[from] TransitionNotAllowed),
     /// 409 for other conflicts with the current state (e.g. too late to cancel).
     #[error("conflict: {message}")]
     Conflict { code: &'static str, message: String },
@@ -133,12 +131,6 @@ impl IntoResponse for ApiError {
                     .to_string(),
                 Some(current),
             ),
-            ApiError::NotAllowed(not_allowed) => (
-                StatusCode::CONFLICT,
-                "transition_not_allowed",
-                capitalized(&not_allowed.to_string()),
-                None,
-            ),
             ApiError::Conflict { code, message } => (StatusCode::CONFLICT, code, message, None),
             ApiError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -202,13 +194,38 @@ fn capitalized(text: &str) -> String {
     }
 }
 
+/// A refusal about a field is a 422 under that field; one about the request's state, a 409.
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let message = capitalized(&refusal.to_string());
+        match refusal.field() {
+            Some(field) => ApiError::field(field, message),
+            None => ApiError::Conflict {
+                code: conflict_code(&refusal),
+                message,
+            },
+        }
+    }
+}
+
+fn conflict_code(refusal: &Refusal) -> &'static str {
+    match refusal {
+        Refusal::NotAllowed(_) => "transition_not_allowed",
+        Refusal::TooLateToCancel { .. } => "too_late_to_cancel",
+        Refusal::Slot(_)
+        | Refusal::UnknownZone
+        | Refusal::SameZone
+        | Refusal::NoMeetingLink
+        | Refusal::NoClerk
+        | Refusal::ClerkGone => "refused",
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Stale { expected, current } => ApiError::StaleVersion { expected, current },
-            StoreError::NotAllowed(not_allowed) => ApiError::NotAllowed(not_allowed),
-            StoreError::Slot(slot) => ApiError::field("start", slot.to_string()),
             StoreError::Invalid(errors) => ApiError::Validation(errors),
             StoreError::TooManyOpenRequests { limit, field } => ApiError::field(
                 field,
@@ -217,12 +234,6 @@ impl From<StoreError> for ApiError {
                     if field == "cpf" { "CPF" } else { "e-mail" }
                 ),
             ),
-            StoreError::TooLateToCancel { hours } => ApiError::Conflict {
-                code: "too_late_to_cancel",
-                message: format!(
-                    "Não é possível cancelar com menos de {hours} horas de antecedência; entre em contato com o cartório."
-                ),
-            },
             StoreError::JobNotDead { state } => ApiError::Conflict {
                 code: "job_not_dead",
                 message: format!(

@@ -82,6 +82,7 @@ pub fn router(app: App) -> Router {
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         match error {
+            AppError::Refused(refusal) => refusal.into(),
             AppError::Store(error) => error.into(),
             AppError::Invalid(errors) => ApiError::Validation(errors),
             AppError::RateLimited(wait) => ApiError::TooManyRequests {

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use crate::{
     app::StaffRequest,
-    domain::{cpf::Cpf, phone::Phone, schedule::Slot, status::Status},
-    store::{Actor, EventRecord, InboxItem, JobRecord, StaffRecord, ZoneRecord},
+    domain::{change::Actor, cpf::Cpf, phone::Phone, schedule::Slot, status::Status},
+    store::{EventRecord, InboxItem, JobRecord, StaffRecord, ZoneRecord},
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,7 +63,7 @@ impl From<&EventRecord> for HistoryEntryView {
         HistoryEntryView {
             status: event.to.as_str(),
             at: event.at,
-            action: event.action.clone(),
+            action: event.step.as_str().to_string(),
             from_status: event.from.map(Status::as_str),
             actor,
             actor_staff_id,

@@ -1,86 +1,40 @@
-//! Running an `email.*` job: who gets it, what it says, and sending it.
+//! Running an e-mail job: who gets it, what it says, and sending it.
 
 use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
-use serde::Deserialize;
 
 use super::{JobError, Worker};
 use crate::{
     domain::{
         dates::{local_date, local_time, long_date, short_date},
-        effects::Message,
-        status::Status,
+        job::{Job, MeetingNotice},
+        status::{Outcome, Status},
     },
     notify::{
-        Outgoing, compose,
+        Message, Outgoing, Rendered, compose,
         context::{self, ToRequester},
         ics::{Invitation, Method},
     },
-    store::{ClaimedJob, RequestRecord, ZoneScope},
+    store::RequestRecord,
     tokens::Token,
 };
 
-/// What the change that queued the job decided (see `store::outbox`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Details {
-    reason: Option<String>,
-    start: Option<DateTime<Utc>>,
-    end: Option<DateTime<Utc>>,
-    meet_link: Option<String>,
-    revision: Option<i32>,
-    by_requester: bool,
-    outcome: Option<String>,
-    hours_before: Option<u32>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Payload {
-    request_id: i64,
-    #[serde(default)]
-    details: Details,
+/// The calendar invitation a message carries.
+struct InvitationParts<'a> {
+    method: Method,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    sequence: i32,
+    meet_link: Option<&'a str>,
 }
 
 impl Worker {
-    pub(super) async fn send_email(
-        &self,
-        job: &ClaimedJob,
-        message: Message,
-    ) -> Result<String, JobError> {
-        let payload: Payload = serde_json::from_value(job.payload.clone()).map_err(|error| {
-            JobError::Permanent(format!("os dados da tarefa não puderam ser lidos: {error}"))
-        })?;
-        let request = self
-            .store
-            .request(payload.request_id, &ZoneScope::All)
-            .await
-            .map_err(JobError::store)?
-            .ok_or_else(|| {
-                JobError::Permanent(format!(
-                    "o pedido nº {} não foi encontrado",
-                    payload.request_id
-                ))
-            })?;
-        if message == Message::Reminder
-            && !reminder_still_due(&request, &payload.details, self.clock.now())
-        {
-            return Ok("ignorado: o atendimento foi remarcado, cancelado ou já começou".into());
+    pub(super) async fn send_email(&self, job_id: i64, job: &Job) -> Result<String, JobError> {
+        let request = self.request_of(job).await?;
+        if let Some(why) = moot(job, &request, self.clock.now()) {
+            return Ok(format!("ignorado: {why}"));
         }
-        if matches!(message, Message::Scheduled | Message::Rescheduled)
-            && !announcement_current(&request, &payload.details)
-        {
-            return Ok("ignorado: o atendimento foi alterado de novo depois deste aviso".into());
-        }
-        let zone_name = self
-            .store
-            .any_zone(request.zone)
-            .await
-            .map_err(JobError::store)?
-            .map_or_else(
-                || format!("{}ª Zona Eleitoral", request.zone),
-                |zone| zone.name,
-            );
-        let (to, rendered, invitation) = if message == Message::NewRequest {
+        let (to, rendered, invitation) = if let Job::NewRequest { .. } = job {
             let to = self.zone_recipients(&request).await?;
             if to.is_empty() {
                 tracing::warn!(
@@ -91,34 +45,28 @@ impl Worker {
                     "ignorado: a zona não tem e-mail de aviso nem servidor responsável".into(),
                 );
             }
-            let context = self.new_request_context(&request, &zone_name).await?;
-            (to, self.templates.render(message, &context), None)
+            let context = self.new_request_context(&request).await?;
+            (to, self.render(Message::NewRequest, &context)?, None)
         } else {
             let to = vec![mailbox(&request.name, &request.email)?];
-            let common = self.to_requester(&request, &zone_name).await?;
-            let rendered =
-                self.render_for_requester(message, common, &payload.details, &request)?;
-            (
-                to,
-                Ok(rendered),
-                self.invitation_parts(message, &payload.details, &request),
-            )
+            let common = self.to_requester(&request).await?;
+            let rendered = self.render_for_requester(job, common, &request)?;
+            (to, rendered, invitation_parts(job, &request))
         };
-        let rendered = rendered.map_err(|error| JobError::Permanent(error.to_string()))?;
         let uid = format!("request-{}@{}", request.id, self.mail_domain);
         let summary = format!(
-            "Atendimento Balcão Virtual — {zone_name} ({})",
-            request.protocol
+            "Atendimento Balcão Virtual — {} ({})",
+            request.zone_name, request.protocol
         );
-        let invitation = invitation.map(|(method, start, end, sequence, link)| Invitation {
-            method,
+        let invitation = invitation.map(|parts| Invitation {
+            method: parts.method,
             uid: &uid,
-            sequence,
-            start,
-            end,
+            sequence: parts.sequence,
+            start: parts.start,
+            end: parts.end,
             summary: &summary,
             description: &rendered.text,
-            meet_link: link,
+            meet_link: parts.meet_link,
             organizer_email: self.from.email.as_ref(),
             attendee_email: &request.email,
             now: self.clock.now(),
@@ -127,7 +75,7 @@ impl Worker {
             from: &self.from,
             to: &to,
             rendered: &rendered,
-            message_id: format!("<contato.job{}@{}>", job.id, self.mail_domain),
+            message_id: format!("<contato.job{job_id}@{}>", self.mail_domain),
             invitation,
         })
         .map_err(|error| JobError::Permanent(error.to_string()))?;
@@ -137,123 +85,108 @@ impl Worker {
 
     fn render_for_requester(
         &self,
-        message: Message,
+        job: &Job,
         common: ToRequester,
-        details: &Details,
         request: &RequestRecord,
-    ) -> Result<crate::notify::Rendered, JobError> {
-        let rendered = match message {
-            Message::RequestReceived => self.templates.render(
-                message,
+    ) -> Result<Rendered, JobError> {
+        match job {
+            Job::RequestReceived { .. } => self.render(
+                Message::RequestReceived,
                 &context::RequestReceived {
                     common,
                     subject: request.subject.clone(),
                 },
             ),
-            Message::Rejected => self.templates.render(
-                message,
+            Job::Rejected { reason, .. } => self.render(
+                Message::Rejected,
                 &context::Rejected {
                     common,
-                    reason: details
-                        .reason
-                        .clone()
-                        .or_else(|| request.rejection_reason.clone())
-                        .unwrap_or_default(),
+                    reason: reason.clone(),
                 },
             ),
-            Message::Scheduled | Message::Rescheduled => {
-                let (start, end, link) = meeting(details, request)?;
-                self.templates.render(
-                    message,
-                    &context::Scheduled {
-                        common,
-                        date: long_date(local_date(start)),
-                        time: local_time(start),
-                        end_time: local_time(end),
-                        meet_link: link,
-                        process_number: request.process_number.clone(),
-                        cancel_notice_hours: self.settings.schedule.requester_cancel_notice_hours,
-                    },
-                )
+            Job::Scheduled(notice) => self.announce(Message::Scheduled, notice, common, request),
+            Job::Rescheduled(notice) => {
+                self.announce(Message::Rescheduled, notice, common, request)
             }
-            Message::Cancelled => self.templates.render(
-                message,
+            Job::Cancelled(notice) => self.render(
+                Message::Cancelled,
                 &context::Cancelled {
                     common,
-                    by_requester: details.by_requester,
-                    date: details.start.map(|start| long_date(local_date(start))),
-                    time: details.start.map(local_time),
-                    reason: details.reason.clone(),
+                    by_requester: notice.by_requester,
+                    date: notice.start.map(|start| long_date(local_date(start))),
+                    time: notice.start.map(local_time),
+                    reason: notice.reason.clone(),
                 },
             ),
-            Message::Reminder => {
-                let (start, _, link) = meeting(details, request)?;
-                self.templates.render(
-                    message,
+            Job::Reminder { hours_before, .. } => {
+                let (Some(start), Some(link)) = (request.scheduled_start, &request.meet_link)
+                else {
+                    return Err(waiting_for_the_link());
+                };
+                self.render(
+                    Message::Reminder,
                     &context::Reminder {
                         common,
-                        when: context::reminder_when(details.hours_before.unwrap_or(24)),
+                        when: context::reminder_when(*hours_before),
                         date: long_date(local_date(start)),
                         time: local_time(start),
-                        meet_link: link,
+                        meet_link: link.clone(),
                     },
                 )
             }
-            Message::Done => self.templates.render(
-                message,
+            Job::Done { outcome, .. } => self.render(
+                Message::Done,
                 &context::Done {
                     common,
-                    attended: details.outcome.as_deref() != Some("no_show"),
+                    attended: *outcome == Outcome::Attended,
                 },
             ),
-            Message::NewRequest => {
-                return Err(JobError::Permanent(
-                    "o aviso de novo pedido vai para a zona, não para o requerente".into(),
-                ));
-            }
-        };
-        rendered.map_err(|error| JobError::Permanent(error.to_string()))
-    }
-
-    /// The invitation's method, times, sequence and link, for the messages that carry one.
-    #[allow(clippy::type_complexity)]
-    fn invitation_parts<'a>(
-        &self,
-        message: Message,
-        details: &'a Details,
-        request: &RequestRecord,
-    ) -> Option<(Method, DateTime<Utc>, DateTime<Utc>, i32, Option<&'a str>)> {
-        let revision = details.revision.unwrap_or(request.schedule_revision);
-        match message {
-            Message::Scheduled | Message::Rescheduled => Some((
-                Method::Request,
-                details.start?,
-                details.end?,
-                revision,
-                details.meet_link.as_deref(),
-            )),
-            // One more than the last schedule, so calendars apply the cancel over it.
-            Message::Cancelled => Some((
-                Method::Cancel,
-                details.start?,
-                details.end?,
-                revision + 1,
-                None,
-            )),
-            Message::RequestReceived
-            | Message::NewRequest
-            | Message::Rejected
-            | Message::Reminder
-            | Message::Done => None,
+            Job::NewRequest { .. }
+            | Job::CreateMeeting(_)
+            | Job::MoveMeeting(_)
+            | Job::DeleteMeeting { .. } => Err(JobError::Permanent(format!(
+                "a tarefa {} não é um e-mail ao requerente",
+                job.kind().as_str()
+            ))),
         }
     }
 
-    /// What every message to the requester carries, with a tracking link minted for it.
-    async fn to_requester(
+    /// A meeting's time and link, first or new.
+    fn announce(
         &self,
+        message: Message,
+        notice: &MeetingNotice,
+        common: ToRequester,
         request: &RequestRecord,
-        zone_name: &str,
-    ) -> Result<ToRequester, JobError> {
+    ) -> Result<Rendered, JobError> {
+        let meet_link = announced_link(notice, request)?.to_string();
+        self.render(
+            message,
+            &context::Scheduled {
+                common,
+                date: long_date(local_date(notice.start)),
+                time: local_time(notice.start),
+                end_time: local_time(notice.end),
+                meet_link,
+                process_number: request.process_number.clone(),
+                cancel_notice_hours: self.settings.schedule.requester_cancel_notice_hours,
+            },
+        )
+    }
+
+    /// A template that does not render fails the same way every time.
+    fn render(
+        &self,
+        message: Message,
+        context: &impl serde::Serialize,
+    ) -> Result<Rendered, JobError> {
+        self.templates
+            .render(message, context)
+            .map_err(|error| JobError::Permanent(error.to_string()))
+    }
+
+    /// What every message to the requester carries, with a tracking link minted for it.
+    async fn to_requester(&self, request: &RequestRecord) -> Result<ToRequester, JobError> {
         let token = Token::tracking().map_err(|error| {
             JobError::Transient(format!(
                 "não foi possível gerar o link de acompanhamento: {error}"
@@ -266,13 +199,9 @@ impl Worker {
         Ok(ToRequester {
             name: request.name.clone(),
             protocol: request.protocol.clone(),
-            zone_name: zone_name.to_string(),
-            tracking_url: self.link(&format!(
-                "/acompanhar/{}?token={}",
-                request.protocol,
-                token.expose()
-            )),
-            public_url: self.link("/"),
+            zone_name: request.zone_name.clone(),
+            tracking_url: self.links.tracking(&request.protocol, token.expose()),
+            public_url: self.links.home(),
             signature: self.settings.email.signature.clone(),
         })
     }
@@ -280,7 +209,6 @@ impl Worker {
     async fn new_request_context(
         &self,
         request: &RequestRecord,
-        zone_name: &str,
     ) -> Result<context::NewRequest, JobError> {
         let assignee = match request.assignee_id {
             Some(id) => self.store.staff_by_id(id).await.map_err(JobError::store)?,
@@ -293,7 +221,7 @@ impl Worker {
             .collect();
         Ok(context::NewRequest {
             protocol: request.protocol.clone(),
-            zone_name: zone_name.to_string(),
+            zone_name: request.zone_name.clone(),
             name: request.name.clone(),
             role: request.role.label().to_string(),
             subject: request.subject.clone(),
@@ -301,7 +229,7 @@ impl Worker {
             process_number: request.process_number.clone(),
             preferred_dates: (!dates.is_empty()).then(|| dates.join(", ")),
             assignee: assignee.map(|staff| staff.name),
-            panel_url: self.link(&format!("/painel/solicitacoes/{}", request.id)),
+            panel_url: self.links.panel_request(request.id),
             signature: self.settings.email.signature.clone(),
         })
     }
@@ -331,53 +259,72 @@ impl Worker {
         }
         Ok(to)
     }
+}
 
-    fn link(&self, path_and_query: &str) -> String {
-        let base = self
-            .settings
-            .server
-            .public_url
-            .as_str()
-            .trim_end_matches('/');
-        format!("{base}{path_and_query}")
+/// Why a message would say what no longer holds, if it would: a reminder of a meeting that
+/// moved, was cancelled or has begun (a worker that was down, a retry that took long); an
+/// announcement of a time that changed again before it went out.
+fn moot(job: &Job, request: &RequestRecord, now: DateTime<Utc>) -> Option<&'static str> {
+    let current = |revision: i32| {
+        request.status == Status::Scheduled && request.schedule_revision == revision
+    };
+    match job {
+        Job::Reminder { revision, .. }
+            if !current(*revision) || request.scheduled_start.is_none_or(|start| now >= start) =>
+        {
+            Some("o atendimento foi remarcado, cancelado ou já começou")
+        }
+        Job::Scheduled(notice) | Job::Rescheduled(notice) if !current(notice.revision) => {
+            Some("o atendimento foi alterado de novo depois deste aviso")
+        }
+        _ => None,
     }
 }
 
-/// A reminder belongs to one scheduling revision; after a reschedule or a cancel, or once
-/// the meeting has begun (a worker that was down, a retry that took long), it is moot.
-fn reminder_still_due(request: &RequestRecord, details: &Details, now: DateTime<Utc>) -> bool {
-    request.status == Status::Scheduled
-        && details.revision == Some(request.schedule_revision)
-        && request.scheduled_start.is_some_and(|start| now < start)
-}
-
-/// A "scheduled" or "rescheduled" message still waiting (the SMTP server was down) when the
-/// meeting moves again or is cancelled would give the requester a time that no longer holds.
-fn announcement_current(request: &RequestRecord, details: &Details) -> bool {
-    request.status == Status::Scheduled
-        && details
-            .revision
-            .is_none_or(|revision| revision == request.schedule_revision)
-}
-
-/// The meeting a message is about: the change's own times and link, else the request's.
-fn meeting(
-    details: &Details,
-    request: &RequestRecord,
-) -> Result<(DateTime<Utc>, DateTime<Utc>, String), JobError> {
-    let start = details.start.or(request.scheduled_start);
-    let end = details.end.or(request.scheduled_end);
-    let link = details
+/// The link an announcement gives: its own (by hand), or the one the calendar job recorded.
+fn announced_link<'a>(
+    notice: &'a MeetingNotice,
+    request: &'a RequestRecord,
+) -> Result<&'a str, JobError> {
+    notice
         .meet_link
-        .clone()
-        .or_else(|| request.meet_link.clone());
-    match (start, end, link) {
-        (Some(start), Some(end), Some(link)) => Ok((start, end, link)),
-        // With the google provider the link comes when the calendar job has made the event,
-        // which may still be retrying: wait for it rather than lose the message.
-        _ => Err(JobError::Transient(
-            "o atendimento ainda não tem horário ou link da reunião".into(),
-        )),
+        .as_deref()
+        .or(request.meet_link.as_deref())
+        .ok_or_else(waiting_for_the_link)
+}
+
+/// With the google provider the link comes with the event: a message that runs before it
+/// (a calendar job retried by an admin after this one) waits for it rather than is lost.
+fn waiting_for_the_link() -> JobError {
+    JobError::Transient("o atendimento ainda não tem o link da reunião".into())
+}
+
+/// The invitation's method, times, sequence and link, for the messages that carry one.
+fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<InvitationParts<'a>> {
+    match job {
+        Job::Scheduled(notice) | Job::Rescheduled(notice) => Some(InvitationParts {
+            method: Method::Request,
+            start: notice.start,
+            end: notice.end,
+            sequence: notice.revision,
+            meet_link: announced_link(notice, request).ok(),
+        }),
+        // One more than the last schedule, so calendars apply the cancel over it.
+        Job::Cancelled(notice) => Some(InvitationParts {
+            method: Method::Cancel,
+            start: notice.start?,
+            end: notice.end?,
+            sequence: notice.revision + 1,
+            meet_link: None,
+        }),
+        Job::RequestReceived { .. }
+        | Job::NewRequest { .. }
+        | Job::Rejected { .. }
+        | Job::Reminder { .. }
+        | Job::Done { .. }
+        | Job::CreateMeeting(_)
+        | Job::MoveMeeting(_)
+        | Job::DeleteMeeting { .. } => None,
     }
 }
 

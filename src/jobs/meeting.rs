@@ -1,32 +1,11 @@
 //! Running a `meeting.*` job: the zone's Google Calendar event for a scheduled request.
 
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-
 use super::{JobError, Worker};
 use crate::{
     calendar::{CalendarError, MeetingSpec},
-    domain::{
-        effects::{MeetingChange, Message},
-        status::Status,
-    },
-    store::{ClaimedJob, RequestRecord, ZoneScope},
+    domain::{job::Job, status::Status},
+    store::{RequestRecord, ZoneScope},
 };
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Details {
-    start: Option<DateTime<Utc>>,
-    end: Option<DateTime<Utc>>,
-    revision: Option<i32>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Payload {
-    request_id: i64,
-    #[serde(default)]
-    details: Details,
-}
 
 impl From<CalendarError> for JobError {
     fn from(error: CalendarError) -> Self {
@@ -42,59 +21,47 @@ impl From<CalendarError> for JobError {
 }
 
 impl Worker {
-    pub(super) async fn change_meeting(
-        &self,
-        job: &ClaimedJob,
-        change: MeetingChange,
-    ) -> Result<String, JobError> {
+    pub(super) async fn change_meeting(&self, job: &Job) -> Result<String, JobError> {
         let calendar = self.calendar.as_ref().ok_or_else(|| {
             JobError::Permanent(
                 "a configuração calendar.provider não é \"google\": não há agenda para alterar"
                     .into(),
             )
         })?;
-        let payload: Payload = serde_json::from_value(job.payload.clone()).map_err(|error| {
-            JobError::Permanent(format!("os dados da tarefa não puderam ser lidos: {error}"))
-        })?;
-        let request = self
-            .store
-            .request(payload.request_id, &ZoneScope::All)
-            .await
-            .map_err(JobError::store)?
-            .ok_or_else(|| {
-                JobError::Permanent(format!(
-                    "o pedido nº {} não foi encontrado",
-                    payload.request_id
-                ))
-            })?;
+        let request = self.request_of(job).await?;
         let zone = self
             .store
             .any_zone(request.zone)
             .await
             .map_err(JobError::store)?;
-        let zone_name = zone.as_ref().map_or_else(
-            || format!("{}ª Zona Eleitoral", request.zone),
-            |z| z.name.clone(),
-        );
         let calendar_id = zone
             .and_then(|zone| zone.calendar_id)
             .unwrap_or_else(|| self.settings.calendar.calendar_id.clone());
-        if change == MeetingChange::Delete {
-            calendar.cancel(&calendar_id, request.id).await?;
-            return Ok(format!(
-                "evento {} excluído da agenda",
-                calendar.event_id(request.id)
-            ));
-        }
-        let (Some(start), Some(end), Some(revision)) = (
-            payload.details.start,
-            payload.details.end,
-            payload.details.revision,
-        ) else {
-            return Err(JobError::Permanent(
-                "a tarefa não traz o horário do atendimento".into(),
-            ));
+        let (time, first) = match job {
+            Job::CreateMeeting(time) => (time, true),
+            Job::MoveMeeting(time) => (time, false),
+            Job::DeleteMeeting { .. } => {
+                calendar.cancel(&calendar_id, request.id).await?;
+                return Ok(format!(
+                    "evento {} excluído da agenda",
+                    calendar.event_id(request.id)
+                ));
+            }
+            Job::RequestReceived { .. }
+            | Job::NewRequest { .. }
+            | Job::Rejected { .. }
+            | Job::Scheduled(_)
+            | Job::Rescheduled(_)
+            | Job::Cancelled(_)
+            | Job::Reminder { .. }
+            | Job::Done { .. } => {
+                return Err(JobError::Permanent(format!(
+                    "a tarefa {} não é uma alteração da agenda",
+                    job.kind().as_str()
+                )));
+            }
         };
+        let (start, end, revision) = (time.start, time.end, time.revision);
         if request.status != Status::Scheduled || request.schedule_revision != revision {
             return Ok(format!(
                 "ignorado: o atendimento foi alterado de novo (agora na marcação nº {})",
@@ -107,7 +74,10 @@ impl Worker {
             revision,
             start,
             end,
-            summary: format!("Balcão Virtual {} — {zone_name}", request.protocol),
+            summary: format!(
+                "Balcão Virtual {} — {}",
+                request.protocol, request.zone_name
+            ),
             description: self.event_description(&request),
             attendee: self
                 .settings
@@ -115,11 +85,10 @@ impl Worker {
                 .add_requester_as_attendee
                 .then(|| request.email.clone()),
         };
-        let (meeting, message) = match change {
-            MeetingChange::Create => (calendar.create(&spec).await?, Message::Scheduled),
-            MeetingChange::Update | MeetingChange::Delete => {
-                (calendar.reschedule(&spec).await?, Message::Rescheduled)
-            }
+        let meeting = if first {
+            calendar.create(&spec).await?
+        } else {
+            calendar.reschedule(&spec).await?
         };
         let recorded = self
             .store
@@ -128,9 +97,6 @@ impl Worker {
                 revision,
                 &meeting.event_id,
                 &meeting.meet_link,
-                start,
-                end,
-                message,
                 self.clock.now(),
             )
             .await
@@ -175,9 +141,10 @@ impl Worker {
                 }
             };
         }
-        let done = match change {
-            MeetingChange::Create => "criado na agenda",
-            MeetingChange::Update | MeetingChange::Delete => "movido para o novo horário",
+        let done = if first {
+            "criado na agenda"
+        } else {
+            "movido para o novo horário"
         };
         Ok(format!(
             "evento {} {done}; reunião: {}",
@@ -188,19 +155,13 @@ impl Worker {
     /// What the clerk needs in their calendar: who, about what, and where to act. No CPF,
     /// no contact data.
     fn event_description(&self, request: &RequestRecord) -> String {
-        let base = self
-            .settings
-            .server
-            .public_url
-            .as_str()
-            .trim_end_matches('/');
         format!(
-            "Solicitação {}\nRequerente: {} ({})\nAssunto: {}\nPainel: {base}/painel/solicitacoes/{}",
+            "Solicitação {}\nRequerente: {} ({})\nAssunto: {}\nPainel: {}",
             request.protocol,
             request.name,
             request.role.label(),
             request.subject,
-            request.id
+            self.links.panel_request(request.id)
         )
     }
 }

@@ -22,9 +22,10 @@ use crate::{
     calendar::GoogleCalendar,
     clock::Clock,
     config::Settings,
-    domain::effects::{Effect, MeetingChange, Message},
+    domain::job::Job,
+    links::Links,
     notify::{Mailer, SendError, Templates},
-    store::{ClaimedJob, JobOutcome, Store, StoreError},
+    store::{ClaimedJob, JobOutcome, RequestRecord, Store, StoreError, ZoneScope},
 };
 
 /// Why a job's run failed, in a sentence for staff (kept as the job's last error).
@@ -70,6 +71,7 @@ pub struct Worker {
     id: String,
     policy: RetryPolicy,
     clock: Clock,
+    links: Links,
 }
 
 impl Worker {
@@ -93,6 +95,7 @@ impl Worker {
             policy: RetryPolicy::from_settings(&settings.worker),
             calendar,
             clock,
+            links: Links::new(&settings.server.public_url),
             store,
             mailer,
             from,
@@ -228,32 +231,32 @@ impl Worker {
         }
     }
 
-    async fn dispatch(&self, job: &ClaimedJob) -> Result<String, JobError> {
-        match effect_of(&job.kind) {
-            Some(Effect::Email(message)) => self.send_email(job, message).await,
-            Some(Effect::Meeting(change)) => self.change_meeting(job, change).await,
-            None => Err(JobError::Permanent(format!(
-                "tipo de tarefa desconhecido: {}",
-                job.kind
-            ))),
+    /// The request `job` is about, as it is now.
+    async fn request_of(&self, job: &Job) -> Result<RequestRecord, JobError> {
+        let id = job.request_id();
+        self.store
+            .request(id, &ZoneScope::All)
+            .await
+            .map_err(JobError::store)?
+            .ok_or_else(|| JobError::Permanent(format!("o pedido nº {id} não foi encontrado")))
+    }
+
+    async fn dispatch(&self, claimed: &ClaimedJob) -> Result<String, JobError> {
+        // A payload that does not read as its kind never runs with a field missing.
+        let job = Job::decode(&claimed.kind, &claimed.payload)
+            .map_err(|error| JobError::Permanent(error.to_string()))?;
+        match job {
+            Job::CreateMeeting(_) | Job::MoveMeeting(_) | Job::DeleteMeeting { .. } => {
+                self.change_meeting(&job).await
+            }
+            Job::RequestReceived { .. }
+            | Job::NewRequest { .. }
+            | Job::Rejected { .. }
+            | Job::Scheduled(_)
+            | Job::Rescheduled(_)
+            | Job::Cancelled(_)
+            | Job::Reminder { .. }
+            | Job::Done { .. } => self.send_email(claimed.id, &job).await,
         }
     }
-}
-
-/// The effect a stored job kind stands for.
-fn effect_of(kind: &str) -> Option<Effect> {
-    const ALL: [Effect; 11] = [
-        Effect::Email(Message::RequestReceived),
-        Effect::Email(Message::NewRequest),
-        Effect::Email(Message::Rejected),
-        Effect::Email(Message::Scheduled),
-        Effect::Email(Message::Rescheduled),
-        Effect::Email(Message::Cancelled),
-        Effect::Email(Message::Reminder),
-        Effect::Email(Message::Done),
-        Effect::Meeting(MeetingChange::Create),
-        Effect::Meeting(MeetingChange::Update),
-        Effect::Meeting(MeetingChange::Delete),
-    ];
-    ALL.into_iter().find(|effect| effect.kind() == kind)
 }

@@ -9,4 +9,4 @@ pub mod templates;
 
 pub use compose::{ComposeError, Outgoing, compose};
 pub use mailer::{Delivery, Mailer, SendError};
-pub use templates::{Rendered, TemplateError, Templates};
+pub use templates::{Message, Rendered, TemplateError, Templates};

@@ -11,7 +11,20 @@ use std::{
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::domain::effects::Message;
+/// The e-mails the service sends, one template folder each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Message {
+    /// To the requester: protocol and tracking link.
+    RequestReceived,
+    /// To the zone's clerks: a request waits for triage.
+    NewRequest,
+    Rejected,
+    Scheduled,
+    Rescheduled,
+    Cancelled,
+    Reminder,
+    Done,
+}
 
 /// Each message's three parts and the HTML layout, as shipped.
 macro_rules! shipped {

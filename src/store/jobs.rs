@@ -11,43 +11,16 @@ use super::{
     audit::{self, AdminChange},
 };
 
-/// Where an outbox job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobState {
-    Pending,
-    Running,
-    Done,
-    Dead,
-}
-
-impl JobState {
-    pub const ALL: [JobState; 4] = [
-        JobState::Pending,
-        JobState::Running,
-        JobState::Done,
-        JobState::Dead,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Pending => "pending",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Dead => "dead",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<JobState> {
-        JobState::ALL
-            .into_iter()
-            .find(|state| state.as_str() == s.trim())
-    }
-}
+pub use crate::domain::job::JobState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRecord {
     pub id: i64,
     pub kind: String,
+    /// Unique per effect of one change.
+    pub key: String,
+    /// The key of a job that must be done before this one runs.
+    pub waits_for: Option<String>,
     pub state: JobState,
     pub attempts: i32,
     pub run_at: DateTime<Utc>,
@@ -166,6 +139,8 @@ impl From<jobs::Model> for JobRecord {
         JobRecord {
             id: job.id,
             kind: job.kind,
+            key: job.dedupe_key,
+            waits_for: job.waits_for,
             state: job.state.into(),
             attempts: job.attempts,
             run_at: job.run_at,
@@ -220,13 +195,26 @@ impl Store {
     ) -> Result<Vec<ClaimedJob>, StoreError> {
         use sea_orm::{
             ConnectionTrait,
-            sea_query::{Condition, ExprTrait, LockBehavior, LockType, Query},
+            sea_query::{Alias, Condition, ExprTrait, LockBehavior, LockType, Query},
         };
+        // A job that waits for another (an e-mail for the event that brings its link) is
+        // due once no unfinished job holds the key it waits for.
+        let prior = Alias::new("prior");
+        let unfinished_prior = Query::select()
+            .expr(Expr::val(1))
+            .from_as(jobs::Entity, prior.clone())
+            .and_where(
+                Expr::col((prior.clone(), jobs::Column::DedupeKey))
+                    .equals((jobs::Entity, jobs::Column::WaitsFor)),
+            )
+            .and_where(Expr::col((prior, jobs::Column::State)).ne(db::JobState::Done))
+            .to_owned();
         let due = Condition::any()
             .add(
                 Expr::col(jobs::Column::State)
                     .eq(db::JobState::Pending)
-                    .and(Expr::col(jobs::Column::RunAt).lte(now)),
+                    .and(Expr::col(jobs::Column::RunAt).lte(now))
+                    .and(Expr::exists(unfinished_prior).not()),
             )
             .add(
                 Expr::col(jobs::Column::State)
@@ -329,38 +317,6 @@ impl Store {
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected == 1)
-    }
-
-    /// Gives back jobs a stopping worker claimed but did not start: due again at once, and
-    /// the attempt it never made does not count.
-    pub async fn release_jobs(
-        &self,
-        ids: &[i64],
-        worker: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        use sea_orm::sea_query::ExprTrait;
-        if ids.is_empty() {
-            return Ok(());
-        }
-        jobs::Entity::update_many()
-            .col_expr(jobs::Column::State, Expr::value(db::JobState::Pending))
-            .col_expr(jobs::Column::LockedBy, Expr::value(None::<String>))
-            .col_expr(
-                jobs::Column::LockedUntil,
-                Expr::value(None::<DateTime<Utc>>),
-            )
-            .col_expr(
-                jobs::Column::Attempts,
-                Expr::col(jobs::Column::Attempts).sub(1),
-            )
-            .col_expr(jobs::Column::UpdatedAt, Expr::value(now))
-            .filter(jobs::Column::Id.is_in(ids.iter().copied()))
-            .filter(jobs::Column::LockedBy.eq(worker))
-            .filter(jobs::Column::State.eq(db::JobState::Running))
-            .exec(&self.db)
-            .await?;
-        Ok(())
     }
 
     /// The outbox jobs of one request, oldest first: what staff see as its deliveries.

@@ -30,16 +30,13 @@ use sea_orm::{
     sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
-use crate::{
-    config::DatabaseSettings,
-    domain::{field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed},
-};
+use crate::{config::DatabaseSettings, domain::field_errors::FieldErrors};
 
 pub use admin::{HolidayRecord, NewZone, StaffChanges, ZoneChanges};
 pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, inbox_page};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
 pub use reference::{ImportReport, ZoneRecord};
-pub use requests::{Actor, EventRecord, RequestRecord, Submitted, TransitionRules, ZoneScope};
+pub use requests::{EventRecord, RequestRecord, Submitted, Transition, ZoneScope};
 pub use sessions::SessionKind;
 pub use staff::{NewStaff, StaffRecord};
 
@@ -57,18 +54,12 @@ pub enum StoreError {
     NotFound,
     #[error("the request changed: it is at version {current}, not {expected}")]
     Stale { expected: i32, current: i32 },
-    #[error(transparent)]
-    NotAllowed(#[from] TransitionNotAllowed),
-    #[error(transparent)]
-    Slot(#[from] SlotError),
     /// Input that only the database can judge (an unknown zone, a taken e-mail, …).
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
     /// `field` is `cpf` or `email`, whichever reached the limit.
     #[error("this person already has {limit} open requests (by {field})")]
     TooManyOpenRequests { limit: u32, field: &'static str },
-    #[error("a requester may cancel only up to {hours} hours before the meeting")]
-    TooLateToCancel { hours: u32 },
     /// Only a dead job may be sent back to the queue; `state` is the one it is in.
     #[error("job is {state}, not dead")]
     JobNotDead { state: &'static str },

@@ -9,11 +9,10 @@ use entities::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
-use serde_json::json;
 
 use super::{
     Store, StoreError,
@@ -23,23 +22,16 @@ use super::{
     routing,
 };
 use crate::domain::{
-    command::{Command, ParsedCommand},
-    effects::{self, MeetingSource},
-    meet_link::MeetLink,
-    schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar},
-    status::{Outcome, Status, transition},
+    change::{
+        self, Actor, Decision, Event, Facts, Needs, Policy, Refusal, RequestState, Situation, Step,
+        TransferTarget, ZoneFacts,
+    },
+    command::ParsedCommand,
+    schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
+    status::{Outcome, Status},
     submission::NewRequest,
     text::RequesterRole,
 };
-
-/// Who acts on a request, as recorded in its history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    /// The person who filed it, proven by the tracking token.
-    Requester,
-    Staff(i32),
-    System,
-}
 
 /// The zones a caller may see. Anything outside is reported as not found, so a clerk cannot
 /// even learn that another zone's request exists.
@@ -50,17 +42,16 @@ pub enum ZoneScope {
     Zones(Vec<i32>),
 }
 
-/// The facts a transition is judged against besides the request itself.
+/// A change asked of a request: by whom, seen at which version, when.
 #[derive(Debug, Clone, Copy)]
-pub struct TransitionRules<'a> {
+pub struct Transition<'a> {
+    pub id: i64,
+    pub expected_version: i32,
+    pub command: &'a ParsedCommand,
+    pub actor: Actor,
+    /// The caller's zones: a request outside them is not found.
+    pub scope: &'a ZoneScope,
     pub now: DateTime<Utc>,
-    pub source: MeetingSource,
-    /// Used by zones without a window of their own.
-    pub default_window: &'a ServiceWindow,
-    pub reminder_hours: &'a [u32],
-    pub allowed_link_hosts: &'a [String],
-    /// A requester may cancel a meeting only up to this many hours before it.
-    pub requester_cancel_notice_hours: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +65,9 @@ pub struct Submitted {
 pub struct RequestRecord {
     pub id: i64,
     pub protocol: String,
+    /// The zone's number and name (its own, even once the zone is closed).
     pub zone: i32,
+    pub zone_name: String,
     pub status: Status,
     pub name: String,
     pub cpf: String,
@@ -102,7 +95,7 @@ pub struct RequestRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
     pub at: DateTime<Utc>,
-    pub action: String,
+    pub step: Step,
     pub from: Option<Status>,
     pub to: Status,
     pub actor: Actor,
@@ -166,22 +159,9 @@ impl Store {
         let row = insert_routed(&txn, request, protocol, tracking_token_hash, now)
             .await?
             .ok_or_else(|| StoreError::invalid("zone", "Esta zona eleitoral não existe."))?;
-        record_event(
-            &txn,
-            NewEvent {
-                request_id: row.id,
-                at: now,
-                actor: Actor::Requester,
-                action: "submit",
-                from: None,
-                to: Status::Submitted,
-                zones: (None, Some(request.zone)),
-                note: None,
-            },
-        )
-        .await?;
-        let jobs = outbox::for_effects(row.id, 1, &effects::on_submit(), &json!({}), now);
-        outbox::enqueue(&txn, row.id, jobs, now).await?;
+        let (event, effects) = change::on_submit(row.id, request.zone, now);
+        record_event(&txn, row.id, &event, now).await?;
+        outbox::enqueue(&txn, &effects, now).await?;
         txn.commit().await?;
         Ok(Submitted {
             id: row.id,
@@ -190,188 +170,46 @@ impl Store {
         })
     }
 
-    /// Applies `command` to request `id` if the caller saw its current `expected_version`:
-    /// one transaction writes the new state, its audit row and its outbox jobs, or nothing.
+    /// Applies a change if the caller saw the request's current version: loads what the
+    /// decision needs, lets [`change::decide`] judge, and writes its decision (the new
+    /// state, one history row, the jobs) in one transaction. A refusal writes nothing.
     pub async fn transition(
         &self,
-        id: i64,
-        expected_version: i32,
-        command: &ParsedCommand,
-        actor: Actor,
-        scope: &ZoneScope,
-        rules: &TransitionRules<'_>,
-    ) -> Result<RequestRecord, StoreError> {
+        asked: &Transition<'_>,
+        policy: &Policy,
+    ) -> Result<Result<RequestRecord, Refusal>, StoreError> {
         let txn = self.begin_write().await?;
-        let current = requests::Entity::find_by_id(id)
-            .filter(in_scope(scope))
+        let row = requests::Entity::find_by_id(asked.id)
+            .filter(in_scope(asked.scope))
             .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        if current.version != expected_version {
+        if row.version != asked.expected_version {
             return Err(StoreError::Stale {
-                expected: expected_version,
-                current: current.version,
+                expected: asked.expected_version,
+                current: row.version,
             });
         }
-        let from = Status::from(current.status);
-        let action = command.command.action();
-        let to = transition(from, action)?;
-        if actor == Actor::Requester
-            && let (Command::Cancel { .. }, Some(start)) =
-                (&command.command, current.scheduled_start)
-            && from == Status::Scheduled
-            && start - rules.now < Duration::hours(rules.requester_cancel_notice_hours.into())
-        {
-            return Err(StoreError::TooLateToCancel {
-                hours: rules.requester_cancel_notice_hours,
-            });
-        }
-        let zone = zones::Entity::find_by_id(current.zone_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-
-        let mut change = requests::ActiveModel {
-            status: Set(to.into()),
-            version: Set(current.version + 1),
-            updated_at: Set(rules.now),
-            ..Default::default()
+        let zone = zone_facts(&txn, row.zone_id, &policy.default_window).await?;
+        let request = request_state(&row, zone.number);
+        let needs = change::needs(&request, &asked.command.command, asked.actor);
+        let situation = Situation {
+            request: &request,
+            zone: &zone,
+            facts: load_facts(&txn, needs, row.id).await?,
+            actor: asked.actor,
+            now: asked.now,
+            policy,
         };
-        let mut zones_moved = (None, None);
-        let mut reminders = Vec::new();
-        let mut details = json!({});
-        match &command.command {
-            Command::Triage => {
-                if current.assignee_id.is_none()
-                    && let Actor::Staff(staff_id) = actor
-                {
-                    change.assignee_id = Set(Some(staff_id));
-                }
-            }
-            Command::Reject { reason } => {
-                change.rejection_reason = Set(Some(reason.clone()));
-                change.closed_at = Set(Some(rules.now));
-                details = json!({ "reason": reason });
-            }
-            Command::Transfer { to_zone } => {
-                let target = find_active_zone(&txn, *to_zone).await?.ok_or_else(|| {
-                    StoreError::invalid("zone", "Esta zona eleitoral não existe.")
-                })?;
-                if target.id == zone.id {
-                    return Err(StoreError::invalid(
-                        "zone",
-                        "A solicitação já está nesta zona eleitoral.",
-                    ));
-                }
-                change.zone_id = Set(target.id);
-                change.assignee_id = Set(routing::least_loaded_clerk(&txn, target.id).await?);
-                zones_moved = (Some(zone.number), Some(target.number));
-                details = json!({ "from_zone": zone.number, "to_zone": target.number });
-            }
-            Command::Schedule { start, meet_link } | Command::Reschedule { start, meet_link } => {
-                let clerk = match (current.assignee_id, actor) {
-                    (Some(assignee), _) => assignee,
-                    (None, Actor::Staff(staff_id)) => staff_id,
-                    (None, Actor::Requester | Actor::System) => {
-                        return Err(StoreError::invalid(
-                            "start",
-                            "A solicitação não tem servidor(a) responsável.",
-                        ));
-                    }
-                };
-                let slot = checked_slot(&txn, &zone, clerk, current.id, *start, rules).await?;
-                let link = meeting_link(&current, &zone, meet_link.as_ref(), rules)?;
-                let revision = current.schedule_revision + 1;
-                change.assignee_id = Set(Some(clerk));
-                change.scheduled_start = Set(Some(slot.start));
-                change.scheduled_end = Set(Some(slot.end));
-                details = json!({
-                    "start": slot.start,
-                    "end": slot.end,
-                    "meet_link": link,
-                    "revision": revision,
-                    "previous_start": current.scheduled_start,
-                });
-                change.meet_link = Set(link);
-                change.schedule_revision = Set(revision);
-                reminders = outbox::reminders(
-                    current.id,
-                    revision,
-                    &effects::reminders(slot.start, rules.now, rules.reminder_hours),
-                );
-            }
-            Command::Complete { outcome } => {
-                change.outcome = Set(Some((*outcome).into()));
-                change.closed_at = Set(Some(rules.now));
-                details = json!({ "outcome": outcome.as_str() });
-            }
-            Command::Cancel { reason } => {
-                change.closed_at = Set(Some(rules.now));
-                // The meeting that will not happen, for the message and the invitation.
-                let meeting = (from == Status::Scheduled)
-                    .then_some(())
-                    .and(current.scheduled_start.zip(current.scheduled_end));
-                details = json!({
-                    "reason": reason,
-                    "by_requester": actor == Actor::Requester,
-                    "start": meeting.map(|(start, _)| start),
-                    "end": meeting.map(|(_, end)| end),
-                    "revision": current.schedule_revision,
-                });
-            }
-        }
-
-        let updated = requests::Entity::update_many()
-            .set(change)
-            .filter(requests::Column::Id.eq(current.id))
-            .filter(requests::Column::Version.eq(expected_version))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
-            // Unreachable while the row lock holds, but the version check is the contract.
-            return Err(StoreError::Stale {
-                expected: expected_version,
-                current: expected_version + 1,
-            });
-        }
-        let note = match &command.command {
-            Command::Cancel {
-                reason: Some(reason),
-            } => Some(match &command.note {
-                Some(note) => format!("{reason}\n{note}"),
-                None => reason.clone(),
-            }),
-            _ => command.note.clone(),
+        let decision = match change::decide(&situation, asked.command) {
+            Ok(decision) => decision,
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        record_event(
-            &txn,
-            NewEvent {
-                request_id: current.id,
-                at: rules.now,
-                actor,
-                action: action.as_str(),
-                from: Some(from),
-                to,
-                zones: zones_moved,
-                note,
-            },
-        )
-        .await?;
-        let version = current.version + 1;
-        let mut jobs = outbox::for_effects(
-            current.id,
-            version,
-            &effects::on_transition(from, action, rules.source),
-            &details,
-            rules.now,
-        );
-        jobs.extend(reminders);
-        outbox::enqueue(&txn, current.id, jobs, rules.now).await?;
+        write_decision(&txn, &row, &decision, asked.now).await?;
         txn.commit().await?;
-        self.request(id, &ZoneScope::All)
-            .await?
-            .ok_or(StoreError::NotFound)
+        let record = self.request(asked.id, &ZoneScope::All).await?;
+        Ok(Ok(record.ok_or(StoreError::NotFound)?))
     }
 
     /// A request by its protocol, with the hashes of all its tracking tokens (the first one
@@ -438,7 +276,7 @@ impl Store {
             .order_by_asc(request_events::Column::Id)
             .all(&self.db)
             .await?;
-        Ok(Some(RequestRecord::new(request, zone.number, events)))
+        Ok(Some(RequestRecord::new(request, zone, events)?))
     }
 }
 
@@ -549,111 +387,167 @@ pub(super) fn in_scope(scope: &ZoneScope) -> sea_orm::Condition {
     }
 }
 
-/// The slot starting at `start`, if the zone serves then and `clerk` is free.
-async fn checked_slot(
+/// The zone a request is in, with its calendar, as a decision needs it.
+async fn zone_facts(
     txn: &DatabaseTransaction,
-    zone: &zones::Model,
-    clerk: i32,
-    request_id: i64,
-    start: DateTime<Utc>,
-    rules: &TransitionRules<'_>,
-) -> Result<Slot, StoreError> {
-    // Taking the clerk's row serialises concurrent schedules of one clerk on PostgreSQL, so
-    // two of them cannot both see the same slot free (SQLite's write lock already does).
-    staff::Entity::find_by_id(clerk)
-        .lock_exclusive()
+    zone_id: i32,
+    default_window: &crate::domain::schedule::ServiceWindow,
+) -> Result<ZoneFacts, StoreError> {
+    let zone = zones::Entity::find_by_id(zone_id)
         .one(txn)
         .await?
-        .ok_or_else(|| StoreError::invalid("start", "O(a) servidor(a) responsável não existe."))?;
-    let busy: Vec<Slot> = requests::Entity::find()
-        .filter(requests::Column::AssigneeId.eq(clerk))
-        .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
-        .filter(requests::Column::Id.ne(request_id))
-        .filter(requests::Column::ScheduledStart.lt(start + Duration::days(1)))
-        .filter(requests::Column::ScheduledEnd.gt(start - Duration::days(1)))
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter_map(|other| {
-            Some(Slot {
-                start: other.scheduled_start?,
-                end: other.scheduled_end?,
-            })
-        })
-        .collect();
-    let window = stored_window(zone).unwrap_or(*rules.default_window);
-    let holidays = zone_holidays(txn, zone).await?;
-    let calendar = ZoneCalendar {
-        window: &window,
-        holidays: &holidays,
-    };
-    Ok(calendar.check_slot(start, rules.now, &busy)?)
+        .ok_or(StoreError::NotFound)?;
+    let holidays = zone_holidays(txn, &zone).await?;
+    Ok(ZoneFacts {
+        number: zone.number,
+        schedule: ZoneSchedule::new(stored_window(&zone), default_window, holidays),
+        room_link: zone.room_link,
+    })
 }
 
-/// The link the requester will get. With the calendar API it is made later by the worker
-/// (a reschedule keeps the event and its link); without it, the clerk's link or the zone's
-/// fixed room is required now.
-fn meeting_link(
-    current: &requests::Model,
-    zone: &zones::Model,
-    pasted: Option<&MeetLink>,
-    rules: &TransitionRules<'_>,
-) -> Result<Option<String>, StoreError> {
-    match rules.source {
-        MeetingSource::Calendar => Ok(current.meet_link.clone()),
-        MeetingSource::Manual => {
-            let link = pasted
-                .map(|link| link.as_str().to_string())
-                .or_else(|| current.meet_link.clone())
-                .or_else(|| {
-                    zone.room_link
-                        .as_deref()
-                        .and_then(|room| MeetLink::parse(room, rules.allowed_link_hosts).ok())
-                        .map(|room| room.as_str().to_string())
-                });
-            match link {
-                Some(link) => Ok(Some(link)),
-                None => Err(StoreError::invalid(
-                    "meet_link",
-                    "Informe o link da reunião: esta zona não tem sala fixa configurada.",
-                )),
+fn request_state(row: &requests::Model, zone: i32) -> RequestState {
+    RequestState {
+        id: row.id,
+        status: row.status.into(),
+        zone,
+        assignee: row.assignee_id,
+        meeting: row
+            .scheduled_start
+            .zip(row.scheduled_end)
+            .map(|(start, end)| Slot { start, end }),
+        meet_link: row.meet_link.clone(),
+        schedule_revision: row.schedule_revision,
+        version: row.version,
+    }
+}
+
+/// What a command refers to besides the request and its zone.
+async fn load_facts(
+    txn: &DatabaseTransaction,
+    needs: Needs,
+    request_id: i64,
+) -> Result<Facts, DbErr> {
+    match needs {
+        Needs::Nothing => Ok(Facts::Nothing),
+        Needs::Zone(number) => {
+            let Some(zone) = find_active_zone(txn, number).await? else {
+                return Ok(Facts::Zone(None));
+            };
+            Ok(Facts::Zone(Some(TransferTarget {
+                number: zone.number,
+                least_loaded_clerk: routing::least_loaded_clerk(txn, zone.id).await?,
+            })))
+        }
+        Needs::AgendaOf { clerk, around } => {
+            // Taking the clerk's row serialises concurrent schedules of one clerk on
+            // PostgreSQL, so two of them cannot both see the same slot free (SQLite's write
+            // lock already does).
+            let account = staff::Entity::find_by_id(clerk)
+                .lock_exclusive()
+                .one(txn)
+                .await?;
+            if account.is_none() {
+                return Ok(Facts::Agenda(None));
             }
+            let busy = requests::Entity::find()
+                .filter(requests::Column::AssigneeId.eq(clerk))
+                .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
+                .filter(requests::Column::Id.ne(request_id))
+                .filter(requests::Column::ScheduledStart.lt(around + Duration::days(1)))
+                .filter(requests::Column::ScheduledEnd.gt(around - Duration::days(1)))
+                .all(txn)
+                .await?
+                .into_iter()
+                .filter_map(|other| {
+                    Some(Slot {
+                        start: other.scheduled_start?,
+                        end: other.scheduled_end?,
+                    })
+                })
+                .collect();
+            Ok(Facts::Agenda(Some(busy)))
         }
     }
 }
 
-struct NewEvent<'a> {
-    request_id: i64,
-    at: DateTime<Utc>,
-    actor: Actor,
-    action: &'a str,
-    from: Option<Status>,
-    to: Status,
-    /// Zone numbers before and after, when the change moved or placed the request.
-    zones: (Option<i32>, Option<i32>),
-    note: Option<String>,
+/// The decision's new state and fields, its history row and its jobs.
+async fn write_decision(
+    txn: &DatabaseTransaction,
+    row: &requests::Model,
+    decision: &Decision,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let changes = &decision.changes;
+    let mut update = requests::ActiveModel {
+        status: Set(decision.to.into()),
+        version: Set(row.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if let Some(assignee) = changes.assignee {
+        update.assignee_id = Set(assignee);
+    }
+    if let Some(number) = changes.zone {
+        let zone = find_active_zone(txn, number)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        update.zone_id = Set(zone.id);
+    }
+    if let Some(meeting) = &changes.meeting {
+        update.scheduled_start = Set(Some(meeting.slot.start));
+        update.scheduled_end = Set(Some(meeting.slot.end));
+        update.meet_link = Set(meeting.link.clone());
+        update.schedule_revision = Set(meeting.revision);
+    }
+    if let Some(outcome) = changes.outcome {
+        update.outcome = Set(Some(outcome.into()));
+    }
+    if let Some(reason) = &changes.rejection_reason {
+        update.rejection_reason = Set(Some(reason.clone()));
+    }
+    if changes.closes {
+        update.closed_at = Set(Some(now));
+    }
+    let updated = requests::Entity::update_many()
+        .set(update)
+        .filter(requests::Column::Id.eq(row.id))
+        .filter(requests::Column::Version.eq(row.version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        // Unreachable while the row lock holds, but the version check is the contract.
+        return Err(StoreError::Stale {
+            expected: row.version,
+            current: row.version + 1,
+        });
+    }
+    record_event(txn, row.id, &decision.event, now).await?;
+    outbox::enqueue(txn, &decision.effects, now).await?;
+    Ok(())
 }
 
 async fn record_event<C: ConnectionTrait>(
     db: &C,
-    event: NewEvent<'_>,
-) -> Result<(), sea_orm::DbErr> {
+    request_id: i64,
+    event: &Event,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let (actor_kind, actor_staff_id) = match event.actor {
         Actor::Requester => (ActorKind::Requester, None),
         Actor::Staff(id) => (ActorKind::Staff, Some(id)),
         Actor::System => (ActorKind::System, None),
     };
     let row = request_events::ActiveModel {
-        request_id: Set(event.request_id),
-        at: Set(event.at),
+        request_id: Set(request_id),
+        at: Set(at),
         actor_kind: Set(actor_kind),
         actor_staff_id: Set(actor_staff_id),
-        action: Set(event.action.to_string()),
+        action: Set(event.step.as_str().to_string()),
         from_status: Set(event.from.map(Into::into)),
         to_status: Set(event.to.into()),
         from_zone: Set(event.zones.0),
         to_zone: Set(event.zones.1),
-        note: Set(event.note),
+        note: Set(event.note.clone()),
         ..Default::default()
     };
     request_events::Entity::insert(row)
@@ -663,11 +557,37 @@ async fn record_event<C: ConnectionTrait>(
 }
 
 impl RequestRecord {
-    fn new(request: requests::Model, zone: i32, events: Vec<request_events::Model>) -> Self {
-        RequestRecord {
+    /// The request as the rules of a change see it.
+    pub fn state(&self) -> RequestState {
+        RequestState {
+            id: self.id,
+            status: self.status,
+            zone: self.zone,
+            assignee: self.assignee_id,
+            meeting: self
+                .scheduled_start
+                .zip(self.scheduled_end)
+                .map(|(start, end)| Slot { start, end }),
+            meet_link: self.meet_link.clone(),
+            schedule_revision: self.schedule_revision,
+            version: self.version,
+        }
+    }
+
+    fn new(
+        request: requests::Model,
+        zone: zones::Model,
+        events: Vec<request_events::Model>,
+    ) -> Result<Self, DbErr> {
+        let history = events
+            .into_iter()
+            .map(EventRecord::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(RequestRecord {
             id: request.id,
             protocol: request.protocol,
-            zone,
+            zone: zone.number,
+            zone_name: zone.name,
             status: request.status.into(),
             name: request.requester_name,
             cpf: request.cpf,
@@ -689,28 +609,37 @@ impl RequestRecord {
             version: request.version,
             created_at: request.created_at,
             updated_at: request.updated_at,
-            history: events.into_iter().map(EventRecord::from).collect(),
-        }
+            history,
+        })
     }
 }
 
-impl From<request_events::Model> for EventRecord {
-    fn from(event: request_events::Model) -> Self {
+impl TryFrom<request_events::Model> for EventRecord {
+    type Error = DbErr;
+
+    fn try_from(event: request_events::Model) -> Result<Self, DbErr> {
         let actor = match (event.actor_kind, event.actor_staff_id) {
             (ActorKind::Requester, _) => Actor::Requester,
             (ActorKind::Staff, Some(id)) => Actor::Staff(id),
             // A deleted account leaves its changes attributed to nobody in particular.
             (ActorKind::Staff | ActorKind::System, _) => Actor::System,
         };
-        EventRecord {
+        // Only this module writes steps, always through `Step::as_str`.
+        let step = Step::parse(&event.action).ok_or_else(|| {
+            DbErr::Custom(format!(
+                "event {}: unknown step {:?}",
+                event.id, event.action
+            ))
+        })?;
+        Ok(EventRecord {
             at: event.at,
-            action: event.action,
+            step,
             from: event.from_status.map(Into::into),
             to: event.to_status.into(),
             actor,
             from_zone: event.from_zone,
             to_zone: event.to_zone,
             note: event.note,
-        }
+        })
     }
 }

@@ -53,6 +53,14 @@ fn render_error(error: AppError) -> Response {
             "Não foi possível ler o formulário",
             "Volte à página anterior e envie o formulário de novo.".to_string(),
         ),
+        AppError::Refused(refusal) => (
+            match refusal.field() {
+                Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                None => StatusCode::CONFLICT,
+            },
+            "Não foi possível concluir",
+            refusal.to_string(),
+        ),
         AppError::Unauthorized | AppError::Forbidden => (
             StatusCode::FORBIDDEN,
             "Acesso não permitido",

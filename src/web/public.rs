@@ -24,10 +24,11 @@ use super::{
 use crate::{
     app::{App, AppError, Tracked},
     domain::{
+        change::Step,
         dates::{local_date, local_time, long_date, short_date},
         field_errors::FieldErrors,
         holidays::fold_name,
-        status::Status,
+        status::{Action, Status},
         submission::SubmissionInput,
         text::RequesterRole,
     },
@@ -320,17 +321,11 @@ async fn render_tracking(
     message: Option<(&str, &str)>,
 ) -> Response {
     let request = &tracked.request;
-    let zone_name = app
-        .reference
-        .get()
-        .await
-        .ok()
-        .and_then(|reference| reference.zone(request.zone).map(|zone| zone.name.clone()))
-        .unwrap_or_else(|| format!("{}ª Zona Eleitoral", request.zone));
+    let zone_name = &request.zone_name;
     let history: Vec<_> = request
         .history
         .iter()
-        .map(|event| context! { label => step_label(&event.action, event.to), at => moment(event.at) })
+        .map(|event| context! { label => step_label(event.step), at => moment(event.at) })
         .collect();
     pages().render(
         StatusCode::OK,
@@ -407,10 +402,7 @@ async fn cancel(State(app): State<App>, Path(protocol): Path<String>, body: Byte
     match app.cancel_by_requester(&protocol, &token).await {
         Ok(_) => Redirect::to(&format!("/acompanhar/{protocol}?token={token}&cancelado=1"))
             .into_response(),
-        Err(AppError::Store(
-            crate::store::StoreError::NotAllowed(_)
-            | crate::store::StoreError::TooLateToCancel { .. },
-        )) => match app.track(&protocol, &token).await {
+        Err(AppError::Refused(_)) => match app.track(&protocol, &token).await {
             Ok(tracked) => {
                 render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await
             }
@@ -425,24 +417,17 @@ pub fn moment(at: chrono::DateTime<Utc>) -> String {
     format!("{} às {}", short_date(local_date(at)), local_time(at))
 }
 
-fn step_label(action: &str, to: Status) -> &'static str {
-    match action {
-        "submit" => "Pedido recebido",
-        "triage" => "Em análise pelo cartório",
-        "transfer" => "Encaminhado à zona eleitoral correta",
-        "schedule" => "Atendimento marcado",
-        "reschedule" => "Atendimento remarcado",
-        "complete" => "Atendimento concluído",
-        "reject" => "Pedido não atendido",
-        "cancel" => "Pedido cancelado",
-        _ => match to {
-            Status::Submitted => "Pedido recebido",
-            Status::Triaged => "Em análise pelo cartório",
-            Status::Scheduled => "Atendimento marcado",
-            Status::Done => "Atendimento concluído",
-            Status::Rejected => "Pedido não atendido",
-            Status::Cancelled => "Pedido cancelado",
-        },
+/// A step of the request's history, as the requester reads it.
+fn step_label(step: Step) -> &'static str {
+    match step {
+        Step::Submitted => "Pedido recebido",
+        Step::Changed(Action::Triage) => "Em análise pelo cartório",
+        Step::Changed(Action::Transfer) => "Encaminhado à zona eleitoral correta",
+        Step::Changed(Action::Schedule) => "Atendimento marcado",
+        Step::Changed(Action::Reschedule) => "Atendimento remarcado",
+        Step::Changed(Action::Complete) => "Atendimento concluído",
+        Step::Changed(Action::Reject) => "Pedido não atendido",
+        Step::Changed(Action::Cancel) => "Pedido cancelado",
     }
 }
 

@@ -689,3 +689,69 @@ async fn a_cancel_that_lands_while_the_event_is_being_made_leaves_no_event() {
         "the event made for a cancelled request is gone"
     );
 }
+
+/// Before jobs were typed, the calendar job queued the e-mail with the Meet link after it
+/// made the event. A calendar job of that version still waiting at the upgrade gets its
+/// e-mail from the migration, so the requester still receives the link, once.
+#[tokio::test]
+async fn a_calendar_job_queued_by_the_first_version_still_brings_its_email() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ModelTrait};
+    let court = court_with_worker(false).await;
+    let (id, _) = court.triaged().await;
+    let slot = court.app.slots_from(chrono::Duration::hours(25), 1)[0];
+    let (status, _) = court.transition(id, schedule_at(slot.start, 2)).await;
+    assert_eq!(status, 200);
+    let db = court.app.store.connection();
+    // What the first version wrote for that schedule: the calendar job alone, its data
+    // under "details", and no e-mail yet.
+    let of_request = jobs::Entity::find().filter(jobs::Column::RequestId.eq(id));
+    for job in of_request.clone().all(db).await.unwrap() {
+        match job.kind.as_str() {
+            "meeting.create" => {
+                let mut legacy: jobs::ActiveModel = job.into();
+                legacy.payload = Set(json!({
+                    "request_id": id,
+                    "version": 3,
+                    "details": {
+                        "start": slot.start, "end": slot.end, "meet_link": null,
+                        "revision": 1, "previous_start": null
+                    }
+                }));
+                legacy.waits_for = Set(None);
+                legacy.update(db).await.unwrap();
+            }
+            "email.scheduled" | "email.reminder" => {
+                job.delete(db).await.unwrap();
+            }
+            _ => {}
+        }
+    }
+    Migrator::down(db, Some(1)).await.unwrap();
+
+    Migrator::up(db, None).await.unwrap();
+    let worker = court.worker().await;
+    while worker.run_batch().await.unwrap() > 0 {}
+
+    let message = court.message_starting("Atendimento marcado").await;
+    assert!(
+        text_of(&message).contains("https://meet.google.com/"),
+        "{}",
+        text_of(&message)
+    );
+    let announcements: Vec<jobs::Model> = of_request
+        .filter(jobs::Column::Kind.eq("email.scheduled"))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        announcements.len(),
+        1,
+        "one e-mail for the one calendar job"
+    );
+    assert_eq!(
+        announcements[0].dedupe_key,
+        format!("request:{id}:r1:email.scheduled")
+    );
+    assert_eq!(announcements[0].state, JobState::Done);
+}

@@ -7,14 +7,15 @@ use contato::{
     clock::Clock,
     config::Settings,
     domain::{
-        effects::MeetingSource,
+        change::{Actor, MeetingSource, Policy, Refusal},
+        command::{Command, ParsedCommand},
         holidays::ZoneHolidays,
         schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar},
         submission::{NewRequest, SubmissionInput, SubmissionRules},
     },
     reference::{SHIPPED_HOLIDAYS, parse_holidays},
     startup::Application,
-    store::{Store, TransitionRules},
+    store::{RequestRecord, Store, StoreError, Transition, ZoneScope},
 };
 use sea_orm::{ConnectionTrait, Database, Statement};
 use tokio::sync::oneshot;
@@ -396,30 +397,51 @@ pub fn slots_after(now: DateTime<Utc>, count: usize) -> Vec<Slot> {
         .collect()
 }
 
-pub struct Rules {
-    pub window: ServiceWindow,
-    pub hosts: Vec<String>,
-    pub reminders: Vec<u32>,
+/// The shipped settings' policy, with links made by hand (the manual provider).
+pub fn manual_policy() -> Policy {
+    Policy {
+        source: MeetingSource::Manual,
+        default_window: ServiceWindow::default(),
+        reminder_hours: vec![24, 1],
+        allowed_link_hosts: vec!["meet.google.com".into()],
+        requester_cancel_notice_hours: 2,
+    }
 }
 
-impl Rules {
-    pub fn manual() -> Rules {
-        Rules {
-            window: ServiceWindow::default(),
-            hosts: vec!["meet.google.com".into()],
-            reminders: vec![24, 1],
-        }
+/// The store's answer to a change: refused, or the request as it became.
+pub type Changed = Result<Result<RequestRecord, Refusal>, StoreError>;
+
+impl TestApp {
+    /// Asks the store for `command` on request `id` seen at `version`, as `actor` at the
+    /// app's time, with the manual policy: what a use case does.
+    pub async fn change(&self, id: i64, version: i32, command: Command, actor: Actor) -> Changed {
+        self.change_as(id, version, command, actor, &ZoneScope::All, self.now())
+            .await
     }
 
-    pub fn at(&self, now: DateTime<Utc>) -> TransitionRules<'_> {
-        TransitionRules {
+    /// As [`TestApp::change`], within `scope` and at `now`.
+    pub async fn change_as(
+        &self,
+        id: i64,
+        version: i32,
+        command: Command,
+        actor: Actor,
+        scope: &ZoneScope,
+        now: DateTime<Utc>,
+    ) -> Changed {
+        let command = ParsedCommand {
+            command,
+            note: None,
+        };
+        let asked = Transition {
+            id,
+            expected_version: version,
+            command: &command,
+            actor,
+            scope,
             now,
-            source: MeetingSource::Manual,
-            default_window: &self.window,
-            reminder_hours: &self.reminders,
-            allowed_link_hosts: &self.hosts,
-            requester_cancel_notice_hours: 2,
-        }
+        };
+        self.store.transition(&asked, &manual_policy()).await
     }
 }
 

@@ -356,13 +356,13 @@ async fn the_request_page_tells_staff_in_portuguese_what_became_of_each_email() 
         deliveries[at..at + deliveries[at..].find("</tr>").unwrap()].to_string()
     };
     let to_zone = row("E-mail: aviso à zona");
-    assert!(to_zone.contains("feito"), "{to_zone}");
+    assert!(to_zone.contains("concluída"), "{to_zone}");
     assert!(
         to_zone.contains("entregue ao servidor de e-mail: 250"),
         "{to_zone}"
     );
     let to_requester = row("E-mail: pedido recebido");
-    assert!(to_requester.contains("falhou"), "{to_requester}");
+    assert!(to_requester.contains("com falha"), "{to_requester}");
     assert!(
         to_requester.contains("o servidor de e-mail recusou a mensagem: ")
             && to_requester.contains("550"),
@@ -735,21 +735,15 @@ async fn change_as_clerk(
     command: contato::domain::command::Command,
     clerk: i32,
 ) {
-    let parsed = contato::domain::command::ParsedCommand {
+    app.change(
+        id,
+        version,
         command,
-        note: None,
-    };
-    app.store
-        .transition(
-            id,
-            version,
-            &parsed,
-            contato::store::Actor::Staff(clerk),
-            &contato::store::ZoneScope::All,
-            &crate::helpers::Rules::manual().at(app.now()),
-        )
-        .await
-        .unwrap();
+        contato::domain::change::Actor::Staff(clerk),
+    )
+    .await
+    .expect("the store answers")
+    .expect("the change is allowed");
 }
 
 at_awkward_moments!(a_reminder_that_comes_after_the_meeting_began_is_not_sent);
@@ -830,4 +824,119 @@ fn worker_sending_to(app: &TestApp, smtp_url: &str) -> contato::jobs::Worker {
         app.clock.clone(),
     )
     .unwrap()
+}
+
+/// Jobs written before payloads were typed (their data under "details") still run.
+#[tokio::test]
+async fn an_email_queued_by_the_first_version_still_goes_out() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
+    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let request = app
+        .store
+        .submit(&new_request(1), &token_hash(), 0, app.now())
+        .await
+        .unwrap();
+    change_as_clerk(
+        &app,
+        request.id,
+        1,
+        contato::domain::command::Command::Triage,
+        clerk.id,
+    )
+    .await;
+    let slot = app.future_slots(1)[0];
+    change_as_clerk(
+        &app,
+        request.id,
+        2,
+        contato::domain::command::Command::Schedule {
+            start: slot.start,
+            meet_link: Some(room_link()),
+        },
+        clerk.id,
+    )
+    .await;
+    jobs::Entity::delete_many()
+        .filter(jobs::Column::RequestId.eq(request.id))
+        .exec(app.store.connection())
+        .await
+        .unwrap();
+    jobs::ActiveModel {
+        kind: Set("email.scheduled".into()),
+        payload: Set(json!({
+            "request_id": request.id,
+            "version": 3,
+            "details": {
+                "start": slot.start, "end": slot.end,
+                "meet_link": "https://meet.google.com/abc-defg-hij",
+                "revision": 1, "previous_start": null
+            }
+        })),
+        dedupe_key: Set(format!("request:{}:v3:email.scheduled", request.id)),
+        request_id: Set(Some(request.id)),
+        state: Set(JobState::Pending),
+        attempts: Set(0),
+        run_at: Set(app.now()),
+        created_at: Set(app.now()),
+        updated_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(app.store.connection())
+    .await
+    .unwrap();
+
+    let jobs = run_due_jobs(&app, &smtp, "email.scheduled").await;
+
+    assert_eq!(jobs[0].state, JobState::Done, "{:?}", jobs[0]);
+    let sent = smtp.received();
+    assert_eq!(sent.len(), 1);
+    assert!(subject_of(&sent[0]).starts_with("Atendimento marcado"));
+    assert!(text_of(&sent[0]).contains("https://meet.google.com/abc-defg-hij"));
+}
+
+/// A payload that does not read as its kind never runs with a field missing: the job is
+/// dead at once, with the reason, for an admin to see.
+#[tokio::test]
+async fn a_job_whose_data_does_not_read_is_dead_with_the_reason() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let smtp = SmtpServer::start();
+    let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
+    let request = app
+        .store
+        .submit(&new_request(1), &token_hash(), 0, app.now())
+        .await
+        .unwrap();
+    jobs::ActiveModel {
+        kind: Set("email.scheduled".into()),
+        // No time, no revision: nothing to announce.
+        payload: Set(json!({"request_id": request.id, "details": {"meet_link": null}})),
+        dedupe_key: Set("broken".into()),
+        request_id: Set(Some(request.id)),
+        state: Set(JobState::Pending),
+        attempts: Set(0),
+        run_at: Set(app.now()),
+        created_at: Set(app.now()),
+        updated_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(app.store.connection())
+    .await
+    .unwrap();
+
+    let jobs = run_due_jobs(&app, &smtp, "email.scheduled").await;
+
+    assert_eq!((jobs[0].state, jobs[0].attempts), (JobState::Dead, 1));
+    let error = jobs[0].last_error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with("tarefa ilegível (email.scheduled): missing field"),
+        "{error}"
+    );
+    assert!(
+        !smtp
+            .received()
+            .iter()
+            .any(|m| subject_of(m).starts_with("Atendimento marcado"))
+    );
 }

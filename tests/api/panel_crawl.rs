@@ -7,19 +7,16 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::NaiveDate;
 use contato::{
     domain::{
-        command::{Command, ParsedCommand},
-        meet_link::MeetLink,
-        schedule::SERVICE_TIME_ZONE,
-        staff::Role,
-        status::Outcome,
+        change::Actor, command::Command, meet_link::MeetLink, schedule::SERVICE_TIME_ZONE,
+        staff::Role, status::Outcome,
     },
-    store::{Actor, ZoneScope},
+    store::ZoneScope,
 };
 use reqwest::{Client, redirect::Policy};
 
 use crate::{
     helpers::{
-        Rules, TEST_PASSWORD, TestApp, create_clerk, create_staff, new_request_from, spawn_app,
+        TEST_PASSWORD, TestApp, create_clerk, create_staff, new_request_from, spawn_app,
         submission_input, token_hash,
     },
     panel_admin::dead_job,
@@ -140,20 +137,9 @@ async fn file(app: &TestApp, zone: i32, name: Option<&str>) -> (i64, i32, String
 }
 
 async fn change(app: &TestApp, id: i64, version: i32, command: Command, clerk: i32) {
-    let parsed = ParsedCommand {
-        command,
-        note: None,
-    };
-    app.store
-        .transition(
-            id,
-            version,
-            &parsed,
-            Actor::Staff(clerk),
-            &ZoneScope::All,
-            &Rules::manual().at(app.now()),
-        )
+    app.change(id, version, command, Actor::Staff(clerk))
         .await
+        .expect("the store answers")
         .expect("the change is allowed");
 }
 

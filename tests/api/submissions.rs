@@ -2,8 +2,12 @@ use std::collections::BTreeSet;
 
 use chrono::Datelike;
 use contato::{
-    domain::{schedule::SERVICE_TIME_ZONE, status::Status},
-    store::{Actor, StoreError, ZoneScope},
+    domain::{
+        change::{Actor, Step},
+        schedule::SERVICE_TIME_ZONE,
+        status::Status,
+    },
+    store::{StoreError, ZoneScope},
 };
 use entities::{jobs, sea_orm_active_enums::JobState};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -34,7 +38,7 @@ async fn a_submission_writes_the_request_its_first_audit_row_and_its_emails() {
     assert_eq!(stored.cpf, request.cpf.as_str());
     assert_eq!(stored.version, 1);
     assert_eq!(stored.history.len(), 1);
-    assert_eq!(stored.history[0].action, "submit");
+    assert_eq!(stored.history[0].step, Step::Submitted);
     assert_eq!(stored.history[0].actor, Actor::Requester);
     assert_eq!(stored.history[0].to, Status::Submitted);
     let kinds: Vec<String> = jobs::Entity::find()

@@ -1,37 +1,26 @@
-use chrono::{Duration, Utc};
+//! Changes to a request as the store writes them: the row, its audit entry and its jobs for
+//! each transition, races, and refusals that leave no trace. The rules themselves (which
+//! change is allowed, which slot, which link, which jobs) are unit tests of
+//! `domain::change`, without a database.
+
+use chrono::Duration;
 use contato::{
     domain::{
-        command::{Command, ParsedCommand},
+        change::{Actor, Refusal, Step},
+        command::Command,
+        job::{Job, JobKind},
         meet_link::MeetLink,
         schedule::SlotError,
         status::{Action, Outcome, Status, TransitionNotAllowed},
     },
-    store::{Actor, StoreError, Submitted, ZoneScope},
+    store::{StoreError, Submitted, ZoneScope},
 };
-use entities::jobs;
+use entities::{jobs, requests};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::{
-    Rules, TestApp, create_clerk, new_request, row_counts, spawn_app, token_hash,
+    TestApp, create_clerk, manual_policy, new_request, row_counts, spawn_app, token_hash,
 };
-
-/// Description, version seen, command, caller's zones, and the error expected.
-type RefusalCase = (
-    &'static str,
-    i32,
-    Command,
-    ZoneScope,
-    fn(&StoreError) -> bool,
-);
-/// Description, start asked for, and the slot error expected.
-type SlotCase = (&'static str, chrono::DateTime<Utc>, fn(&SlotError) -> bool);
-
-fn command(command: Command) -> ParsedCommand {
-    ParsedCommand {
-        command,
-        note: None,
-    }
-}
 
 fn link() -> Option<MeetLink> {
     Some(
@@ -50,16 +39,37 @@ async fn submitted(app: &TestApp, zone: i64) -> Submitted {
         .unwrap()
 }
 
-async fn job_kinds(app: &TestApp, request_id: i64) -> Vec<String> {
+async fn jobs_of(app: &TestApp, request_id: i64) -> Vec<jobs::Model> {
     jobs::Entity::find()
         .filter(jobs::Column::RequestId.eq(request_id))
         .order_by_asc(jobs::Column::Id)
         .all(app.store.connection())
         .await
         .unwrap()
+}
+
+async fn job_kinds(app: &TestApp, request_id: i64) -> Vec<String> {
+    jobs_of(app, request_id)
+        .await
         .into_iter()
         .map(|job| job.kind)
         .collect()
+}
+
+async fn row(app: &TestApp, id: i64) -> requests::Model {
+    requests::Entity::find_by_id(id)
+        .one(app.store.connection())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Applies `command` as `actor`, expecting it to go through.
+async fn changed(app: &TestApp, id: i64, version: i32, command: Command, actor: Actor) {
+    app.change(id, version, command, actor)
+        .await
+        .expect("the store answers")
+        .expect("the change is allowed");
 }
 
 #[tokio::test]
@@ -67,11 +77,8 @@ async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step() {
     let app = spawn_app().await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
-    let rules = Rules::manual();
     let actor = Actor::Staff(clerk.id);
-    let scope = ZoneScope::Zones(vec![1]);
     let slots = app.future_slots(2);
-    let now = app.now();
 
     let steps = [
         (Command::Triage, Status::Triaged),
@@ -99,16 +106,9 @@ async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step() {
     let mut version = 1;
     for (step, expected) in steps {
         let after = app
-            .store
-            .transition(
-                request.id,
-                version,
-                &command(step),
-                actor,
-                &scope,
-                &rules.at(now),
-            )
+            .change(request.id, version, step, actor)
             .await
+            .unwrap()
             .unwrap();
         assert_eq!(after.status, expected);
         assert_eq!(after.version, version + 1);
@@ -117,21 +117,29 @@ async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step() {
 
     let done = app
         .store
-        .request(request.id, &scope)
+        .request(request.id, &ZoneScope::Zones(vec![1]))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(done.scheduled_start, Some(slots[1].start));
+    assert_eq!(done.scheduled_end, Some(slots[1].end));
     assert_eq!(
         done.meet_link.as_deref(),
         Some("https://meet.google.com/abc-defg-hij")
     );
     assert_eq!(done.schedule_revision, 2);
     assert_eq!(done.outcome, Some(Outcome::Attended));
-    let actions: Vec<&str> = done.history.iter().map(|e| e.action.as_str()).collect();
+    assert!(row(&app, request.id).await.closed_at.is_some());
+    let steps: Vec<Step> = done.history.iter().map(|e| e.step).collect();
     assert_eq!(
-        actions,
-        ["submit", "triage", "schedule", "reschedule", "complete"]
+        steps,
+        [
+            Step::Submitted,
+            Step::Changed(Action::Triage),
+            Step::Changed(Action::Schedule),
+            Step::Changed(Action::Reschedule),
+            Step::Changed(Action::Complete)
+        ]
     );
     assert!(done.history[1..].iter().all(|e| e.actor == actor));
     let kinds = job_kinds(&app, request.id).await;
@@ -155,32 +163,143 @@ async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step() {
 }
 
 #[tokio::test]
-async fn two_transitions_on_the_same_version_let_exactly_one_through() {
+async fn a_rejection_keeps_its_reason_and_closes_the_request() {
     let app = spawn_app().await;
+    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let request = submitted(&app, 1).await;
+    let reason = "Petições não são recebidas pelo Balcão Virtual.";
+
+    changed(
+        &app,
+        request.id,
+        1,
+        Command::Reject {
+            reason: reason.into(),
+        },
+        Actor::Staff(clerk.id),
+    )
+    .await;
+
+    let stored = row(&app, request.id).await;
+    assert_eq!(stored.rejection_reason.as_deref(), Some(reason));
+    assert!(stored.closed_at.is_some());
+    let rejected = jobs_of(&app, request.id).await.pop().unwrap();
+    assert_eq!(
+        Job::decode(&rejected.kind, &rejected.payload),
+        Ok(Job::Rejected {
+            request_id: request.id,
+            reason: reason.into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_transfer_moves_a_new_request_to_the_right_zone() {
+    let app = spawn_app().await;
+    let ana = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let caio = create_clerk(&app.store, "caio@tre-pa.jus.br", &[43]).await;
+    let request = submitted(&app, 1).await;
+    assert_eq!(request.assignee_id, Some(ana.id));
+
+    let moved = app
+        .change_as(
+            request.id,
+            1,
+            Command::Transfer { to_zone: 43 },
+            Actor::Staff(ana.id),
+            &ZoneScope::Zones(vec![1]),
+            app.now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(moved.status, Status::Submitted);
+    assert_eq!(
+        (moved.zone, moved.zone_name.as_str()),
+        (43, "43ª Zona Eleitoral")
+    );
+    assert_eq!(moved.assignee_id, Some(caio.id));
+    let event = moved.history.last().unwrap();
+    assert_eq!(
+        (event.step, event.from_zone, event.to_zone),
+        (Step::Changed(Action::Transfer), Some(1), Some(43))
+    );
+    assert!(
+        app.store
+            .request(request.id, &ZoneScope::Zones(vec![1]))
+            .await
+            .unwrap()
+            .is_none(),
+        "gone from zone 1"
+    );
+    assert_eq!(
+        job_kinds(&app, request.id).await.last().map(String::as_str),
+        Some("email.new_request")
+    );
+}
+
+#[tokio::test]
+async fn a_cancel_keeps_the_reason_in_the_history_and_the_meeting_in_its_message() {
+    let app = spawn_app().await;
+    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let request = submitted(&app, 1).await;
+    let staff = Actor::Staff(clerk.id);
+    let slot = app.future_slots(1)[0];
+    changed(&app, request.id, 1, Command::Triage, staff).await;
+    let schedule = Command::Schedule {
+        start: slot.start,
+        meet_link: link(),
+    };
+    changed(&app, request.id, 2, schedule, staff).await;
+
+    let cancel = Command::Cancel {
+        reason: Some("Pedido em duplicidade".into()),
+    };
+    let cancelled = app
+        .change(request.id, 3, cancel, staff)
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(cancelled.status, Status::Cancelled);
+    assert_eq!(
+        cancelled.history.last().unwrap().note.as_deref(),
+        Some("Pedido em duplicidade")
+    );
+    assert!(row(&app, request.id).await.closed_at.is_some());
+    let message = jobs_of(&app, request.id)
+        .await
+        .into_iter()
+        .find(|job| job.kind == "email.cancelled")
+        .unwrap();
+    let Ok(Job::Cancelled(notice)) = Job::decode(&message.kind, &message.payload) else {
+        panic!("{message:?}");
+    };
+    assert_eq!(
+        (notice.start, notice.end),
+        (Some(slot.start), Some(slot.end))
+    );
+    assert!(!notice.by_requester);
+}
+
+#[tokio::test]
+async fn two_transitions_on_the_same_version_let_exactly_one_through() {
+    let app = std::sync::Arc::new(spawn_app().await);
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
     let before = row_counts(&app.store).await;
 
     let attempts = [
-        command(Command::Triage),
-        command(Command::Reject {
+        Command::Triage,
+        Command::Reject {
             reason: "Fora da competência".into(),
-        }),
+        },
     ]
-    .map(|cmd| {
-        let store = app.store.clone();
-        let now = app.now();
+    .map(|command| {
+        let app = app.clone();
         tokio::spawn(async move {
-            let rules = Rules::manual();
-            store
-                .transition(
-                    request.id,
-                    1,
-                    &cmd,
-                    Actor::Staff(clerk.id),
-                    &ZoneScope::All,
-                    &rules.at(now),
-                )
+            app.change(request.id, 1, command, Actor::Staff(clerk.id))
                 .await
         })
     });
@@ -189,7 +308,7 @@ async fn two_transitions_on_the_same_version_let_exactly_one_through() {
         results.push(attempt.await.unwrap());
     }
 
-    let winners = results.iter().filter(|r| r.is_ok()).count();
+    let winners = results.iter().filter(|r| matches!(r, Ok(Ok(_)))).count();
     assert_eq!(winners, 1, "{results:?}");
     let loser = results.iter().find_map(|r| r.as_ref().err()).unwrap();
     assert!(
@@ -224,255 +343,124 @@ async fn two_transitions_on_the_same_version_let_exactly_one_through() {
     assert_eq!(count(&counts, "jobs"), count(&before, "jobs") + winner_jobs);
 }
 
+/// The store hands the decision the facts it needs: the clerk's other meetings, the
+/// destination of a transfer, the zone's fixed room. Refused, nothing is written.
 #[tokio::test]
-async fn refused_transitions_leave_no_trace() {
+async fn refusals_judged_on_what_the_store_loads_leave_no_trace() {
     let app = spawn_app().await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
-    let request = submitted(&app, 1).await;
-    let rules = Rules::manual();
-    let now = app.now();
+    let staff = Actor::Staff(clerk.id);
+    let slot = app.future_slots(1)[0];
+    let first = submitted(&app, 1).await;
+    changed(&app, first.id, 1, Command::Triage, staff).await;
+    let take_the_slot = Command::Schedule {
+        start: slot.start,
+        meet_link: link(),
+    };
+    changed(&app, first.id, 2, take_the_slot, staff).await;
+    let second = submitted(&app, 1).await;
+    changed(&app, second.id, 1, Command::Triage, staff).await;
     let before = row_counts(&app.store).await;
 
-    let cases: Vec<RefusalCase> = vec![
-        ("a stale version", 7, Command::Triage, ZoneScope::All, |e| {
-            matches!(
-                e,
-                StoreError::Stale {
-                    expected: 7,
-                    current: 1
-                }
-            )
-        }),
+    let too_late = app
+        .change_as(
+            first.id,
+            3,
+            Command::Cancel { reason: None },
+            Actor::Requester,
+            &ZoneScope::All,
+            slot.start - Duration::minutes(119),
+        )
+        .await;
+    let cases = [
         (
-            "an action not allowed from submitted",
-            1,
+            "an action not allowed from the state",
             Command::Complete {
                 outcome: Outcome::NoShow,
             },
-            ZoneScope::All,
-            |e| {
-                matches!(
-                    e,
-                    StoreError::NotAllowed(TransitionNotAllowed {
-                        from: Status::Submitted,
-                        action: Action::Complete
-                    })
-                )
-            },
+            Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Triaged,
+                action: Action::Complete,
+            }),
         ),
         (
-            "schedule before triage",
-            1,
+            "the clerk's time is taken by the first request",
             Command::Schedule {
-                start: app.future_slots(1)[0].start,
-                meet_link: link(),
-            },
-            ZoneScope::All,
-            |e| matches!(e, StoreError::NotAllowed(_)),
-        ),
-        (
-            "another zone's clerk",
-            1,
-            Command::Triage,
-            ZoneScope::Zones(vec![28]),
-            |e| matches!(e, StoreError::NotFound),
-        ),
-        (
-            "a transfer to the same zone",
-            1,
-            Command::Transfer { to_zone: 1 },
-            ZoneScope::All,
-            |e| matches!(e, StoreError::Invalid(_)),
-        ),
-        (
-            "a transfer to a missing zone",
-            1,
-            Command::Transfer { to_zone: 999 },
-            ZoneScope::All,
-            |e| matches!(e, StoreError::Invalid(_)),
-        ),
-    ];
-    for (description, version, cmd, scope, expected) in cases {
-        let result = app
-            .store
-            .transition(
-                request.id,
-                version,
-                &command(cmd),
-                Actor::Staff(clerk.id),
-                &scope,
-                &rules.at(now),
-            )
-            .await;
-        match result {
-            Err(error) => assert!(expected(&error), "{description}: {error:?}"),
-            Ok(record) => panic!("{description}: went through to {:?}", record.status),
-        }
-    }
-
-    assert_eq!(row_counts(&app.store).await, before);
-}
-
-#[tokio::test]
-async fn scheduling_follows_the_zone_calendar_and_the_clerk_agenda() {
-    let app = spawn_app().await;
-    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
-    let rules = Rules::manual();
-    let now = app.now();
-    let actor = Actor::Staff(clerk.id);
-    let slot = app.future_slots(1)[0];
-    // A first request takes the slot.
-    let first = submitted(&app, 1).await;
-    app.store
-        .transition(
-            first.id,
-            1,
-            &command(Command::Triage),
-            actor,
-            &ZoneScope::All,
-            &rules.at(now),
-        )
-        .await
-        .unwrap();
-    app.store
-        .transition(
-            first.id,
-            2,
-            &command(Command::Schedule {
                 start: slot.start,
                 meet_link: link(),
-            }),
-            actor,
-            &ZoneScope::All,
-            &rules.at(now),
-        )
-        .await
-        .unwrap();
-    let second = submitted(&app, 1).await;
-    app.store
-        .transition(
-            second.id,
-            1,
-            &command(Command::Triage),
-            actor,
-            &ZoneScope::All,
-            &rules.at(now),
-        )
-        .await
-        .unwrap();
-    let before = row_counts(&app.store).await;
-    let christmas = "2026-12-25T12:30:00Z".parse().unwrap();
-    let at_noon = slot.start + Duration::hours(4);
-    let off_grid = slot.start + Duration::minutes(10);
-
-    let cases: Vec<SlotCase> = vec![
-        ("the clerk's slot is taken", slot.start, |e| {
-            *e == SlotError::Overlap
-        }),
-        ("in the past", now - Duration::hours(1), |e| {
-            *e == SlotError::InPast
-        }),
-        ("at noon, after the window", at_noon, |e| {
-            matches!(e, SlotError::OutsideWindow { .. })
-        }),
-        ("off the 20-minute grid", off_grid, |e| {
-            matches!(e, SlotError::OutsideWindow { .. })
-        }),
+            },
+            Refusal::Slot(SlotError::Overlap),
+        ),
+        (
+            "no link, and zone 1 has no fixed room",
+            Command::Schedule {
+                start: slot.start + Duration::minutes(20),
+                meet_link: None,
+            },
+            Refusal::NoMeetingLink,
+        ),
     ];
-    let christmas_case = now < christmas;
-    for (description, start, expected) in cases {
-        let cmd = command(Command::Schedule {
-            start,
-            meet_link: link(),
-        });
-        let result = app
-            .store
-            .transition(second.id, 2, &cmd, actor, &ZoneScope::All, &rules.at(now))
-            .await;
-        match result {
-            Err(StoreError::Slot(error)) => assert!(expected(&error), "{description}: {error:?}"),
-            other => panic!("{description}: {other:?}"),
-        }
+    for (description, command, refusal) in cases {
+        let result = app.change(second.id, 2, command, staff).await.unwrap();
+        assert_eq!(result.map(|_| ()), Err(refusal), "{description}");
     }
-    if christmas_case {
-        let cmd = command(Command::Schedule {
-            start: christmas,
-            meet_link: link(),
-        });
-        let result = app
-            .store
-            .transition(second.id, 2, &cmd, actor, &ZoneScope::All, &rules.at(now))
-            .await;
-        assert!(
-            matches!(result, Err(StoreError::Slot(SlotError::Holiday { .. }))),
-            "{result:?}"
-        );
-    }
-    let no_link = command(Command::Schedule {
-        start: app.future_slots(2)[1].start,
-        meet_link: None,
-    });
-    let result = app
-        .store
-        .transition(
-            second.id,
-            2,
-            &no_link,
-            actor,
-            &ZoneScope::All,
-            &rules.at(now),
-        )
-        .await;
-    match result {
-        Err(StoreError::Invalid(errors)) => assert!(errors.get("meet_link").is_some()),
-        other => panic!("a manual meeting needs a link: {other:?}"),
-    }
-
+    assert_eq!(
+        too_late.unwrap().map(|_| ()),
+        Err(Refusal::TooLateToCancel { hours: 2 })
+    );
     assert_eq!(row_counts(&app.store).await, before);
+
+    let new = submitted(&app, 1).await;
+    let before_transfers = row_counts(&app.store).await;
+    for (description, zone, refusal) in [
+        ("to the zone it is in", 1, Refusal::SameZone),
+        ("to a zone that does not exist", 999, Refusal::UnknownZone),
+    ] {
+        let result = app
+            .change(new.id, 1, Command::Transfer { to_zone: zone }, staff)
+            .await
+            .unwrap();
+        assert_eq!(result.map(|_| ()), Err(refusal), "{description}");
+    }
+    assert_eq!(row_counts(&app.store).await, before_transfers);
 }
 
 #[tokio::test]
-async fn a_transfer_moves_a_new_request_to_the_right_zone() {
+async fn a_stale_version_or_another_zone_writes_nothing() {
     let app = spawn_app().await;
-    let ana = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
-    let caio = create_clerk(&app.store, "caio@tre-pa.jus.br", &[43]).await;
+    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
-    assert_eq!(request.assignee_id, Some(ana.id));
-    let rules = Rules::manual();
+    let before = row_counts(&app.store).await;
 
-    let moved = app
-        .store
-        .transition(
+    let stale = app
+        .change(request.id, 7, Command::Triage, Actor::Staff(clerk.id))
+        .await;
+    let elsewhere = app
+        .change_as(
             request.id,
             1,
-            &command(Command::Transfer { to_zone: 43 }),
-            Actor::Staff(ana.id),
-            &ZoneScope::Zones(vec![1]),
-            &rules.at(app.now()),
+            Command::Triage,
+            Actor::Staff(clerk.id),
+            &ZoneScope::Zones(vec![28]),
+            app.now(),
         )
-        .await
-        .unwrap();
+        .await;
 
-    assert_eq!(moved.status, Status::Submitted);
-    assert_eq!(moved.zone, 43);
-    assert_eq!(moved.assignee_id, Some(caio.id));
-    let event = moved.history.last().unwrap();
-    assert_eq!(
-        (event.action.as_str(), event.from_zone, event.to_zone),
-        ("transfer", Some(1), Some(43))
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Stale {
+                expected: 7,
+                current: 1
+            })
+        ),
+        "{stale:?}"
     );
     assert!(
-        app.store
-            .request(request.id, &ZoneScope::Zones(vec![1]))
-            .await
-            .unwrap()
-            .is_none(),
-        "gone from zone 1"
+        matches!(elsewhere, Err(StoreError::NotFound)),
+        "{elsewhere:?}"
     );
-    assert_eq!(
-        job_kinds(&app, request.id).await.last().map(String::as_str),
-        Some("email.new_request")
-    );
+    assert_eq!(row_counts(&app.store).await, before);
 }
 
 #[tokio::test]
@@ -484,34 +472,17 @@ async fn the_fixed_room_of_a_zone_is_used_when_no_link_is_given() {
     app.store.import_zones(&zones, app.now()).await.unwrap();
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
-    let rules = Rules::manual();
     let actor = Actor::Staff(clerk.id);
-    app.store
-        .transition(
-            request.id,
-            1,
-            &command(Command::Triage),
-            actor,
-            &ZoneScope::All,
-            &rules.at(app.now()),
-        )
-        .await
-        .unwrap();
+    changed(&app, request.id, 1, Command::Triage, actor).await;
 
+    let schedule = Command::Schedule {
+        start: app.future_slots(1)[0].start,
+        meet_link: None,
+    };
     let scheduled = app
-        .store
-        .transition(
-            request.id,
-            2,
-            &command(Command::Schedule {
-                start: app.future_slots(1)[0].start,
-                meet_link: None,
-            }),
-            actor,
-            &ZoneScope::All,
-            &rules.at(app.now()),
-        )
+        .change(request.id, 2, schedule, actor)
         .await
+        .unwrap()
         .unwrap();
 
     assert_eq!(
@@ -520,137 +491,83 @@ async fn the_fixed_room_of_a_zone_is_used_when_no_link_is_given() {
     );
 }
 
+/// With the google provider the announcement waits for the job that makes the event: the
+/// worker does not take it before that job is done.
 #[tokio::test]
-async fn a_requester_may_cancel_only_up_to_the_notice_before_the_meeting() {
+async fn a_calendar_schedule_queues_the_event_and_a_message_that_waits_for_it() {
     let app = spawn_app().await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
-    let rules = Rules::manual();
-    let staff = Actor::Staff(clerk.id);
-    let slot = app.future_slots(1)[0];
-    let long_before = slot.start - Duration::days(1);
+    let actor = Actor::Staff(clerk.id);
+    changed(&app, request.id, 1, Command::Triage, actor).await;
+    let policy = contato::domain::change::Policy {
+        source: contato::domain::change::MeetingSource::Calendar,
+        ..manual_policy()
+    };
+    let command = contato::domain::command::ParsedCommand {
+        command: Command::Schedule {
+            start: app.slots_from(Duration::hours(25), 1)[0].start,
+            meet_link: None,
+        },
+        note: None,
+    };
+    let asked = contato::store::Transition {
+        id: request.id,
+        expected_version: 2,
+        command: &command,
+        actor,
+        scope: &ZoneScope::All,
+        now: app.now(),
+    };
     app.store
-        .transition(
-            request.id,
-            1,
-            &command(Command::Triage),
-            staff,
-            &ZoneScope::All,
-            &rules.at(long_before - Duration::days(1)),
-        )
+        .transition(&asked, &policy)
+        .await
+        .unwrap()
+        .unwrap();
+    let lease = chrono::Duration::seconds(60);
+    let first_claim = app
+        .store
+        .claim_jobs("w", 10, lease, app.now())
         .await
         .unwrap();
-    app.store
-        .transition(
-            request.id,
-            2,
-            &command(Command::Schedule {
-                start: slot.start,
-                meet_link: link(),
-            }),
-            staff,
-            &ZoneScope::All,
-            &rules.at(long_before - Duration::days(1)),
-        )
-        .await
-        .unwrap();
-    let cancel = command(Command::Cancel { reason: None });
-    let before = row_counts(&app.store).await;
 
-    let too_late = app
-        .store
-        .transition(
-            request.id,
-            3,
-            &cancel,
-            Actor::Requester,
-            &ZoneScope::All,
-            &rules.at(slot.start - Duration::minutes(119)),
-        )
-        .await;
-    let staff_may = app
-        .store
-        .transition(
-            request.id,
-            3,
-            &cancel,
-            staff,
-            &ZoneScope::All,
-            &rules.at(slot.start - Duration::minutes(119)),
-        )
-        .await;
-
-    assert!(
-        matches!(too_late, Err(StoreError::TooLateToCancel { hours: 2 })),
-        "{too_late:?}"
-    );
-    assert!(
-        staff_may.is_ok(),
-        "staff may cancel at any time: {staff_may:?}"
-    );
-    let after = row_counts(&app.store).await;
-    let events = |counts: &[(&str, i64)]| {
-        counts
-            .iter()
-            .find(|(t, _)| *t == "request_events")
-            .unwrap()
-            .1
+    let kinds = |claimed: &[contato::store::ClaimedJob]| -> Vec<String> {
+        claimed.iter().map(|job| job.kind.clone()).collect()
     };
     assert_eq!(
-        events(&after),
-        events(&before) + 1,
-        "only the staff cancel was recorded"
+        kinds(&first_claim),
+        [
+            "email.request_received",
+            "email.new_request",
+            JobKind::CreateMeeting.as_str()
+        ],
+        "the announcement is not due while the event is not made"
+    );
+    let event = &first_claim[2];
+    let done = contato::store::JobOutcome::Done {
+        result: "evento criado".into(),
+    };
+    app.store
+        .finish_job(event.id, "w", event.attempts, &done, app.now())
+        .await
+        .unwrap();
+    let second_claim = app
+        .store
+        .claim_jobs("w", 10, lease, app.now())
+        .await
+        .unwrap();
+    assert_eq!(kinds(&second_claim), [JobKind::Scheduled.as_str()]);
+    let waiting = jobs_of(&app, request.id)
+        .await
+        .into_iter()
+        .find(|job| job.kind == "email.scheduled")
+        .unwrap();
+    assert_eq!(
+        waiting.waits_for.as_deref(),
+        Some(event_key(request.id).as_str())
     );
 }
 
-#[tokio::test]
-async fn a_requester_may_cancel_two_hours_ahead() {
-    let app = spawn_app().await;
-    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
-    let request = submitted(&app, 1).await;
-    let rules = Rules::manual();
-    let staff = Actor::Staff(clerk.id);
-    let slot = app.future_slots(1)[0];
-    let earlier = slot.start - Duration::days(2);
-    app.store
-        .transition(
-            request.id,
-            1,
-            &command(Command::Triage),
-            staff,
-            &ZoneScope::All,
-            &rules.at(earlier),
-        )
-        .await
-        .unwrap();
-    app.store
-        .transition(
-            request.id,
-            2,
-            &command(Command::Schedule {
-                start: slot.start,
-                meet_link: link(),
-            }),
-            staff,
-            &ZoneScope::All,
-            &rules.at(earlier),
-        )
-        .await
-        .unwrap();
-
-    let cancelled = app
-        .store
-        .transition(
-            request.id,
-            3,
-            &command(Command::Cancel { reason: None }),
-            Actor::Requester,
-            &ZoneScope::All,
-            &rules.at(slot.start - Duration::hours(2)),
-        )
-        .await
-        .unwrap();
-
-    assert_eq!(cancelled.status, Status::Cancelled);
-    assert_eq!(cancelled.history.last().unwrap().actor, Actor::Requester);
+fn event_key(request_id: i64) -> String {
+    format!("request:{request_id}:v3:meeting.create")
 }

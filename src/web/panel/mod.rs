@@ -11,7 +11,10 @@ use axum::Router;
 use minijinja::{Value, context};
 
 use super::session::PanelUser;
-use crate::{app::App, domain::staff::Role};
+use crate::{
+    app::App,
+    domain::{job::JobKind, staff::Role},
+};
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -31,20 +34,8 @@ fn base(panel: &PanelUser, section: &str) -> Value {
     }
 }
 
-/// An outbox job's kind, as staff read it.
-pub(super) fn job_label(kind: &str) -> &'static str {
-    match kind {
-        "email.request_received" => "E-mail: pedido recebido",
-        "email.new_request" => "E-mail: aviso à zona",
-        "email.rejected" => "E-mail: indeferimento",
-        "email.scheduled" => "E-mail: atendimento marcado",
-        "email.rescheduled" => "E-mail: atendimento remarcado",
-        "email.cancelled" => "E-mail: cancelamento",
-        "email.reminder" => "E-mail: lembrete",
-        "email.done" => "E-mail: conclusão",
-        "meeting.create" => "Google Agenda: criar reunião",
-        "meeting.update" => "Google Agenda: mover reunião",
-        "meeting.delete" => "Google Agenda: excluir reunião",
-        _ => "Tarefa",
-    }
+/// An outbox job's kind, as staff read it; a kind this version does not know (written by a
+/// newer one) is named as it is stored.
+pub(super) fn job_label(kind: &str) -> String {
+    JobKind::parse(kind).map_or_else(|| format!("Tarefa ({kind})"), |kind| kind.label().into())
 }

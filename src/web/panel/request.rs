@@ -18,6 +18,7 @@ use crate::{
     app::{App, AppError, StaffRequest},
     config::CalendarProvider,
     domain::{
+        change::{Actor, Step},
         command::CommandInput,
         cpf::Cpf,
         dates::{local_date, local_time, long_date, short_date},
@@ -25,7 +26,7 @@ use crate::{
         phone::Phone,
         status::{Action, Status, transition},
     },
-    store::{Actor, JobState, StoreError},
+    store::{JobRecord, JobState, StoreError},
     web::{
         forms::FormFields,
         pages::{pages, ser},
@@ -167,13 +168,23 @@ async fn act(
                         ..Problem::default()
                     },
                 ),
-                AppError::Store(StoreError::NotAllowed(not_allowed)) => (
-                    StatusCode::CONFLICT,
-                    Problem {
-                        message: Some(format!("Ação não permitida: {not_allowed}.")),
-                        ..Problem::default()
-                    },
-                ),
+                AppError::Refused(refusal) => match refusal.field() {
+                    Some(field) => {
+                        let mut errors = FieldErrors::new();
+                        errors.add(field, refusal.to_string());
+                        (
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            Problem { action: Some(action), errors, message: None, values },
+                        )
+                    }
+                    None => (
+                        StatusCode::CONFLICT,
+                        Problem {
+                            message: Some(format!("Ação não permitida: {refusal}.")),
+                            ..Problem::default()
+                        },
+                    ),
+                },
                 other => return render_error(other),
             };
             match app.staff_request(&panel.user, id).await {
@@ -220,7 +231,7 @@ struct HistoryRow {
 
 #[derive(Serialize)]
 struct DeliveryRow {
-    what: &'static str,
+    what: String,
     state: &'static str,
     problem: bool,
     attempts: i32,
@@ -300,11 +311,11 @@ async fn render(
         .iter()
         .map(|event| HistoryRow {
             at: moment(event.at),
-            what: match (event.action.as_str(), event.from_zone, event.to_zone) {
-                ("transfer", Some(from), Some(to)) => {
+            what: match (event.step, event.from_zone, event.to_zone) {
+                (Step::Changed(Action::Transfer), Some(from), Some(to)) => {
                     format!("Transferido da {from}ª para a {to}ª zona")
                 }
-                (action, _, _) => action_label(action).to_string(),
+                (step, _, _) => step_label(step).to_string(),
             },
             who: match event.actor {
                 Actor::Requester => "Requerente".into(),
@@ -321,12 +332,7 @@ async fn render(
         .iter()
         .map(|job| DeliveryRow {
             what: job_label(&job.kind),
-            state: match job.state {
-                JobState::Pending => "na fila",
-                JobState::Running => "em andamento",
-                JobState::Done => "feito",
-                JobState::Dead => "falhou",
-            },
+            state: job.state.label(),
             problem: job.state == JobState::Dead
                 || (job.state == JobState::Pending && job.last_error.is_some()),
             attempts: job.attempts,
@@ -335,7 +341,8 @@ async fn render(
                 .last_error
                 .clone()
                 .filter(|_| job.state != JobState::Done)
-                .or_else(|| job.result.clone()),
+                .or_else(|| job.result.clone())
+                .or_else(|| waiting_for(job, &jobs)),
             when: moment(job.updated_at),
         })
         .collect();
@@ -436,16 +443,24 @@ fn done_message(action: Action) -> &'static str {
     }
 }
 
-fn action_label(action: &str) -> &'static str {
-    match action {
-        "submit" => "Pedido recebido",
-        "triage" => "Em análise",
-        "reject" => "Indeferido",
-        "transfer" => "Transferido",
-        "schedule" => "Atendimento marcado",
-        "reschedule" => "Atendimento remarcado",
-        "complete" => "Concluído",
-        "cancel" => "Cancelado",
-        _ => "Alteração",
+/// What a queued job waits for, when another of the request's jobs must be done first.
+fn waiting_for(job: &JobRecord, jobs: &[JobRecord]) -> Option<String> {
+    let key = job.waits_for.as_ref()?;
+    let prior = jobs.iter().find(|other| &other.key == key)?;
+    (job.state == JobState::Pending && prior.state != JobState::Done)
+        .then(|| format!("aguarda: {}", job_label(&prior.kind)))
+}
+
+/// A step of the request's history, as staff read it.
+fn step_label(step: Step) -> &'static str {
+    match step {
+        Step::Submitted => "Pedido recebido",
+        Step::Changed(Action::Triage) => "Em análise",
+        Step::Changed(Action::Reject) => "Indeferido",
+        Step::Changed(Action::Transfer) => "Transferido",
+        Step::Changed(Action::Schedule) => "Atendimento marcado",
+        Step::Changed(Action::Reschedule) => "Atendimento remarcado",
+        Step::Changed(Action::Complete) => "Concluído",
+        Step::Changed(Action::Cancel) => "Cancelado",
     }
 }

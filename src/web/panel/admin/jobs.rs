@@ -70,7 +70,7 @@ struct RequestLink {
 #[derive(Serialize)]
 struct JobRow {
     id: i64,
-    what: &'static str,
+    what: String,
     request: Option<RequestLink>,
     state: &'static str,
     dead: bool,

@@ -1,0 +1,567 @@
+//! The whole decision of a change to a request, as one pure function. The store loads a
+//! snapshot (the request, its zone's calendar, what the command refers to, the settings that
+//! matter), [`decide`] returns either a typed [`Refusal`] or a [`Decision`] (the new fields,
+//! the history entry, the jobs to queue), and the store writes that in one transaction.
+//!
+//! A new rule about how a request changes goes here, with a case in the tables below.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{
+    command::{Command, ParsedCommand},
+    job::{CancelNotice, Job, MeetingNotice, MeetingTime},
+    meet_link::MeetLink,
+    schedule::{ServiceWindow, Slot, SlotError, ZoneSchedule},
+    status::{Action, Outcome, Status, TransitionNotAllowed, transition},
+};
+
+/// Who acts on a request, as recorded in its history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The person who filed it, proven by the tracking token.
+    Requester,
+    Staff(i32),
+    System,
+}
+
+/// Where Meet links come from, which decides who makes the event and when the e-mail
+/// that carries the link can go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingSource {
+    /// The calendar API makes the event and its link; the e-mail follows that job.
+    Calendar,
+    /// The clerk (or the zone's fixed room) supplies the link with the schedule itself.
+    Manual,
+}
+
+/// The settings a decision depends on.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub source: MeetingSource,
+    /// Used by zones without a window of their own.
+    pub default_window: ServiceWindow,
+    /// Reminders go this many hours before a meeting.
+    pub reminder_hours: Vec<u32>,
+    /// A zone's fixed room is used only on these hosts.
+    pub allowed_link_hosts: Vec<String>,
+    /// A requester may cancel a meeting only up to this many hours before it.
+    pub requester_cancel_notice_hours: u32,
+}
+
+/// The request as a change finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestState {
+    pub id: i64,
+    pub status: Status,
+    pub zone: i32,
+    pub assignee: Option<i32>,
+    pub meeting: Option<Slot>,
+    pub meet_link: Option<String>,
+    pub schedule_revision: i32,
+    pub version: i32,
+}
+
+/// The zone the request is in, as a change needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneFacts {
+    pub number: i32,
+    pub schedule: ZoneSchedule,
+    /// The zone's fixed room, as stored.
+    pub room_link: Option<String>,
+}
+
+/// What the store must load for a command, besides the request and its zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    /// A transfer: the destination zone (active ones only) and its least loaded clerk.
+    Zone(i32),
+    /// A schedule: the other meetings of the clerk who would hold it, around `start`.
+    AgendaOf {
+        clerk: i32,
+        around: DateTime<Utc>,
+    },
+}
+
+/// What the store loaded for [`Needs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facts {
+    Nothing,
+    /// `None`: no active zone has that number.
+    Zone(Option<TransferTarget>),
+    /// `None`: the clerk's account does not exist.
+    Agenda(Option<Vec<Slot>>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferTarget {
+    pub number: i32,
+    /// Its active clerk with the fewest open requests, if it has any.
+    pub least_loaded_clerk: Option<i32>,
+}
+
+/// Everything a decision is judged against.
+#[derive(Debug, Clone)]
+pub struct Situation<'a> {
+    pub request: &'a RequestState,
+    pub zone: &'a ZoneFacts,
+    pub facts: Facts,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+    pub policy: &'a Policy,
+}
+
+/// Why a change was refused. The API answers 409 for those without a field (the request's
+/// state forbids it) and 422 under [`Refusal::field`] for the others.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error(transparent)]
+    NotAllowed(#[from] TransitionNotAllowed),
+    #[error(
+        "Não é possível cancelar com menos de {hours} horas de antecedência; entre em contato com o cartório."
+    )]
+    TooLateToCancel { hours: u32 },
+    #[error(transparent)]
+    Slot(#[from] SlotError),
+    #[error("Esta zona eleitoral não existe.")]
+    UnknownZone,
+    #[error("A solicitação já está nesta zona eleitoral.")]
+    SameZone,
+    #[error("Informe o link da reunião: esta zona não tem sala fixa configurada.")]
+    NoMeetingLink,
+    #[error("A solicitação não tem servidor(a) responsável.")]
+    NoClerk,
+    #[error("O(a) servidor(a) responsável não existe.")]
+    ClerkGone,
+}
+
+impl Refusal {
+    /// The input field the refusal is about; `None` when the request's state is the reason.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Refusal::NotAllowed(_) | Refusal::TooLateToCancel { .. } => None,
+            Refusal::Slot(_) | Refusal::NoClerk | Refusal::ClerkGone => Some("start"),
+            Refusal::UnknownZone | Refusal::SameZone => Some("zone"),
+            Refusal::NoMeetingLink => Some("meet_link"),
+        }
+    }
+}
+
+/// What a change writes: the new state and fields, one history entry, and its jobs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub to: Status,
+    pub changes: Changes,
+    pub event: Event,
+    pub effects: Vec<Effect>,
+}
+
+/// The fields a change sets; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub assignee: Option<Option<i32>>,
+    /// The zone number it moves to.
+    pub zone: Option<i32>,
+    pub meeting: Option<Meeting>,
+    pub outcome: Option<Outcome>,
+    pub rejection_reason: Option<String>,
+    /// The request reaches a final state now.
+    pub closes: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting {
+    pub slot: Slot,
+    pub link: Option<String>,
+    pub revision: i32,
+}
+
+/// The history entry of a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub step: Step,
+    pub from: Option<Status>,
+    pub to: Status,
+    pub actor: Actor,
+    /// Zone numbers before and after, when the change placed or moved the request.
+    pub zones: (Option<i32>, Option<i32>),
+    pub note: Option<String>,
+}
+
+/// What happened in one entry of a request's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    Submitted,
+    Changed(Action),
+}
+
+impl Step {
+    /// The name stored in the history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Submitted => "submit",
+            Step::Changed(action) => action.as_str(),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Step> {
+        match name {
+            "submit" => Some(Step::Submitted),
+            other => Action::parse(other).map(Step::Changed),
+        }
+    }
+}
+
+/// A job to write with the change that needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    pub job: Job,
+    /// Unique per effect of one change: writing it again is a no-op.
+    pub key: String,
+    pub run_at: DateTime<Utc>,
+    /// The key of a job that must be done before this one runs.
+    pub waits_for: Option<String>,
+}
+
+/// Which data the store must load before [`decide`] can judge `command`.
+pub fn needs(request: &RequestState, command: &Command, actor: Actor) -> Needs {
+    match command {
+        Command::Transfer { to_zone } => Needs::Zone(*to_zone),
+        Command::Schedule { start, .. } | Command::Reschedule { start, .. } => {
+            match meeting_holder(request, actor) {
+                Some(clerk) => Needs::AgendaOf {
+                    clerk,
+                    around: *start,
+                },
+                None => Needs::Nothing,
+            }
+        }
+        Command::Triage
+        | Command::Reject { .. }
+        | Command::Complete { .. }
+        | Command::Cancel { .. } => Needs::Nothing,
+    }
+}
+
+/// The change `command` makes in `situation`, or why it may not.
+pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Decision, Refusal> {
+    let Situation {
+        request,
+        zone,
+        actor,
+        now,
+        policy,
+        ..
+    } = situation;
+    let from = request.status;
+    let to = transition(from, command.command.action())?;
+    let version = request.version + 1;
+    let mut changes = Changes::default();
+    let mut effects = Effects::of_change(request.id, version, *now);
+    let mut zones = (None, None);
+    let mut note = command.note.clone();
+    match &command.command {
+        Command::Triage => {
+            if request.assignee.is_none()
+                && let Actor::Staff(staff) = actor
+            {
+                changes.assignee = Some(Some(*staff));
+            }
+        }
+        Command::Reject { reason } => {
+            changes.rejection_reason = Some(reason.clone());
+            changes.closes = true;
+            effects.push(Job::Rejected {
+                request_id: request.id,
+                reason: reason.clone(),
+            });
+        }
+        Command::Transfer { .. } => {
+            let Facts::Zone(Some(target)) = &situation.facts else {
+                return Err(Refusal::UnknownZone);
+            };
+            if target.number == zone.number {
+                return Err(Refusal::SameZone);
+            }
+            changes.zone = Some(target.number);
+            changes.assignee = Some(target.least_loaded_clerk);
+            zones = (Some(zone.number), Some(target.number));
+            effects.push(Job::NewRequest {
+                request_id: request.id,
+            });
+        }
+        Command::Schedule { start, meet_link } | Command::Reschedule { start, meet_link } => {
+            let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
+            let Facts::Agenda(Some(busy)) = &situation.facts else {
+                return Err(Refusal::ClerkGone);
+            };
+            let slot = zone.schedule.calendar().check_slot(*start, *now, busy)?;
+            let link = meeting_link(request, zone, meet_link.as_ref(), policy)?;
+            let revision = request.schedule_revision + 1;
+            changes.assignee = Some(Some(clerk));
+            changes.meeting = Some(Meeting {
+                slot,
+                link: link.clone(),
+                revision,
+            });
+            let first = matches!(command.command, Command::Schedule { .. });
+            effects.announce_meeting(slot, link, revision, first, policy.source);
+            effects.reminders(slot, revision, &policy.reminder_hours);
+        }
+        Command::Complete { outcome } => {
+            changes.outcome = Some(*outcome);
+            changes.closes = true;
+            effects.push(Job::Done {
+                request_id: request.id,
+                outcome: *outcome,
+            });
+        }
+        Command::Cancel { reason } => {
+            if *actor == Actor::Requester {
+                requester_may_cancel(request, *now, policy.requester_cancel_notice_hours)?;
+            }
+            changes.closes = true;
+            // The meeting that will not happen, for the message and its invitation.
+            let meeting = request.meeting.filter(|_| from == Status::Scheduled);
+            if meeting.is_some() && policy.source == MeetingSource::Calendar {
+                effects.push(Job::DeleteMeeting {
+                    request_id: request.id,
+                });
+            }
+            effects.push(Job::Cancelled(CancelNotice {
+                request_id: request.id,
+                reason: reason.clone(),
+                by_requester: *actor == Actor::Requester,
+                start: meeting.map(|slot| slot.start),
+                end: meeting.map(|slot| slot.end),
+                revision: request.schedule_revision,
+            }));
+            if let Some(reason) = reason {
+                note = Some(match note {
+                    Some(note) => format!("{reason}\n{note}"),
+                    None => reason.clone(),
+                });
+            }
+        }
+    }
+    Ok(Decision {
+        to,
+        changes,
+        event: Event {
+            step: Step::Changed(command.command.action()),
+            from: Some(from),
+            to,
+            actor: *actor,
+            zones,
+            note,
+        },
+        effects: effects.into_vec(),
+    })
+}
+
+/// A new request tells the requester it arrived and the zone that it waits.
+pub fn on_submit(request_id: i64, zone: i32, now: DateTime<Utc>) -> (Event, Vec<Effect>) {
+    let mut effects = Effects::of_change(request_id, 1, now);
+    effects.push(Job::RequestReceived { request_id });
+    effects.push(Job::NewRequest { request_id });
+    let event = Event {
+        step: Step::Submitted,
+        from: None,
+        to: Status::Submitted,
+        actor: Actor::Requester,
+        zones: (None, Some(zone)),
+        note: None,
+    };
+    (event, effects.into_vec())
+}
+
+/// Whether the requester may still cancel themselves: before the meeting's notice period,
+/// or any time before there is a meeting. Staff may cancel at any time.
+pub fn requester_may_cancel(
+    request: &RequestState,
+    now: DateTime<Utc>,
+    notice_hours: u32,
+) -> Result<(), Refusal> {
+    transition(request.status, Action::Cancel)?;
+    match request.meeting {
+        Some(meeting)
+            if request.status == Status::Scheduled
+                && meeting.start - now < Duration::hours(notice_hours.into()) =>
+        {
+            Err(Refusal::TooLateToCancel {
+                hours: notice_hours,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The clerk who holds a meeting: the assignee, or the staff member scheduling it.
+fn meeting_holder(request: &RequestState, actor: Actor) -> Option<i32> {
+    match (request.assignee, actor) {
+        (Some(assignee), _) => Some(assignee),
+        (None, Actor::Staff(staff)) => Some(staff),
+        (None, Actor::Requester | Actor::System) => None,
+    }
+}
+
+/// The link the requester will get. With the calendar API the worker makes it later (a
+/// reschedule keeps the event and its link); by hand, the clerk's link or the zone's fixed
+/// room is needed now.
+fn meeting_link(
+    request: &RequestState,
+    zone: &ZoneFacts,
+    pasted: Option<&MeetLink>,
+    policy: &Policy,
+) -> Result<Option<String>, Refusal> {
+    match policy.source {
+        MeetingSource::Calendar => Ok(request.meet_link.clone()),
+        MeetingSource::Manual => pasted
+            .map(|link| link.as_str().to_string())
+            .or_else(|| request.meet_link.clone())
+            .or_else(|| {
+                zone.room_link
+                    .as_deref()
+                    .and_then(|room| MeetLink::parse(room, &policy.allowed_link_hosts).ok())
+                    .map(|room| room.as_str().to_string())
+            })
+            .map(Some)
+            .ok_or(Refusal::NoMeetingLink),
+    }
+}
+
+/// The jobs of one change, keyed so that writing them twice writes them once.
+struct Effects {
+    request_id: i64,
+    version: i32,
+    now: DateTime<Utc>,
+    list: Vec<Effect>,
+}
+
+impl Effects {
+    fn of_change(request_id: i64, version: i32, now: DateTime<Utc>) -> Effects {
+        Effects {
+            request_id,
+            version,
+            now,
+            list: Vec::new(),
+        }
+    }
+
+    fn key(&self, job: &Job) -> String {
+        format!(
+            "request:{}:v{}:{}",
+            self.request_id,
+            self.version,
+            job.kind().as_str()
+        )
+    }
+
+    fn push(&mut self, job: Job) {
+        self.push_waiting(job, None);
+    }
+
+    fn push_waiting(&mut self, job: Job, waits_for: Option<String>) {
+        self.list.push(Effect {
+            key: self.key(&job),
+            run_at: self.now,
+            waits_for,
+            job,
+        });
+    }
+
+    /// The meeting's announcement: by hand it carries the link; with the calendar, the
+    /// event is made (or moved) first and the message follows that job.
+    fn announce_meeting(
+        &mut self,
+        slot: Slot,
+        link: Option<String>,
+        revision: i32,
+        first: bool,
+        source: MeetingSource,
+    ) {
+        let request_id = self.request_id;
+        let notice = |meet_link| MeetingNotice {
+            request_id,
+            revision,
+            start: slot.start,
+            end: slot.end,
+            meet_link,
+        };
+        let announce = |notice| {
+            if first {
+                Job::Scheduled(notice)
+            } else {
+                Job::Rescheduled(notice)
+            }
+        };
+        match source {
+            MeetingSource::Manual => self.push(announce(notice(link))),
+            MeetingSource::Calendar => {
+                let time = MeetingTime {
+                    request_id,
+                    revision,
+                    start: slot.start,
+                    end: slot.end,
+                };
+                let event = if first {
+                    Job::CreateMeeting(time)
+                } else {
+                    Job::MoveMeeting(time)
+                };
+                let event_key = self.key(&event);
+                self.push(event);
+                self.push_waiting(announce(notice(None)), Some(event_key));
+            }
+        }
+    }
+
+    /// Reminders of one scheduling revision, those still to come; the worker skips them if
+    /// the meeting has moved, been cancelled or begun by the time they are due.
+    fn reminders(&mut self, slot: Slot, revision: i32, hours_before: &[u32]) {
+        let request_id = self.request_id;
+        // With the calendar the reminder needs the event's link: it waits for that job.
+        let waits_for = self
+            .list
+            .iter()
+            .find(|effect| matches!(effect.job, Job::CreateMeeting(_) | Job::MoveMeeting(_)))
+            .map(|effect| effect.key.clone());
+        for (hours_before, run_at) in reminder_times(slot.start, self.now, hours_before) {
+            self.list.push(Effect {
+                job: Job::Reminder {
+                    request_id,
+                    revision,
+                    hours_before,
+                },
+                key: format!("request:{request_id}:r{revision}:reminder:{hours_before}h"),
+                run_at,
+                waits_for: waits_for.clone(),
+            });
+        }
+    }
+
+    fn into_vec(self) -> Vec<Effect> {
+        self.list
+    }
+}
+
+/// When to remind the requester of a meeting at `start`: `hours_before` each, skipping
+/// reminders whose time has already passed.
+pub fn reminder_times(
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    hours_before: &[u32],
+) -> Vec<(u32, DateTime<Utc>)> {
+    let mut due: Vec<(u32, DateTime<Utc>)> = hours_before
+        .iter()
+        .filter(|hours| **hours > 0)
+        .map(|hours| (*hours, start - Duration::hours((*hours).into())))
+        .filter(|(_, at)| *at > now)
+        .collect();
+    due.sort_by_key(|(hours, _)| std::cmp::Reverse(*hours));
+    due.dedup();
+    due
+}
+
+#[cfg(test)]
+mod tests;

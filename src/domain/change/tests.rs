@@ -1,0 +1,850 @@
+//! The decision's rules, one case each: what every allowed change writes and queues, and
+//! every refusal, all without a database.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::*;
+use crate::domain::{
+    holidays::{ZoneHolidays, parse_csv},
+    job::JobKind,
+    schedule::SlotError,
+};
+
+const STAFF: i32 = 10;
+const OTHER_CLERK: i32 = 11;
+const LINK: &str = "https://meet.google.com/abc-defg-hij";
+const ROOM: &str = "https://meet.google.com/sala-fixa-zz";
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// Monday 30 November 2026, 10:00 in Belém: two days before [`slot`].
+fn now() -> DateTime<Utc> {
+    at("2026-11-30T13:00:00Z")
+}
+
+/// Wednesday 2 December 2026, 08:30–08:50 in Belém.
+fn slot() -> Slot {
+    Slot {
+        start: at("2026-12-02T11:30:00Z"),
+        end: at("2026-12-02T11:50:00Z"),
+    }
+}
+
+fn policy(source: MeetingSource) -> Policy {
+    Policy {
+        source,
+        default_window: ServiceWindow::default(),
+        reminder_hours: vec![24, 1],
+        allowed_link_hosts: vec!["meet.google.com".into()],
+        requester_cancel_notice_hours: 2,
+    }
+}
+
+fn belem(room_link: Option<&str>) -> ZoneFacts {
+    let all = parse_csv(include_str!("../../../config/holidays.csv")).unwrap();
+    ZoneFacts {
+        number: 1,
+        schedule: ZoneSchedule::new(
+            None,
+            &ServiceWindow::default(),
+            ZoneHolidays::for_zone(&all, &["Belém".to_string()]),
+        ),
+        room_link: room_link.map(str::to_string),
+    }
+}
+
+fn request(status: Status) -> RequestState {
+    let scheduled = status == Status::Scheduled;
+    RequestState {
+        id: 7,
+        status,
+        zone: 1,
+        assignee: Some(OTHER_CLERK),
+        meeting: scheduled.then(slot),
+        meet_link: scheduled.then(|| LINK.to_string()),
+        schedule_revision: i32::from(scheduled),
+        version: 3,
+    }
+}
+
+fn unassigned(status: Status) -> RequestState {
+    RequestState {
+        assignee: None,
+        ..request(status)
+    }
+}
+
+fn link() -> Option<MeetLink> {
+    Some(MeetLink::parse(LINK, &["meet.google.com".into()]).unwrap())
+}
+
+fn plain(command: Command) -> ParsedCommand {
+    ParsedCommand {
+        command,
+        note: None,
+    }
+}
+
+fn schedule(start: DateTime<Utc>, meet_link: Option<MeetLink>) -> ParsedCommand {
+    plain(Command::Schedule { start, meet_link })
+}
+
+fn reschedule(start: DateTime<Utc>) -> ParsedCommand {
+    plain(Command::Reschedule {
+        start,
+        meet_link: None,
+    })
+}
+
+fn cancel(reason: Option<&str>, note: Option<&str>) -> ParsedCommand {
+    ParsedCommand {
+        command: Command::Cancel {
+            reason: reason.map(str::to_string),
+        },
+        note: note.map(str::to_string),
+    }
+}
+
+/// One decision to make: who does what to which request, with which facts loaded.
+struct Case {
+    description: &'static str,
+    request: RequestState,
+    zone: ZoneFacts,
+    facts: Facts,
+    actor: Actor,
+    now: DateTime<Utc>,
+    source: MeetingSource,
+    command: ParsedCommand,
+}
+
+impl Case {
+    fn new(description: &'static str, request: RequestState, command: ParsedCommand) -> Case {
+        Case {
+            description,
+            request,
+            zone: belem(None),
+            facts: Facts::Nothing,
+            actor: Actor::Staff(STAFF),
+            now: now(),
+            source: MeetingSource::Manual,
+            command,
+        }
+    }
+
+    fn agenda(self, busy: Vec<Slot>) -> Case {
+        Case {
+            facts: Facts::Agenda(Some(busy)),
+            ..self
+        }
+    }
+
+    fn by(self, actor: Actor) -> Case {
+        Case { actor, ..self }
+    }
+
+    fn at(self, now: DateTime<Utc>) -> Case {
+        Case { now, ..self }
+    }
+
+    fn calendar(self) -> Case {
+        Case {
+            source: MeetingSource::Calendar,
+            ..self
+        }
+    }
+
+    fn decide(&self) -> Result<Decision, Refusal> {
+        let policy = policy(self.source);
+        let situation = Situation {
+            request: &self.request,
+            zone: &self.zone,
+            facts: self.facts.clone(),
+            actor: self.actor,
+            now: self.now,
+            policy: &policy,
+        };
+        decide(&situation, &self.command)
+    }
+}
+
+fn kinds(decision: &Decision) -> Vec<JobKind> {
+    decision.effects.iter().map(|e| e.job.kind()).collect()
+}
+
+#[test]
+fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
+    use JobKind as K;
+    let transfer_target = Facts::Zone(Some(TransferTarget {
+        number: 43,
+        least_loaded_clerk: Some(20),
+    }));
+    // Description and case; then the state reached, the changes and the jobs, in order.
+    let cases: Vec<(Case, Status, Changes, Vec<JobKind>)> = vec![
+        (
+            Case::new(
+                "triage takes an unassigned request for the clerk",
+                unassigned(Status::Submitted),
+                plain(Command::Triage),
+            ),
+            Status::Triaged,
+            Changes {
+                assignee: Some(Some(STAFF)),
+                ..Changes::default()
+            },
+            vec![],
+        ),
+        (
+            Case::new(
+                "triage leaves the assignee alone",
+                request(Status::Submitted),
+                plain(Command::Triage),
+            ),
+            Status::Triaged,
+            Changes::default(),
+            vec![],
+        ),
+        (
+            Case::new(
+                "reject keeps the reason, closes, tells the requester",
+                request(Status::Triaged),
+                plain(Command::Reject {
+                    reason: "Fora da competência".into(),
+                }),
+            ),
+            Status::Rejected,
+            Changes {
+                rejection_reason: Some("Fora da competência".into()),
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Rejected],
+        ),
+        (
+            Case {
+                facts: transfer_target,
+                ..Case::new(
+                    "transfer goes to the other zone's least loaded clerk and tells it",
+                    request(Status::Submitted),
+                    plain(Command::Transfer { to_zone: 43 }),
+                )
+            },
+            Status::Submitted,
+            Changes {
+                assignee: Some(Some(20)),
+                zone: Some(43),
+                ..Changes::default()
+            },
+            vec![K::NewRequest],
+        ),
+        (
+            Case::new(
+                "a schedule by hand takes the slot and the pasted link and reminds twice",
+                unassigned(Status::Triaged),
+                schedule(slot().start, link()),
+            )
+            .agenda(vec![]),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(STAFF)),
+                meeting: Some(Meeting {
+                    slot: slot(),
+                    link: Some(LINK.into()),
+                    revision: 1,
+                }),
+                ..Changes::default()
+            },
+            vec![K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case {
+                zone: belem(Some(ROOM)),
+                ..Case::new(
+                    "without a pasted link, the zone's fixed room is used",
+                    request(Status::Triaged),
+                    schedule(slot().start, None),
+                )
+                .agenda(vec![])
+            },
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: slot(),
+                    link: Some(ROOM.into()),
+                    revision: 1,
+                }),
+                ..Changes::default()
+            },
+            vec![K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
+                "with the calendar the event comes first",
+                request(Status::Triaged),
+                schedule(slot().start, None),
+            )
+            .agenda(vec![])
+            .calendar(),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: slot(),
+                    link: None,
+                    revision: 1,
+                }),
+                ..Changes::default()
+            },
+            vec![K::CreateMeeting, K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
+                "a reschedule keeps the link, counts a revision and reminds only ahead",
+                request(Status::Scheduled),
+                reschedule(slot().start + Duration::minutes(20)),
+            )
+            .agenda(vec![])
+            .at(slot().start - Duration::hours(3)),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: Slot {
+                        start: slot().start + Duration::minutes(20),
+                        end: slot().end + Duration::minutes(20),
+                    },
+                    link: Some(LINK.into()),
+                    revision: 2,
+                }),
+                ..Changes::default()
+            },
+            vec![K::Rescheduled, K::Reminder],
+        ),
+        (
+            Case::new(
+                "with the calendar a reschedule moves the event",
+                request(Status::Scheduled),
+                reschedule(slot().start + Duration::days(1)),
+            )
+            .agenda(vec![])
+            .calendar(),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: Slot {
+                        start: slot().start + Duration::days(1),
+                        end: slot().end + Duration::days(1),
+                    },
+                    link: Some(LINK.into()),
+                    revision: 2,
+                }),
+                ..Changes::default()
+            },
+            vec![K::MoveMeeting, K::Rescheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
+                "complete records the outcome and thanks the requester",
+                request(Status::Scheduled),
+                plain(Command::Complete {
+                    outcome: Outcome::NoShow,
+                }),
+            ),
+            Status::Done,
+            Changes {
+                outcome: Some(Outcome::NoShow),
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Done],
+        ),
+        (
+            Case::new(
+                "a cancel before any meeting only e-mails",
+                request(Status::Triaged),
+                cancel(None, None),
+            )
+            .calendar(),
+            Status::Cancelled,
+            Changes {
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Cancelled],
+        ),
+        (
+            Case::new(
+                "a cancel of a calendar meeting deletes its event",
+                request(Status::Scheduled),
+                cancel(None, None),
+            )
+            .calendar(),
+            Status::Cancelled,
+            Changes {
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::DeleteMeeting, K::Cancelled],
+        ),
+        (
+            Case::new(
+                "the requester may cancel long before the meeting",
+                request(Status::Scheduled),
+                cancel(None, None),
+            )
+            .by(Actor::Requester),
+            Status::Cancelled,
+            Changes {
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Cancelled],
+        ),
+        (
+            Case::new(
+                "staff may cancel even minutes before the meeting",
+                request(Status::Scheduled),
+                cancel(None, None),
+            )
+            .at(slot().start - Duration::minutes(5)),
+            Status::Cancelled,
+            Changes {
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Cancelled],
+        ),
+    ];
+    for (case, to, changes, jobs) in cases {
+        let decision = case
+            .decide()
+            .unwrap_or_else(|refusal| panic!("{}: refused: {refusal}", case.description));
+        assert_eq!(decision.to, to, "{}", case.description);
+        assert_eq!(decision.changes, changes, "{}", case.description);
+        assert_eq!(kinds(&decision), jobs, "{}", case.description);
+        assert_eq!(decision.event.to, to, "{}", case.description);
+        assert_eq!(decision.event.actor, case.actor, "{}", case.description);
+        assert_eq!(
+            decision.event.step,
+            Step::Changed(case.command.command.action()),
+            "{}",
+            case.description
+        );
+    }
+}
+
+#[test]
+fn each_refusal_has_its_reason() {
+    let window_note = slot().start + Duration::hours(4);
+    let cases: Vec<(Case, Refusal)> = vec![
+        (
+            Case::new(
+                "an action the state does not allow",
+                request(Status::Submitted),
+                plain(Command::Complete {
+                    outcome: Outcome::Attended,
+                }),
+            ),
+            Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Submitted,
+                action: Action::Complete,
+            }),
+        ),
+        (
+            Case::new(
+                "a requester inside the notice",
+                request(Status::Scheduled),
+                cancel(None, None),
+            )
+            .by(Actor::Requester)
+            .at(slot().start - Duration::minutes(119)),
+            Refusal::TooLateToCancel { hours: 2 },
+        ),
+        (
+            Case::new(
+                "a transfer to a zone that does not exist",
+                request(Status::Submitted),
+                plain(Command::Transfer { to_zone: 999 }),
+            ),
+            Refusal::UnknownZone,
+        ),
+        (
+            Case {
+                facts: Facts::Zone(Some(TransferTarget {
+                    number: 1,
+                    least_loaded_clerk: None,
+                })),
+                ..Case::new(
+                    "a transfer to the zone it is in",
+                    request(Status::Submitted),
+                    plain(Command::Transfer { to_zone: 1 }),
+                )
+            },
+            Refusal::SameZone,
+        ),
+        (
+            Case::new(
+                "a slot in the past",
+                request(Status::Triaged),
+                schedule(now() - Duration::hours(1), link()),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::InPast),
+        ),
+        (
+            Case::new(
+                "a Saturday",
+                request(Status::Triaged),
+                schedule(slot().start + Duration::days(3), link()),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::ClosedWeekday),
+        ),
+        (
+            Case::new(
+                "Dia da Justiça",
+                request(Status::Triaged),
+                schedule(slot().start + Duration::days(6), link()),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::Holiday {
+                date: "2026-12-08".parse().unwrap(),
+                name: "Dia da Justiça".into(),
+            }),
+        ),
+        (
+            Case::new(
+                "noon, after the window",
+                request(Status::Triaged),
+                schedule(window_note, link()),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::OutsideWindow {
+                opens: "08:30:00".parse().unwrap(),
+                closes: "11:30:00".parse().unwrap(),
+                minutes: 20,
+            }),
+        ),
+        (
+            Case::new(
+                "off the 20-minute grid",
+                request(Status::Triaged),
+                schedule(slot().start + Duration::minutes(10), link()),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::OutsideWindow {
+                opens: "08:30:00".parse().unwrap(),
+                closes: "11:30:00".parse().unwrap(),
+                minutes: 20,
+            }),
+        ),
+        (
+            Case::new(
+                "the clerk's time is taken by another meeting",
+                request(Status::Triaged),
+                schedule(slot().start, link()),
+            )
+            .agenda(vec![slot()]),
+            Refusal::Slot(SlotError::Overlap),
+        ),
+        (
+            Case::new(
+                "by hand, no link and no fixed room",
+                request(Status::Triaged),
+                schedule(slot().start, None),
+            )
+            .agenda(vec![]),
+            Refusal::NoMeetingLink,
+        ),
+        (
+            Case {
+                zone: belem(Some("https://zoom.us/j/1")),
+                ..Case::new(
+                    "by hand, a fixed room on a host not allowed",
+                    request(Status::Triaged),
+                    schedule(slot().start, None),
+                )
+                .agenda(vec![])
+            },
+            Refusal::NoMeetingLink,
+        ),
+        (
+            Case::new(
+                "nobody to hold the meeting",
+                unassigned(Status::Triaged),
+                schedule(slot().start, link()),
+            )
+            .by(Actor::System),
+            Refusal::NoClerk,
+        ),
+        (
+            Case {
+                facts: Facts::Agenda(None),
+                ..Case::new(
+                    "the assignee's account is gone",
+                    request(Status::Triaged),
+                    schedule(slot().start, link()),
+                )
+            },
+            Refusal::ClerkGone,
+        ),
+    ];
+    for (case, refusal) in cases {
+        assert_eq!(case.decide(), Err(refusal), "{}", case.description);
+    }
+}
+
+#[test]
+fn refusals_name_their_field_or_none_for_a_state_conflict() {
+    let cases = [
+        (
+            Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Done,
+                action: Action::Cancel,
+            }),
+            None,
+        ),
+        (Refusal::TooLateToCancel { hours: 2 }, None),
+        (Refusal::Slot(SlotError::InPast), Some("start")),
+        (Refusal::UnknownZone, Some("zone")),
+        (Refusal::SameZone, Some("zone")),
+        (Refusal::NoMeetingLink, Some("meet_link")),
+        (Refusal::NoClerk, Some("start")),
+        (Refusal::ClerkGone, Some("start")),
+    ];
+    for (refusal, field) in cases {
+        assert_eq!(refusal.field(), field, "{refusal:?}");
+    }
+}
+
+#[test]
+fn the_event_keeps_the_note_and_a_cancel_reason_goes_first() {
+    let cases = [
+        ("a note alone", None, Some("ligou"), Some("ligou")),
+        ("a reason alone", Some("duplicado"), None, Some("duplicado")),
+        (
+            "both",
+            Some("duplicado"),
+            Some("ligou"),
+            Some("duplicado\nligou"),
+        ),
+        ("neither", None, None, None),
+    ];
+    for (description, reason, note, expected) in cases {
+        let decision = Case::new(description, request(Status::Triaged), cancel(reason, note))
+            .decide()
+            .unwrap();
+        assert_eq!(decision.event.note.as_deref(), expected, "{description}");
+    }
+}
+
+#[test]
+fn a_transfer_records_both_zones() {
+    let decision = Case {
+        facts: Facts::Zone(Some(TransferTarget {
+            number: 43,
+            least_loaded_clerk: None,
+        })),
+        ..Case::new(
+            "transfer",
+            request(Status::Submitted),
+            plain(Command::Transfer { to_zone: 43 }),
+        )
+    }
+    .decide()
+    .unwrap();
+    assert_eq!(decision.event.zones, (Some(1), Some(43)));
+    assert_eq!(
+        decision.changes.assignee,
+        Some(None),
+        "nobody there to take it"
+    );
+}
+
+#[test]
+fn jobs_are_keyed_by_the_change_and_calendar_messages_wait_for_the_event() {
+    let decision = Case::new(
+        "calendar schedule",
+        request(Status::Triaged),
+        schedule(slot().start, None),
+    )
+    .agenda(vec![])
+    .calendar()
+    .decide()
+    .unwrap();
+    let keys: Vec<&str> = decision.effects.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "request:7:v4:meeting.create",
+            "request:7:v4:email.scheduled",
+            "request:7:r1:reminder:24h",
+            "request:7:r1:reminder:1h",
+        ]
+    );
+    let waits_for: Vec<Option<&str>> = decision
+        .effects
+        .iter()
+        .map(|e| e.waits_for.as_deref())
+        .collect();
+    assert_eq!(
+        waits_for,
+        [
+            None,
+            Some("request:7:v4:meeting.create"),
+            Some("request:7:v4:meeting.create"),
+            Some("request:7:v4:meeting.create"),
+        ]
+    );
+    let runs: Vec<DateTime<Utc>> = decision.effects.iter().map(|e| e.run_at).collect();
+    assert_eq!(
+        runs,
+        [
+            now(),
+            now(),
+            slot().start - Duration::hours(24),
+            slot().start - Duration::hours(1)
+        ]
+    );
+    let Job::Scheduled(notice) = &decision.effects[1].job else {
+        panic!("{:?}", decision.effects[1]);
+    };
+    assert_eq!(notice.meet_link, None, "the event brings the link");
+}
+
+#[test]
+fn the_facts_a_command_needs() {
+    let start = slot().start;
+    let cases = [
+        (
+            "a transfer needs its zone",
+            request(Status::Submitted),
+            plain(Command::Transfer { to_zone: 43 }).command,
+            Actor::Staff(STAFF),
+            Needs::Zone(43),
+        ),
+        (
+            "a schedule needs the assignee's agenda",
+            request(Status::Triaged),
+            schedule(start, None).command,
+            Actor::Staff(STAFF),
+            Needs::AgendaOf {
+                clerk: OTHER_CLERK,
+                around: start,
+            },
+        ),
+        (
+            "or the scheduling clerk's, for an unassigned request",
+            unassigned(Status::Triaged),
+            reschedule(start).command,
+            Actor::Staff(STAFF),
+            Needs::AgendaOf {
+                clerk: STAFF,
+                around: start,
+            },
+        ),
+        (
+            "nobody's, when nobody would hold it",
+            unassigned(Status::Triaged),
+            schedule(start, None).command,
+            Actor::System,
+            Needs::Nothing,
+        ),
+        (
+            "a triage needs nothing more",
+            request(Status::Submitted),
+            Command::Triage,
+            Actor::Staff(STAFF),
+            Needs::Nothing,
+        ),
+    ];
+    for (description, request, command, actor, expected) in cases {
+        assert_eq!(needs(&request, &command, actor), expected, "{description}");
+    }
+}
+
+#[test]
+fn a_requester_may_cancel_until_the_notice_before_the_meeting() {
+    let meeting = slot().start;
+    let cases = [
+        ("a new request", Status::Submitted, now(), Ok(())),
+        ("in analysis", Status::Triaged, now(), Ok(())),
+        (
+            "a day before",
+            Status::Scheduled,
+            meeting - Duration::days(1),
+            Ok(()),
+        ),
+        (
+            "exactly two hours before",
+            Status::Scheduled,
+            meeting - Duration::hours(2),
+            Ok(()),
+        ),
+        (
+            "a minute less",
+            Status::Scheduled,
+            meeting - Duration::minutes(119),
+            Err(Refusal::TooLateToCancel { hours: 2 }),
+        ),
+        (
+            "after it began",
+            Status::Scheduled,
+            meeting + Duration::minutes(5),
+            Err(Refusal::TooLateToCancel { hours: 2 }),
+        ),
+        (
+            "once done",
+            Status::Done,
+            now(),
+            Err(Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Done,
+                action: Action::Cancel,
+            })),
+        ),
+    ];
+    for (description, status, now, expected) in cases {
+        assert_eq!(
+            requester_may_cancel(&request(status), now, 2),
+            expected,
+            "{description}"
+        );
+    }
+}
+
+#[test]
+fn a_submission_tells_the_requester_and_the_zone() {
+    let (event, effects) = on_submit(7, 28, now());
+    assert_eq!(event.step, Step::Submitted);
+    assert_eq!(event.zones, (None, Some(28)));
+    let keys: Vec<&str> = effects.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "request:7:v1:email.request_received",
+            "request:7:v1:email.new_request"
+        ]
+    );
+}
+
+#[test]
+fn reminders_skip_the_past() {
+    let start = at("2026-12-03T12:10:00Z");
+    let day_before = at("2026-12-02T12:00:00Z");
+    let same_morning = at("2026-12-03T10:00:00Z");
+    assert_eq!(
+        reminder_times(start, day_before, &[1, 24]),
+        [
+            (24, at("2026-12-02T12:10:00Z")),
+            (1, at("2026-12-03T11:10:00Z"))
+        ]
+    );
+    assert_eq!(
+        reminder_times(start, same_morning, &[24, 1]),
+        [(1, at("2026-12-03T11:10:00Z"))]
+    );
+    assert_eq!(reminder_times(start, same_morning, &[0]), []);
+}

@@ -1,0 +1,478 @@
+//! The outbox's jobs, typed: one variant per kind of job, holding exactly what its run
+//! needs. The same code writes a payload and reads it back ([`Job::encode`] and
+//! [`Job::decode`]), so a field cannot be written under one name and read under another, and
+//! a payload that does not decode makes its job dead with the reason: it never runs with a
+//! field missing.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::status::Outcome;
+
+/// One side effect of a change, carried out later by the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Job {
+    /// To the requester: the protocol and a tracking link.
+    #[serde(rename = "email.request_received")]
+    RequestReceived { request_id: i64 },
+    /// To the zone's address and the assignee: a request waits for triage.
+    #[serde(rename = "email.new_request")]
+    NewRequest { request_id: i64 },
+    #[serde(rename = "email.rejected")]
+    Rejected { request_id: i64, reason: String },
+    #[serde(rename = "email.scheduled")]
+    Scheduled(MeetingNotice),
+    #[serde(rename = "email.rescheduled")]
+    Rescheduled(MeetingNotice),
+    #[serde(rename = "email.cancelled")]
+    Cancelled(CancelNotice),
+    #[serde(rename = "email.reminder")]
+    Reminder {
+        request_id: i64,
+        /// The scheduling it belongs to: moot once the meeting moves.
+        revision: i32,
+        hours_before: u32,
+    },
+    #[serde(rename = "email.done")]
+    Done { request_id: i64, outcome: Outcome },
+    /// With the google provider: the event and its Meet link in the zone's calendar.
+    #[serde(rename = "meeting.create")]
+    CreateMeeting(MeetingTime),
+    #[serde(rename = "meeting.update")]
+    MoveMeeting(MeetingTime),
+    #[serde(rename = "meeting.delete")]
+    DeleteMeeting { request_id: i64 },
+}
+
+/// A meeting announced to the requester, as the change decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingNotice {
+    pub request_id: i64,
+    pub revision: i32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `None` when the calendar makes the link: the message then runs after the meeting
+    /// job and takes the link it recorded.
+    pub meet_link: Option<String>,
+}
+
+/// A cancellation told to the requester, with the meeting that will not happen, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelNotice {
+    pub request_id: i64,
+    pub reason: Option<String>,
+    pub by_requester: bool,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    /// The last scheduling: the invitation's cancel must come after it.
+    pub revision: i32,
+}
+
+/// The time of the meeting a calendar job puts in the zone's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingTime {
+    pub request_id: i64,
+    pub revision: i32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// The kinds of job, as stored in the outbox's `kind` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    RequestReceived,
+    NewRequest,
+    Rejected,
+    Scheduled,
+    Rescheduled,
+    Cancelled,
+    Reminder,
+    Done,
+    CreateMeeting,
+    MoveMeeting,
+    DeleteMeeting,
+}
+
+/// Where an outbox job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobState {
+    Pending,
+    Running,
+    Done,
+    Dead,
+}
+
+/// A payload the worker cannot read: the job is dead, with this as its reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tarefa ilegível ({kind}): {detail}")]
+pub struct UndecodableJob {
+    pub kind: String,
+    pub detail: String,
+}
+
+impl Job {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Job::RequestReceived { .. } => JobKind::RequestReceived,
+            Job::NewRequest { .. } => JobKind::NewRequest,
+            Job::Rejected { .. } => JobKind::Rejected,
+            Job::Scheduled(_) => JobKind::Scheduled,
+            Job::Rescheduled(_) => JobKind::Rescheduled,
+            Job::Cancelled(_) => JobKind::Cancelled,
+            Job::Reminder { .. } => JobKind::Reminder,
+            Job::Done { .. } => JobKind::Done,
+            Job::CreateMeeting(_) => JobKind::CreateMeeting,
+            Job::MoveMeeting(_) => JobKind::MoveMeeting,
+            Job::DeleteMeeting { .. } => JobKind::DeleteMeeting,
+        }
+    }
+
+    /// The request the job is about.
+    pub fn request_id(&self) -> i64 {
+        match self {
+            Job::RequestReceived { request_id }
+            | Job::NewRequest { request_id }
+            | Job::Rejected { request_id, .. }
+            | Job::Reminder { request_id, .. }
+            | Job::Done { request_id, .. }
+            | Job::DeleteMeeting { request_id } => *request_id,
+            Job::Scheduled(notice) | Job::Rescheduled(notice) => notice.request_id,
+            Job::Cancelled(notice) => notice.request_id,
+            Job::CreateMeeting(time) | Job::MoveMeeting(time) => time.request_id,
+        }
+    }
+
+    /// The kind for the `kind` column and the payload for the `payload` column.
+    pub fn encode(&self) -> Result<(JobKind, Value), serde_json::Error> {
+        let mut fields = match serde_json::to_value(self)? {
+            Value::Object(fields) => fields,
+            // Every variant is a struct: serde writes an object with the tag inside.
+            other => return Ok((self.kind(), other)),
+        };
+        fields.remove("kind");
+        Ok((self.kind(), Value::Object(fields)))
+    }
+
+    /// Reads a job back from its columns. Jobs queued before payloads were typed kept the
+    /// change's data under `details` (and a `version` nobody reads): that still decodes.
+    pub fn decode(kind: &str, payload: &Value) -> Result<Job, UndecodableJob> {
+        let undecodable = |detail: String| UndecodableJob {
+            kind: kind.to_string(),
+            detail,
+        };
+        let Value::Object(stored) = payload else {
+            return Err(undecodable("o conteúdo não é um objeto JSON".into()));
+        };
+        let mut fields: Map<String, Value> = stored.clone();
+        if let Some(Value::Object(details)) = fields.remove("details") {
+            for (name, value) in details {
+                fields.entry(name).or_insert(value);
+            }
+        }
+        fields.insert("kind".into(), Value::String(kind.to_string()));
+        serde_json::from_value(Value::Object(fields))
+            .map_err(|error| undecodable(error.to_string()))
+    }
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 11] = [
+        JobKind::RequestReceived,
+        JobKind::NewRequest,
+        JobKind::Rejected,
+        JobKind::Scheduled,
+        JobKind::Rescheduled,
+        JobKind::Cancelled,
+        JobKind::Reminder,
+        JobKind::Done,
+        JobKind::CreateMeeting,
+        JobKind::MoveMeeting,
+        JobKind::DeleteMeeting,
+    ];
+
+    /// The name in the `kind` column, the same as the payload's serde tag.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::RequestReceived => "email.request_received",
+            JobKind::NewRequest => "email.new_request",
+            JobKind::Rejected => "email.rejected",
+            JobKind::Scheduled => "email.scheduled",
+            JobKind::Rescheduled => "email.rescheduled",
+            JobKind::Cancelled => "email.cancelled",
+            JobKind::Reminder => "email.reminder",
+            JobKind::Done => "email.done",
+            JobKind::CreateMeeting => "meeting.create",
+            JobKind::MoveMeeting => "meeting.update",
+            JobKind::DeleteMeeting => "meeting.delete",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<JobKind> {
+        JobKind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// What staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobKind::RequestReceived => "E-mail: pedido recebido",
+            JobKind::NewRequest => "E-mail: aviso à zona",
+            JobKind::Rejected => "E-mail: indeferimento",
+            JobKind::Scheduled => "E-mail: atendimento marcado",
+            JobKind::Rescheduled => "E-mail: atendimento remarcado",
+            JobKind::Cancelled => "E-mail: cancelamento",
+            JobKind::Reminder => "E-mail: lembrete",
+            JobKind::Done => "E-mail: conclusão",
+            JobKind::CreateMeeting => "Google Agenda: criar reunião",
+            JobKind::MoveMeeting => "Google Agenda: mover reunião",
+            JobKind::DeleteMeeting => "Google Agenda: excluir reunião",
+        }
+    }
+}
+
+impl JobState {
+    pub const ALL: [JobState; 4] = [
+        JobState::Pending,
+        JobState::Running,
+        JobState::Done,
+        JobState::Dead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        JobState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == s.trim())
+    }
+
+    /// What staff read.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobState::Pending => "na fila",
+            JobState::Running => "em andamento",
+            JobState::Done => "concluída",
+            JobState::Dead => "com falha",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn one_of_each() -> Vec<Job> {
+        let notice = MeetingNotice {
+            request_id: 7,
+            revision: 2,
+            start: at("2026-12-03T11:30:00Z"),
+            end: at("2026-12-03T11:50:00Z"),
+            meet_link: Some("https://meet.google.com/abc-defg-hij".into()),
+        };
+        let time = MeetingTime {
+            request_id: 7,
+            revision: 2,
+            start: notice.start,
+            end: notice.end,
+        };
+        vec![
+            Job::RequestReceived { request_id: 7 },
+            Job::NewRequest { request_id: 7 },
+            Job::Rejected {
+                request_id: 7,
+                reason: "Fora da competência".into(),
+            },
+            Job::Scheduled(notice.clone()),
+            Job::Rescheduled(MeetingNotice {
+                meet_link: None,
+                ..notice.clone()
+            }),
+            Job::Cancelled(CancelNotice {
+                request_id: 7,
+                reason: None,
+                by_requester: true,
+                start: Some(notice.start),
+                end: Some(notice.end),
+                revision: 2,
+            }),
+            Job::Reminder {
+                request_id: 7,
+                revision: 2,
+                hours_before: 24,
+            },
+            Job::Done {
+                request_id: 7,
+                outcome: Outcome::NoShow,
+            },
+            Job::CreateMeeting(time.clone()),
+            Job::MoveMeeting(time),
+            Job::DeleteMeeting { request_id: 7 },
+        ]
+    }
+
+    #[test]
+    fn every_job_reads_back_as_it_was_written() {
+        let jobs = one_of_each();
+        assert_eq!(jobs.len(), JobKind::ALL.len(), "one of each kind");
+        for job in jobs {
+            let (kind, payload) = job.encode().unwrap();
+            assert_eq!(kind, job.kind());
+            assert!(payload.get("kind").is_none(), "the kind has its own column");
+            assert_eq!(Job::decode(kind.as_str(), &payload), Ok(job.clone()));
+            assert_eq!(job.request_id(), 7);
+        }
+    }
+
+    #[test]
+    fn kind_names_are_the_serde_tags_and_parse_back() {
+        for job in one_of_each() {
+            let tagged = serde_json::to_value(&job).unwrap();
+            assert_eq!(tagged["kind"], job.kind().as_str());
+        }
+        for kind in JobKind::ALL {
+            assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
+        }
+        for state in JobState::ALL {
+            assert_eq!(JobState::parse(state.as_str()), Some(state));
+        }
+    }
+
+    /// Payloads as the service wrote them before jobs were typed (`details` nested, a
+    /// `version`, fields nobody reads): they must still run after the upgrade.
+    #[test]
+    fn jobs_queued_by_the_first_version_still_decode() {
+        let cases: Vec<(&str, &str, Value, Job)> = vec![
+            (
+                "the receipt",
+                "email.request_received",
+                json!({"request_id": 3, "version": 1, "details": {}}),
+                Job::RequestReceived { request_id: 3 },
+            ),
+            (
+                "a transfer's notice to the zone",
+                "email.new_request",
+                json!({"request_id": 3, "version": 2, "details": {"from_zone": 1, "to_zone": 43}}),
+                Job::NewRequest { request_id: 3 },
+            ),
+            (
+                "a manual schedule",
+                "email.scheduled",
+                json!({"request_id": 3, "version": 3, "details": {
+                    "start": "2026-12-03T11:30:00Z", "end": "2026-12-03T11:50:00Z",
+                    "meet_link": "https://meet.google.com/abc-defg-hij", "revision": 1,
+                    "previous_start": null}}),
+                Job::Scheduled(MeetingNotice {
+                    request_id: 3,
+                    revision: 1,
+                    start: at("2026-12-03T11:30:00Z"),
+                    end: at("2026-12-03T11:50:00Z"),
+                    meet_link: Some("https://meet.google.com/abc-defg-hij".into()),
+                }),
+            ),
+            (
+                "a cancel before any meeting",
+                "email.cancelled",
+                json!({"request_id": 3, "version": 2, "details": {
+                    "reason": null, "by_requester": true, "start": null, "end": null,
+                    "revision": 0}}),
+                Job::Cancelled(CancelNotice {
+                    request_id: 3,
+                    reason: None,
+                    by_requester: true,
+                    start: None,
+                    end: None,
+                    revision: 0,
+                }),
+            ),
+            (
+                "a reminder",
+                "email.reminder",
+                json!({"request_id": 3, "details": {"revision": 2, "hours_before": 1}}),
+                Job::Reminder {
+                    request_id: 3,
+                    revision: 2,
+                    hours_before: 1,
+                },
+            ),
+            (
+                "the thanks",
+                "email.done",
+                json!({"request_id": 3, "version": 5, "details": {"outcome": "attended"}}),
+                Job::Done {
+                    request_id: 3,
+                    outcome: Outcome::Attended,
+                },
+            ),
+            (
+                "an event to move",
+                "meeting.update",
+                json!({"request_id": 3, "version": 4, "details": {
+                    "start": "2026-12-03T11:30:00Z", "end": "2026-12-03T11:50:00Z",
+                    "meet_link": null, "revision": 2, "previous_start": "2026-12-02T11:30:00Z"}}),
+                Job::MoveMeeting(MeetingTime {
+                    request_id: 3,
+                    revision: 2,
+                    start: at("2026-12-03T11:30:00Z"),
+                    end: at("2026-12-03T11:50:00Z"),
+                }),
+            ),
+            (
+                "an event to delete",
+                "meeting.delete",
+                json!({"request_id": 3, "version": 4, "details": {
+                    "reason": "x", "by_requester": false, "start": null, "end": null,
+                    "revision": 1}}),
+                Job::DeleteMeeting { request_id: 3 },
+            ),
+        ];
+        for (description, kind, payload, expected) in cases {
+            assert_eq!(Job::decode(kind, &payload), Ok(expected), "{description}");
+        }
+    }
+
+    #[test]
+    fn a_payload_that_lacks_a_field_or_a_known_kind_does_not_decode() {
+        let cases = [
+            ("no request", "email.request_received", json!({})),
+            (
+                "a schedule without its time",
+                "email.scheduled",
+                json!({"request_id": 1, "details": {"revision": 1}}),
+            ),
+            (
+                "a rejection without its reason",
+                "email.rejected",
+                json!({"request_id": 1}),
+            ),
+            ("an unknown kind", "sms.sent", json!({"request_id": 1})),
+            ("not an object", "email.done", json!([1, 2])),
+            (
+                "an outcome nobody knows",
+                "email.done",
+                json!({"request_id": 1, "outcome": "late"}),
+            ),
+        ];
+        for (description, kind, payload) in cases {
+            let error = Job::decode(kind, &payload).unwrap_err();
+            assert_eq!(error.kind, kind, "{description}");
+            assert!(
+                error.to_string().starts_with("tarefa ilegível"),
+                "{description}: {error}"
+            );
+        }
+    }
+}
