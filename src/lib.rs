@@ -30,6 +30,8 @@ pub mod app;
 pub mod calendar;
 /// The `contato` command line.
 pub mod cli;
+/// The address a request comes from.
+pub mod client_ip;
 /// The service's "now", handed to the app and the worker so tests can pick it.
 pub mod clock;
 /// Settings, layered: defaults, a file, the environment.

@@ -16,6 +16,7 @@ use crate::{
     jobs::Worker,
     reference::{self, SHIPPED_HOLIDAYS, SHIPPED_ZONES},
     store::Store,
+    web,
 };
 
 /// Connects to the configured database and brings its schema up to date.
@@ -132,7 +133,7 @@ impl Application {
         let worker = self
             .worker
             .map(|worker| tokio::spawn(async move { worker.run(worker_stop).await }));
-        let router = http::router(self.app).into_make_service_with_connect_info::<SocketAddr>();
+        let router = router(self.app).into_make_service_with_connect_info::<SocketAddr>();
         tracing::info!(%address, "listening");
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
@@ -161,6 +162,14 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Every route of the service: the JSON API and the probes, and the web pages.
+pub fn router(app: App) -> axum::Router {
+    let routes = axum::Router::new()
+        .merge(http::router())
+        .merge(web::router());
+    http::with_layers(routes, app)
 }
 
 /// Completes on SIGTERM (how orchestrators stop services) or Ctrl-C. The handlers are

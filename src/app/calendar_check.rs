@@ -46,12 +46,10 @@ impl App {
         let Some(calendar) = &self.calendar else {
             return Ok(());
         };
-        let reference = self.reference.get().await?;
-        let minutes = reference
-            .zone(request.zone)
-            .map_or(*self.default_window(), |zone| {
-                reference.zone_window(zone, self.default_window())
-            })
+        let minutes = self
+            .zone_schedule(request.zone)
+            .await?
+            .map_or(*self.default_window(), |schedule| *schedule.window())
             .slot_minutes();
         let wanted = Slot {
             start: *start,

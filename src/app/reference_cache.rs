@@ -9,7 +9,7 @@ use std::{
 use crate::{
     domain::{
         holidays::{Holiday, ZoneHolidays},
-        schedule::ServiceWindow,
+        schedule::{ServiceWindow, ZoneSchedule},
     },
     store::{Store, StoreError, ZoneRecord},
 };
@@ -29,12 +29,10 @@ impl Reference {
         self.zones.iter().find(|zone| zone.number == number)
     }
 
-    pub fn zone_holidays(&self, zone: &ZoneRecord) -> ZoneHolidays {
-        ZoneHolidays::for_zone(&self.holidays, &zone.municipalities)
-    }
-
-    pub fn zone_window(&self, zone: &ZoneRecord, default: &ServiceWindow) -> ServiceWindow {
-        zone.window.unwrap_or(*default)
+    /// The zone's calendar: its window (or `default`) and the holidays that close it.
+    pub fn zone_schedule(&self, zone: &ZoneRecord, default: &ServiceWindow) -> ZoneSchedule {
+        let holidays = ZoneHolidays::for_zone(&self.holidays, &zone.municipalities);
+        ZoneSchedule::new(zone.window, default, holidays)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::{
         change::Actor,
         command::{Command, CommandInput},
         field_errors::FieldErrors,
-        schedule::{SERVICE_TIME_ZONE, Slot, ZoneCalendar},
+        schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
         staff::Role,
         status::Status,
     },
@@ -165,16 +165,10 @@ impl App {
         since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, AppError> {
-        let reference = self.reference.get().await?;
-        let Some(zone) = reference.zone(zone) else {
+        let Some(schedule) = self.zone_schedule(zone).await? else {
             return Ok(false);
         };
-        let window = reference.zone_window(zone, self.default_window());
-        let holidays = reference.zone_holidays(zone);
-        let calendar = ZoneCalendar {
-            window: &window,
-            holidays: &holidays,
-        };
+        let calendar = schedule.calendar();
         Ok(calendar.service_minutes_between(since, now) > calendar.day_minutes())
     }
 
@@ -186,17 +180,18 @@ impl App {
         zone: i32,
         from: NaiveDate,
     ) -> Result<NaiveDate, AppError> {
-        let reference = self.reference.get().await?;
-        let Some(zone) = reference.zone(zone) else {
+        let Some(schedule) = self.zone_schedule(zone).await? else {
             return Ok(from);
         };
-        let window = reference.zone_window(zone, self.default_window());
-        let holidays = reference.zone_holidays(zone);
-        let calendar = ZoneCalendar {
-            window: &window,
-            holidays: &holidays,
-        };
-        Ok(calendar.next_business_day(from).unwrap_or(from))
+        Ok(schedule.calendar().next_business_day(from).unwrap_or(from))
+    }
+
+    /// The calendar of active zone `zone`, from the cached reference data.
+    pub async fn zone_schedule(&self, zone: i32) -> Result<Option<ZoneSchedule>, AppError> {
+        let reference = self.reference.get().await?;
+        Ok(reference
+            .zone(zone)
+            .map(|zone| reference.zone_schedule(zone, self.default_window())))
     }
 
     /// Staff names by id, for histories and agendas.

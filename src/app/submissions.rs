@@ -9,7 +9,7 @@ use crate::{
     domain::{
         dates::local_date,
         field_errors::FieldErrors,
-        schedule::ZoneCalendar,
+        schedule::ZoneSchedule,
         submission::{NewRequest, SubmissionInput, SubmissionRules},
     },
     tokens::Token,
@@ -82,16 +82,12 @@ impl App {
             .zone
             .and_then(|number| i32::try_from(number).ok())
             .and_then(|number| reference.zone(number));
-        let window = zone.map_or(*self.default_window(), |zone| {
-            reference.zone_window(zone, self.default_window())
-        });
-        let holidays = zone
-            .map(|zone| reference.zone_holidays(zone))
-            .unwrap_or_default();
-        let calendar = ZoneCalendar {
-            window: &window,
-            holidays: &holidays,
-        };
+        // An unknown zone is refused below; its dates are judged on the default calendar.
+        let schedule = zone.map_or_else(
+            || ZoneSchedule::new(None, self.default_window(), Default::default()),
+            |zone| reference.zone_schedule(zone, self.default_window()),
+        );
+        let calendar = schedule.calendar();
         let is_business_day = |date| calendar.is_business_day(date);
         let rules = SubmissionRules {
             today: local_date(now),

@@ -12,11 +12,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     error::{ApiError, ErrorBody, ValidationBody},
-    extract::{ClientIp, Field, JsonBody},
+    extract::{Field, JsonBody},
     views::StaffView,
 };
 use crate::{
     app::{App, StaffUser},
+    client_ip::ClientIp,
     domain::field_errors::FieldErrors,
     store::SessionKind,
 };

@@ -1,11 +1,9 @@
 //! Extractors whose failures become `ApiError`s: a JSON body that reports wrong types per
-//! field (422) instead of failing whole, query strings, and the client's address.
-
-use std::net::{IpAddr, SocketAddr};
+//! field (422) instead of failing whole, and query strings.
 
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, rejection::BytesRejection},
+    extract::{FromRequest, FromRequestParts, Request, rejection::BytesRejection},
     http::{header, request::Parts},
 };
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
@@ -104,38 +102,5 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
         serde_urlencoded::from_str(query)
             .map(QueryParams)
             .map_err(|error| ApiError::BadRequest(format!("Parâmetros inválidos: {error}")))
-    }
-}
-
-/// The address a request comes from: the peer, or, when the service is configured to sit
-/// behind a trusted proxy, the last `X-Forwarded-For` entry. That is the one the proxy
-/// appended; entries before it come from the client, which could put anything there to
-/// escape the limits.
-pub struct ClientIp(pub IpAddr);
-
-impl FromRequestParts<App> for ClientIp {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &App) -> Result<Self, ApiError> {
-        if state.settings.server.trust_forwarded_for
-            && let Some(ip) = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .next_back()
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.rsplit(',').next())
-                .and_then(|last| last.trim().parse::<IpAddr>().ok())
-        {
-            return Ok(ClientIp(ip));
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip())
-            .ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!("the server runs without peer addresses"))
-            })?;
-        Ok(ClientIp(peer))
     }
 }

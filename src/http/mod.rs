@@ -39,7 +39,8 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-pub fn router(app: App) -> Router {
+/// The JSON API with its OpenAPI document, and the probes: health, readiness, metrics.
+pub fn router() -> Router<App> {
     let (api, document) = api();
     let document = Arc::new(document);
     Router::new()
@@ -53,7 +54,12 @@ pub fn router(app: App) -> Router {
         )
         .merge(health::router())
         .merge(metrics::router())
-        .merge(crate::web::router())
+}
+
+/// What every route of the service shares, the pages' included: a body limit, metrics,
+/// security headers, a request id and a trace span.
+pub fn with_layers(routes: Router<App>, app: App) -> Router {
+    routes
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT_BYTES))
         .route_layer(middleware::from_fn_with_state(app.clone(), metrics::track))
         .with_state(app)

@@ -12,11 +12,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     error::{ApiError, ErrorBody, ValidationBody},
-    extract::{ClientIp, Field, JsonBody, QueryParams},
+    extract::{Field, JsonBody, QueryParams},
     views::{StatusChangeView, ZoneView},
 };
 use crate::{
     app::{App, Tracked},
+    client_ip::ClientIp,
     domain::{field_errors::FieldErrors, submission::SubmissionInput},
 };
 

@@ -14,7 +14,7 @@ use super::{
     Store, StoreError,
     reference::{find_active_zone, stored_window, zone_holidays},
 };
-use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar};
+use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneSchedule};
 
 impl Store {
     /// Free slots of zone `number` over `days` days from `from`: in the zone's window, on its
@@ -70,12 +70,9 @@ impl Store {
                 busy.entry(clerk).or_default().push(Slot { start, end });
             }
         }
-        let window = stored_window(&zone).unwrap_or(*default_window);
         let holidays = zone_holidays(&self.db, &zone).await?;
-        let calendar = ZoneCalendar {
-            window: &window,
-            holidays: &holidays,
-        };
+        let schedule = ZoneSchedule::new(stored_window(&zone), default_window, holidays);
+        let calendar = schedule.calendar();
         // A zone without clerks yet still shows its window: whoever is added can take it.
         let is_free = |slot: &Slot| {
             clerks.is_empty()

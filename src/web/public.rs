@@ -23,6 +23,7 @@ use super::{
 };
 use crate::{
     app::{App, AppError, Tracked},
+    client_ip::ClientIp,
     domain::{
         change::Step,
         dates::{local_date, local_time, long_date, short_date},
@@ -32,7 +33,6 @@ use crate::{
         submission::SubmissionInput,
         text::RequesterRole,
     },
-    http::extract::ClientIp,
     web::query::PageQuery,
 };
 

@@ -6,7 +6,8 @@
 //! only the holder of the session cookie can know: a hash of the session token.
 
 use axum::{
-    extract::{FromRequestParts, OriginalUri},
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, OriginalUri, Request},
     http::request::Parts,
     response::{IntoResponse, Redirect, Response},
 };
@@ -14,6 +15,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::forms::FormFields;
 use crate::{
     app::{App, AppError, StaffUser},
     store::SessionKind,
@@ -73,6 +75,31 @@ impl PanelUser {
     /// Whether a submitted form carries this session's CSRF token.
     pub fn csrf_ok(&self, submitted: &str) -> bool {
         same(&self.csrf, submitted)
+    }
+}
+
+/// A form posted from a panel page by its signed-in staff member: the only way a panel
+/// handler reads a form, so none can forget the CSRF check. A form without this session's
+/// token (forged, or from a page open for too long) gets the "form expired" page.
+pub struct PanelForm {
+    pub panel: PanelUser,
+    pub fields: FormFields,
+}
+
+impl FromRequest<App> for PanelForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, app: &App) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let panel = PanelUser::from_request_parts(&mut parts, app).await?;
+        let body = Bytes::from_request(Request::from_parts(parts, body), app)
+            .await
+            .map_err(|_| super::forbidden())?;
+        let fields = FormFields::parse(&body);
+        if !panel.csrf_ok(&fields.text("csrf")) {
+            return Err(super::forbidden());
+        }
+        Ok(PanelForm { panel, fields })
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::{
     app::{App, AppError},
-    http::extract::ClientIp,
+    client_ip::ClientIp,
     store::SessionKind,
     tokens::Token,
     web::{
@@ -23,7 +23,7 @@ use crate::{
         query::PageQuery,
         render_error,
         session::{
-            LOGIN_CSRF_COOKIE, PanelUser, SESSION_COOKIE, login_cookie, removal, same,
+            LOGIN_CSRF_COOKIE, PanelForm, SESSION_COOKIE, login_cookie, removal, same,
             session_cookie,
         },
     },
@@ -159,14 +159,9 @@ async fn sign_in(
 
 async fn sign_out(
     State(app): State<App>,
-    panel: PanelUser,
     jar: CookieJar,
-    body: Bytes,
+    PanelForm { panel, .. }: PanelForm,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return super::super::forbidden();
-    }
     if let Err(error) = app.sign_out(&panel.session_token).await {
         return render_error(error);
     }

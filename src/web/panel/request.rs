@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use axum::{
     Router,
-    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -33,7 +32,7 @@ use crate::{
         public::moment,
         query::PageQuery,
         render_error,
-        session::PanelUser,
+        session::{PanelForm, PanelUser},
     },
 };
 
@@ -98,14 +97,9 @@ struct Problem {
 
 async fn act(
     State(app): State<App>,
-    panel: PanelUser,
     Path(id): Path<i64>,
-    body: Bytes,
+    PanelForm { panel, fields }: PanelForm,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
     let action = fields.text("action");
     let mut type_errors = FieldErrors::new();
     let version = match fields.text("version").trim().parse::<i32>() {
