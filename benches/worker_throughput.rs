@@ -466,7 +466,8 @@ async fn queue(store: &Store, people: &People, submissions: u64) -> anyhow::Resu
             store
                 .submit(&request, &token, 0, Utc::now())
                 .await
-                .context("a submission")?;
+                .context("a submission")?
+                .map_err(|refusal| anyhow::anyhow!("a submission refused: {refusal}"))?;
             anyhow::Ok(())
         })
         .buffer_unordered(QUEUEING_CONCURRENCY)

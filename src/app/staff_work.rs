@@ -109,6 +109,19 @@ impl App {
         if !user.may_see_zone(zone) {
             return Err(AppError::NotFound);
         }
+        let mut clerks = self
+            .store
+            .zone_clerks(zone)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let Some(clerk) = only_clerk {
+            if !clerks.contains(&clerk) {
+                let mut errors = FieldErrors::new();
+                errors.add("staff", "Esta pessoa não atende nesta zona.");
+                return Err(AppError::Invalid(errors));
+            }
+            clerks = vec![clerk];
+        }
         let slots = self
             .store
             .free_slots(
@@ -117,7 +130,7 @@ impl App {
                 days.clamp(1, MAX_SLOT_DAYS),
                 self.now(),
                 self.default_window(),
-                only_clerk,
+                &clerks,
             )
             .await?;
         self.without_busy(zone, slots).await

@@ -60,7 +60,8 @@ impl App {
                 self.settings.limits.open_requests_per_person,
                 now,
             )
-            .await?;
+            .await?
+            .map_err(|refusal| AppError::Invalid(refusal.field_errors()))?;
         tracing::info!(protocol = %submitted.protocol, zone = request.zone, "request submitted");
         Ok(Receipt {
             tracking_url: self.tracking_url(&submitted.protocol, &token),

@@ -60,6 +60,79 @@ pub struct NewRequest {
     pub preferred_dates: Vec<NaiveDate>,
 }
 
+/// The keys by which one person's requests are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonKey {
+    Cpf,
+    Email,
+}
+
+impl PersonKey {
+    /// The submission's field the key comes from.
+    pub fn field(self) -> &'static str {
+        match self {
+            PersonKey::Cpf => "cpf",
+            PersonKey::Email => "email",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            PersonKey::Cpf => "CPF",
+            PersonKey::Email => "e-mail",
+        }
+    }
+}
+
+/// A well-formed submission refused because of what is already stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmissionRefusal {
+    #[error("{}", too_many_open(*limit, *by))]
+    TooManyOpen { limit: u32, by: PersonKey },
+    /// Closed between the form's check and the insert.
+    #[error("Esta zona eleitoral não existe.")]
+    UnknownZone,
+}
+
+impl SubmissionRefusal {
+    pub fn field(&self) -> &'static str {
+        match self {
+            SubmissionRefusal::TooManyOpen { by, .. } => by.field(),
+            SubmissionRefusal::UnknownZone => "zone",
+        }
+    }
+
+    /// The refusal as the form's field errors.
+    pub fn field_errors(&self) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        errors.add(self.field(), self.to_string());
+        errors
+    }
+}
+
+fn too_many_open(limit: u32, by: PersonKey) -> String {
+    let open = match limit {
+        1 => "Já existe 1 pedido em andamento".to_string(),
+        n => format!("Já existem {n} pedidos em andamento"),
+    };
+    format!(
+        "{open} para este {}. Acompanhe pelo link recebido por e-mail ou aguarde a conclusão.",
+        by.label()
+    )
+}
+
+/// A person may keep at most `limit` requests open at once (0 turns the limit off), counted
+/// by CPF and by e-mail: `open` holds the count under each key.
+pub fn within_open_limit(open: &[(PersonKey, u64)], limit: u32) -> Result<(), SubmissionRefusal> {
+    match open
+        .iter()
+        .find(|(_, count)| limit > 0 && *count >= u64::from(limit))
+    {
+        Some((by, _)) => Err(SubmissionRefusal::TooManyOpen { limit, by: *by }),
+        None => Ok(()),
+    }
+}
+
 const ZONE_MESSAGE: &str = "Escolha a zona eleitoral.";
 const OAB_REQUIRED_MESSAGE: &str = "Informe o número da OAB: é obrigatório para advogado(a).";
 const CONSENT_MESSAGE: &str =
@@ -740,5 +813,52 @@ mod tests {
             let _ = RequesterRole::parse(&text);
             let _ = parse_iso_date(&text);
         }
+    }
+
+    #[test]
+    fn a_person_keeps_at_most_the_limit_of_open_requests() {
+        use PersonKey::{Cpf, Email};
+        let cases = [
+            (
+                "under the limit by both keys",
+                [(Cpf, 2), (Email, 1)],
+                3,
+                Ok(()),
+            ),
+            (
+                "the CPF reached it",
+                [(Cpf, 3), (Email, 0)],
+                3,
+                Err(SubmissionRefusal::TooManyOpen { limit: 3, by: Cpf }),
+            ),
+            (
+                "the e-mail reached it",
+                [(Cpf, 0), (Email, 4)],
+                3,
+                Err(SubmissionRefusal::TooManyOpen {
+                    limit: 3,
+                    by: Email,
+                }),
+            ),
+            (
+                "a limit of 0 is no limit",
+                [(Cpf, 99), (Email, 99)],
+                0,
+                Ok(()),
+            ),
+        ];
+        for (description, open, limit, expected) in cases {
+            assert_eq!(within_open_limit(&open, limit), expected, "{description}");
+        }
+        let one = SubmissionRefusal::TooManyOpen {
+            limit: 1,
+            by: Email,
+        };
+        assert_eq!(one.field(), "email");
+        assert!(
+            one.to_string()
+                .starts_with("Já existe 1 pedido em andamento para este e-mail."),
+            "{one}"
+        );
     }
 }

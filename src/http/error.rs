@@ -227,13 +227,6 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Stale { expected, current } => ApiError::StaleVersion { expected, current },
             StoreError::Invalid(errors) => ApiError::Validation(errors),
-            StoreError::TooManyOpenRequests { limit, field } => ApiError::field(
-                field,
-                format!(
-                    "Já existem {limit} solicitações em andamento para este {}. Acompanhe-as pelo link recebido por e-mail.",
-                    if field == "cpf" { "CPF" } else { "e-mail" }
-                ),
-            ),
             StoreError::JobNotDead { state } => ApiError::Conflict {
                 code: "job_not_dead",
                 message: format!(

@@ -17,22 +17,12 @@ use super::{
 use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneSchedule};
 
 impl Store {
-    /// Free slots of zone `number` over `days` days from `from`: in the zone's window, on its
-    /// business days, in the future, and with at least one of its active clerks free (or
-    /// `only_clerk`, when given).
-    pub async fn free_slots(
-        &self,
-        number: i32,
-        from: NaiveDate,
-        days: u32,
-        now: DateTime<Utc>,
-        default_window: &ServiceWindow,
-        only_clerk: Option<i32>,
-    ) -> Result<Vec<Slot>, StoreError> {
-        let zone = find_active_zone(&self.db, number)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut clerks: Vec<i32> = staff::Entity::find()
+    /// The active clerks of active zone `number`; `None` when there is no such zone.
+    pub async fn zone_clerks(&self, number: i32) -> Result<Option<Vec<i32>>, StoreError> {
+        let Some(zone) = find_active_zone(&self.db, number).await? else {
+            return Ok(None);
+        };
+        let clerks = staff::Entity::find()
             .inner_join(staff_zones::Entity)
             .filter(staff_zones::Column::ZoneId.eq(zone.id))
             .filter(staff::Column::Active.eq(true))
@@ -42,15 +32,24 @@ impl Store {
             .into_iter()
             .map(|account| account.id)
             .collect();
-        if let Some(clerk) = only_clerk {
-            if !clerks.contains(&clerk) {
-                return Err(StoreError::invalid(
-                    "staff",
-                    "Esta pessoa não atende nesta zona.",
-                ));
-            }
-            clerks = vec![clerk];
-        }
+        Ok(Some(clerks))
+    }
+
+    /// Free slots of zone `number` over `days` days from `from`: in the zone's window, on its
+    /// business days, in the future, and with at least one of `clerks` free (any time, for a
+    /// zone without clerks yet: whoever is added can take it).
+    pub async fn free_slots(
+        &self,
+        number: i32,
+        from: NaiveDate,
+        days: u32,
+        now: DateTime<Utc>,
+        default_window: &ServiceWindow,
+        clerks: &[i32],
+    ) -> Result<Vec<Slot>, StoreError> {
+        let zone = find_active_zone(&self.db, number)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let start = local_midnight(from);
         let end = start + Duration::days(i64::from(days) + 1);
         let mut busy: HashMap<i32, Vec<Slot>> = HashMap::new();
@@ -73,7 +72,6 @@ impl Store {
         let holidays = zone_holidays(&self.db, &zone).await?;
         let schedule = ZoneSchedule::new(stored_window(&zone), default_window, holidays);
         let calendar = schedule.calendar();
-        // A zone without clerks yet still shows its window: whoever is added can take it.
         let is_free = |slot: &Slot| {
             clerks.is_empty()
                 || clerks.iter().any(|clerk| {

@@ -57,9 +57,6 @@ pub enum StoreError {
     /// Input that only the database can judge (an unknown zone, a taken e-mail, …).
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
-    /// `field` is `cpf` or `email`, whichever reached the limit.
-    #[error("this person already has {limit} open requests (by {field})")]
-    TooManyOpenRequests { limit: u32, field: &'static str },
     /// Only a dead job may be sent back to the queue; `state` is the one it is in.
     #[error("job is {state}, not dead")]
     JobNotDead { state: &'static str },

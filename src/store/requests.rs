@@ -29,7 +29,7 @@ use crate::domain::{
     command::ParsedCommand,
     schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
     status::{Outcome, Status},
-    submission::NewRequest,
+    submission::{NewRequest, PersonKey, SubmissionRefusal, within_open_limit},
     text::RequesterRole,
 };
 
@@ -132,42 +132,48 @@ impl Store {
         tracking_token_hash: &str,
         open_requests_limit: u32,
         now: DateTime<Utc>,
-    ) -> Result<Submitted, StoreError> {
+    ) -> Result<Result<Submitted, SubmissionRefusal>, StoreError> {
         let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
         self.protocol_sequences.ensure(&self.db, year).await?;
         let txn = self.begin_write().await?;
         if open_requests_limit > 0 {
             let by_person = [
-                ("cpf", requests::Column::Cpf.eq(request.cpf.as_str())),
-                ("email", requests::Column::Email.eq(request.email.as_str())),
+                (
+                    PersonKey::Cpf,
+                    requests::Column::Cpf.eq(request.cpf.as_str()),
+                ),
+                (
+                    PersonKey::Email,
+                    requests::Column::Email.eq(request.email.as_str()),
+                ),
             ];
-            for (field, same_person) in by_person {
-                let open = requests::Entity::find()
+            let mut open = Vec::with_capacity(by_person.len());
+            for (key, same_person) in by_person {
+                let count = requests::Entity::find()
                     .filter(same_person)
                     .filter(requests::Column::Status.is_in(open_statuses()))
                     .count(&txn)
                     .await?;
-                if open >= u64::from(open_requests_limit) {
-                    return Err(StoreError::TooManyOpenRequests {
-                        limit: open_requests_limit,
-                        field,
-                    });
-                }
+                open.push((key, count));
+            }
+            if let Err(refusal) = within_open_limit(&open, open_requests_limit) {
+                return Ok(Err(refusal));
             }
         }
         let protocol = protocol::next(&txn, year).await?;
-        let row = insert_routed(&txn, request, protocol, tracking_token_hash, now)
-            .await?
-            .ok_or_else(|| StoreError::invalid("zone", "Esta zona eleitoral não existe."))?;
+        let Some(row) = insert_routed(&txn, request, protocol, tracking_token_hash, now).await?
+        else {
+            return Ok(Err(SubmissionRefusal::UnknownZone));
+        };
         let (event, effects) = change::on_submit(row.id, request.zone, now);
         record_event(&txn, row.id, &event, now).await?;
         outbox::enqueue(&txn, &effects, now).await?;
         txn.commit().await?;
-        Ok(Submitted {
+        Ok(Ok(Submitted {
             id: row.id,
             protocol: row.protocol,
             assignee_id: row.assignee_id,
-        })
+        }))
     }
 
     /// Applies a change if the caller saw the request's current version: loads what the

@@ -253,14 +253,6 @@ async fn submit(
         Err(AppError::Invalid(errors)) => {
             render_form(&app, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors).await
         }
-        Err(AppError::Store(crate::store::StoreError::TooManyOpenRequests { limit, field })) => {
-            let mut errors = FieldErrors::new();
-            errors.add(
-                field,
-                format!("Já existem {limit} pedidos em andamento para este {}. Acompanhe-os pelo link recebido por e-mail.", if field == "cpf" { "CPF" } else { "e-mail" }),
-            );
-            render_form(&app, StatusCode::UNPROCESSABLE_ENTITY, &values, &errors).await
-        }
         Err(error) => render_error(error),
     }
 }

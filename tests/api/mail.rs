@@ -401,7 +401,8 @@ async fn queue_requests(app: &TestApp, count: usize) {
         app.store
             .submit(&new_request(1), &token_hash(), 0, app.now())
             .await
-            .unwrap();
+            .unwrap()
+            .expect("the request is accepted");
     }
 }
 
@@ -551,7 +552,8 @@ async fn a_reminder_goes_out_for_the_current_meeting_only(moment: Moment) {
         .store
         .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the request is accepted");
     // Far enough ahead for both reminders (24 h and 1 h before) to be still to come.
     let slots = app.slots_from(chrono::Duration::hours(25), 2);
     change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
@@ -646,7 +648,8 @@ async fn an_outcome_that_comes_after_the_job_was_claimed_again_is_not_recorded()
     app.store
         .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the request is accepted");
     let start = app.now();
     let lease = chrono::Duration::seconds(10);
 
@@ -691,7 +694,8 @@ async fn a_job_queued_days_before_it_was_due_survives_its_first_failure() {
     app.store
         .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the request is accepted");
     // As a reminder is: written when the meeting was scheduled, due days later.
     jobs::Entity::update_many()
         .col_expr(
@@ -756,7 +760,8 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent(moment: Momen
         .store
         .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the request is accepted");
     change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
     let start = app.slots_from(chrono::Duration::hours(25), 1)[0].start;
     let schedule = Command::Schedule {
@@ -837,7 +842,8 @@ async fn an_email_queued_by_the_first_version_still_goes_out() {
         .store
         .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the request is accepted");
     change_as_clerk(
         &app,
         request.id,
@@ -907,7 +913,8 @@ async fn a_job_whose_data_does_not_read_is_dead_with_the_reason() {
         .store
         .submit(&new_request(1), &token_hash(), 0, app.now())
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the request is accepted");
     jobs::ActiveModel {
         kind: Set("email.scheduled".into()),
         // No time, no revision: nothing to announce.

@@ -132,6 +132,7 @@ async fn file(app: &TestApp, zone: i32, name: Option<&str>) -> (i64, i32, String
         .store
         .submit(&new_request_from(input), &token_hash(), 0, app.now())
         .await
+        .expect("the store answers")
         .expect("the request is filed");
     (submitted.id, zone, submitted.protocol)
 }

@@ -219,7 +219,7 @@ async fn a_person_with_too_many_open_requests_is_told_so() {
         errors["errors"]["cpf"][0]
             .as_str()
             .unwrap()
-            .contains("1 solicitações"),
+            .starts_with("Já existe 1 pedido em andamento para este CPF."),
         "{errors}"
     );
 }

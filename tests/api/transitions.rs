@@ -37,6 +37,7 @@ async fn submitted(app: &TestApp, zone: i64) -> Submitted {
         .submit(&new_request(zone), &token_hash(), 0, app.now())
         .await
         .unwrap()
+        .expect("the request is accepted")
 }
 
 async fn jobs_of(app: &TestApp, request_id: i64) -> Vec<jobs::Model> {
