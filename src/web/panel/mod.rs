@@ -6,6 +6,7 @@ mod agenda;
 mod inbox;
 mod login;
 mod request;
+mod request_page;
 
 use axum::Router;
 use minijinja::{Value, context};

@@ -1,4 +1,4 @@
-//! One request's page: its data, history and deliveries, and the actions as forms.
+//! One request's page and its actions, posted as forms.
 
 use std::collections::BTreeMap;
 
@@ -9,44 +9,20 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use minijinja::{Value, context};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{base, job_label};
+use super::request_page::{Problem, REJECT_REASONS, render};
 use crate::{
-    app::{App, AppError, StaffRequest},
-    config::CalendarProvider,
-    domain::{
-        change::{Actor, Step},
-        command::CommandInput,
-        cpf::Cpf,
-        dates::{local_date, local_time, long_date, short_date},
-        field_errors::FieldErrors,
-        phone::Phone,
-        status::{Action, Status, transition},
-    },
-    store::{JobRecord, JobState, StoreError},
+    app::{App, AppError},
+    domain::{command::CommandInput, field_errors::FieldErrors, status::Action},
+    store::StoreError,
     web::{
         forms::FormFields,
-        pages::{pages, ser},
-        public::moment,
         query::PageQuery,
         render_error,
         session::{PanelForm, PanelUser},
     },
 };
-
-/// Days of free slots offered when scheduling.
-const SLOT_DAYS: u32 = 14;
-
-/// Reasons a clerk picks from when refusing a request; the last asks for their own words.
-const REJECT_REASONS: [&str; 5] = [
-    "Petições e documentos não são recebidos pelo Balcão Virtual: use o PJe ou o protocolo do cartório.",
-    "O assunto não é da competência do cartório eleitoral.",
-    "O pedido não traz informações suficientes; faça um novo pedido descrevendo o que precisa.",
-    "O assunto pode ser resolvido sem atendimento; as orientações seguem abaixo.",
-    "Outro motivo",
-];
 
 pub fn router() -> Router<App> {
     Router::new()
@@ -84,15 +60,6 @@ async fn show(
         }
         Err(error) => render_error(error),
     }
-}
-
-/// What went wrong with an action, to show beside its form.
-#[derive(Default)]
-struct Problem {
-    action: Option<String>,
-    errors: FieldErrors,
-    message: Option<String>,
-    values: BTreeMap<String, String>,
 }
 
 async fn act(
@@ -215,216 +182,6 @@ fn reason(fields: &FormFields, action: &str, errors: &mut FieldErrors) -> Option
     }
 }
 
-#[derive(Serialize)]
-struct HistoryRow {
-    at: String,
-    what: String,
-    who: String,
-    note: Option<String>,
-}
-
-#[derive(Serialize)]
-struct DeliveryRow {
-    what: String,
-    state: &'static str,
-    problem: bool,
-    attempts: i32,
-    detail: Option<String>,
-    when: String,
-}
-
-#[derive(Serialize)]
-struct SlotChoice {
-    value: String,
-    label: String,
-}
-
-#[derive(Serialize)]
-struct SlotDay {
-    day: String,
-    slots: Vec<SlotChoice>,
-}
-
-async fn render(
-    app: &App,
-    panel: &PanelUser,
-    request: StaffRequest,
-    status: StatusCode,
-    problem: Problem,
-    done: Option<&str>,
-) -> Response {
-    let StaffRequest { record, jobs } = request;
-    let names = app.staff_names().await.unwrap_or_default();
-    let reference = match app.reference.get().await {
-        Ok(reference) => reference,
-        Err(error) => return render_error(AppError::Store(error)),
-    };
-    let zone_name = reference.zone(record.zone).map_or_else(
-        || format!("{}ª Zona Eleitoral", record.zone),
-        |z| z.name.clone(),
-    );
-    let allowed = |action| transition(record.status, action).is_ok();
-    let mut slot_problem = None;
-    let slot_days = if allowed(Action::Schedule) || allowed(Action::Reschedule) {
-        // From the zone's next day of service: in the recesso, January's slots.
-        let first_day = match app.next_service_day(record.zone, app.today()).await {
-            Ok(day) => day,
-            Err(error) => return render_error(error),
-        };
-        match app
-            .zone_slots(
-                &panel.user,
-                record.zone,
-                first_day,
-                SLOT_DAYS,
-                record.assignee_id,
-            )
-            .await
-        {
-            Ok(slots) => group_slots(slots),
-            Err(AppError::Invalid(_)) => group_slots(
-                app.zone_slots(&panel.user, record.zone, first_day, SLOT_DAYS, None)
-                    .await
-                    .unwrap_or_default(),
-            ),
-            Err(error) => {
-                slot_problem = Some(match error {
-                    AppError::CalendarUnavailable(_) => {
-                        "Não foi possível consultar a agenda do Google agora; tente de novo em instantes."
-                    }
-                    _ => "Não foi possível listar os horários livres agora.",
-                });
-                Vec::new()
-            }
-        }
-    } else {
-        Vec::new()
-    };
-    let history: Vec<HistoryRow> = record
-        .history
-        .iter()
-        .map(|event| HistoryRow {
-            at: moment(event.at),
-            what: match (event.step, event.from_zone, event.to_zone) {
-                (Step::Changed(Action::Transfer), Some(from), Some(to)) => {
-                    format!("Transferido da {from}ª para a {to}ª zona")
-                }
-                (step, _, _) => step_label(step).to_string(),
-            },
-            who: match event.actor {
-                Actor::Requester => "Requerente".into(),
-                Actor::Staff(id) => names
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| format!("Servidor(a) #{id}")),
-                Actor::System => "Sistema".into(),
-            },
-            note: event.note.clone(),
-        })
-        .collect();
-    let deliveries: Vec<DeliveryRow> = jobs
-        .iter()
-        .map(|job| DeliveryRow {
-            what: job_label(&job.kind),
-            state: job.state.label(),
-            problem: job.state == JobState::Dead
-                || (job.state == JobState::Pending && job.last_error.is_some()),
-            attempts: job.attempts,
-            // The worker writes both in Portuguese: what went wrong, or what was done.
-            detail: job
-                .last_error
-                .clone()
-                .filter(|_| job.state != JobState::Done)
-                .or_else(|| job.result.clone())
-                .or_else(|| waiting_for(job, &jobs)),
-            when: moment(job.updated_at),
-        })
-        .collect();
-    let transfer_zones: Vec<Value> = reference
-        .zones
-        .iter()
-        .filter(|zone| zone.number != record.zone)
-        .map(|zone| context! { number => zone.number, name => &zone.name })
-        .collect();
-    let meeting = record.scheduled_start.zip(record.scheduled_end).filter(|_| record.status == Status::Scheduled).map(|(start, end)| {
-        context! { date => long_date(local_date(start)), start => local_time(start), end => local_time(end), link => &record.meet_link }
-    });
-    let manual = app.settings.calendar.provider == CalendarProvider::Manual;
-    let room = reference
-        .zone(record.zone)
-        .and_then(|zone| zone.room_link.clone());
-    pages().render(
-        status,
-        "painel/detalhe.html",
-        context! {
-            id => record.id,
-            protocol => &record.protocol,
-            version => record.version,
-            status => record.status.as_str(),
-            status_label => record.status.label(),
-            zone => record.zone,
-            zone_name,
-            assignee => record.assignee_id.and_then(|id| names.get(&id).cloned()),
-            name => &record.name,
-            cpf => Cpf::parse(&record.cpf).map_or_else(|_| record.cpf.clone(), |cpf| cpf.formatted()),
-            email => &record.email,
-            phone => Phone::parse(&record.phone).map_or_else(|_| record.phone.clone(), |phone| phone.formatted()),
-            role => record.role.label(),
-            oab => &record.oab,
-            process_number => &record.process_number,
-            subject => &record.subject,
-            description => &record.description,
-            preferred_dates => record.preferred_dates.iter().map(|d| short_date(*d)).collect::<Vec<_>>().join(", "),
-            created_at => moment(record.created_at),
-            meeting,
-            outcome => record.outcome.map(|o| o.label()),
-            rejection_reason => &record.rejection_reason,
-            history => ser(history),
-            deliveries => ser(deliveries),
-            can => context! {
-                triage => allowed(Action::Triage),
-                reject => allowed(Action::Reject),
-                transfer => allowed(Action::Transfer),
-                schedule => allowed(Action::Schedule),
-                reschedule => allowed(Action::Reschedule),
-                complete => allowed(Action::Complete),
-                cancel => allowed(Action::Cancel),
-            },
-            slot_days => ser(slot_days),
-            slot_problem,
-            reasons => ser(REJECT_REASONS.iter().enumerate().map(|(i, r)| (i, *r)).collect::<Vec<_>>()),
-            transfer_zones => ser(transfer_zones),
-            manual,
-            room,
-            open_action => problem.action,
-            errors => ser(&problem.errors),
-            problem_message => problem.message,
-            values => ser(&problem.values),
-            done,
-            ..base(panel, "inbox")
-        },
-    )
-}
-
-fn group_slots(slots: Vec<crate::domain::schedule::Slot>) -> Vec<SlotDay> {
-    let mut days: Vec<SlotDay> = Vec::new();
-    for slot in slots {
-        let day = long_date(local_date(slot.start));
-        let choice = SlotChoice {
-            value: slot.start.to_rfc3339(),
-            label: format!("{} às {}", local_time(slot.start), local_time(slot.end)),
-        };
-        match days.last_mut() {
-            Some(last) if last.day == day => last.slots.push(choice),
-            _ => days.push(SlotDay {
-                day,
-                slots: vec![choice],
-            }),
-        }
-    }
-    days
-}
-
 fn done_message(action: Action) -> &'static str {
     match action {
         Action::Triage => "Pedido em análise.",
@@ -434,27 +191,5 @@ fn done_message(action: Action) -> &'static str {
         Action::Reschedule => "Atendimento remarcado; o requerente será avisado por e-mail.",
         Action::Complete => "Atendimento concluído.",
         Action::Cancel => "Pedido cancelado; o requerente será avisado por e-mail.",
-    }
-}
-
-/// What a queued job waits for, when another of the request's jobs must be done first.
-fn waiting_for(job: &JobRecord, jobs: &[JobRecord]) -> Option<String> {
-    let key = job.waits_for.as_ref()?;
-    let prior = jobs.iter().find(|other| &other.key == key)?;
-    (job.state == JobState::Pending && prior.state != JobState::Done)
-        .then(|| format!("aguarda: {}", job_label(&prior.kind)))
-}
-
-/// A step of the request's history, as staff read it.
-fn step_label(step: Step) -> &'static str {
-    match step {
-        Step::Submitted => "Pedido recebido",
-        Step::Changed(Action::Triage) => "Em análise",
-        Step::Changed(Action::Reject) => "Indeferido",
-        Step::Changed(Action::Transfer) => "Transferido",
-        Step::Changed(Action::Schedule) => "Atendimento marcado",
-        Step::Changed(Action::Reschedule) => "Atendimento remarcado",
-        Step::Changed(Action::Complete) => "Concluído",
-        Step::Changed(Action::Cancel) => "Cancelado",
     }
 }
