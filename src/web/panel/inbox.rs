@@ -34,7 +34,7 @@ struct InboxQuery {
 }
 
 #[derive(Serialize)]
-struct Tab {
+struct TabLink {
     label: &'static str,
     href: String,
     count: u64,
@@ -54,16 +54,49 @@ struct Row {
     late: bool,
 }
 
-/// The tabs, in the order work flows.
-const TABS: [(&str, &str); 7] = [
-    ("submitted", "Novos"),
-    ("triaged", "Em análise"),
-    ("scheduled", "Agendados"),
-    ("done", "Concluídos"),
-    ("rejected", "Indeferidos"),
-    ("cancelled", "Cancelados"),
-    ("todos", "Todos"),
-];
+/// One tab of the inbox: the requests in one state, or all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Only(Status),
+    All,
+}
+
+impl Tab {
+    /// In the order work flows.
+    const ALL: [Tab; 7] = [
+        Tab::Only(Status::Submitted),
+        Tab::Only(Status::Triaged),
+        Tab::Only(Status::Scheduled),
+        Tab::Only(Status::Done),
+        Tab::Only(Status::Rejected),
+        Tab::Only(Status::Cancelled),
+        Tab::All,
+    ];
+
+    /// The tab's name in the inbox's address.
+    fn key(self) -> &'static str {
+        match self {
+            Tab::Only(status) => status.as_str(),
+            Tab::All => "todos",
+        }
+    }
+
+    fn parse(key: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|tab| tab.key() == key)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Only(Status::Submitted) => "Novos",
+            Tab::Only(Status::Triaged) => "Em análise",
+            Tab::Only(Status::Scheduled) => "Agendados",
+            Tab::Only(Status::Done) => "Concluídos",
+            Tab::Only(Status::Rejected) => "Indeferidos",
+            Tab::Only(Status::Cancelled) => "Cancelados",
+            Tab::All => "Todos",
+        }
+    }
+}
 
 async fn inbox(
     State(app): State<App>,
@@ -73,8 +106,8 @@ async fn inbox(
     let tab = query
         .situacao
         .as_deref()
-        .filter(|t| TABS.iter().any(|(key, _)| key == t))
-        .unwrap_or("submitted");
+        .and_then(Tab::parse)
+        .unwrap_or(Tab::Only(Status::Submitted));
     let zone = query
         .zona
         .as_deref()
@@ -84,7 +117,10 @@ async fn inbox(
     let done = (query.feito.as_deref() == Some("transferido"))
         .then_some("Solicitação transferida. Ela agora está na caixa da zona de destino.");
     let filter = InboxFilter {
-        statuses: Status::parse(tab).into_iter().collect(),
+        statuses: match tab {
+            Tab::Only(status) => vec![status],
+            Tab::All => Vec::new(),
+        },
         zone,
         search: search.clone(),
         page,
@@ -98,19 +134,19 @@ async fn inbox(
         (Err(error), _) | (_, Err(error)) => return render_error(error),
     };
     let total: u64 = counts.iter().map(|(_, n)| n).sum();
-    let tabs: Vec<Tab> = TABS
-        .iter()
-        .map(|(key, label)| Tab {
-            label,
-            href: inbox_link(key, zone, search.as_deref(), None),
-            count: match Status::parse(key) {
-                Some(status) => counts
+    let tabs: Vec<TabLink> = Tab::ALL
+        .into_iter()
+        .map(|each| TabLink {
+            label: each.label(),
+            href: inbox_link(each.key(), zone, search.as_deref(), None),
+            count: match each {
+                Tab::Only(status) => counts
                     .iter()
                     .find(|(s, _)| *s == status)
                     .map_or(0, |(_, n)| *n),
-                None => total,
+                Tab::All => total,
             },
-            current: *key == tab,
+            current: each == tab,
         })
         .collect();
     let now = app.now();
@@ -134,7 +170,7 @@ async fn inbox(
         });
     }
     let pages_total = inbox.total.div_ceil(PER_PAGE).max(1);
-    let page_link = |page: u64| inbox_link(tab, zone, search.as_deref(), Some(page));
+    let page_link = |page: u64| inbox_link(tab.key(), zone, search.as_deref(), Some(page));
     let previous = (page > 1).then(|| page_link(page - 1));
     let next = (page < pages_total).then(|| page_link(page + 1));
     pages().render(
@@ -143,7 +179,7 @@ async fn inbox(
         context! {
             tabs => ser(tabs),
             rows => ser(rows),
-            tab,
+            tab => tab.key(),
             zone,
             zones => ser(&panel.user.zones),
             all_zones => panel.user.role == crate::domain::staff::Role::Admin,
