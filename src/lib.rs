@@ -2,23 +2,28 @@
 //! zone's *cartório*; the zone's clerks triage and schedule it; the requester gets the
 //! Meet link by e-mail.
 //!
-//! Code map, in reading order:
-//! - [`domain`]: the rules, as pure code: newtypes that parse input, the state machine,
-//!   scheduling, holidays and the effects of each change.
+//! The code map, the invariants and where new work goes are in `ARCHITECTURE.md`; in short,
+//! in reading order:
+//! - [`domain`]: the rules, as pure code: newtypes that parse input, the state machine, the
+//!   decision of every change to a request, scheduling, holidays, the typed jobs.
 //! - [`reference`]: the shipped zones and holidays files, parsed.
 //! - [`store`]: the database. The only user of `entities`; one transaction per change.
 //! - [`app`]: the use cases (file, follow, sign in, triage, administer), shared by the JSON
-//!   API and the web pages; they check the rules and call the store.
-//! - [`http`]: axum routers over the shared [`app::App`]; handlers stay thin.
-//! - [`jobs`] and [`notify`]: the outbox worker and the e-mail it sends.
-//! - [`config`], [`telemetry`], [`passwords`], [`tokens`]: settings, logs, argon2id,
-//!   random secrets stored as hashes.
+//!   API and the web pages.
+//! - [`http`] and [`web`]: axum routers over the shared [`app::App`], merged in [`startup`];
+//!   handlers stay thin.
+//! - [`jobs`], [`notify`] and [`calendar`]: the outbox worker, the e-mail it sends, the
+//!   Google Calendar events it makes.
+//! - [`config`], [`clock`], [`links`], [`client_ip`], [`telemetry`], [`metrics`],
+//!   [`passwords`], [`tokens`]: settings, time, addresses, logs, argon2id, random secrets
+//!   stored as hashes.
 //! - [`startup`] and [`cli`]: bringing the service up; the `contato` command.
 //!
 //! Invariants:
 //! - The domain does no I/O: no database, no network, no clock. "Now" is a parameter.
-//! - A request changes state only through `store::Store::transition`, which writes the new
-//!   state, one audit row and the outbox jobs in one transaction, or nothing at all.
+//! - A request changes state only through `store::Store::transition`, which loads a snapshot,
+//!   lets `domain::change::decide` judge, and writes the new state, one history row and the
+//!   outbox jobs in one transaction, or nothing at all.
 //! - Side effects (e-mail, calendar) never run inside a request handler: they are outbox
 //!   jobs, written with the change that needs them.
 //! - A clerk never sees another zone's request: out of scope reads as not found.

@@ -194,7 +194,7 @@ impl Outcome {
 mod tests {
     use super::{Action as A, Status as S, *};
 
-    /// The whole table from DESIGN.md: every allowed (state, action) pair and where it leads.
+    /// The whole table of docs/api.md: every allowed (state, action) pair and where it leads.
     const ALLOWED: &[(&str, S, A, S)] = &[
         (
             "a clerk takes a new request into analysis",

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::helpers::spawn_app;
 
-/// The contract of DESIGN.md plus the endpoints added around it.
+/// The contract of docs/api.md plus the endpoints added around it.
 const CONTRACT: &[(&str, &str)] = &[
     ("get", "/api/v1/zones"),
     ("post", "/api/v1/requests"),
