@@ -1,4 +1,4 @@
-//! The service's sense of "now". Everything that needs the time asks a [`Clock`] handed to
+//! The service's sense of "now". Everything that needs the time asks a `Clock` handed to
 //! it at start-up instead of reading the wall clock, so that tests can run the whole service
 //! at any moment they choose (a Friday at 11:25 in Belém, the eve of a holiday, New Year's
 //! Eve at 23:59) and pass whatever the hour they are run at.

@@ -6,7 +6,7 @@
 //! in reading order:
 //! - [`domain`]: the rules, as pure code: newtypes that parse input, the state machine, the
 //!   decision of every change to a request, scheduling, holidays, the typed jobs.
-//! - [`reference`]: the shipped zones and holidays files, parsed.
+//! - [`reference`](mod@reference): the shipped zones and holidays files, parsed.
 //! - [`store`]: the database. The only user of `entities`; one transaction per change.
 //! - [`app`]: the use cases (file, follow, sign in, triage, administer), shared by the JSON
 //!   API and the web pages.

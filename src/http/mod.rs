@@ -1,4 +1,4 @@
-//! The HTTP side: one router per module, merged here over the shared [`App`]. Handlers only
+//! The HTTP side: one router per module, merged here over the shared `App`. Handlers only
 //! translate HTTP to use cases and back; errors become responses in `error`.
 
 mod admin_api;
