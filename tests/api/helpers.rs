@@ -193,6 +193,15 @@ pub async fn spawn_app_with(overrides: &[(&str, serde_json::Value)]) -> TestApp 
     spawn_app_at(test_clock(), overrides).await
 }
 
+/// As [`spawn_app`], at `moment`.
+pub async fn spawn_app_when(moment: Moment) -> TestApp {
+    spawn_app_at(
+        moment.clock(),
+        &[("limits.submissions_per_minute", serde_json::json!(0))],
+    )
+    .await
+}
+
 /// As [`spawn_app_with`], the app and its worker reading time from `clock`.
 pub async fn spawn_app_at(clock: Clock, overrides: &[(&str, serde_json::Value)]) -> TestApp {
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -6,7 +6,7 @@ use entities::requests;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::helpers::{
-    Moment, TEST_PASSWORD, TestApp, create_clerk, row_counts, spawn_app, spawn_app_at,
+    Moment, TEST_PASSWORD, TestApp, create_clerk, row_counts, spawn_app, spawn_app_when,
 };
 
 /// A browser-like client: keeps cookies, does not follow redirects (to see them).
@@ -166,9 +166,9 @@ async fn the_panel_sends_signed_out_visitors_to_the_sign_in_page() {
     );
 }
 
-#[tokio::test]
-async fn a_clerk_works_a_request_through_the_forms() {
-    let app = spawn_app().await;
+at_awkward_moments!(a_clerk_works_a_request_through_the_forms);
+async fn a_clerk_works_a_request_through_the_forms(moment: Moment) {
+    let app = spawn_app_when(moment).await;
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let id = request_id(&app, 1).await;
     let client = signed_in(&app, "ana@tre-pa.jus.br").await;
@@ -358,7 +358,7 @@ async fn signing_out_ends_the_session() {
 
 at_awkward_moments!(requests_waiting_over_a_business_day_are_marked_in_the_inbox);
 async fn requests_waiting_over_a_business_day_are_marked_in_the_inbox(moment: Moment) {
-    let app = spawn_app_at(moment.clock(), &[]).await;
+    let app = spawn_app_when(moment).await;
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let old = request_id(&app, 1).await;
     let new = request_id(&app, 1).await;

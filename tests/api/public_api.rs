@@ -3,7 +3,9 @@
 use chrono::{Datelike, Duration, Weekday};
 use serde_json::{Value, json};
 
-use crate::helpers::{row_counts, spawn_app, spawn_app_with, submission_json};
+use crate::helpers::{
+    Moment, row_counts, spawn_app, spawn_app_at, spawn_app_with, submission_json,
+};
 
 #[tokio::test]
 async fn zones_list_every_zone_with_its_municipalities() {
@@ -240,9 +242,13 @@ enum Body {
     Huge,
 }
 
-#[tokio::test]
-async fn bad_inputs_get_their_documented_status_and_store_nothing() {
-    let app = spawn_app().await;
+at_awkward_moments!(bad_inputs_get_their_documented_status_and_store_nothing);
+async fn bad_inputs_get_their_documented_status_and_store_nothing(moment: Moment) {
+    let app = spawn_app_at(
+        moment.clock(),
+        &[("limits.submissions_per_minute", json!(0))],
+    )
+    .await;
     let before = row_counts(&app.store).await;
     let (saturday, far) = saturday_and_far_date(app.today());
 

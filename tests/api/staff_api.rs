@@ -7,7 +7,9 @@ use entities::staff;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, create_clerk, create_staff, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Moment, TestApp, create_clerk, create_staff, spawn_app, spawn_app_when, spawn_app_with,
+};
 
 /// An app with a clerk of zone 1 (Ana), a clerk of zone 28 (Bia) and an admin.
 struct Court {
@@ -18,7 +20,11 @@ struct Court {
 }
 
 async fn court() -> Court {
-    let app = spawn_app().await;
+    court_at(Moment::Now).await
+}
+
+async fn court_at(moment: Moment) -> Court {
+    let app = spawn_app_when(moment).await;
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     create_clerk(&app.store, "bia@tre-pa.jus.br", &[28]).await;
     create_staff(&app.store, "ti@tre-pa.jus.br", Role::Admin, &[]).await;
@@ -413,9 +419,9 @@ async fn transitions_answer_409_for_stale_and_impossible_changes_and_422_for_bad
     );
 }
 
-#[tokio::test]
-async fn scheduling_takes_a_free_slot_and_refuses_a_bad_one() {
-    let court = court().await;
+at_awkward_moments!(scheduling_takes_a_free_slot_and_refuses_a_bad_one);
+async fn scheduling_takes_a_free_slot_and_refuses_a_bad_one(moment: Moment) {
+    let court = court_at(moment).await;
     let (id, _) = request_id(&court, 1).await;
     let path = format!("/api/v1/staff/requests/{id}/transitions");
     court

@@ -19,7 +19,8 @@ use entities::{jobs, requests};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::{
-    TestApp, create_clerk, manual_policy, new_request, row_counts, spawn_app, token_hash,
+    Moment, TestApp, create_clerk, manual_policy, new_request, row_counts, spawn_app,
+    spawn_app_when, token_hash,
 };
 
 fn link() -> Option<MeetLink> {
@@ -73,9 +74,9 @@ async fn changed(app: &TestApp, id: i64, version: i32, command: Command, actor: 
         .expect("the change is allowed");
 }
 
-#[tokio::test]
-async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step() {
-    let app = spawn_app().await;
+at_awkward_moments!(a_request_goes_from_submitted_to_done_with_an_audit_row_per_step);
+async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step(moment: Moment) {
+    let app = spawn_app_when(moment).await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let request = submitted(&app, 1).await;
     let actor = Actor::Staff(clerk.id);
@@ -344,11 +345,11 @@ async fn two_transitions_on_the_same_version_let_exactly_one_through() {
     assert_eq!(count(&counts, "jobs"), count(&before, "jobs") + winner_jobs);
 }
 
-/// The store hands the decision the facts it needs: the clerk's other meetings, the
-/// destination of a transfer, the zone's fixed room. Refused, nothing is written.
-#[tokio::test]
-async fn refusals_judged_on_what_the_store_loads_leave_no_trace() {
-    let app = spawn_app().await;
+// The store hands the decision the facts it needs: the clerk's other meetings, the
+// destination of a transfer, the zone's fixed room. Refused, nothing is written.
+at_awkward_moments!(refusals_judged_on_what_the_store_loads_leave_no_trace);
+async fn refusals_judged_on_what_the_store_loads_leave_no_trace(moment: Moment) {
+    let app = spawn_app_when(moment).await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let staff = Actor::Staff(clerk.id);
     let slot = app.future_slots(1)[0];
