@@ -79,6 +79,14 @@ pub struct MeetingTime {
     pub end: DateTime<Utc>,
 }
 
+/// A job the zone's calendar carries out (the others are e-mails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarChange<'a> {
+    Create(&'a MeetingTime),
+    Move(&'a MeetingTime),
+    Delete { request_id: i64 },
+}
+
 /// The kinds of job, as stored in the outbox's `kind` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JobKind {
@@ -126,6 +134,25 @@ impl Job {
             Job::CreateMeeting(_) => JobKind::CreateMeeting,
             Job::MoveMeeting(_) => JobKind::MoveMeeting,
             Job::DeleteMeeting { .. } => JobKind::DeleteMeeting,
+        }
+    }
+
+    /// The calendar's part, for calendar jobs; `None` for e-mails.
+    pub fn calendar_change(&self) -> Option<CalendarChange<'_>> {
+        match self {
+            Job::CreateMeeting(time) => Some(CalendarChange::Create(time)),
+            Job::MoveMeeting(time) => Some(CalendarChange::Move(time)),
+            Job::DeleteMeeting { request_id } => Some(CalendarChange::Delete {
+                request_id: *request_id,
+            }),
+            Job::RequestReceived { .. }
+            | Job::NewRequest { .. }
+            | Job::Rejected { .. }
+            | Job::Scheduled(_)
+            | Job::Rescheduled(_)
+            | Job::Cancelled(_)
+            | Job::Reminder { .. }
+            | Job::Done { .. } => None,
         }
     }
 

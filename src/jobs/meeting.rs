@@ -3,7 +3,10 @@
 use super::{JobError, Worker};
 use crate::{
     calendar::{CalendarError, MeetingSpec},
-    domain::{job::Job, status::Status},
+    domain::{
+        job::{CalendarChange, Job},
+        status::Status,
+    },
     store::{RequestRecord, ZoneScope},
 };
 
@@ -21,7 +24,11 @@ impl From<CalendarError> for JobError {
 }
 
 impl Worker {
-    pub(super) async fn change_meeting(&self, job: &Job) -> Result<String, JobError> {
+    pub(super) async fn change_meeting(
+        &self,
+        job: &Job,
+        change: CalendarChange<'_>,
+    ) -> Result<String, JobError> {
         let calendar = self.calendar.as_ref().ok_or_else(|| {
             JobError::Permanent(
                 "a configuração calendar.provider não é \"google\": não há agenda para alterar"
@@ -37,28 +44,15 @@ impl Worker {
         let calendar_id = zone
             .and_then(|zone| zone.calendar_id)
             .unwrap_or_else(|| self.settings.calendar.calendar_id.clone());
-        let (time, first) = match job {
-            Job::CreateMeeting(time) => (time, true),
-            Job::MoveMeeting(time) => (time, false),
-            Job::DeleteMeeting { .. } => {
+        let (time, first) = match change {
+            CalendarChange::Create(time) => (time, true),
+            CalendarChange::Move(time) => (time, false),
+            CalendarChange::Delete { .. } => {
                 calendar.cancel(&calendar_id, request.id).await?;
                 return Ok(format!(
                     "evento {} excluído da agenda",
                     calendar.event_id(request.id)
                 ));
-            }
-            Job::RequestReceived { .. }
-            | Job::NewRequest { .. }
-            | Job::Rejected { .. }
-            | Job::Scheduled(_)
-            | Job::Rescheduled(_)
-            | Job::Cancelled(_)
-            | Job::Reminder { .. }
-            | Job::Done { .. } => {
-                return Err(JobError::Permanent(format!(
-                    "a tarefa {} não é uma alteração da agenda",
-                    job.kind().as_str()
-                )));
             }
         };
         let (start, end, revision) = (time.start, time.end, time.revision);

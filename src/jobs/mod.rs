@@ -245,18 +245,9 @@ impl Worker {
         // A payload that does not read as its kind never runs with a field missing.
         let job = Job::decode(&claimed.kind, &claimed.payload)
             .map_err(|error| JobError::Permanent(error.to_string()))?;
-        match job {
-            Job::CreateMeeting(_) | Job::MoveMeeting(_) | Job::DeleteMeeting { .. } => {
-                self.change_meeting(&job).await
-            }
-            Job::RequestReceived { .. }
-            | Job::NewRequest { .. }
-            | Job::Rejected { .. }
-            | Job::Scheduled(_)
-            | Job::Rescheduled(_)
-            | Job::Cancelled(_)
-            | Job::Reminder { .. }
-            | Job::Done { .. } => self.send_email(claimed.id, &job).await,
+        match job.calendar_change() {
+            Some(change) => self.change_meeting(&job, change).await,
+            None => self.send_email(claimed.id, &job).await,
         }
     }
 }

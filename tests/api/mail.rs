@@ -831,10 +831,29 @@ fn worker_sending_to(app: &TestApp, smtp_url: &str) -> contato::jobs::Worker {
     .unwrap()
 }
 
+/// Writes a pending job of `kind` with `payload` as it stands, due now.
+async fn queue_by_hand(app: &TestApp, request_id: i64, kind: &str, payload: Value) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    jobs::ActiveModel {
+        kind: Set(kind.into()),
+        payload: Set(payload),
+        dedupe_key: Set(format!("by-hand:{request_id}:{kind}")),
+        request_id: Set(Some(request_id)),
+        state: Set(JobState::Pending),
+        attempts: Set(0),
+        run_at: Set(app.now()),
+        created_at: Set(app.now()),
+        updated_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(app.store.connection())
+    .await
+    .unwrap();
+}
+
 /// Jobs written before payloads were typed (their data under "details") still run.
 #[tokio::test]
 async fn an_email_queued_by_the_first_version_still_goes_out() {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let smtp = SmtpServer::start();
     let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
@@ -869,29 +888,16 @@ async fn an_email_queued_by_the_first_version_still_goes_out() {
         .exec(app.store.connection())
         .await
         .unwrap();
-    jobs::ActiveModel {
-        kind: Set("email.scheduled".into()),
-        payload: Set(json!({
-            "request_id": request.id,
-            "version": 3,
-            "details": {
-                "start": slot.start, "end": slot.end,
-                "meet_link": "https://meet.google.com/abc-defg-hij",
-                "revision": 1, "previous_start": null
-            }
-        })),
-        dedupe_key: Set(format!("request:{}:v3:email.scheduled", request.id)),
-        request_id: Set(Some(request.id)),
-        state: Set(JobState::Pending),
-        attempts: Set(0),
-        run_at: Set(app.now()),
-        created_at: Set(app.now()),
-        updated_at: Set(app.now()),
-        ..Default::default()
-    }
-    .insert(app.store.connection())
-    .await
-    .unwrap();
+    let first_version = json!({
+        "request_id": request.id,
+        "version": 3,
+        "details": {
+            "start": slot.start, "end": slot.end,
+            "meet_link": "https://meet.google.com/abc-defg-hij",
+            "revision": 1, "previous_start": null
+        }
+    });
+    queue_by_hand(&app, request.id, "email.scheduled", first_version).await;
 
     let jobs = run_due_jobs(&app, &smtp, "email.scheduled").await;
 
@@ -906,7 +912,6 @@ async fn an_email_queued_by_the_first_version_still_goes_out() {
 /// dead at once, with the reason, for an admin to see.
 #[tokio::test]
 async fn a_job_whose_data_does_not_read_is_dead_with_the_reason() {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let smtp = SmtpServer::start();
     let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
     let request = app
@@ -915,22 +920,9 @@ async fn a_job_whose_data_does_not_read_is_dead_with_the_reason() {
         .await
         .unwrap()
         .expect("the request is accepted");
-    jobs::ActiveModel {
-        kind: Set("email.scheduled".into()),
-        // No time, no revision: nothing to announce.
-        payload: Set(json!({"request_id": request.id, "details": {"meet_link": null}})),
-        dedupe_key: Set("broken".into()),
-        request_id: Set(Some(request.id)),
-        state: Set(JobState::Pending),
-        attempts: Set(0),
-        run_at: Set(app.now()),
-        created_at: Set(app.now()),
-        updated_at: Set(app.now()),
-        ..Default::default()
-    }
-    .insert(app.store.connection())
-    .await
-    .unwrap();
+    // No time, no revision: nothing to announce.
+    let broken = json!({"request_id": request.id, "details": {"meet_link": null}});
+    queue_by_hand(&app, request.id, "email.scheduled", broken).await;
 
     let jobs = run_due_jobs(&app, &smtp, "email.scheduled").await;
 
