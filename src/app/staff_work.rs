@@ -205,7 +205,7 @@ impl App {
     pub async fn staff_names(&self) -> Result<std::collections::HashMap<i32, String>, AppError> {
         Ok(self
             .store
-            .all_staff()
+            .staff()
             .await?
             .into_iter()
             .map(|staff| (staff.id, staff.name))

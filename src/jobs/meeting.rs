@@ -62,7 +62,7 @@ impl Worker {
             })?;
         let zone = self
             .store
-            .any_zone(request.zone)
+            .zone(request.zone)
             .await
             .map_err(JobError::store)?;
         let zone_name = zone.as_ref().map_or_else(

@@ -5,10 +5,10 @@
 //! up front (waiting up to the busy timeout) instead of failing when a read inside it would
 //! have to be upgraded to a write while another connection writes.
 
-mod admin;
 mod agenda;
 mod audit;
 mod convert;
+mod holidays;
 mod inbox;
 mod jobs;
 mod meetings;
@@ -20,6 +20,7 @@ mod routing;
 mod sessions;
 mod staff;
 mod stats;
+mod zones;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -35,13 +36,14 @@ use crate::{
     domain::{field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed},
 };
 
-pub use admin::{HolidayRecord, NewZone, StaffChanges, ZoneChanges};
+pub use holidays::HolidayRecord;
 pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, inbox_page};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
-pub use reference::{ImportReport, ZoneRecord};
+pub use reference::ImportReport;
 pub use requests::{Actor, EventRecord, RequestRecord, Submitted, TransitionRules, ZoneScope};
 pub use sessions::SessionKind;
-pub use staff::{NewStaff, StaffRecord};
+pub use staff::{NewStaff, StaffChanges, StaffRecord};
+pub use zones::{NewZone, ZoneChanges, ZoneRecord};
 
 #[derive(Clone, Debug)]
 pub struct Store {

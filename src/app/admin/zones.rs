@@ -1,59 +1,24 @@
-//! Admins run the service: accounts, zones and their hours, holidays, and failed jobs. Every
-//! use case here is refused to clerks first, then checks its input whole (every field
-//! problem in one answer) before one audited change through the store.
+//! Zones: listing, creating and changing them, their own service window included.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 
-use super::{App, AppError, StaffUser};
+use super::required_text;
 use crate::{
+    app::{App, AppError, StaffUser},
     domain::{
         email::Email,
         field_errors::FieldErrors,
-        holidays::{Holiday, HolidayScope, fold_name},
+        holidays::fold_name,
         meet_link::MeetLink,
         schedule::{ServiceWindow, Weekdays, WindowError},
-        staff::{Role, check_password},
-        text::PersonName,
     },
-    passwords,
     reference::hour_minute,
-    store::{
-        HolidayRecord, JobRecord, JobState, NewStaff, NewZone, StaffChanges, StaffRecord,
-        ZoneChanges, ZoneRecord,
-    },
+    store::{NewZone, ZoneChanges, ZoneRecord},
 };
-
-/// Jobs listed at once when the caller does not say, and at most.
-pub const DEFAULT_JOB_LIMIT: u64 = 100;
-pub const MAX_JOB_LIMIT: u64 = 500;
 
 const ZONE_TEXT_MAX_CHARS: usize = 120;
 const CALENDAR_ID_MAX_CHARS: usize = 255;
 const ROOM_LINK_MAX_CHARS: usize = 500;
-const HOLIDAY_NAME_MAX_CHARS: usize = 200;
-const HOLIDAY_NOTE_MAX_CHARS: usize = 1000;
-/// The court serves one state: a holiday of another state closes nothing here.
-const COURT_STATE: &str = "PA";
-
-/// A new account as typed; `None` is a field left out.
-#[derive(Debug, Default)]
-pub struct NewStaffInput {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub password: Option<String>,
-    pub role: Option<String>,
-    pub zones: Option<Vec<i64>>,
-}
-
-/// Changes to an account as typed; `None` leaves a part as it is.
-#[derive(Debug, Default)]
-pub struct StaffPatchInput {
-    pub name: Option<String>,
-    pub role: Option<String>,
-    pub zones: Option<Vec<i64>>,
-    pub active: Option<bool>,
-    pub password: Option<String>,
-}
 
 /// One optional setting in a change: left alone, emptied, or given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,143 +54,10 @@ pub struct ZoneInput {
     pub active: Option<bool>,
 }
 
-#[derive(Debug, Default)]
-pub struct HolidayInput {
-    /// `YYYY-MM-DD`.
-    pub date: Option<String>,
-    pub name: Option<String>,
-    /// `nacional`, `forense`, `estadual-PA` or `municipal-<Município>`.
-    pub scope: Option<String>,
-    pub note: Option<String>,
-}
-
 impl App {
-    pub async fn admin_create_staff(
-        &self,
-        user: &StaffUser,
-        input: NewStaffInput,
-        type_errors: FieldErrors,
-    ) -> Result<StaffRecord, AppError> {
-        App::require_admin(user)?;
-        let mut found = FieldErrors::new();
-        let name = PersonName::parse(input.name.as_deref().unwrap_or_default())
-            .map_err(|error| found.add("name", error.to_string()))
-            .ok();
-        let email = Email::parse(input.email.as_deref().unwrap_or_default())
-            .map_err(|error| found.add("email", error.to_string()))
-            .ok();
-        let password = match input.password {
-            Some(password) => check_password(&password)
-                .map_err(|error| found.add("password", error.to_string()))
-                .ok()
-                .map(|()| password),
-            None => {
-                found.add("password", "Informe a senha.");
-                None
-            }
-        };
-        let role = parse_role(input.role.as_deref(), &mut found);
-        let zones = zone_numbers(input.zones.unwrap_or_default(), &mut found);
-        if role == Some(Role::Clerk) && zones.is_empty() && found.get("zones").is_none() {
-            found.add("zones", clerk_needs_a_zone());
-        }
-        let mut errors = type_errors;
-        errors.merge_new_fields(found);
-        let (Some(name), Some(email), Some(password), Some(role)) = (name, email, password, role)
-        else {
-            return Err(AppError::Invalid(errors));
-        };
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        let new = NewStaff {
-            email,
-            name,
-            role,
-            password_hash: hash(password).await?,
-            zones,
-        };
-        let created = self
-            .store
-            .create_staff_by(&new, Some(user.id), self.now())
-            .await?;
-        tracing::info!(staff = user.id, account = created.id, "account created");
-        Ok(created)
-    }
-
-    pub async fn admin_staff(&self, user: &StaffUser) -> Result<Vec<StaffRecord>, AppError> {
-        App::require_admin(user)?;
-        Ok(self.store.all_staff().await?)
-    }
-
-    /// An admin may not disable or demote their own account: the court must never be left
-    /// without anyone who can administer it by a slip of one person.
-    pub async fn admin_update_staff(
-        &self,
-        user: &StaffUser,
-        id: i32,
-        input: StaffPatchInput,
-        type_errors: FieldErrors,
-    ) -> Result<StaffRecord, AppError> {
-        App::require_admin(user)?;
-        let mut found = FieldErrors::new();
-        let name = input.name.and_then(|name| {
-            PersonName::parse(&name)
-                .map_err(|error| found.add("name", error.to_string()))
-                .ok()
-        });
-        let role = match input.role {
-            Some(role) => parse_role(Some(&role), &mut found),
-            None => None,
-        };
-        let zones = input.zones.map(|zones| zone_numbers(zones, &mut found));
-        let password = input.password.and_then(|password| {
-            check_password(&password)
-                .map_err(|error| found.add("password", error.to_string()))
-                .ok()
-                .map(|()| password)
-        });
-        if id == user.id {
-            if input.active == Some(false) {
-                found.add(
-                    "active",
-                    "Você não pode desativar a própria conta; peça a outra pessoa administradora.",
-                );
-            }
-            if role == Some(Role::Clerk) {
-                found.add(
-                    "role",
-                    "Você não pode deixar de ser administrador(a) por conta própria; peça a outra pessoa administradora.",
-                );
-            }
-        }
-        let mut errors = type_errors;
-        errors.merge_new_fields(found);
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        let password_hash = match password {
-            Some(password) => Some(hash(password).await?),
-            None => None,
-        };
-        let changes = StaffChanges {
-            name,
-            role,
-            zones,
-            active: input.active,
-            password_hash,
-        };
-        let updated = self
-            .store
-            .update_staff(id, &changes, user.id, self.now())
-            .await?;
-        tracing::info!(staff = user.id, account = id, "account changed");
-        Ok(updated)
-    }
-
     pub async fn admin_zones(&self, user: &StaffUser) -> Result<Vec<ZoneRecord>, AppError> {
         App::require_admin(user)?;
-        Ok(self.store.all_zones().await?)
+        Ok(self.store.zones().await?)
     }
 
     pub async fn admin_create_zone(
@@ -294,11 +126,7 @@ impl App {
         type_errors: FieldErrors,
     ) -> Result<ZoneRecord, AppError> {
         App::require_admin(user)?;
-        let current = self
-            .store
-            .any_zone(number)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let current = self.store.zone(number).await?.ok_or(AppError::NotFound)?;
         let mut found = FieldErrors::new();
         let changes = self.zone_changes(current.window.as_ref(), input, &mut found);
         let mut errors = type_errors;
@@ -313,126 +141,6 @@ impl App {
         self.reference.invalidate();
         tracing::info!(staff = user.id, zone = number, "zone changed");
         Ok(zone)
-    }
-
-    pub async fn admin_holidays(
-        &self,
-        user: &StaffUser,
-        year: Option<i32>,
-    ) -> Result<Vec<HolidayRecord>, AppError> {
-        App::require_admin(user)?;
-        Ok(self.store.holiday_records(year).await?)
-    }
-
-    pub async fn admin_create_holiday(
-        &self,
-        user: &StaffUser,
-        input: HolidayInput,
-        type_errors: FieldErrors,
-    ) -> Result<HolidayRecord, AppError> {
-        App::require_admin(user)?;
-        let mut found = FieldErrors::new();
-        let date = match input.date.as_deref().map(str::trim) {
-            None | Some("") => {
-                found.add("date", "Informe a data do feriado (AAAA-MM-DD).");
-                None
-            }
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| found.add("date", "Data inválida: use o formato AAAA-MM-DD."))
-                .ok(),
-        };
-        let name = required_text(
-            input.name,
-            HOLIDAY_NAME_MAX_CHARS,
-            "name",
-            "Informe o nome do feriado.",
-            &mut found,
-        );
-        let scope = self
-            .holiday_scope(input.scope.as_deref(), &mut found)
-            .await?;
-        let note = input
-            .note
-            .map(|note| note.trim().to_string())
-            .filter(|note| !note.is_empty());
-        if note
-            .as_ref()
-            .is_some_and(|note| note.chars().count() > HOLIDAY_NOTE_MAX_CHARS)
-        {
-            found.add(
-                "note",
-                format!("A observação deve ter no máximo {HOLIDAY_NOTE_MAX_CHARS} caracteres."),
-            );
-        }
-        let mut errors = type_errors;
-        errors.merge_new_fields(found);
-        let (Some(date), Some(name), Some(scope)) = (date, name, scope) else {
-            return Err(AppError::Invalid(errors));
-        };
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        let holiday = Holiday {
-            date,
-            name,
-            scope,
-            note,
-        };
-        let created = self
-            .store
-            .create_holiday(&holiday, user.id, self.now())
-            .await?;
-        self.reference.invalidate();
-        tracing::info!(staff = user.id, holiday = created.id, "holiday created");
-        Ok(created)
-    }
-
-    pub async fn admin_delete_holiday(&self, user: &StaffUser, id: i32) -> Result<(), AppError> {
-        App::require_admin(user)?;
-        self.store.delete_holiday(id, user.id, self.now()).await?;
-        self.reference.invalidate();
-        tracing::info!(staff = user.id, holiday = id, "holiday deleted");
-        Ok(())
-    }
-
-    /// Outbox jobs, newest first; `limit` is kept between 1 and [`MAX_JOB_LIMIT`].
-    pub async fn admin_jobs(
-        &self,
-        user: &StaffUser,
-        state: Option<&str>,
-        limit: Option<u64>,
-    ) -> Result<Vec<JobRecord>, AppError> {
-        App::require_admin(user)?;
-        let state = match state.map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(text) => Some(JobState::parse(text).ok_or_else(|| {
-                let mut errors = FieldErrors::new();
-                errors.add(
-                    "state",
-                    format!("Situação desconhecida: {text}. Use pending, running, done ou dead."),
-                );
-                AppError::Invalid(errors)
-            })?),
-        };
-        let limit = limit.unwrap_or(DEFAULT_JOB_LIMIT).clamp(1, MAX_JOB_LIMIT);
-        Ok(self.store.jobs(state, limit).await?)
-    }
-
-    /// The protocols of the requests the listed jobs belong to, so the list can name them.
-    pub async fn admin_request_protocols(
-        &self,
-        user: &StaffUser,
-        ids: impl IntoIterator<Item = i64>,
-    ) -> Result<std::collections::HashMap<i64, String>, AppError> {
-        App::require_admin(user)?;
-        Ok(self.store.protocols(ids).await?)
-    }
-
-    pub async fn admin_retry_job(&self, user: &StaffUser, id: i64) -> Result<JobRecord, AppError> {
-        App::require_admin(user)?;
-        let job = self.store.retry_job(id, user.id, self.now()).await?;
-        tracing::info!(staff = user.id, job = id, "dead job sent back to the queue");
-        Ok(job)
     }
 
     /// The typed settings of `input`, with the window merged into `current` (the zone's own
@@ -494,100 +202,6 @@ impl App {
             active: input.active,
         }
     }
-
-    async fn holiday_scope(
-        &self,
-        scope: Option<&str>,
-        found: &mut FieldErrors,
-    ) -> Result<Option<HolidayScope>, AppError> {
-        let scope = match scope.map(str::trim) {
-            None | Some("") => {
-                found.add(
-                    "scope",
-                    "Informe a abrangência: nacional, forense, estadual-PA ou municipal-<Município>.",
-                );
-                return Ok(None);
-            }
-            Some(text) => match HolidayScope::parse(text) {
-                Ok(scope) => scope,
-                Err(_) => {
-                    found.add(
-                        "scope",
-                        format!("Abrangência desconhecida: {text}. Use nacional, forense, estadual-PA ou municipal-<Município>."),
-                    );
-                    return Ok(None);
-                }
-            },
-        };
-        match &scope {
-            HolidayScope::State { uf } if uf != COURT_STATE => {
-                found.add("scope", "O tribunal atende apenas o Pará: use estadual-PA.");
-                return Ok(None);
-            }
-            HolidayScope::Municipal { municipality } => {
-                // A misspelt municipality would close no zone, silently.
-                let wanted = fold_name(municipality);
-                let served = self.store.all_zones().await?.iter().any(|zone| {
-                    zone.municipalities
-                        .iter()
-                        .any(|name| fold_name(name) == wanted)
-                });
-                if !served {
-                    found.add(
-                        "scope",
-                        format!("Nenhuma zona atende o município {municipality}: confira o nome."),
-                    );
-                    return Ok(None);
-                }
-            }
-            _ => {}
-        }
-        if scope.code().chars().count() > 140 {
-            found.add("scope", "A abrangência é longa demais.");
-            return Ok(None);
-        }
-        Ok(Some(scope))
-    }
-}
-
-/// Argon2 is slow on purpose: off the async executor.
-async fn hash(password: String) -> Result<String, AppError> {
-    let hash = tokio::task::spawn_blocking(move || passwords::hash_password(&password))
-        .await
-        .map_err(anyhow::Error::from)?
-        .map_err(anyhow::Error::from)?;
-    Ok(hash)
-}
-
-fn clerk_needs_a_zone() -> &'static str {
-    "Um(a) servidor(a) do cartório precisa de pelo menos uma zona."
-}
-
-fn parse_role(role: Option<&str>, found: &mut FieldErrors) -> Option<Role> {
-    match role {
-        None => {
-            found.add("role", "Informe o papel: clerk ou admin.");
-            None
-        }
-        Some(text) => Role::parse(text).or_else(|| {
-            found.add(
-                "role",
-                format!("Papel desconhecido: {text}. Use clerk ou admin."),
-            );
-            None
-        }),
-    }
-}
-
-fn zone_numbers(numbers: Vec<i64>, found: &mut FieldErrors) -> Vec<i32> {
-    let mut zones = Vec::with_capacity(numbers.len());
-    for number in numbers {
-        match i32::try_from(number) {
-            Ok(number) if number > 0 => zones.push(number),
-            _ => found.add("zones", format!("A zona {number} não existe.")),
-        }
-    }
-    zones
 }
 
 /// Maps a given value through `parse` (which records its own problems); a value it refuses
@@ -598,25 +212,6 @@ fn change<T, U>(value: Change<T>, parse: impl FnOnce(T) -> Option<U>) -> Option<
         Change::Clear => Some(None),
         Change::Set(value) => parse(value).map(Some),
     }
-}
-
-fn required_text(
-    text: Option<String>,
-    max_chars: usize,
-    field: &str,
-    missing: &str,
-    found: &mut FieldErrors,
-) -> Option<String> {
-    let text = text.map(|t| t.trim().to_string()).unwrap_or_default();
-    if text.is_empty() {
-        found.add(field, missing);
-        return None;
-    }
-    if text.chars().count() > max_chars {
-        found.add(field, format!("Use no máximo {max_chars} caracteres."));
-        return None;
-    }
-    Some(text)
 }
 
 fn optional_text(
