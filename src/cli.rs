@@ -13,7 +13,7 @@ use crate::{
     config::Settings,
     domain::{
         email::Email,
-        staff::{Role, check_password},
+        staff::{Password, Role},
         text::PersonName,
     },
     passwords, reference,
@@ -168,11 +168,12 @@ async fn add_staff(
 ) -> anyhow::Result<()> {
     let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email: {error}"))?;
     let name = PersonName::parse(name).map_err(|error| anyhow::anyhow!("--name: {error}"))?;
-    let password = read_password()?;
-    check_password(&password).map_err(|error| anyhow::anyhow!("senha: {error}"))?;
-    let password_hash = tokio::task::spawn_blocking(move || passwords::hash_password(&password))
-        .await
-        .context("the password hashing task failed")??;
+    let password =
+        Password::parse(read_password()?).map_err(|error| anyhow::anyhow!("senha: {error}"))?;
+    let password_hash =
+        tokio::task::spawn_blocking(move || passwords::hash_password(password.expose()))
+            .await
+            .context("the password hashing task failed")??;
     let store = startup::open_store(settings).await?;
     startup::load_reference_data(&store, settings, clock.now()).await?;
     let new = NewStaff {

@@ -20,3 +20,4 @@ pub mod holidays;
 pub mod schedule;
 pub mod staff;
 pub mod status;
+pub mod zone;

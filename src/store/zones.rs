@@ -15,7 +15,10 @@ use super::{
     reference::ImportReport,
 };
 use crate::{
-    domain::schedule::{ServiceWindow, Weekdays},
+    domain::{
+        schedule::{ServiceWindow, Weekdays},
+        zone::{Municipalities, ZoneName, ZoneNumber},
+    },
     reference::ZoneSpec,
 };
 
@@ -38,10 +41,10 @@ pub struct ZoneRecord {
 /// A zone with every setting, as an admin creates it.
 #[derive(Debug, Clone)]
 pub struct NewZone {
-    pub number: i32,
-    pub name: String,
+    pub number: ZoneNumber,
+    pub name: ZoneName,
     pub seat: Option<String>,
-    pub municipalities: Vec<String>,
+    pub municipalities: Municipalities,
     pub notification_email: Option<String>,
     pub calendar_id: Option<String>,
     pub room_link: Option<String>,
@@ -53,9 +56,9 @@ pub struct NewZone {
 /// The window is written whole, so its four columns are always all set or all empty.
 #[derive(Debug, Clone, Default)]
 pub struct ZoneChanges {
-    pub name: Option<String>,
+    pub name: Option<ZoneName>,
     pub seat: Option<Option<String>>,
-    pub municipalities: Option<Vec<String>>,
+    pub municipalities: Option<Municipalities>,
     pub notification_email: Option<Option<String>>,
     pub calendar_id: Option<Option<String>>,
     pub room_link: Option<Option<String>>,
@@ -73,7 +76,7 @@ impl Store {
         let mut report = ImportReport::default();
         for spec in specs {
             let existing = zones::Entity::find()
-                .filter(zones::Column::Number.eq(spec.number))
+                .filter(zones::Column::Number.eq(spec.number.get()))
                 .one(&txn)
                 .await?;
             let mut zone = match existing {
@@ -84,16 +87,18 @@ impl Store {
                 None => {
                     report.inserted += 1;
                     zones::ActiveModel {
-                        number: Set(spec.number),
+                        number: Set(spec.number.get()),
                         active: Set(true),
                         created_at: Set(now),
                         ..Default::default()
                     }
                 }
             };
-            zone.name = Set(spec.name.clone());
+            zone.name = Set(spec.name.as_str().to_string());
             zone.seat = Set(spec.seat.clone());
-            zone.municipalities = Set(zones::Municipalities(spec.municipalities.clone()));
+            zone.municipalities = Set(zones::Municipalities(
+                spec.municipalities.as_slice().to_vec(),
+            ));
             zone.updated_at = Set(now);
             // Keys the file leaves out keep what is stored (an admin may have set them).
             if let Some(email) = &spec.notification_email {
@@ -153,17 +158,19 @@ impl Store {
     ) -> Result<ZoneRecord, StoreError> {
         let txn = self.begin_write().await?;
         let taken = zones::Entity::find()
-            .filter(zones::Column::Number.eq(new.number))
+            .filter(zones::Column::Number.eq(new.number.get()))
             .one(&txn)
             .await?;
         if taken.is_some() {
             return Err(zone_number_taken());
         }
         let mut row = zones::ActiveModel {
-            number: Set(new.number),
-            name: Set(new.name.clone()),
+            number: Set(new.number.get()),
+            name: Set(new.name.as_str().to_string()),
             seat: Set(new.seat.clone()),
-            municipalities: Set(zones::Municipalities(new.municipalities.clone())),
+            municipalities: Set(zones::Municipalities(
+                new.municipalities.as_slice().to_vec(),
+            )),
             notification_email: Set(new.notification_email.clone()),
             calendar_id: Set(new.calendar_id.clone()),
             room_link: Set(new.room_link.clone()),
@@ -213,13 +220,13 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let mut row = zones::ActiveModel::from(zone);
         if let Some(name) = &changes.name {
-            row.name = Set(name.clone());
+            row.name = Set(name.as_str().to_string());
         }
         if let Some(seat) = &changes.seat {
             row.seat = Set(seat.clone());
         }
         if let Some(municipalities) = &changes.municipalities {
-            row.municipalities = Set(zones::Municipalities(municipalities.clone()));
+            row.municipalities = Set(zones::Municipalities(municipalities.as_slice().to_vec()));
         }
         if let Some(email) = &changes.notification_email {
             row.notification_email = Set(email.clone());
@@ -343,13 +350,13 @@ fn zone_changes_details(changes: &ZoneChanges) -> Value {
         details.insert(key.to_string(), value);
     };
     if let Some(name) = &changes.name {
-        put("name", json!(name));
+        put("name", json!(name.as_str()));
     }
     if let Some(seat) = &changes.seat {
         put("seat", json!(seat));
     }
     if let Some(municipalities) = &changes.municipalities {
-        put("municipalities", json!(municipalities));
+        put("municipalities", json!(municipalities.as_slice()));
     }
     if let Some(email) = &changes.notification_email {
         put("notification_email", json!(email));

@@ -1,21 +1,13 @@
 //! Holidays: listing, adding and removing them.
 
-use chrono::NaiveDate;
-
-use super::required_text;
 use crate::{
     app::{App, AppError, StaffUser},
     domain::{
         field_errors::FieldErrors,
-        holidays::{Holiday, HolidayScope, fold_name},
+        holidays::{Holiday, HolidayName, HolidayNote, HolidayScope, fold_name, holiday_date},
     },
     store::HolidayRecord,
 };
-
-const HOLIDAY_NAME_MAX_CHARS: usize = 200;
-const HOLIDAY_NOTE_MAX_CHARS: usize = 1000;
-/// The court serves one state: a holiday of another state closes nothing here.
-const COURT_STATE: &str = "PA";
 
 #[derive(Debug, Default)]
 pub struct HolidayInput {
@@ -44,39 +36,18 @@ impl App {
         type_errors: FieldErrors,
     ) -> Result<HolidayRecord, AppError> {
         App::require_admin(user)?;
+        let served = self.served_municipalities().await?;
         let mut found = FieldErrors::new();
-        let date = match input.date.as_deref().map(str::trim) {
-            None | Some("") => {
-                found.add("date", "Informe a data do feriado (AAAA-MM-DD).");
-                None
-            }
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| found.add("date", "Data inválida: use o formato AAAA-MM-DD."))
-                .ok(),
-        };
-        let name = required_text(
-            input.name,
-            HOLIDAY_NAME_MAX_CHARS,
-            "name",
-            "Informe o nome do feriado.",
-            &mut found,
-        );
-        let scope = self
-            .holiday_scope(input.scope.as_deref(), &mut found)
-            .await?;
-        let note = input
-            .note
-            .map(|note| note.trim().to_string())
-            .filter(|note| !note.is_empty());
-        if note
-            .as_ref()
-            .is_some_and(|note| note.chars().count() > HOLIDAY_NOTE_MAX_CHARS)
-        {
-            found.add(
-                "note",
-                format!("A observação deve ter no máximo {HOLIDAY_NOTE_MAX_CHARS} caracteres."),
-            );
-        }
+        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_string();
+        let date = found.check("date", holiday_date(&text(&input.date)));
+        let name = found.check("name", HolidayName::parse(&text(&input.name)));
+        let scope = HolidayScope::for_court(&text(&input.scope), |municipality| {
+            served.contains(&fold_name(municipality))
+        });
+        let scope = found.check("scope", scope);
+        let note = found
+            .check("note", HolidayNote::parse(&text(&input.note)))
+            .flatten();
         let mut errors = type_errors;
         errors.merge_new_fields(found);
         let (Some(date), Some(name), Some(scope)) = (date, name, scope) else {
@@ -87,9 +58,9 @@ impl App {
         }
         let holiday = Holiday {
             date,
-            name,
+            name: name.into_string(),
             scope,
-            note,
+            note: note.map(HolidayNote::into_string),
         };
         let created = self
             .store
@@ -108,58 +79,15 @@ impl App {
         Ok(())
     }
 
-    /// Outbox jobs, newest first; `limit` is kept between 1 and [`MAX_JOB_LIMIT`].
-    async fn holiday_scope(
-        &self,
-        scope: Option<&str>,
-        found: &mut FieldErrors,
-    ) -> Result<Option<HolidayScope>, AppError> {
-        let scope = match scope.map(str::trim) {
-            None | Some("") => {
-                found.add(
-                    "scope",
-                    "Informe a abrangência: nacional, forense, estadual-PA ou municipal-<Município>.",
-                );
-                return Ok(None);
-            }
-            Some(text) => match HolidayScope::parse(text) {
-                Ok(scope) => scope,
-                Err(_) => {
-                    found.add(
-                        "scope",
-                        format!("Abrangência desconhecida: {text}. Use nacional, forense, estadual-PA ou municipal-<Município>."),
-                    );
-                    return Ok(None);
-                }
-            },
-        };
-        match &scope {
-            HolidayScope::State { uf } if uf != COURT_STATE => {
-                found.add("scope", "O tribunal atende apenas o Pará: use estadual-PA.");
-                return Ok(None);
-            }
-            HolidayScope::Municipal { municipality } => {
-                // A misspelt municipality would close no zone, silently.
-                let wanted = fold_name(municipality);
-                let served = self.store.zones().await?.iter().any(|zone| {
-                    zone.municipalities
-                        .iter()
-                        .any(|name| fold_name(name) == wanted)
-                });
-                if !served {
-                    found.add(
-                        "scope",
-                        format!("Nenhuma zona atende o município {municipality}: confira o nome."),
-                    );
-                    return Ok(None);
-                }
-            }
-            _ => {}
-        }
-        if scope.code().chars().count() > 140 {
-            found.add("scope", "A abrangência é longa demais.");
-            return Ok(None);
-        }
-        Ok(Some(scope))
+    /// The municipalities of every zone, closed ones too, folded for comparison: a municipal
+    /// holiday must name one of them.
+    async fn served_municipalities(&self) -> Result<Vec<String>, AppError> {
+        Ok(self
+            .store
+            .zones()
+            .await?
+            .iter()
+            .flat_map(|zone| zone.municipalities.iter().map(|name| fold_name(name)))
+            .collect())
     }
 }

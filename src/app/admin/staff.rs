@@ -1,12 +1,13 @@
 //! Staff accounts: listing, creating and changing them.
 
-use crate::app::{App, AppError, StaffUser};
 use crate::{
+    app::{App, AppError, StaffUser},
     domain::{
         email::Email,
         field_errors::FieldErrors,
-        staff::{Role, check_password},
+        staff::{Assignment, Password, Role, account_zones},
         text::PersonName,
+        zone::ZoneNumber,
     },
     passwords,
     store::{NewStaff, StaffChanges, StaffRecord},
@@ -41,30 +42,20 @@ impl App {
     ) -> Result<StaffRecord, AppError> {
         App::require_admin(user)?;
         let mut found = FieldErrors::new();
-        let name = PersonName::parse(input.name.as_deref().unwrap_or_default())
-            .map_err(|error| found.add("name", error.to_string()))
-            .ok();
-        let email = Email::parse(input.email.as_deref().unwrap_or_default())
-            .map_err(|error| found.add("email", error.to_string()))
-            .ok();
-        let password = match input.password {
-            Some(password) => check_password(&password)
-                .map_err(|error| found.add("password", error.to_string()))
-                .ok()
-                .map(|()| password),
-            None => {
-                found.add("password", "Informe a senha.");
-                None
-            }
+        let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_string();
+        let name = found.check("name", PersonName::parse(&text(&input.name)));
+        let email = found.check("email", Email::parse(&text(&input.email)));
+        let password = found.check("password", Password::parse(text(&input.password)));
+        let role = found.check("role", Role::parse(&text(&input.role)));
+        let zones = zones_of(&input.zones.unwrap_or_default(), &mut found);
+        let assignment = match (role, zones) {
+            (Some(role), Some(zones)) => found.check("zones", Assignment::new(role, zones)),
+            _ => None,
         };
-        let role = parse_role(input.role.as_deref(), &mut found);
-        let zones = zone_numbers(input.zones.unwrap_or_default(), &mut found);
-        if role == Some(Role::Clerk) && zones.is_empty() && found.get("zones").is_none() {
-            found.add("zones", clerk_needs_a_zone());
-        }
         let mut errors = type_errors;
         errors.merge_new_fields(found);
-        let (Some(name), Some(email), Some(password), Some(role)) = (name, email, password, role)
+        let (Some(name), Some(email), Some(password), Some(assignment)) =
+            (name, email, password, assignment)
         else {
             return Err(AppError::Invalid(errors));
         };
@@ -74,9 +65,9 @@ impl App {
         let new = NewStaff {
             email,
             name,
-            role,
+            role: assignment.role(),
             password_hash: hash(password).await?,
-            zones,
+            zones: assignment.zones().iter().map(|zone| zone.get()).collect(),
         };
         let created = self
             .store
@@ -102,22 +93,16 @@ impl App {
     ) -> Result<StaffRecord, AppError> {
         App::require_admin(user)?;
         let mut found = FieldErrors::new();
-        let name = input.name.and_then(|name| {
-            PersonName::parse(&name)
-                .map_err(|error| found.add("name", error.to_string()))
-                .ok()
-        });
-        let role = match input.role {
-            Some(role) => parse_role(Some(&role), &mut found),
-            None => None,
-        };
-        let zones = input.zones.map(|zones| zone_numbers(zones, &mut found));
-        let password = input.password.and_then(|password| {
-            check_password(&password)
-                .map_err(|error| found.add("password", error.to_string()))
-                .ok()
-                .map(|()| password)
-        });
+        let name = input
+            .name
+            .and_then(|name| found.check("name", PersonName::parse(&name)));
+        let role = input
+            .role
+            .and_then(|role| found.check("role", Role::parse(&role)));
+        let zones = input.zones.and_then(|zones| zones_of(&zones, &mut found));
+        let password = input
+            .password
+            .and_then(|password| found.check("password", Password::parse(password)));
         if id == user.id {
             if input.active == Some(false) {
                 found.add(
@@ -144,7 +129,7 @@ impl App {
         let changes = StaffChanges {
             name,
             role,
-            zones,
+            zones: zones.map(|zones| zones.iter().map(|zone| zone.get()).collect()),
             active: input.active,
             password_hash,
         };
@@ -158,41 +143,21 @@ impl App {
 }
 
 /// Argon2 is slow on purpose: off the async executor.
-async fn hash(password: String) -> Result<String, AppError> {
-    let hash = tokio::task::spawn_blocking(move || passwords::hash_password(&password))
+async fn hash(password: Password) -> Result<String, AppError> {
+    let hash = tokio::task::spawn_blocking(move || passwords::hash_password(password.expose()))
         .await
         .map_err(anyhow::Error::from)?
         .map_err(anyhow::Error::from)?;
     Ok(hash)
 }
 
-fn clerk_needs_a_zone() -> &'static str {
-    "Um(a) servidor(a) do cartório precisa de pelo menos uma zona."
-}
-
-fn parse_role(role: Option<&str>, found: &mut FieldErrors) -> Option<Role> {
-    match role {
-        None => {
-            found.add("role", "Informe o papel: clerk ou admin.");
-            None
-        }
-        Some(text) => Role::parse(text).or_else(|| {
-            found.add(
-                "role",
-                format!("Papel desconhecido: {text}. Use clerk ou admin."),
-            );
-            None
-        }),
-    }
-}
-
-fn zone_numbers(numbers: Vec<i64>, found: &mut FieldErrors) -> Vec<i32> {
-    let mut zones = Vec::with_capacity(numbers.len());
-    for number in numbers {
-        match i32::try_from(number) {
-            Ok(number) if number > 0 => zones.push(number),
-            _ => found.add("zones", format!("A zona {number} não existe.")),
-        }
-    }
-    zones
+/// The zones given for an account, each number that names no zone reported.
+fn zones_of(numbers: &[i64], found: &mut FieldErrors) -> Option<Vec<ZoneNumber>> {
+    account_zones(numbers)
+        .map_err(|unknown| {
+            for zone in unknown {
+                found.add("zones", zone.to_string());
+            }
+        })
+        .ok()
 }

@@ -1,22 +1,17 @@
 //! Zones: listing, creating and changing them, their own service window included.
 
-use chrono::NaiveTime;
-
-use super::required_text;
 use crate::{
     app::{App, AppError, StaffUser},
     domain::{
         email::Email,
         field_errors::FieldErrors,
-        holidays::fold_name,
         meet_link::MeetLink,
-        schedule::{ServiceWindow, Weekdays, WindowError},
+        schedule::ServiceWindow,
+        zone::{Municipalities, WindowParts, ZONE_TEXT_MAX_CHARS, ZoneName, ZoneNumber},
     },
-    reference::hour_minute,
     store::{NewZone, ZoneChanges, ZoneRecord},
 };
 
-const ZONE_TEXT_MAX_CHARS: usize = 120;
 const CALENDAR_ID_MAX_CHARS: usize = 255;
 const ROOM_LINK_MAX_CHARS: usize = 500;
 
@@ -29,9 +24,18 @@ pub enum Change<T> {
     Set(T),
 }
 
-impl<T> Change<T> {
+impl<T: Clone> Change<T> {
     fn is_keep(&self) -> bool {
         matches!(self, Change::Keep)
+    }
+
+    /// The setting after the change, given the one before.
+    fn applied_to(&self, before: Option<T>) -> Option<T> {
+        match self {
+            Change::Keep => before,
+            Change::Clear => None,
+            Change::Set(value) => Some(value.clone()),
+        }
     }
 }
 
@@ -60,6 +64,7 @@ impl App {
         Ok(self.store.zones().await?)
     }
 
+    /// A new zone needs a number, a name and its municipalities; the rest may come later.
     pub async fn admin_create_zone(
         &self,
         user: &StaffUser,
@@ -70,24 +75,18 @@ impl App {
         App::require_admin(user)?;
         let mut found = FieldErrors::new();
         let number = match number {
-            Some(number) => i32::try_from(number)
-                .ok()
-                .filter(|n| (1..=999).contains(n))
-                .or_else(|| {
-                    found.add("number", "O número da zona deve estar entre 1 e 999.");
-                    None
-                }),
+            Some(number) => found.check("number", ZoneNumber::parse(number)),
             None => {
                 found.add("number", "Informe o número da zona.");
                 None
             }
         };
-        if input.name.is_none() {
-            found.add("name", "Informe o nome da zona.");
-        }
-        if input.municipalities.is_none() {
-            found.add("municipalities", "Informe pelo menos um município.");
-        }
+        // Left out, they are refused as empty.
+        let input = ZoneInput {
+            name: Some(input.name.unwrap_or_default()),
+            municipalities: Some(input.municipalities.unwrap_or_default()),
+            ..input
+        };
         let changes = self.zone_changes(None, input, &mut found);
         let mut errors = type_errors;
         errors.merge_new_fields(found);
@@ -112,7 +111,7 @@ impl App {
         };
         let zone = self.store.create_zone(&new, user.id, self.now()).await?;
         self.reference.invalidate();
-        tracing::info!(staff = user.id, zone = number, "zone created");
+        tracing::info!(staff = user.id, zone = number.get(), "zone created");
         Ok(zone)
     }
 
@@ -152,18 +151,12 @@ impl App {
         found: &mut FieldErrors,
     ) -> ZoneChanges {
         let window = window_after(current, &input, found);
-        let name = input.name.and_then(|name| {
-            required_text(
-                Some(name),
-                ZONE_TEXT_MAX_CHARS,
-                "name",
-                "Informe o nome da zona.",
-                found,
-            )
-        });
+        let name = input
+            .name
+            .and_then(|name| found.check("name", ZoneName::parse(&name)));
         let municipalities = input
             .municipalities
-            .and_then(|list| municipalities(list, found));
+            .and_then(|names| found.check("municipalities", Municipalities::parse(&names)));
         let seat = optional_text(input.seat, ZONE_TEXT_MAX_CHARS, "seat", found);
         let calendar_id = optional_text(
             input.calendar_id,
@@ -172,10 +165,9 @@ impl App {
             found,
         );
         let notification_email = change(input.notification_email, |email| {
-            Email::parse(&email)
+            found
+                .check("notification_email", Email::parse(&email))
                 .map(|email| email.as_str().to_string())
-                .map_err(|error| found.add("notification_email", error.to_string()))
-                .ok()
         });
         let hosts = &self.settings.calendar.allowed_link_hosts;
         let room_link = change(input.room_link, |link| {
@@ -186,10 +178,9 @@ impl App {
                 );
                 return None;
             }
-            MeetLink::parse(&link, hosts)
+            found
+                .check("room_link", MeetLink::parse(&link, hosts))
                 .map(|link| link.as_str().to_string())
-                .map_err(|error| found.add("room_link", error.to_string()))
-                .ok()
         });
         ZoneChanges {
             name,
@@ -230,31 +221,9 @@ fn optional_text(
     })
 }
 
-fn municipalities(list: Vec<String>, found: &mut FieldErrors) -> Option<Vec<String>> {
-    let mut names: Vec<String> = Vec::with_capacity(list.len());
-    for name in list {
-        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-        if name.chars().count() > ZONE_TEXT_MAX_CHARS {
-            found.add(
-                "municipalities",
-                format!("Use no máximo {ZONE_TEXT_MAX_CHARS} caracteres por município."),
-            );
-            return None;
-        }
-        if !name.is_empty() && !names.iter().any(|n| fold_name(n) == fold_name(&name)) {
-            names.push(name);
-        }
-    }
-    if names.is_empty() {
-        found.add("municipalities", "Informe pelo menos um município.");
-        return None;
-    }
-    Some(names)
-}
-
 /// The window after the change: `None` when the change names none of its settings,
 /// `Some(None)` when all of them end up empty. Settings the change leaves out keep their
-/// value from `current`; a window left half set is refused on the settings still missing.
+/// value from `current`; the window they make is judged whole.
 fn window_after(
     current: Option<&ServiceWindow>,
     input: &ZoneInput,
@@ -267,126 +236,30 @@ fn window_after(
     {
         return None;
     }
-    // The parts' own problems first: only parts that parse can be judged together.
-    let mut parts = FieldErrors::new();
-    let time = |change: &Change<String>,
-                field: &str,
-                now: Option<NaiveTime>,
-                errors: &mut FieldErrors| match change {
-        Change::Keep => now,
-        Change::Clear => None,
-        Change::Set(text) => hour_minute(text).or_else(|| {
-            errors.add(
-                field,
-                format!("Horário inválido: {text}. Use HH:MM, por exemplo 08:30."),
-            );
-            None
-        }),
+    let before = current.map(WindowParts::of).unwrap_or_default();
+    let after = WindowParts {
+        opens: input.opens.applied_to(before.opens),
+        closes: input.closes.applied_to(before.closes),
+        slot_minutes: input.slot_minutes.applied_to(before.slot_minutes),
+        weekdays: input.weekdays.applied_to(before.weekdays),
     };
-    let opens = time(
-        &input.opens,
-        "opens",
-        current.map(ServiceWindow::opens),
-        &mut parts,
-    );
-    let closes = time(
-        &input.closes,
-        "closes",
-        current.map(ServiceWindow::closes),
-        &mut parts,
-    );
-    let slot_minutes = match &input.slot_minutes {
-        Change::Keep => current.map(ServiceWindow::slot_minutes),
-        Change::Clear => None,
-        Change::Set(minutes) => u32::try_from(*minutes).ok().or_else(|| {
-            parts.add("slot_minutes", window_message(&WindowError::SlotLength(0)));
-            None
-        }),
-    };
-    let weekdays = match &input.weekdays {
-        Change::Keep => current.map(ServiceWindow::weekdays),
-        Change::Clear => None,
-        Change::Set(days) => {
-            let days: Result<Vec<u32>, i64> = days
-                .iter()
-                .map(|day| u32::try_from(*day).map_err(|_| *day))
-                .collect();
-            match days {
-                Ok(days) => Weekdays::from_iso(days)
-                    .map_err(|error| parts.add("weekdays", window_message(&error)))
-                    .ok(),
-                Err(day) => {
-                    parts.add("weekdays", weekday_message(day));
-                    None
-                }
-            }
-        }
-    };
-    if !parts.is_empty() {
-        found.merge(parts);
-        return None;
-    }
-    match (opens, closes, slot_minutes, weekdays) {
-        (None, None, None, None) => Some(None),
-        (Some(opens), Some(closes), Some(minutes), Some(weekdays)) => {
-            match ServiceWindow::new(opens, closes, minutes, weekdays) {
-                Ok(window) => Some(Some(window)),
-                Err(error) => {
-                    let field = match error {
-                        WindowError::OpensAfterCloses => "closes",
-                        WindowError::SlotLength(_) | WindowError::SlotDoesNotFit(_) => {
-                            "slot_minutes"
-                        }
-                        WindowError::Weekday(_) | WindowError::NoWeekday => "weekdays",
-                    };
-                    found.add(field, window_message(&error));
-                    None
-                }
-            }
-        }
-        (opens, closes, minutes, weekdays) => {
-            let missing = [
-                ("opens", opens.is_none()),
-                ("closes", closes.is_none()),
-                ("slot_minutes", minutes.is_none()),
-                ("weekdays", weekdays.is_none()),
-            ];
-            for (field, is_missing) in missing {
-                if is_missing {
-                    found.add(
-                        field,
-                        "O horário de atendimento vai junto: informe abertura, encerramento, duração dos atendimentos e dias da semana, ou deixe todos vazios.",
-                    );
-                }
+    match after.parse() {
+        Ok(window) => Some(window),
+        Err(errors) => {
+            for (part, error) in errors.iter() {
+                found.add(part.name(), error.to_string());
             }
             None
         }
-    }
-}
-
-fn weekday_message(day: i64) -> String {
-    format!("Dia da semana inválido: {day}. Use 1 (segunda-feira) a 7 (domingo).")
-}
-
-fn window_message(error: &WindowError) -> String {
-    match error {
-        WindowError::OpensAfterCloses => "O encerramento deve ser depois da abertura.".into(),
-        WindowError::SlotLength(_) => {
-            "A duração de cada atendimento deve ser de 5 a 240 minutos.".into()
-        }
-        WindowError::SlotDoesNotFit(minutes) => format!(
-            "Um atendimento de {minutes} minutos não cabe entre a abertura e o encerramento."
-        ),
-        WindowError::Weekday(day) => weekday_message(i64::from(*day)),
-        WindowError::NoWeekday => "Informe pelo menos um dia da semana com atendimento.".into(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{schedule::Weekdays, zone::hour_minute};
 
-    fn time(text: &str) -> NaiveTime {
+    fn time(text: &str) -> chrono::NaiveTime {
         hour_minute(text).unwrap()
     }
 

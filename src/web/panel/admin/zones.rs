@@ -440,7 +440,7 @@ fn window_text(window: &ServiceWindow) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{domain::schedule::Weekdays, reference::hour_minute};
+    use crate::domain::{schedule::Weekdays, zone::hour_minute};
 
     #[test]
     fn a_blank_field_empties_its_setting() {
