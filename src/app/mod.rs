@@ -62,6 +62,8 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Invalid(errors) => AppError::Invalid(errors),
+            StoreError::Duplicate(duplicate) => AppError::Invalid(admin::duplicate(duplicate)),
+            StoreError::UnknownZones(zones) => AppError::Invalid(admin::unknown_zones(&zones)),
             StoreError::Slot(slot) => {
                 let mut errors = FieldErrors::new();
                 errors.add("start", slot.to_string());

@@ -210,6 +210,10 @@ impl From<StoreError> for ApiError {
             StoreError::NotAllowed(not_allowed) => ApiError::NotAllowed(not_allowed),
             StoreError::Slot(slot) => ApiError::field("start", slot.to_string()),
             StoreError::Invalid(errors) => ApiError::Validation(errors),
+            // Worded where the use cases word them.
+            error @ (StoreError::Duplicate(_) | StoreError::UnknownZones(_)) => {
+                crate::app::AppError::from(error).into()
+            }
             StoreError::TooManyOpenRequests { limit, field } => ApiError::field(
                 field,
                 format!(

@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{
-    Store, StoreError,
+    Duplicate, Store, StoreError,
     audit::{self, AdminChange},
     reference::ImportReport,
 };
@@ -188,10 +188,7 @@ pub(super) async fn zone_holidays<C: ConnectionTrait>(
 }
 
 fn holiday_taken() -> StoreError {
-    StoreError::invalid(
-        "date",
-        "Já existe um feriado nesta data com a mesma abrangência.",
-    )
+    StoreError::Duplicate(Duplicate::Holiday)
 }
 
 /// Municipal scopes compare as people write names: the shipped `municipal-Belem` and a

@@ -33,7 +33,10 @@ use sea_orm::{
 
 use crate::{
     config::DatabaseSettings,
-    domain::{field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed},
+    domain::{
+        field_errors::FieldErrors, schedule::SlotError, status::TransitionNotAllowed,
+        zone::ZoneNumber,
+    },
 };
 
 pub use holidays::HolidayRecord;
@@ -63,9 +66,16 @@ pub enum StoreError {
     NotAllowed(#[from] TransitionNotAllowed),
     #[error(transparent)]
     Slot(#[from] SlotError),
-    /// Input that only the database can judge (an unknown zone, a taken e-mail, …).
+    /// Input that only the database can judge (an unknown zone, a taken slot, …).
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
+    /// A unique key already taken: the caller words it for whoever typed the value.
+    #[error("already taken: {0:?}")]
+    Duplicate(Duplicate),
+    /// Zone numbers given for an account that name no active zone: nobody is put to work in
+    /// a zone that is closed or does not exist.
+    #[error("no active zone numbered {0:?}")]
+    UnknownZones(Vec<ZoneNumber>),
     /// `field` is `cpf` or `email`, whichever reached the limit.
     #[error("this person already has {limit} open requests (by {field})")]
     TooManyOpenRequests { limit: u32, field: &'static str },
@@ -74,6 +84,16 @@ pub enum StoreError {
     /// Only a dead job may be sent back to the queue; `state` is the one it is in.
     #[error("job is {state}, not dead")]
     JobNotDead { state: &'static str },
+}
+
+/// Which unique key a change ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicate {
+    /// Another account has this e-mail (in any capitals).
+    StaffEmail,
+    ZoneNumber,
+    /// Another holiday has this date and the same scope.
+    Holiday,
 }
 
 impl StoreError {

@@ -6,27 +6,31 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entities::{staff, staff_zones, zones};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 use serde_json::{Map, Value, json};
 
 use super::{
-    Store, StoreError,
+    Duplicate, Store, StoreError,
     audit::{self, AdminChange},
     sessions,
     zones::find_active_zone,
 };
-use crate::domain::{email::Email, holidays::fold_name, staff::Role, text::PersonName};
+use crate::domain::{
+    email::Email,
+    holidays::fold_name,
+    staff::{Assignment, Role},
+    text::PersonName,
+    zone::ZoneNumber,
+};
 
 pub struct NewStaff {
     pub email: Email,
     pub name: PersonName,
-    pub role: Role,
+    pub assignment: Assignment,
     /// An argon2id PHC string; the password itself never reaches the store.
     pub password_hash: String,
-    /// Zone numbers.
-    pub zones: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,9 +48,9 @@ pub struct StaffRecord {
 #[derive(Debug, Default)]
 pub struct StaffChanges {
     pub name: Option<PersonName>,
-    pub role: Option<Role>,
-    /// Zone numbers: the whole new list.
-    pub zones: Option<Vec<i32>>,
+    /// The role and the whole list of zones after the change. They are written together, so
+    /// the pair stays one the rules accept even when two admins change the account at once.
+    pub assignment: Option<Assignment>,
     pub active: Option<bool>,
     /// An argon2id PHC string.
     pub password_hash: Option<String>,
@@ -70,12 +74,6 @@ impl Store {
         actor: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<StaffRecord, StoreError> {
-        if new.role == Role::Clerk && new.zones.is_empty() {
-            return Err(StoreError::invalid(
-                "zones",
-                "Um(a) servidor(a) do cartório precisa de pelo menos uma zona.",
-            ));
-        }
         let txn = self.begin_write().await?;
         let email = new.email.as_str().to_lowercase();
         let taken = staff::Entity::find()
@@ -85,11 +83,11 @@ impl Store {
         if taken.is_some() {
             return Err(email_taken());
         }
-        let zone_ids = zone_ids(&txn, &new.zones).await?;
+        let zone_ids = zone_ids(&txn, new.assignment.zones()).await?;
         let account = staff::ActiveModel {
             email: Set(email),
             name: Set(new.name.as_str().to_string()),
-            role: Set(new.role.into()),
+            role: Set(new.assignment.role().into()),
             password_hash: Set(new.password_hash.clone()),
             active: Set(true),
             created_at: Set(now),
@@ -103,14 +101,7 @@ impl Store {
             Some(SqlErr::UniqueConstraintViolation(_)) => email_taken(),
             _ => StoreError::Database(error),
         })?;
-        for zone_id in zone_ids {
-            staff_zones::ActiveModel {
-                staff_id: Set(account.id),
-                zone_id: Set(zone_id),
-            }
-            .insert(&txn)
-            .await?;
-        }
+        replace_zones(&txn, account.id, zone_ids).await?;
         audit::record(
             &txn,
             AdminChange {
@@ -121,8 +112,8 @@ impl Store {
                 details: json!({
                     "email": account.email,
                     "name": account.name,
-                    "role": new.role.as_str(),
-                    "zones": new.zones,
+                    "role": new.assignment.role().as_str(),
+                    "zones": zone_numbers(&new.assignment),
                 }),
             },
             now,
@@ -190,34 +181,20 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let role = changes.role.unwrap_or(account.role.into());
-        let zone_ids = match &changes.zones {
-            Some(numbers) => Some(zone_ids(&txn, numbers).await?),
+        let zone_ids = match &changes.assignment {
+            Some(assignment) => Some(zone_ids(&txn, assignment.zones()).await?),
             None => None,
         };
-        let keeps_a_zone = match &zone_ids {
-            Some(ids) => !ids.is_empty(),
-            None => !account
-                .find_related(staff_zones::Entity)
-                .all(&txn)
-                .await?
-                .is_empty(),
-        };
-        if role == Role::Clerk && !keeps_a_zone {
-            return Err(StoreError::invalid(
-                "zones",
-                "Um(a) servidor(a) do cartório precisa de pelo menos uma zona.",
-            ));
-        }
         let mut row = staff::ActiveModel::from(account);
         let mut details = Map::new();
         if let Some(name) = &changes.name {
             row.name = Set(name.as_str().to_string());
             details.insert("name".into(), json!(name.as_str()));
         }
-        if let Some(role) = changes.role {
-            row.role = Set(role.into());
-            details.insert("role".into(), json!(role.as_str()));
+        if let Some(assignment) = &changes.assignment {
+            row.role = Set(assignment.role().into());
+            details.insert("role".into(), json!(assignment.role().as_str()));
+            details.insert("zones".into(), json!(zone_numbers(assignment)));
         }
         if let Some(active) = changes.active {
             row.active = Set(active);
@@ -230,20 +207,8 @@ impl Store {
         }
         row.updated_at = Set(now);
         let account = row.update(&txn).await?;
-        if let (Some(ids), Some(numbers)) = (zone_ids, &changes.zones) {
-            staff_zones::Entity::delete_many()
-                .filter(staff_zones::Column::StaffId.eq(id))
-                .exec(&txn)
-                .await?;
-            for zone_id in ids {
-                staff_zones::ActiveModel {
-                    staff_id: Set(id),
-                    zone_id: Set(zone_id),
-                }
-                .insert(&txn)
-                .await?;
-            }
-            details.insert("zones".into(), json!(numbers));
+        if let Some(ids) = zone_ids {
+            replace_zones(&txn, id, ids).await?;
         }
         if changes.active == Some(false) || changes.password_hash.is_some() {
             sessions::revoke_all(&txn, id, now).await?;
@@ -318,19 +283,49 @@ impl Store {
 }
 
 fn email_taken() -> StoreError {
-    StoreError::invalid("email", "Já existe uma conta com este e-mail.")
+    StoreError::Duplicate(Duplicate::StaffEmail)
 }
 
-/// The ids of zones `numbers` (active ones only: nobody is put to work in a closed zone).
-async fn zone_ids<C: ConnectionTrait>(db: &C, numbers: &[i32]) -> Result<Vec<i32>, StoreError> {
+/// The ids of the zones `numbers`, active ones only; the numbers of any other are the
+/// answer.
+async fn zone_ids<C: ConnectionTrait>(
+    db: &C,
+    numbers: &[ZoneNumber],
+) -> Result<Vec<i32>, StoreError> {
     let mut ids = Vec::with_capacity(numbers.len());
-    for number in numbers {
-        let zone = find_active_zone(db, *number)
-            .await?
-            .ok_or_else(|| StoreError::invalid("zones", format!("A zona {number} não existe.")))?;
-        if !ids.contains(&zone.id) {
-            ids.push(zone.id);
+    let mut unknown = Vec::new();
+    for &number in numbers {
+        match find_active_zone(db, number.get()).await? {
+            Some(zone) => ids.push(zone.id),
+            None => unknown.push(number),
         }
     }
+    if !unknown.is_empty() {
+        return Err(StoreError::UnknownZones(unknown));
+    }
     Ok(ids)
+}
+
+async fn replace_zones<C: ConnectionTrait>(
+    db: &C,
+    staff_id: i32,
+    zone_ids: Vec<i32>,
+) -> Result<(), DbErr> {
+    staff_zones::Entity::delete_many()
+        .filter(staff_zones::Column::StaffId.eq(staff_id))
+        .exec(db)
+        .await?;
+    for zone_id in zone_ids {
+        staff_zones::ActiveModel {
+            staff_id: Set(staff_id),
+            zone_id: Set(zone_id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+fn zone_numbers(assignment: &Assignment) -> Vec<i32> {
+    assignment.zones().iter().map(|zone| zone.get()).collect()
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::{Map, Value, json};
 
 use super::{
-    Store, StoreError,
+    Duplicate, Store, StoreError,
     audit::{self, AdminChange},
     reference::ImportReport,
 };
@@ -315,7 +315,7 @@ impl From<zones::Model> for ZoneRecord {
 }
 
 fn zone_number_taken() -> StoreError {
-    StoreError::invalid("number", "Já existe uma zona com este número.")
+    StoreError::Duplicate(Duplicate::ZoneNumber)
 }
 
 fn window_details(window: Option<&ServiceWindow>) -> Value {

@@ -65,9 +65,8 @@ impl App {
         let new = NewStaff {
             email,
             name,
-            role: assignment.role(),
+            assignment,
             password_hash: hash(password).await?,
-            zones: assignment.zones().iter().map(|zone| zone.get()).collect(),
         };
         let created = self
             .store
@@ -122,14 +121,17 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
+        let assignment = match (role, zones) {
+            (None, None) => None,
+            (role, zones) => Some(self.assignment_after(id, role, zones).await?),
+        };
         let password_hash = match password {
             Some(password) => Some(hash(password).await?),
             None => None,
         };
         let changes = StaffChanges {
             name,
-            role,
-            zones: zones.map(|zones| zones.iter().map(|zone| zone.get()).collect()),
+            assignment,
             active: input.active,
             password_hash,
         };
@@ -139,6 +141,35 @@ impl App {
             .await?;
         tracing::info!(staff = user.id, account = id, "account changed");
         Ok(updated)
+    }
+}
+
+impl App {
+    /// The role and zones of account `id` once the change gives a new role, new zones or
+    /// both; what it leaves out stays as stored.
+    async fn assignment_after(
+        &self,
+        id: i32,
+        role: Option<Role>,
+        zones: Option<Vec<ZoneNumber>>,
+    ) -> Result<Assignment, AppError> {
+        let current = self
+            .store
+            .staff_member(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let zones = zones.unwrap_or_else(|| {
+            let stored = current.zones.iter().map(|&zone| i64::from(zone));
+            // Stored numbers are zones' numbers: none is dropped.
+            stored
+                .filter_map(|zone| ZoneNumber::parse(zone).ok())
+                .collect()
+        });
+        Assignment::new(role.unwrap_or(current.role), zones).map_err(|error| {
+            let mut errors = FieldErrors::new();
+            errors.add("zones", error.to_string());
+            AppError::Invalid(errors)
+        })
     }
 }
 
