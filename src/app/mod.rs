@@ -25,7 +25,7 @@ use crate::{
 };
 
 pub use admin::{
-    Change, DEFAULT_JOB_LIMIT, HolidayInput, MAX_JOB_LIMIT, NewStaffInput, StaffPatchInput,
+    Admin, Change, DEFAULT_JOB_LIMIT, HolidayInput, MAX_JOB_LIMIT, NewStaffInput, StaffPatchInput,
     ZoneInput,
 };
 pub use auth::{SignIn, StaffUser};
@@ -62,7 +62,9 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Invalid(errors) => AppError::Invalid(errors),
-            StoreError::Duplicate(duplicate) => AppError::Invalid(admin::duplicate(duplicate)),
+            StoreError::Duplicate(duplicate) => {
+                AppError::Invalid(admin::duplicate_errors(duplicate))
+            }
             StoreError::UnknownZones(zones) => AppError::Invalid(admin::unknown_zones(&zones)),
             StoreError::Slot(slot) => {
                 let mut errors = FieldErrors::new();

@@ -1,7 +1,7 @@
 //! Holidays: listing, adding and removing them.
 
 use crate::{
-    app::{App, AppError, StaffUser},
+    app::{Admin, App, AppError},
     domain::{
         field_errors::FieldErrors,
         holidays::{Holiday, HolidayName, HolidayNote, HolidayScope, fold_name, holiday_date},
@@ -22,20 +22,18 @@ pub struct HolidayInput {
 impl App {
     pub async fn admin_holidays(
         &self,
-        user: &StaffUser,
+        _: &Admin,
         year: Option<i32>,
     ) -> Result<Vec<HolidayRecord>, AppError> {
-        App::require_admin(user)?;
         Ok(self.store.holiday_records(year).await?)
     }
 
     pub async fn admin_create_holiday(
         &self,
-        user: &StaffUser,
+        admin: &Admin,
         input: HolidayInput,
         type_errors: FieldErrors,
     ) -> Result<HolidayRecord, AppError> {
-        App::require_admin(user)?;
         let served = self.served_municipalities().await?;
         let mut found = FieldErrors::new();
         let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_string();
@@ -64,18 +62,19 @@ impl App {
         };
         let created = self
             .store
-            .create_holiday(&holiday, user.id, self.now())
+            .create_holiday(&holiday, admin.id(), self.now())
             .await?;
         self.reference.invalidate();
-        tracing::info!(staff = user.id, holiday = created.id, "holiday created");
+        tracing::info!(staff = admin.id(), holiday = created.id, "holiday created");
         Ok(created)
     }
 
-    pub async fn admin_delete_holiday(&self, user: &StaffUser, id: i32) -> Result<(), AppError> {
-        App::require_admin(user)?;
-        self.store.delete_holiday(id, user.id, self.now()).await?;
+    pub async fn admin_delete_holiday(&self, admin: &Admin, id: i32) -> Result<(), AppError> {
+        self.store
+            .delete_holiday(id, admin.id(), self.now())
+            .await?;
         self.reference.invalidate();
-        tracing::info!(staff = user.id, holiday = id, "holiday deleted");
+        tracing::info!(staff = admin.id(), holiday = id, "holiday deleted");
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! The outbox's jobs as admins see them: listing them and sending a dead one back.
 
-use crate::app::{App, AppError, StaffUser};
+use crate::app::{Admin, App, AppError};
 use crate::{
     domain::field_errors::FieldErrors,
     store::{JobRecord, JobState},
@@ -13,11 +13,10 @@ pub const MAX_JOB_LIMIT: u64 = 500;
 impl App {
     pub async fn admin_jobs(
         &self,
-        user: &StaffUser,
+        _: &Admin,
         state: Option<&str>,
         limit: Option<u64>,
     ) -> Result<Vec<JobRecord>, AppError> {
-        App::require_admin(user)?;
         let state = match state.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
             Some(text) => Some(JobState::parse(text).ok_or_else(|| {
@@ -36,17 +35,19 @@ impl App {
     /// The protocols of the requests the listed jobs belong to, so the list can name them.
     pub async fn admin_request_protocols(
         &self,
-        user: &StaffUser,
+        _: &Admin,
         ids: impl IntoIterator<Item = i64>,
     ) -> Result<std::collections::HashMap<i64, String>, AppError> {
-        App::require_admin(user)?;
         Ok(self.store.protocols(ids).await?)
     }
 
-    pub async fn admin_retry_job(&self, user: &StaffUser, id: i64) -> Result<JobRecord, AppError> {
-        App::require_admin(user)?;
-        let job = self.store.retry_job(id, user.id, self.now()).await?;
-        tracing::info!(staff = user.id, job = id, "dead job sent back to the queue");
+    pub async fn admin_retry_job(&self, admin: &Admin, id: i64) -> Result<JobRecord, AppError> {
+        let job = self.store.retry_job(id, admin.id(), self.now()).await?;
+        tracing::info!(
+            staff = admin.id(),
+            job = id,
+            "dead job sent back to the queue"
+        );
         Ok(job)
     }
 }

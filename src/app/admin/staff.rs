@@ -1,7 +1,7 @@
 //! Staff accounts: listing, creating and changing them.
 
 use crate::{
-    app::{App, AppError, StaffUser},
+    app::{Admin, App, AppError},
     domain::{
         email::Email,
         field_errors::FieldErrors,
@@ -36,11 +36,10 @@ pub struct StaffPatchInput {
 impl App {
     pub async fn admin_create_staff(
         &self,
-        user: &StaffUser,
+        admin: &Admin,
         input: NewStaffInput,
         type_errors: FieldErrors,
     ) -> Result<StaffRecord, AppError> {
-        App::require_admin(user)?;
         let mut found = FieldErrors::new();
         let text = |value: &Option<String>| value.as_deref().unwrap_or_default().to_string();
         let name = found.check("name", PersonName::parse(&text(&input.name)));
@@ -70,27 +69,29 @@ impl App {
         };
         let created = self
             .store
-            .create_staff_by(&new, Some(user.id), self.now())
+            .create_staff_by(&new, Some(admin.id()), self.now())
             .await?;
-        tracing::info!(staff = user.id, account = created.id, "account created");
+        tracing::info!(staff = admin.id(), account = created.id, "account created");
         Ok(created)
     }
 
-    pub async fn admin_staff(&self, user: &StaffUser) -> Result<Vec<StaffRecord>, AppError> {
-        App::require_admin(user)?;
+    pub async fn admin_staff(&self, _: &Admin) -> Result<Vec<StaffRecord>, AppError> {
         Ok(self.store.staff().await?)
+    }
+
+    pub async fn admin_staff_member(&self, _: &Admin, id: i32) -> Result<StaffRecord, AppError> {
+        self.store.staff_member(id).await?.ok_or(AppError::NotFound)
     }
 
     /// An admin may not disable or demote their own account: the court must never be left
     /// without anyone who can administer it by a slip of one person.
     pub async fn admin_update_staff(
         &self,
-        user: &StaffUser,
+        admin: &Admin,
         id: i32,
         input: StaffPatchInput,
         type_errors: FieldErrors,
     ) -> Result<StaffRecord, AppError> {
-        App::require_admin(user)?;
         let mut found = FieldErrors::new();
         let name = input
             .name
@@ -102,7 +103,7 @@ impl App {
         let password = input
             .password
             .and_then(|password| found.check("password", Password::parse(password)));
-        if id == user.id {
+        if id == admin.id() {
             if input.active == Some(false) {
                 found.add(
                     "active",
@@ -137,9 +138,9 @@ impl App {
         };
         let updated = self
             .store
-            .update_staff(id, &changes, user.id, self.now())
+            .update_staff(id, &changes, admin.id(), self.now())
             .await?;
-        tracing::info!(staff = user.id, account = id, "account changed");
+        tracing::info!(staff = admin.id(), account = id, "account changed");
         Ok(updated)
     }
 }

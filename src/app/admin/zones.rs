@@ -1,7 +1,7 @@
 //! Zones: listing, creating and changing them, their own service window included.
 
 use crate::{
-    app::{App, AppError, StaffUser},
+    app::{Admin, App, AppError},
     domain::{
         email::Email,
         field_errors::FieldErrors,
@@ -59,20 +59,23 @@ pub struct ZoneInput {
 }
 
 impl App {
-    pub async fn admin_zones(&self, user: &StaffUser) -> Result<Vec<ZoneRecord>, AppError> {
-        App::require_admin(user)?;
+    pub async fn admin_zones(&self, _: &Admin) -> Result<Vec<ZoneRecord>, AppError> {
         Ok(self.store.zones().await?)
+    }
+
+    /// A zone by number, active or not.
+    pub async fn admin_zone(&self, _: &Admin, number: i32) -> Result<ZoneRecord, AppError> {
+        self.store.zone(number).await?.ok_or(AppError::NotFound)
     }
 
     /// A new zone needs a number, a name and its municipalities; the rest may come later.
     pub async fn admin_create_zone(
         &self,
-        user: &StaffUser,
+        admin: &Admin,
         number: Option<i64>,
         input: ZoneInput,
         type_errors: FieldErrors,
     ) -> Result<ZoneRecord, AppError> {
-        App::require_admin(user)?;
         let mut found = FieldErrors::new();
         let number = match number {
             Some(number) => found.check("number", ZoneNumber::parse(number)),
@@ -109,9 +112,9 @@ impl App {
             window: changes.window.flatten(),
             active: changes.active.unwrap_or(true),
         };
-        let zone = self.store.create_zone(&new, user.id, self.now()).await?;
+        let zone = self.store.create_zone(&new, admin.id(), self.now()).await?;
         self.reference.invalidate();
-        tracing::info!(staff = user.id, zone = number.get(), "zone created");
+        tracing::info!(staff = admin.id(), zone = number.get(), "zone created");
         Ok(zone)
     }
 
@@ -119,12 +122,11 @@ impl App {
     /// all set (and valid together) or all empty, whichever of them the change names.
     pub async fn admin_update_zone(
         &self,
-        user: &StaffUser,
+        admin: &Admin,
         number: i32,
         input: ZoneInput,
         type_errors: FieldErrors,
     ) -> Result<ZoneRecord, AppError> {
-        App::require_admin(user)?;
         let current = self.store.zone(number).await?.ok_or(AppError::NotFound)?;
         let mut found = FieldErrors::new();
         let changes = self.zone_changes(current.window.as_ref(), input, &mut found);
@@ -135,10 +137,10 @@ impl App {
         }
         let zone = self
             .store
-            .update_zone(number, &changes, user.id, self.now())
+            .update_zone(number, &changes, admin.id(), self.now())
             .await?;
         self.reference.invalidate();
-        tracing::info!(staff = user.id, zone = number, "zone changed");
+        tracing::info!(staff = admin.id(), zone = number, "zone changed");
         Ok(zone)
     }
 

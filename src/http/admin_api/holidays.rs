@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::AdminUser;
 use crate::http::{
-    auth_api::Staff,
     error::{ApiError, ErrorBody, ValidationBody},
     extract::{Field, JsonBody, QueryParams},
 };
@@ -83,10 +83,10 @@ pub struct HolidaysQuery {
     ))]
 async fn list_holidays(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     QueryParams(query): QueryParams<HolidaysQuery>,
 ) -> Result<Json<Vec<HolidayView>>, ApiError> {
-    let holidays = app.admin_holidays(&user, query.year).await?;
+    let holidays = app.admin_holidays(&admin, query.year).await?;
     Ok(Json(holidays.into_iter().map(HolidayView::from).collect()))
 }
 
@@ -101,7 +101,7 @@ async fn list_holidays(
     ))]
 async fn create_holiday(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<HolidayBody>,
 ) -> Result<(StatusCode, Json<HolidayView>), ApiError> {
     let mut errors = FieldErrors::new();
@@ -111,7 +111,7 @@ async fn create_holiday(
         scope: body.scope.take("scope", "um texto", &mut errors),
         note: body.note.take("note", "um texto", &mut errors),
     };
-    let created = app.admin_create_holiday(&user, input, errors).await?;
+    let created = app.admin_create_holiday(&admin, input, errors).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -126,9 +126,9 @@ async fn create_holiday(
     ))]
 async fn delete_holiday(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     Path(id): Path<i32>,
 ) -> Result<StatusCode, ApiError> {
-    app.admin_delete_holiday(&user, id).await?;
+    app.admin_delete_holiday(&admin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

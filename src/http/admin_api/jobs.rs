@@ -8,9 +8,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::AdminUser;
 use crate::app::App;
 use crate::http::{
-    auth_api::Staff,
     error::{ApiError, ErrorBody, ValidationBody},
     extract::QueryParams,
     views::JobView,
@@ -41,11 +41,11 @@ pub struct JobsQuery {
     ))]
 async fn list_jobs(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     QueryParams(query): QueryParams<JobsQuery>,
 ) -> Result<Json<Vec<JobView>>, ApiError> {
     let jobs = app
-        .admin_jobs(&user, query.state.as_deref(), query.limit)
+        .admin_jobs(&admin, query.state.as_deref(), query.limit)
         .await?;
     Ok(Json(jobs.into_iter().map(JobView::from).collect()))
 }
@@ -62,8 +62,8 @@ async fn list_jobs(
     ))]
 async fn retry_job(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     Path(id): Path<i64>,
 ) -> Result<Json<JobView>, ApiError> {
-    Ok(Json(app.admin_retry_job(&user, id).await?.into()))
+    Ok(Json(app.admin_retry_job(&admin, id).await?.into()))
 }

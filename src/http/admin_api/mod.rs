@@ -1,14 +1,17 @@
 //! The admin side of the API: accounts, zones, holidays and the outbox's jobs, one file each.
-//! Admins only: a clerk gets 403 from the use case, whatever the endpoint.
+//! Admins only: every handler takes an [`AdminUser`], so a clerk gets 403 whatever the
+//! endpoint, before its body is read.
 
 mod holidays;
 mod jobs;
 mod staff;
 mod zones;
 
+use axum::{extract::FromRequestParts, http::request::Parts};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::app::App;
+use super::{auth_api::Staff, error::ApiError};
+use crate::app::{Admin, App};
 
 pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -16,4 +19,16 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(zones::router())
         .merge(holidays::router())
         .merge(jobs::router())
+}
+
+/// The admin behind an API request: 401 without a live token, 403 for a clerk.
+struct AdminUser(Admin);
+
+impl FromRequestParts<App> for AdminUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let Staff(user) = Staff::from_request_parts(parts, app).await?;
+        Ok(AdminUser(user.admin()?))
+    }
 }

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::AdminUser;
 use crate::http::{
-    auth_api::Staff,
     error::{ApiError, ErrorBody, ValidationBody},
     extract::{Field, JsonBody},
     views::StaffView,
@@ -82,9 +82,9 @@ pub struct StaffPatchBody {
     ))]
 async fn list_staff(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
 ) -> Result<Json<Vec<StaffView>>, ApiError> {
-    let accounts = app.admin_staff(&user).await?;
+    let accounts = app.admin_staff(&admin).await?;
     Ok(Json(accounts.into_iter().map(StaffView::from).collect()))
 }
 
@@ -99,7 +99,7 @@ async fn list_staff(
     ))]
 async fn create_staff(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<NewStaffBody>,
 ) -> Result<(StatusCode, Json<StaffView>), ApiError> {
     let mut errors = FieldErrors::new();
@@ -112,7 +112,7 @@ async fn create_staff(
             .zones
             .take("zones", "uma lista de números", &mut errors),
     };
-    let created = app.admin_create_staff(&user, input, errors).await?;
+    let created = app.admin_create_staff(&admin, input, errors).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -128,7 +128,7 @@ async fn create_staff(
     ))]
 async fn update_staff(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     Path(id): Path<i32>,
     JsonBody(body): JsonBody<StaffPatchBody>,
 ) -> Result<Json<StaffView>, ApiError> {
@@ -144,6 +144,6 @@ async fn update_staff(
             .take("active", "verdadeiro ou falso", &mut errors),
         password: body.password.take("password", "um texto", &mut errors),
     };
-    let updated = app.admin_update_staff(&user, id, input, errors).await?;
+    let updated = app.admin_update_staff(&admin, id, input, errors).await?;
     Ok(Json(updated.into()))
 }

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use super::AdminUser;
 use crate::http::{
-    auth_api::Staff,
     error::{ApiError, ErrorBody, ValidationBody},
     extract::{Field, JsonBody},
 };
@@ -132,9 +132,9 @@ impl From<ZoneRecord> for AdminZoneView {
     ))]
 async fn list_zones(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
 ) -> Result<Json<Vec<AdminZoneView>>, ApiError> {
-    let zones = app.admin_zones(&user).await?;
+    let zones = app.admin_zones(&admin).await?;
     Ok(Json(zones.into_iter().map(AdminZoneView::from).collect()))
 }
 
@@ -149,12 +149,12 @@ async fn list_zones(
     ))]
 async fn create_zone(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     JsonBody(body): JsonBody<ZoneBody>,
 ) -> Result<(StatusCode, Json<AdminZoneView>), ApiError> {
     let mut errors = FieldErrors::new();
     let (number, input) = zone_input(body, &mut errors);
-    let zone = app.admin_create_zone(&user, number, input, errors).await?;
+    let zone = app.admin_create_zone(&admin, number, input, errors).await?;
     Ok((StatusCode::CREATED, Json(zone.into())))
 }
 
@@ -170,7 +170,7 @@ async fn create_zone(
     ))]
 async fn update_zone(
     State(app): State<App>,
-    Staff(user): Staff,
+    AdminUser(admin): AdminUser,
     Path(number): Path<i32>,
     JsonBody(body): JsonBody<ZoneBody>,
 ) -> Result<Json<AdminZoneView>, ApiError> {
@@ -179,7 +179,7 @@ async fn update_zone(
     if new_number.is_some_and(|n| n != i64::from(number)) {
         errors.add("number", "O número de uma zona não muda.");
     }
-    let zone = app.admin_update_zone(&user, number, input, errors).await?;
+    let zone = app.admin_update_zone(&admin, number, input, errors).await?;
     Ok(Json(zone.into()))
 }
 

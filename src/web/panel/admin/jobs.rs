@@ -12,7 +12,7 @@ use axum::{
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{failure, flash, number};
+use super::{AdminPage, failure, flash, number};
 use crate::web::panel::job_label;
 use crate::{
     app::{App, AppError, DEFAULT_JOB_LIMIT},
@@ -24,7 +24,6 @@ use crate::{
         public::moment,
         query::PageQuery,
         render_error,
-        session::PanelUser,
     },
 };
 
@@ -83,17 +82,17 @@ struct JobRow {
 
 async fn list(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     PageQuery(query): PageQuery<JobsQuery>,
 ) -> Response {
     let tab = tab(query.estado.as_deref());
     let done = flash(query.feito.as_deref(), DONE);
-    render(&app, &panel, tab, StatusCode::OK, done, None).await
+    render(&app, &page, tab, StatusCode::OK, done, None).await
 }
 
 async fn render(
     app: &App,
-    panel: &PanelUser,
+    page: &AdminPage,
     tab: &'static str,
     status: StatusCode,
     done: Option<&str>,
@@ -101,7 +100,7 @@ async fn render(
 ) -> Response {
     let state = (tab != "todas").then_some(tab);
     let jobs = match app
-        .admin_jobs(&panel.user, state, Some(DEFAULT_JOB_LIMIT))
+        .admin_jobs(&page.admin, state, Some(DEFAULT_JOB_LIMIT))
         .await
     {
         Ok(jobs) => jobs,
@@ -109,7 +108,7 @@ async fn render(
     };
     // A job without a request is the service's own.
     let protocols = match app
-        .admin_request_protocols(&panel.user, jobs.iter().filter_map(|job| job.request_id))
+        .admin_request_protocols(&page.admin, jobs.iter().filter_map(|job| job.request_id))
         .await
     {
         Ok(protocols) => protocols,
@@ -152,36 +151,36 @@ async fn render(
             limit => DEFAULT_JOB_LIMIT,
             done,
             problem,
-            ..base(panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }
 
 async fn retry(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
+    if !page.csrf_ok(&fields.text("csrf")) {
         return crate::web::forbidden();
     }
     let tab = tab(fields.optional("estado").as_deref());
     let back = format!("/painel/admin/tarefas?estado={tab}");
     let Some(id) = number::<i64>(Some(&id)) else {
-        return failure(&panel, AppError::NotFound, "Tarefa não encontrada", &back);
+        return failure(&page, AppError::NotFound, "Tarefa não encontrada", &back);
     };
-    match app.admin_retry_job(&panel.user, id).await {
+    match app.admin_retry_job(&page.admin, id).await {
         Ok(_) => Redirect::to(&format!("{back}&feito=repetida")).into_response(),
         Err(AppError::Store(StoreError::JobNotDead { state })) => {
             let state = JobState::parse(state).map_or(state, state_label);
             let problem = format!(
                 "A tarefa nº {id} não está com falha (situação: {state}); não há o que repetir."
             );
-            render(&app, &panel, tab, StatusCode::CONFLICT, None, Some(problem)).await
+            render(&app, &page, tab, StatusCode::CONFLICT, None, Some(problem)).await
         }
-        Err(error) => failure(&panel, error, "Tarefa não encontrada", &back),
+        Err(error) => failure(&page, error, "Tarefa não encontrada", &back),
     }
 }
 
