@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::text::search_key;
+use super::text::{TooLong, search_key, trimmed_within};
 
 /// Who a holiday applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -135,14 +135,11 @@ pub enum HolidayNameError {
 
 impl HolidayName {
     pub fn parse(input: &str) -> Result<Self, HolidayNameError> {
-        let name = input.trim();
-        if name.is_empty() {
-            return Err(HolidayNameError::Empty);
+        match trimmed_within(input, HOLIDAY_NAME_MAX_CHARS) {
+            Ok(Some(name)) => Ok(HolidayName(name.to_string())),
+            Ok(None) => Err(HolidayNameError::Empty),
+            Err(TooLong) => Err(HolidayNameError::TooLong),
         }
-        if name.chars().count() > HOLIDAY_NAME_MAX_CHARS {
-            return Err(HolidayNameError::TooLong);
-        }
-        Ok(HolidayName(name.to_string()))
     }
 
     pub fn into_string(self) -> String {
@@ -163,11 +160,9 @@ pub enum HolidayNoteError {
 impl HolidayNote {
     /// A blank note is no note.
     pub fn parse(input: &str) -> Result<Option<Self>, HolidayNoteError> {
-        let note = input.trim();
-        if note.chars().count() > HOLIDAY_NOTE_MAX_CHARS {
-            return Err(HolidayNoteError::TooLong);
-        }
-        Ok((!note.is_empty()).then(|| HolidayNote(note.to_string())))
+        let note = trimmed_within(input, HOLIDAY_NOTE_MAX_CHARS)
+            .map_err(|TooLong| HolidayNoteError::TooLong)?;
+        Ok(note.map(|note| HolidayNote(note.to_string())))
     }
 
     pub fn into_string(self) -> String {

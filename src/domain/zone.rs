@@ -10,6 +10,7 @@ use chrono::NaiveTime;
 use super::{
     holidays::fold_name,
     schedule::{ServiceWindow, Weekdays, WindowError},
+    text::{TooLong, trimmed_within},
 };
 
 /// The longest zone name, and the longest municipality name (the database's columns).
@@ -60,14 +61,11 @@ pub enum ZoneNameError {
 
 impl ZoneName {
     pub fn parse(input: &str) -> Result<Self, ZoneNameError> {
-        let name = input.trim();
-        if name.is_empty() {
-            return Err(ZoneNameError::Empty);
+        match trimmed_within(input, ZONE_TEXT_MAX_CHARS) {
+            Ok(Some(name)) => Ok(ZoneName(name.to_string())),
+            Ok(None) => Err(ZoneNameError::Empty),
+            Err(TooLong) => Err(ZoneNameError::TooLong),
         }
-        if name.chars().count() > ZONE_TEXT_MAX_CHARS {
-            return Err(ZoneNameError::TooLong);
-        }
-        Ok(ZoneName(name.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -145,14 +145,7 @@ impl Store {
             .map(|account| {
                 let mut zones = zones_of.remove(&account.id).unwrap_or_default();
                 zones.sort_unstable();
-                StaffRecord {
-                    id: account.id,
-                    email: account.email,
-                    name: account.name,
-                    role: account.role.into(),
-                    active: account.active,
-                    zones,
-                }
+                record(account, zones)
             })
             .collect();
         records.sort_by_cached_key(|record| fold_name(&record.name));
@@ -271,14 +264,19 @@ impl Store {
             .into_iter()
             .map(|zone| zone.number)
             .collect();
-        Ok(StaffRecord {
-            id: account.id,
-            email: account.email,
-            name: account.name,
-            role: account.role.into(),
-            active: account.active,
-            zones,
-        })
+        Ok(record(account, zones))
+    }
+}
+
+/// `zones`: the account's zone numbers, ascending.
+fn record(account: staff::Model, zones: Vec<i32>) -> StaffRecord {
+    StaffRecord {
+        id: account.id,
+        email: account.email,
+        name: account.name,
+        role: account.role.into(),
+        active: account.active,
+        zones,
     }
 }
 
