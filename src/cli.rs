@@ -9,16 +9,18 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::{
+    app::AppError,
     clock::Clock,
     config::Settings,
     domain::{
         email::Email,
-        staff::{Role, check_password},
+        field_errors::FieldErrors,
+        staff::{Assignment, Password, Role, account_zones},
         text::PersonName,
     },
     passwords, reference,
     startup::{self, Application},
-    store::{NewStaff, StoreError},
+    store::NewStaff,
 };
 
 #[derive(Debug, Parser)]
@@ -168,36 +170,33 @@ async fn add_staff(
 ) -> anyhow::Result<()> {
     let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email: {error}"))?;
     let name = PersonName::parse(name).map_err(|error| anyhow::anyhow!("--name: {error}"))?;
-    let password = read_password()?;
-    check_password(&password).map_err(|error| anyhow::anyhow!("senha: {error}"))?;
-    let password_hash = tokio::task::spawn_blocking(move || passwords::hash_password(&password))
-        .await
-        .context("the password hashing task failed")??;
+    let zones: Vec<i64> = zones.into_iter().map(i64::from).collect();
+    let zones = account_zones(&zones).map_err(|unknown| {
+        let unknown: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("--zone: {}", unknown.join(" "))
+    })?;
+    let assignment =
+        Assignment::new(role, zones).map_err(|error| anyhow::anyhow!("--zone: {error}"))?;
+    let password =
+        Password::parse(read_password()?).map_err(|error| anyhow::anyhow!("senha: {error}"))?;
+    let password_hash =
+        tokio::task::spawn_blocking(move || passwords::hash_password(password.expose()))
+            .await
+            .context("the password hashing task failed")??;
     let store = startup::open_store(settings).await?;
     startup::load_reference_data(&store, settings, clock.now()).await?;
     let new = NewStaff {
         email,
         name,
-        role,
+        assignment,
         password_hash,
-        zones,
     };
     let created = match store.create_staff(&new, clock.now()).await {
         Ok(created) => created,
-        Err(StoreError::Invalid(errors)) => {
-            let messages: Vec<String> = errors
-                .fields()
-                .flat_map(|field| {
-                    errors
-                        .get(field)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(move |message| format!("--{field}: {message}"))
-                })
-                .collect();
-            bail!("{}", messages.join("\n"));
-        }
-        Err(error) => return Err(error.into()),
+        Err(error) => match AppError::from(error) {
+            AppError::Invalid(errors) => bail!("{}", flag_messages(&errors)),
+            other => return Err(other.into()),
+        },
     };
     store.close().await?;
     let zones: Vec<String> = created.zones.iter().map(i32::to_string).collect();
@@ -231,4 +230,20 @@ fn read_password() -> anyhow::Result<String> {
 
 fn read(file: &PathBuf) -> anyhow::Result<String> {
     std::fs::read_to_string(file).with_context(|| format!("failed to read {}", file.display()))
+}
+
+/// Field problems as the command's flags: `--email: …`, `--zone: …`.
+fn flag_messages(errors: &FieldErrors) -> String {
+    let messages: Vec<String> = errors
+        .fields()
+        .flat_map(|field| {
+            let flag = if field == "zones" { "zone" } else { field };
+            errors
+                .get(field)
+                .unwrap_or_default()
+                .iter()
+                .map(move |message| format!("--{flag}: {message}"))
+        })
+        .collect();
+    messages.join("\n")
 }

@@ -353,8 +353,8 @@ fn path_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::E
 
 fn hour_minute<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
     let value = String::deserialize(d)?;
-    NaiveTime::parse_from_str(&value, "%H:%M")
-        .map_err(|_| serde::de::Error::custom(format!("{value:?} is not a time as HH:MM")))
+    crate::domain::zone::hour_minute(&value)
+        .ok_or_else(|| serde::de::Error::custom(format!("{value:?} is not a time as HH:MM")))
 }
 
 #[cfg(test)]

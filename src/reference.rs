@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveTime;
 use serde::Deserialize;
 
 use crate::domain::{
@@ -11,6 +10,10 @@ use crate::domain::{
     holidays::{self, Holiday},
     meet_link::MeetLink,
     schedule::{ServiceWindow, Weekdays},
+    zone::{
+        Municipalities, MunicipalitiesError, WindowErrors, WindowPartError, WindowParts,
+        ZONE_TEXT_MAX_CHARS, ZoneName, ZoneNumber,
+    },
 };
 
 /// The shipped files, compiled in so that a binary copied elsewhere still starts with data.
@@ -21,10 +24,10 @@ pub const SHIPPED_HOLIDAYS: &str = include_str!("../config/holidays.csv");
 /// value already stored, so a re-import does not undo what an admin changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZoneSpec {
-    pub number: i32,
-    pub name: String,
+    pub number: ZoneNumber,
+    pub name: ZoneName,
     pub seat: Option<String>,
-    pub municipalities: Vec<String>,
+    pub municipalities: Municipalities,
     pub notification_email: Option<Email>,
     pub calendar_id: Option<String>,
     pub room_link: Option<MeetLink>,
@@ -38,7 +41,7 @@ pub enum ZoneDataError {
     #[error("zones file, zone {number}: {message}")]
     Invalid { number: i64, message: String },
     #[error("zones file: zone {0} appears twice")]
-    Duplicate(i32),
+    Duplicate(ZoneNumber),
     #[error("zones file: no [[zone]] entries")]
     Empty,
 }
@@ -62,8 +65,8 @@ struct ZoneEntry {
     room_link: Option<String>,
     opens: Option<String>,
     closes: Option<String>,
-    slot_minutes: Option<u32>,
-    weekdays: Option<Vec<u32>>,
+    slot_minutes: Option<i64>,
+    weekdays: Option<Vec<i64>>,
 }
 
 /// Reads a zones file. `allowed_link_hosts` bounds the fixed room links, as for clerks' links.
@@ -87,27 +90,27 @@ pub fn parse_zones(
     Ok(zones)
 }
 
+/// The file is read by operators: its problems are told in English, from the same rules
+/// the admin pages apply.
 impl ZoneEntry {
     fn into_spec(self, allowed_link_hosts: &[String]) -> Result<ZoneSpec, ZoneDataError> {
         let number = self.number;
         let invalid = |message: String| ZoneDataError::Invalid { number, message };
-        let number = i32::try_from(number)
-            .ok()
-            .filter(|n| (1..=999).contains(n))
-            .ok_or_else(|| invalid("the number must be between 1 and 999".into()))?;
-        let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 120 {
-            return Err(invalid("the name must have 1 to 120 characters".into()));
-        }
-        let municipalities: Vec<String> = self
-            .municipalities
-            .iter()
-            .map(|m| m.trim().to_string())
-            .filter(|m| !m.is_empty())
-            .collect();
-        if municipalities.is_empty() {
-            return Err(invalid("at least one municipality is needed".into()));
-        }
+        let window_parts = self.window_parts();
+        let number = ZoneNumber::parse(number)
+            .map_err(|_| invalid("the number must be between 1 and 999".into()))?;
+        let name = ZoneName::parse(&self.name).map_err(|_| {
+            invalid(format!(
+                "the name must have 1 to {ZONE_TEXT_MAX_CHARS} characters"
+            ))
+        })?;
+        let municipalities =
+            Municipalities::parse(&self.municipalities).map_err(|error| match error {
+                MunicipalitiesError::Empty => invalid("at least one municipality is needed".into()),
+                MunicipalitiesError::TooLong => invalid(format!(
+                    "a municipality's name must have at most {ZONE_TEXT_MAX_CHARS} characters"
+                )),
+            })?;
         let notification_email = blank_to_none(self.notification_email)
             .map(|e| {
                 Email::parse(&e).map_err(|error| invalid(format!("notification_email: {error}")))
@@ -119,30 +122,9 @@ impl ZoneEntry {
                     .map_err(|error| invalid(format!("room_link: {error}")))
             })
             .transpose()?;
-        let window = match (self.opens, self.closes, self.slot_minutes, self.weekdays) {
-            (None, None, None, None) => None,
-            (Some(opens), Some(closes), Some(slot_minutes), weekdays) => {
-                let weekdays = match weekdays {
-                    Some(days) => Weekdays::from_iso(days).map_err(|e| invalid(e.to_string()))?,
-                    None => Weekdays::MONDAY_TO_FRIDAY,
-                };
-                let window = ServiceWindow::new(
-                    hour_minute(&opens)
-                        .ok_or_else(|| invalid(format!("opens: {opens:?} is not HH:MM")))?,
-                    hour_minute(&closes)
-                        .ok_or_else(|| invalid(format!("closes: {closes:?} is not HH:MM")))?,
-                    slot_minutes,
-                    weekdays,
-                )
-                .map_err(|e| invalid(e.to_string()))?;
-                Some(window)
-            }
-            _ => {
-                return Err(invalid(
-                    "a service window needs opens, closes and slot_minutes together".into(),
-                ));
-            }
-        };
+        let window = window_parts
+            .parse()
+            .map_err(|errors| invalid(window_problems(&errors)))?;
         Ok(ZoneSpec {
             number,
             name,
@@ -154,16 +136,53 @@ impl ZoneEntry {
             window,
         })
     }
+
+    /// The file may leave `weekdays` out of a window: Monday to Friday, then.
+    fn window_parts(&self) -> WindowParts {
+        let some_part =
+            self.opens.is_some() || self.closes.is_some() || self.slot_minutes.is_some();
+        let weekdays = self.weekdays.clone().or_else(|| {
+            some_part.then(|| {
+                Weekdays::MONDAY_TO_FRIDAY
+                    .iso_numbers()
+                    .into_iter()
+                    .map(i64::from)
+                    .collect()
+            })
+        });
+        WindowParts {
+            opens: self.opens.clone(),
+            closes: self.closes.clone(),
+            slot_minutes: self.slot_minutes,
+            weekdays,
+        }
+    }
+}
+
+fn window_problems(errors: &WindowErrors) -> String {
+    let problems: Vec<String> = errors
+        .iter()
+        .map(|(part, error)| match error {
+            WindowPartError::NotHourMinute(text) => {
+                format!("{}: {text:?} is not HH:MM", part.name())
+            }
+            WindowPartError::Weekday(day) => {
+                format!("weekdays: {day} is not an ISO weekday (1 = Monday … 7 = Sunday)")
+            }
+            WindowPartError::Missing => format!(
+                "{}: a service window needs opens, closes and slot_minutes together",
+                part.name()
+            ),
+            WindowPartError::Window(error) => error.to_string(),
+        })
+        .collect();
+    problems.join("; ")
 }
 
 fn blank_to_none(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
-}
-
-pub fn hour_minute(text: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
 }
 
 /// Reads a holidays file in the shipped CSV format.
@@ -183,17 +202,17 @@ mod tests {
     fn shipped_zones_cover_para_without_the_secretaria() {
         let zones = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
         assert_eq!(zones.len(), 101);
-        assert!(zones.iter().all(|z| z.number >= 1));
+        assert!(zones.iter().all(|z| z.number.get() >= 1));
         let belem: Vec<i32> = zones
             .iter()
-            .filter(|z| z.municipalities.iter().any(|m| m == "Belém"))
-            .map(|z| z.number)
+            .filter(|z| z.municipalities.as_slice().iter().any(|m| m == "Belém"))
+            .map(|z| z.number.get())
             .collect();
         assert_eq!(belem, [1, 28, 29, 30, 73, 76, 95, 96, 97, 98]);
-        let zone_2 = zones.iter().find(|z| z.number == 2).unwrap();
+        let zone_2 = zones.iter().find(|z| z.number.get() == 2).unwrap();
         assert_eq!(zone_2.seat, None, "the source does not know zone 2's seat");
         assert_eq!(
-            zone_2.municipalities,
+            zone_2.municipalities.as_slice(),
             ["Cachoeira do Arari", "Santa Cruz do Arari"]
         );
     }
@@ -203,7 +222,7 @@ mod tests {
         let zones = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
         let municipalities: BTreeSet<&str> = zones
             .iter()
-            .flat_map(|z| z.municipalities.iter().map(String::as_str))
+            .flat_map(|z| z.municipalities.as_slice().iter().map(String::as_str))
             .collect();
         // Pará has 144 municipalities.
         assert_eq!(municipalities.len(), 144);

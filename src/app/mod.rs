@@ -30,7 +30,7 @@ use crate::{
 };
 
 pub use admin::{
-    Change, DEFAULT_JOB_LIMIT, HolidayInput, MAX_JOB_LIMIT, NewStaffInput, StaffPatchInput,
+    Admin, Change, DEFAULT_JOB_LIMIT, HolidayInput, MAX_JOB_LIMIT, NewStaffInput, StaffPatchInput,
     ZoneInput,
 };
 pub use auth::{SignIn, StaffUser};
@@ -69,7 +69,10 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Invalid(errors) => AppError::Invalid(errors),
+            StoreError::Duplicate(duplicate) => {
+                AppError::Invalid(admin::duplicate_errors(duplicate))
+            }
+            StoreError::UnknownZones(zones) => AppError::Invalid(admin::unknown_zones(&zones)),
             StoreError::NotFound => AppError::NotFound,
             other => AppError::Store(other),
         }

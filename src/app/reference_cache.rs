@@ -55,7 +55,7 @@ impl ReferenceCache {
             return Ok(reference);
         }
         let reference = Arc::new(Reference {
-            zones: self.store.zones().await?,
+            zones: self.store.active_zones().await?,
             holidays: self.store.holidays().await?,
             loaded_at: Instant::now(),
         });

@@ -211,18 +211,11 @@ impl App {
     pub async fn staff_names(&self) -> Result<std::collections::HashMap<i32, String>, AppError> {
         Ok(self
             .store
-            .all_staff()
+            .staff()
             .await?
             .into_iter()
             .map(|staff| (staff.id, staff.name))
             .collect())
-    }
-
-    pub fn require_admin(user: &StaffUser) -> Result<(), AppError> {
-        match user.role {
-            Role::Admin => Ok(()),
-            Role::Clerk => Err(AppError::Forbidden),
-        }
     }
 }
 

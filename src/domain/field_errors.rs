@@ -20,6 +20,17 @@ impl FieldErrors {
             .push(message.into());
     }
 
+    /// The value of `result`, or `None` with its error's message recorded under `field`.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
+        result
+            .map_err(|error| self.add(field, error.to_string()))
+            .ok()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::text::search_key;
+use super::text::{TooLong, search_key, trimmed_within};
 
 /// Who a holiday applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,6 +68,125 @@ impl HolidayScope {
     }
 }
 
+/// The court serves one state: a holiday of another state closes nothing here.
+pub const COURT_STATE: &str = "PA";
+/// The longest scope code the database keeps.
+const SCOPE_MAX_CHARS: usize = 140;
+
+/// A scope that is not one of this court's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CourtScopeError {
+    #[error("Informe a abrangência: nacional, forense, estadual-PA ou municipal-<Município>.")]
+    Empty,
+    #[error(
+        "Abrangência desconhecida: {0}. Use nacional, forense, estadual-PA ou municipal-<Município>."
+    )]
+    Unknown(String),
+    #[error("O tribunal atende apenas o Pará: use estadual-PA.")]
+    OtherState,
+    /// A misspelt municipality would close no zone, silently.
+    #[error("Nenhuma zona atende o município {0}: confira o nome.")]
+    NotServed(String),
+    #[error("A abrangência é longa demais.")]
+    TooLong,
+}
+
+impl HolidayScope {
+    /// A scope as an admin or the holidays file gives it, for this court: a known one, of
+    /// the court's own state, of a municipality `served` by some zone, and short enough to
+    /// keep.
+    pub fn for_court(text: &str, served: impl Fn(&str) -> bool) -> Result<Self, CourtScopeError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(CourtScopeError::Empty);
+        }
+        let scope =
+            HolidayScope::parse(text).map_err(|_| CourtScopeError::Unknown(text.to_string()))?;
+        match &scope {
+            HolidayScope::State { uf } if uf != COURT_STATE => {
+                return Err(CourtScopeError::OtherState);
+            }
+            HolidayScope::Municipal { municipality } if !served(municipality) => {
+                return Err(CourtScopeError::NotServed(municipality.clone()));
+            }
+            _ => {}
+        }
+        if scope.code().chars().count() > SCOPE_MAX_CHARS {
+            return Err(CourtScopeError::TooLong);
+        }
+        Ok(scope)
+    }
+}
+
+pub const HOLIDAY_NAME_MAX_CHARS: usize = 200;
+pub const HOLIDAY_NOTE_MAX_CHARS: usize = 1000;
+
+/// A holiday's name, trimmed ("Círio de Nazaré").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayName(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HolidayNameError {
+    #[error("Informe o nome do feriado.")]
+    Empty,
+    #[error("Use no máximo {HOLIDAY_NAME_MAX_CHARS} caracteres.")]
+    TooLong,
+}
+
+impl HolidayName {
+    pub fn parse(input: &str) -> Result<Self, HolidayNameError> {
+        match trimmed_within(input, HOLIDAY_NAME_MAX_CHARS) {
+            Ok(Some(name)) => Ok(HolidayName(name.to_string())),
+            Ok(None) => Err(HolidayNameError::Empty),
+            Err(TooLong) => Err(HolidayNameError::TooLong),
+        }
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Where a holiday's date comes from (a law, a portaria), trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayNote(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HolidayNoteError {
+    #[error("A observação deve ter no máximo {HOLIDAY_NOTE_MAX_CHARS} caracteres.")]
+    TooLong,
+}
+
+impl HolidayNote {
+    /// A blank note is no note.
+    pub fn parse(input: &str) -> Result<Option<Self>, HolidayNoteError> {
+        let note = trimmed_within(input, HOLIDAY_NOTE_MAX_CHARS)
+            .map_err(|TooLong| HolidayNoteError::TooLong)?;
+        Ok(note.map(|note| HolidayNote(note.to_string())))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum HolidayDateError {
+    #[error("Informe a data do feriado (AAAA-MM-DD).")]
+    Empty,
+    #[error("Data inválida: use o formato AAAA-MM-DD.")]
+    NotIso,
+}
+
+/// A holiday's date, as the file and the API write it: `YYYY-MM-DD`.
+pub fn holiday_date(input: &str) -> Result<NaiveDate, HolidayDateError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(HolidayDateError::Empty);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| HolidayDateError::NotIso)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {
     pub date: NaiveDate,
@@ -110,8 +229,20 @@ pub enum HolidayDataError {
     Date { line: u64, value: String },
     #[error("holiday data, line {line}: {source}")]
     Scope { line: u64, source: UnknownScope },
+    #[error("holiday data, line {line}: the court serves {COURT_STATE} alone, not {code}")]
+    OtherState { line: u64, code: String },
+    #[error("holiday data, line {line}: the scope has more than {SCOPE_MAX_CHARS} characters")]
+    LongScope { line: u64 },
     #[error("holiday data, line {line}: the name is empty")]
     EmptyName { line: u64 },
+    #[error(
+        "holiday data, line {line}: the name has more than {HOLIDAY_NAME_MAX_CHARS} characters"
+    )]
+    LongName { line: u64 },
+    #[error(
+        "holiday data, line {line}: the note has more than {HOLIDAY_NOTE_MAX_CHARS} characters"
+    )]
+    LongNote { line: u64 },
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -140,22 +271,33 @@ pub fn parse_csv(text: &str) -> Result<Vec<Holiday>, HolidayDataError> {
         let row: HolidayRow = record
             .deserialize(Some(&headers))
             .map_err(|source| HolidayDataError::Csv { line, source })?;
-        let date = NaiveDate::parse_from_str(row.data.trim(), "%Y-%m-%d").map_err(|_| {
-            HolidayDataError::Date {
-                line,
-                value: row.data.clone(),
+        let date = holiday_date(&row.data).map_err(|_| HolidayDataError::Date {
+            line,
+            value: row.data.clone(),
+        })?;
+        // The file is loaded before the zones it could be checked against.
+        let scope = HolidayScope::for_court(&row.abrangencia, |_| true).map_err(|error| {
+            let code = row.abrangencia.trim().to_string();
+            match error {
+                CourtScopeError::OtherState => HolidayDataError::OtherState { line, code },
+                CourtScopeError::TooLong => HolidayDataError::LongScope { line },
+                CourtScopeError::Empty
+                | CourtScopeError::Unknown(_)
+                | CourtScopeError::NotServed(_) => HolidayDataError::Scope {
+                    line,
+                    source: UnknownScope(code),
+                },
             }
         })?;
-        let scope = HolidayScope::parse(&row.abrangencia)
-            .map_err(|source| HolidayDataError::Scope { line, source })?;
-        let name = row.nome.trim().to_string();
-        if name.is_empty() {
-            return Err(HolidayDataError::EmptyName { line });
-        }
-        let note = row
-            .observacao
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty());
+        let name = HolidayName::parse(&row.nome)
+            .map_err(|error| match error {
+                HolidayNameError::Empty => HolidayDataError::EmptyName { line },
+                HolidayNameError::TooLong => HolidayDataError::LongName { line },
+            })?
+            .into_string();
+        let note = HolidayNote::parse(row.observacao.as_deref().unwrap_or_default())
+            .map_err(|HolidayNoteError::TooLong| HolidayDataError::LongNote { line })?
+            .map(HolidayNote::into_string);
         holidays.push(Holiday {
             date,
             name,
@@ -267,6 +409,119 @@ mod tests {
                 .to_string()
                 .contains("galactico")
         );
+    }
+
+    #[test]
+    fn scopes_are_this_courts() {
+        let served = |name: &str| fold_name(name) == "belem";
+        let long = format!("municipal-{}", "x".repeat(131));
+        let cases = [
+            ("national", "nacional", Ok("nacional")),
+            ("the court's state", " estadual-PA ", Ok("estadual-PA")),
+            (
+                "a municipality served",
+                "municipal-Belém",
+                Ok("municipal-Belém"),
+            ),
+            ("blank", "  ", Err(CourtScopeError::Empty)),
+            (
+                "unknown",
+                "mundial",
+                Err(CourtScopeError::Unknown("mundial".into())),
+            ),
+            (
+                "another state",
+                "estadual-SP",
+                Err(CourtScopeError::OtherState),
+            ),
+            (
+                "a municipality no zone serves",
+                "municipal-Atlântida",
+                Err(CourtScopeError::NotServed("Atlântida".into())),
+            ),
+        ];
+        for (description, text, expected) in cases {
+            assert_eq!(
+                HolidayScope::for_court(text, served).map(|scope| scope.code()),
+                expected.map(str::to_string),
+                "{description}"
+            );
+        }
+        assert_eq!(
+            HolidayScope::for_court(&long, |_| true),
+            Err(CourtScopeError::TooLong),
+            "a scope longer than the database keeps"
+        );
+    }
+
+    #[test]
+    fn holiday_names_notes_and_dates_follow_their_rules() {
+        let names = [
+            ("a name", " Círio ", Ok("Círio".to_string())),
+            ("blank", "  ", Err(HolidayNameError::Empty)),
+            (
+                "201 characters",
+                &"x".repeat(201),
+                Err(HolidayNameError::TooLong),
+            ),
+        ];
+        for (description, input, expected) in names {
+            let parsed = HolidayName::parse(input).map(HolidayName::into_string);
+            assert_eq!(parsed, expected, "name: {description}");
+        }
+        let notes = [
+            ("a note", " Lei 1/2026 ", Ok(Some("Lei 1/2026".to_string()))),
+            ("blank is none", "  ", Ok(None)),
+            (
+                "1001 characters",
+                &"x".repeat(1001),
+                Err(HolidayNoteError::TooLong),
+            ),
+        ];
+        for (description, input, expected) in notes {
+            let parsed = HolidayNote::parse(input).map(|note| note.map(HolidayNote::into_string));
+            assert_eq!(parsed, expected, "note: {description}");
+        }
+        let dates = [
+            ("ISO", " 2026-12-24 ", Ok(date("2026-12-24"))),
+            ("blank", "", Err(HolidayDateError::Empty)),
+            (
+                "as people write it",
+                "24/12/2026",
+                Err(HolidayDateError::NotIso),
+            ),
+            ("no such day", "2026-02-30", Err(HolidayDateError::NotIso)),
+        ];
+        for (description, input, expected) in dates {
+            assert_eq!(holiday_date(input), expected, "date: {description}");
+        }
+    }
+
+    #[test]
+    fn the_file_holds_only_this_courts_holidays() {
+        let header = "data,nome,abrangencia,observacao\n";
+        let cases = [
+            (
+                "another state",
+                "2026-01-01,X,estadual-SP,\n",
+                "estadual-SP",
+            ),
+            ("a blank name", "2026-01-01, ,nacional,\n", "name is empty"),
+            (
+                "a long note",
+                &format!("2026-01-01,X,nacional,{}\n", "x".repeat(1001)),
+                "note has more than",
+            ),
+        ];
+        for (description, row, part) in cases {
+            let error = parse_csv(&format!("{header}{row}"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains(part) && error.contains("line 2"),
+                "{description}: {error}"
+            );
+        }
     }
 
     #[test]

@@ -21,3 +21,4 @@ pub mod job;
 pub mod schedule;
 pub mod staff;
 pub mod status;
+pub mod zone;

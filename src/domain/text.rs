@@ -254,6 +254,19 @@ macro_rules! impl_text_traits {
 
 impl_text_traits!(PersonName, Subject, Description, RequesterRole);
 
+/// Past the length a short text may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLong;
+
+/// One short text staff type (a zone's name, a holiday's note), trimmed: `None` when blank.
+pub fn trimmed_within(input: &str, max_chars: usize) -> Result<Option<&str>, TooLong> {
+    let text = input.trim();
+    if text.chars().count() > max_chars {
+        return Err(TooLong);
+    }
+    Ok(Some(text).filter(|text| !text.is_empty()))
+}
+
 /// `text` lower-cased with its accents taken off, for searches that ignore both.
 pub fn search_key(text: &str) -> String {
     text.nfd()
@@ -265,6 +278,19 @@ pub fn search_key(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_texts_are_trimmed_and_bounded() {
+        let cases = [
+            ("trimmed", " Pará ", Ok(Some("Pará"))),
+            ("blank", " \t ", Ok(None)),
+            ("at the limit, accents as one", "ação", Ok(Some("ação"))),
+            ("past the limit", "ações", Err(TooLong)),
+        ];
+        for (description, input, expected) in cases {
+            assert_eq!(trimmed_within(input, 4), expected, "{description}");
+        }
+    }
 
     #[test]
     fn search_keys_ignore_case_and_accents() {

@@ -226,7 +226,10 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Stale { expected, current } => ApiError::StaleVersion { expected, current },
-            StoreError::Invalid(errors) => ApiError::Validation(errors),
+            // Worded where the use cases word them.
+            error @ (StoreError::Duplicate(_) | StoreError::UnknownZones(_)) => {
+                crate::app::AppError::from(error).into()
+            }
             StoreError::JobNotDead { state } => ApiError::Conflict {
                 code: "job_not_dead",
                 message: format!(

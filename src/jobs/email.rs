@@ -211,7 +211,7 @@ impl Worker {
         request: &RequestRecord,
     ) -> Result<context::NewRequest, JobError> {
         let assignee = match request.assignee_id {
-            Some(id) => self.store.staff_by_id(id).await.map_err(JobError::store)?,
+            Some(id) => self.store.staff_member(id).await.map_err(JobError::store)?,
             None => None,
         };
         let dates: Vec<String> = request
@@ -239,7 +239,7 @@ impl Worker {
         let mut to = Vec::new();
         let zone = self
             .store
-            .any_zone(request.zone)
+            .zone(request.zone)
             .await
             .map_err(JobError::store)?;
         if let Some(address) = zone.and_then(|zone| zone.notification_email) {
@@ -249,7 +249,7 @@ impl Worker {
             )?);
         }
         if let Some(id) = request.assignee_id
-            && let Some(staff) = self.store.staff_by_id(id).await.map_err(JobError::store)?
+            && let Some(staff) = self.store.staff_member(id).await.map_err(JobError::store)?
             && staff.active
             && !to
                 .iter()

@@ -38,7 +38,7 @@ impl Worker {
         let request = self.request_of(job).await?;
         let zone = self
             .store
-            .any_zone(request.zone)
+            .zone(request.zone)
             .await
             .map_err(JobError::store)?;
         let calendar_id = zone

@@ -5,10 +5,10 @@
 //! up front (waiting up to the busy timeout) instead of failing when a read inside it would
 //! have to be upgraded to a write while another connection writes.
 
-mod admin;
 mod agenda;
 mod audit;
 mod convert;
+mod holidays;
 mod inbox;
 mod jobs;
 mod meetings;
@@ -20,6 +20,7 @@ mod routing;
 mod sessions;
 mod staff;
 mod stats;
+mod zones;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -30,15 +31,16 @@ use sea_orm::{
     sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
-use crate::{config::DatabaseSettings, domain::field_errors::FieldErrors};
+use crate::{config::DatabaseSettings, domain::zone::ZoneNumber};
 
-pub use admin::{HolidayRecord, NewZone, StaffChanges, ZoneChanges};
+pub use holidays::HolidayRecord;
 pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, inbox_page};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
-pub use reference::{ImportReport, ZoneRecord};
+pub use reference::ImportReport;
 pub use requests::{EventRecord, RequestRecord, Submitted, Transition, ZoneScope};
 pub use sessions::SessionKind;
-pub use staff::{NewStaff, StaffRecord};
+pub use staff::{NewStaff, StaffChanges, StaffRecord};
+pub use zones::{NewZone, ZoneChanges, ZoneRecord};
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -54,20 +56,26 @@ pub enum StoreError {
     NotFound,
     #[error("the request changed: it is at version {current}, not {expected}")]
     Stale { expected: i32, current: i32 },
-    /// Input that only the database can judge (an unknown zone, a taken e-mail, …).
-    #[error("invalid input: {0:?}")]
-    Invalid(FieldErrors),
+    /// A unique key already taken: the caller words it for whoever typed the value.
+    #[error("already taken: {0:?}")]
+    Duplicate(Duplicate),
+    /// Zone numbers given for an account that name no active zone: nobody is put to work in
+    /// a zone that is closed or does not exist.
+    #[error("no active zone numbered {0:?}")]
+    UnknownZones(Vec<ZoneNumber>),
     /// Only a dead job may be sent back to the queue; `state` is the one it is in.
     #[error("job is {state}, not dead")]
     JobNotDead { state: &'static str },
 }
 
-impl StoreError {
-    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> StoreError {
-        let mut errors = FieldErrors::new();
-        errors.add(field, message);
-        StoreError::Invalid(errors)
-    }
+/// Which unique key a change ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duplicate {
+    /// Another account has this e-mail (in any capitals).
+    StaffEmail,
+    ZoneNumber,
+    /// Another holiday has this date and the same scope.
+    Holiday,
 }
 
 impl Store {

@@ -72,15 +72,24 @@ impl FromRequestParts<App> for PanelUser {
 }
 
 impl PanelUser {
-    /// Whether a submitted form carries this session's CSRF token.
-    pub fn csrf_ok(&self, submitted: &str) -> bool {
-        same(&self.csrf, submitted)
+    /// The fields of a form this staff member posted, if it carries their session's CSRF
+    /// token; a forged form, or one from a page open for too long, gets the "form expired"
+    /// page. The only place the token of a panel form is checked.
+    pub async fn form_fields(&self, request: Request, app: &App) -> Result<FormFields, Response> {
+        let body = Bytes::from_request(request, app)
+            .await
+            .map_err(|_| super::forbidden())?;
+        let fields = FormFields::parse(&body);
+        if !same(&self.csrf, &fields.text("csrf")) {
+            return Err(super::forbidden());
+        }
+        Ok(fields)
     }
 }
 
-/// A form posted from a panel page by its signed-in staff member: the only way a panel
-/// handler reads a form, so none can forget the CSRF check. A form without this session's
-/// token (forged, or from a page open for too long) gets the "form expired" page.
+/// A form posted from a panel page by its signed-in staff member: the way a panel handler
+/// reads a form (admin pages use `AdminForm`, built the same way), so none can forget the
+/// CSRF check.
 pub struct PanelForm {
     pub panel: PanelUser,
     pub fields: FormFields,
@@ -92,13 +101,9 @@ impl FromRequest<App> for PanelForm {
     async fn from_request(request: Request, app: &App) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
         let panel = PanelUser::from_request_parts(&mut parts, app).await?;
-        let body = Bytes::from_request(Request::from_parts(parts, body), app)
-            .await
-            .map_err(|_| super::forbidden())?;
-        let fields = FormFields::parse(&body);
-        if !panel.csrf_ok(&fields.text("csrf")) {
-            return Err(super::forbidden());
-        }
+        let fields = panel
+            .form_fields(Request::from_parts(parts, body), app)
+            .await?;
         Ok(PanelForm { panel, fields })
     }
 }

@@ -496,6 +496,16 @@ pub fn password_hash() -> String {
 
 pub const TEST_PASSWORD: &str = "senha de teste bem longa";
 
+/// A role and zones the rules accept.
+pub fn assignment(
+    role: contato::domain::staff::Role,
+    zones: &[i32],
+) -> contato::domain::staff::Assignment {
+    let zones: Vec<i64> = zones.iter().copied().map(i64::from).collect();
+    let zones = contato::domain::staff::account_zones(&zones).expect("zone numbers");
+    contato::domain::staff::Assignment::new(role, zones).expect("a valid assignment")
+}
+
 pub async fn create_staff(
     store: &Store,
     email: &str,
@@ -506,9 +516,8 @@ pub async fn create_staff(
     let new = contato::store::NewStaff {
         email: Email::parse(email).expect("a valid e-mail"),
         name: PersonName::parse("Servidora de Teste").expect("a valid name"),
-        role,
+        assignment: assignment(role, zones),
         password_hash: password_hash(),
-        zones: zones.to_vec(),
     };
     store
         .create_staff(&new, test_clock().now())

@@ -313,7 +313,7 @@ async fn a_zone_is_created_and_changed_through_its_forms() {
         "Zona criada",
     )
     .await;
-    let created = app.store.any_zone(108).await.unwrap().expect("zone 108");
+    let created = app.store.zone(108).await.unwrap().expect("zone 108");
     assert_eq!(created.municipalities, ["Belém", "Marituba"]);
     assert!(created.active && created.window.is_none());
 
@@ -336,7 +336,7 @@ async fn a_zone_is_created_and_changed_through_its_forms() {
         "Alterações salvas",
     )
     .await;
-    let zone = app.store.any_zone(1).await.unwrap().expect("zone 1");
+    let zone = app.store.zone(1).await.unwrap().expect("zone 1");
     assert_eq!(zone.name, "1ª Zona Eleitoral de Belém");
     assert_eq!(zone.municipalities, ["Belém", "Mosqueiro"]);
     assert_eq!(
@@ -382,7 +382,7 @@ async fn a_zone_is_created_and_changed_through_its_forms() {
         !offered.as_array().unwrap().iter().any(|z| z["number"] == 1),
         "a disabled zone is not offered"
     );
-    let zone = app.store.any_zone(1).await.unwrap().expect("zone 1");
+    let zone = app.store.zone(1).await.unwrap().expect("zone 1");
     assert_eq!(
         (zone.window, zone.notification_email, zone.active),
         (None, None, false)
@@ -393,7 +393,7 @@ async fn a_zone_is_created_and_changed_through_its_forms() {
 async fn bad_input_is_shown_beside_its_field_and_changes_nothing() {
     let app = spawn_app().await;
     let (_, admin) = admin(&app).await;
-    let before_zone = app.store.any_zone(1).await.unwrap();
+    let before_zone = app.store.zone(1).await.unwrap();
     let before = row_counts(&app.store).await;
 
     let form = zone_form(&[
@@ -473,7 +473,7 @@ async fn bad_input_is_shown_beside_its_field_and_changes_nothing() {
     assert!(page.contains("id=\"date-error\"") && page.contains("id=\"scope-error\""));
     assert!(page.contains("Atlântida") && page.contains("Feriados de 2026"));
 
-    assert_eq!(app.store.any_zone(1).await.unwrap(), before_zone);
+    assert_eq!(app.store.zone(1).await.unwrap(), before_zone);
     assert_eq!(row_counts(&app.store).await, before);
 }
 
@@ -682,7 +682,7 @@ async fn a_form_without_the_csrf_token_is_refused() {
     let job = dead_job(&app, None).await;
     let holiday = app.store.holiday_records(Some(2026)).await.unwrap()[0].id;
     let before = row_counts(&app.store).await;
-    let before_zone = app.store.any_zone(1).await.unwrap();
+    let before_zone = app.store.zone(1).await.unwrap();
 
     let account = format!("/painel/admin/equipe/{}", me.id);
     let remove = format!("/painel/admin/feriados/{holiday}/remover");
@@ -753,7 +753,7 @@ async fn a_form_without_the_csrf_token_is_refused() {
         );
     }
     assert_eq!(row_counts(&app.store).await, before);
-    assert_eq!(app.store.any_zone(1).await.unwrap(), before_zone);
+    assert_eq!(app.store.zone(1).await.unwrap(), before_zone);
     let row = jobs::Entity::find_by_id(job.id)
         .one(app.store.connection())
         .await

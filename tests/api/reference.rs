@@ -10,7 +10,7 @@ fn hosts() -> Vec<String> {
 async fn first_start_loads_every_zone_and_holiday() {
     let app = spawn_app().await;
 
-    let zones = app.store.zones().await.unwrap();
+    let zones = app.store.active_zones().await.unwrap();
     let holidays = app.store.holidays().await.unwrap();
 
     assert_eq!(zones.len(), 101);
@@ -49,7 +49,7 @@ async fn a_reimport_keeps_settings_the_file_does_not_mention() {
     let shipped = parse_zones(SHIPPED_ZONES, &hosts()).unwrap();
     app.store.import_zones(&shipped, app.now()).await.unwrap();
 
-    let zone = app.store.any_zone(1).await.unwrap().unwrap();
+    let zone = app.store.zone(1).await.unwrap().unwrap();
     assert_eq!(
         zone.notification_email.as_deref(),
         Some("zona01@tre-pa.jus.br")
@@ -70,7 +70,7 @@ async fn a_zone_added_to_the_file_is_inserted() {
     let report = app.store.import_zones(&zones, app.now()).await.unwrap();
 
     assert_eq!((report.inserted, report.updated), (1, 0));
-    let zone = app.store.any_zone(108).await.unwrap().unwrap();
+    let zone = app.store.zone(108).await.unwrap().unwrap();
     let window = zone.window.expect("the zone's own window");
     assert_eq!(window.slot_minutes(), 30);
     assert_eq!(window.weekdays().iso_numbers(), [1, 3, 5]);

@@ -1,17 +1,22 @@
 use contato::{
-    domain::{email::Email, staff::Role, text::PersonName},
-    store::{NewStaff, StoreError},
+    domain::{
+        email::Email,
+        staff::{Assignment, AssignmentError, Role},
+        text::PersonName,
+    },
+    store::{Duplicate, NewStaff, StoreError},
 };
 
-use crate::helpers::{create_clerk, create_staff, password_hash, row_counts, spawn_app};
+use crate::helpers::{
+    assignment, create_clerk, create_staff, password_hash, row_counts, spawn_app,
+};
 
 fn account(email: &str, role: Role, zones: &[i32]) -> NewStaff {
     NewStaff {
         email: Email::parse(email).unwrap(),
         name: PersonName::parse("Fulana de Tal").unwrap(),
-        role,
+        assignment: assignment(role, zones),
         password_hash: password_hash(),
-        zones: zones.to_vec(),
     }
 }
 
@@ -39,31 +44,30 @@ async fn bad_accounts_are_refused_and_nothing_is_stored() {
     create_clerk(&app.store, "taken@tre-pa.jus.br", &[1]).await;
     let before = row_counts(&app.store).await;
 
-    let cases = [
+    type Refusal = fn(&StoreError) -> bool;
+    let cases: [(&str, NewStaff, Refusal); 2] = [
         (
             "an e-mail already in use, in other capitals",
             account("TAKEN@tre-pa.jus.br", Role::Clerk, &[1]),
-            "email",
+            |e| matches!(e, StoreError::Duplicate(Duplicate::StaffEmail)),
         ),
         (
             "a zone that does not exist",
             account("new@tre-pa.jus.br", Role::Clerk, &[1, 999]),
-            "zones",
-        ),
-        (
-            "a clerk without a zone",
-            account("new@tre-pa.jus.br", Role::Clerk, &[]),
-            "zones",
+            |e| matches!(e, StoreError::UnknownZones(zones) if zones.iter().map(|z| z.get()).eq([999])),
         ),
     ];
-    for (description, new, field) in cases {
+    for (description, new, expected) in cases {
         match app.store.create_staff(&new, app.now()).await {
-            Err(StoreError::Invalid(errors)) => {
-                assert!(errors.get(field).is_some(), "{description}: {errors:?}")
-            }
+            Err(error) => assert!(expected(&error), "{description}: {error:?}"),
             other => panic!("{description}: {other:?}"),
         }
     }
+    // A clerk without a zone cannot even be put to the store.
+    assert_eq!(
+        Assignment::new(Role::Clerk, vec![]),
+        Err(AssignmentError::ClerkWithoutZone)
+    );
 
     assert_eq!(row_counts(&app.store).await, before);
 }

@@ -1,19 +1,26 @@
-//! The admin pages: zones, staff, holidays and failed jobs. Admins only: every use case
-//! refuses clerks (403 page), and every form carries the session's CSRF token.
+//! The admin pages: zones, staff, holidays and failed jobs. Admins only: every handler takes
+//! an [`AdminPage`], so a clerk gets the 403 page, and every form carries the session's
+//! CSRF token.
 
 mod holidays;
 mod jobs;
 mod staff;
 mod zones;
 
-use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
+use axum::{
+    Router,
+    extract::{FromRequest, FromRequestParts, Request, State},
+    http::{StatusCode, request::Parts},
+    response::Response,
+    routing::get,
+};
 use chrono::Datelike;
 use minijinja::context;
 
 use super::base;
 use crate::{
-    app::{App, AppError, MAX_JOB_LIMIT},
-    web::{pages::pages, render_error, session::PanelUser},
+    app::{Admin, App, AppError, MAX_JOB_LIMIT},
+    web::{forms::FormFields, pages::pages, render_error, session::PanelUser},
 };
 
 pub fn router() -> Router<App> {
@@ -25,16 +32,54 @@ pub fn router() -> Router<App> {
         .merge(jobs::router())
 }
 
-async fn index(State(app): State<App>, panel: PanelUser) -> Response {
+/// An admin's page: the signed-in admin, with the panel session their forms need. A clerk
+/// gets the 403 page; a signed-out visitor is sent to sign in, as on every panel page.
+struct AdminPage {
+    session: PanelUser,
+    admin: Admin,
+}
+
+impl FromRequestParts<App> for AdminPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
+        let session = PanelUser::from_request_parts(parts, app).await?;
+        let admin = session.user.clone().admin().map_err(render_error)?;
+        Ok(AdminPage { session, admin })
+    }
+}
+
+/// A form posted from an admin page: refused to clerks first, then to a form without the
+/// session's CSRF token.
+struct AdminForm {
+    page: AdminPage,
+    fields: FormFields,
+}
+
+impl FromRequest<App> for AdminForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, app: &App) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let page = AdminPage::from_request_parts(&mut parts, app).await?;
+        let fields = page
+            .session
+            .form_fields(Request::from_parts(parts, body), app)
+            .await?;
+        Ok(AdminForm { page, fields })
+    }
+}
+
+async fn index(State(app): State<App>, page: AdminPage) -> Response {
     let year = app.today().year();
-    let zones = match app.admin_zones(&panel.user).await {
+    let zones = match app.admin_zones(&page.admin).await {
         Ok(zones) => zones,
         Err(error) => return render_error(error),
     };
     let (staff, holidays, dead) = match (
-        app.admin_staff(&panel.user).await,
-        app.admin_holidays(&panel.user, Some(year)).await,
-        app.admin_jobs(&panel.user, Some("dead"), Some(MAX_JOB_LIMIT))
+        app.admin_staff(&page.admin).await,
+        app.admin_holidays(&page.admin, Some(year)).await,
+        app.admin_jobs(&page.admin, Some("dead"), Some(MAX_JOB_LIMIT))
             .await,
     ) {
         (Ok(staff), Ok(holidays), Ok(dead)) => (staff, holidays, dead),
@@ -53,13 +98,13 @@ async fn index(State(app): State<App>, panel: PanelUser) -> Response {
             holidays => holidays.len(),
             dead_jobs => dead.len(),
             dead_jobs_capped => dead.len() as u64 >= MAX_JOB_LIMIT,
-            ..base(&panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }
 
 /// A failed use case as a page, naming what was not found in the admin's words.
-fn failure(panel: &PanelUser, error: AppError, missing: &str, back: &str) -> Response {
+fn failure(page: &AdminPage, error: AppError, missing: &str, back: &str) -> Response {
     match error {
         AppError::NotFound => pages().render(
             StatusCode::NOT_FOUND,
@@ -68,7 +113,7 @@ fn failure(panel: &PanelUser, error: AppError, missing: &str, back: &str) -> Res
                 title => missing,
                 message => "Confira o endereço ou volte à lista.",
                 back,
-                ..base(panel, "admin")
+                ..base(&page.session, "admin")
             },
         ),
         other => render_error(other),

@@ -2,7 +2,6 @@
 
 use axum::{
     Router,
-    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -12,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{failure, flash, number};
+use super::{AdminForm, AdminPage, failure, flash, number};
 use crate::{
     app::{App, AppError, HolidayInput},
     domain::{
@@ -21,12 +20,10 @@ use crate::{
         holidays::HolidayScope,
     },
     web::{
-        forms::FormFields,
         pages::{pages, ser},
         panel::base,
         query::PageQuery,
         render_error,
-        session::PanelUser,
     },
 };
 
@@ -90,14 +87,14 @@ struct HolidayValues {
 
 async fn list(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     PageQuery(query): PageQuery<HolidaysQuery>,
 ) -> Response {
     let year = year_or_current(query.ano.as_deref(), app.today().year());
     let done = flash(query.feito.as_deref(), DONE);
     render_list(
         &app,
-        &panel,
+        &page,
         year,
         StatusCode::OK,
         HolidayValues::default(),
@@ -109,14 +106,14 @@ async fn list(
 
 async fn render_list(
     app: &App,
-    panel: &PanelUser,
+    page: &AdminPage,
     year: i32,
     status: StatusCode,
     values: HolidayValues,
     errors: FieldErrors,
     done: Option<&str>,
 ) -> Response {
-    let holidays = match app.admin_holidays(&panel.user, Some(year)).await {
+    let holidays = match app.admin_holidays(&page.admin, Some(year)).await {
         Ok(holidays) => holidays,
         Err(error) => return render_error(error),
     };
@@ -144,16 +141,12 @@ async fn render_list(
             errors => ser(&errors),
             labels => ser(FIELD_LABELS),
             done,
-            ..base(panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }
 
-async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
+async fn create(State(app): State<App>, AdminForm { page, fields }: AdminForm) -> Response {
     let mut errors = FieldErrors::new();
     let scope = match fields.text("scope").trim() {
         "" => None,
@@ -172,7 +165,7 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
         scope,
         note: fields.optional("note"),
     };
-    match app.admin_create_holiday(&panel.user, input, errors).await {
+    match app.admin_create_holiday(&page.admin, input, errors).await {
         Ok(created) => {
             let year = created.holiday.date.year();
             Redirect::to(&format!(
@@ -191,7 +184,7 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
             let year = year_or_current(fields.optional("ano").as_deref(), app.today().year());
             render_list(
                 &app,
-                &panel,
+                &page,
                 year,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 values,
@@ -206,22 +199,17 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
 
 async fn remove(
     State(app): State<App>,
-    panel: PanelUser,
     Path(id): Path<String>,
-    body: Bytes,
+    AdminForm { page, fields }: AdminForm,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
     let year = year_or_current(fields.optional("ano").as_deref(), app.today().year());
     let back = format!("/painel/admin/feriados?ano={year}");
     let Some(id) = number::<i32>(Some(&id)) else {
-        return failure(&panel, AppError::NotFound, "Feriado não encontrado", &back);
+        return failure(&page, AppError::NotFound, "Feriado não encontrado", &back);
     };
-    match app.admin_delete_holiday(&panel.user, id).await {
+    match app.admin_delete_holiday(&page.admin, id).await {
         Ok(()) => Redirect::to(&format!("{back}&feito=removido")).into_response(),
-        Err(error) => failure(&panel, error, "Feriado não encontrado", &back),
+        Err(error) => failure(&page, error, "Feriado não encontrado", &back),
     }
 }
 

@@ -3,7 +3,6 @@
 
 use axum::{
     Router,
-    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -12,19 +11,17 @@ use axum::{
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{failure, flash, number};
+use super::{AdminForm, AdminPage, failure, flash, number};
 use crate::web::panel::job_label;
 use crate::{
     app::{App, AppError, DEFAULT_JOB_LIMIT},
     store::{JobState, StoreError},
     web::{
-        forms::FormFields,
         pages::{pages, ser},
         panel::base,
         public::moment,
         query::PageQuery,
         render_error,
-        session::PanelUser,
     },
 };
 
@@ -83,17 +80,17 @@ struct JobRow {
 
 async fn list(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     PageQuery(query): PageQuery<JobsQuery>,
 ) -> Response {
     let tab = tab(query.estado.as_deref());
     let done = flash(query.feito.as_deref(), DONE);
-    render(&app, &panel, tab, StatusCode::OK, done, None).await
+    render(&app, &page, tab, StatusCode::OK, done, None).await
 }
 
 async fn render(
     app: &App,
-    panel: &PanelUser,
+    page: &AdminPage,
     tab: &'static str,
     status: StatusCode,
     done: Option<&str>,
@@ -101,7 +98,7 @@ async fn render(
 ) -> Response {
     let state = (tab != "todas").then_some(tab);
     let jobs = match app
-        .admin_jobs(&panel.user, state, Some(DEFAULT_JOB_LIMIT))
+        .admin_jobs(&page.admin, state, Some(DEFAULT_JOB_LIMIT))
         .await
     {
         Ok(jobs) => jobs,
@@ -109,7 +106,7 @@ async fn render(
     };
     // A job without a request is the service's own.
     let protocols = match app
-        .admin_request_protocols(&panel.user, jobs.iter().filter_map(|job| job.request_id))
+        .admin_request_protocols(&page.admin, jobs.iter().filter_map(|job| job.request_id))
         .await
     {
         Ok(protocols) => protocols,
@@ -124,7 +121,7 @@ async fn render(
                 id,
                 protocol: protocols.get(&id).cloned(),
             }),
-            state: state_label(job.state),
+            state: job.state.label(),
             dead: job.state == JobState::Dead,
             attempts: job.attempts,
             last_error: job.last_error,
@@ -152,36 +149,31 @@ async fn render(
             limit => DEFAULT_JOB_LIMIT,
             done,
             problem,
-            ..base(panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }
 
 async fn retry(
     State(app): State<App>,
-    panel: PanelUser,
     Path(id): Path<String>,
-    body: Bytes,
+    AdminForm { page, fields }: AdminForm,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
     let tab = tab(fields.optional("estado").as_deref());
     let back = format!("/painel/admin/tarefas?estado={tab}");
     let Some(id) = number::<i64>(Some(&id)) else {
-        return failure(&panel, AppError::NotFound, "Tarefa não encontrada", &back);
+        return failure(&page, AppError::NotFound, "Tarefa não encontrada", &back);
     };
-    match app.admin_retry_job(&panel.user, id).await {
+    match app.admin_retry_job(&page.admin, id).await {
         Ok(_) => Redirect::to(&format!("{back}&feito=repetida")).into_response(),
         Err(AppError::Store(StoreError::JobNotDead { state })) => {
-            let state = JobState::parse(state).map_or(state, state_label);
+            let state = JobState::parse(state).map_or(state, JobState::label);
             let problem = format!(
                 "A tarefa nº {id} não está com falha (situação: {state}); não há o que repetir."
             );
-            render(&app, &panel, tab, StatusCode::CONFLICT, None, Some(problem)).await
+            render(&app, &page, tab, StatusCode::CONFLICT, None, Some(problem)).await
         }
-        Err(error) => failure(&panel, error, "Tarefa não encontrada", &back),
+        Err(error) => failure(&page, error, "Tarefa não encontrada", &back),
     }
 }
 
@@ -192,15 +184,6 @@ fn tab(asked: Option<&str>) -> &'static str {
         .map(|(key, _)| *key)
         .find(|key| *key == asked)
         .unwrap_or("dead")
-}
-
-fn state_label(state: JobState) -> &'static str {
-    match state {
-        JobState::Pending => "na fila",
-        JobState::Running => "em andamento",
-        JobState::Done => "concluída",
-        JobState::Dead => "com falha",
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 
 use axum::{
     Router,
-    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -11,7 +10,7 @@ use axum::{
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{failure, flash};
+use super::{AdminForm, AdminPage, failure, flash};
 use crate::{
     app::{App, AppError, NewStaffInput, StaffPatchInput},
     domain::{field_errors::FieldErrors, staff::Role},
@@ -22,7 +21,6 @@ use crate::{
         panel::base,
         query::PageQuery,
         render_error,
-        session::PanelUser,
     },
 };
 
@@ -124,13 +122,13 @@ impl StaffValues {
 
 async fn list(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let done = flash(done.feito.as_deref(), DONE);
     render_list(
         &app,
-        &panel,
+        &page,
         StatusCode::OK,
         StaffValues::default(),
         FieldErrors::new(),
@@ -141,13 +139,13 @@ async fn list(
 
 async fn render_list(
     app: &App,
-    panel: &PanelUser,
+    page: &AdminPage,
     status: StatusCode,
     values: StaffValues,
     errors: FieldErrors,
     done: Option<&str>,
 ) -> Response {
-    let accounts = match app.admin_staff(&panel.user).await {
+    let accounts = match app.admin_staff(&page.admin).await {
         Ok(accounts) => accounts,
         Err(error) => return render_error(error),
     };
@@ -155,7 +153,7 @@ async fn render_list(
         .into_iter()
         .map(|account| StaffRow {
             id: account.id,
-            is_self: account.id == panel.user.id,
+            is_self: account.id == page.admin.id(),
             role: role_label(account.role),
             zones: match (account.role, account.zones.is_empty()) {
                 (Role::Admin, true) => "todas".into(),
@@ -182,16 +180,12 @@ async fn render_list(
             errors => ser(&errors),
             labels => labels(),
             done,
-            ..base(panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }
 
-async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
+async fn create(State(app): State<App>, AdminForm { page, fields }: AdminForm) -> Response {
     let mut errors = FieldErrors::new();
     let input = NewStaffInput {
         name: Some(fields.text("name")),
@@ -200,13 +194,13 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
         role: fields.optional("role"),
         zones: Some(zone_numbers(&fields.text("zones"), &mut errors)),
     };
-    match app.admin_create_staff(&panel.user, input, errors).await {
+    match app.admin_create_staff(&page.admin, input, errors).await {
         Ok(_) => Redirect::to("/painel/admin/equipe?feito=criada").into_response(),
         Err(AppError::Invalid(errors)) => {
             let values = StaffValues::typed(&fields);
             render_list(
                 &app,
-                &panel,
+                &page,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 values,
                 errors,
@@ -220,25 +214,20 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
 
 async fn edit(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     Path(id): Path<String>,
     PageQuery(done): PageQuery<Done>,
 ) -> Response {
-    let account = match find_account(&app, &panel, &id).await {
+    let account = match find_account(&app, &page, &id).await {
         Ok(account) => account,
         Err(error) => {
-            return failure(
-                &panel,
-                error,
-                "Conta não encontrada",
-                "/painel/admin/equipe",
-            );
+            return failure(&page, error, "Conta não encontrada", "/painel/admin/equipe");
         }
     };
     let values = StaffValues::from(&account);
     let done = flash(done.feito.as_deref(), DONE);
     render_account(
-        &panel,
+        &page,
         &account,
         StatusCode::OK,
         values,
@@ -249,23 +238,13 @@ async fn edit(
 
 async fn update(
     State(app): State<App>,
-    panel: PanelUser,
     Path(id): Path<String>,
-    body: Bytes,
+    AdminForm { page, fields }: AdminForm,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
-    let account = match find_account(&app, &panel, &id).await {
+    let account = match find_account(&app, &page, &id).await {
         Ok(account) => account,
         Err(error) => {
-            return failure(
-                &panel,
-                error,
-                "Conta não encontrada",
-                "/painel/admin/equipe",
-            );
+            return failure(&page, error, "Conta não encontrada", "/painel/admin/equipe");
         }
     };
     let mut errors = FieldErrors::new();
@@ -277,7 +256,7 @@ async fn update(
         password: fields.optional("password"),
     };
     match app
-        .admin_update_staff(&panel.user, account.id, input, errors)
+        .admin_update_staff(&page.admin, account.id, input, errors)
         .await
     {
         Ok(account) => Redirect::to(&format!("/painel/admin/equipe/{}?feito=salva", account.id))
@@ -288,7 +267,7 @@ async fn update(
                 ..StaffValues::typed(&fields)
             };
             render_account(
-                &panel,
+                &page,
                 &account,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 values,
@@ -296,26 +275,17 @@ async fn update(
                 None,
             )
         }
-        Err(error) => failure(
-            &panel,
-            error,
-            "Conta não encontrada",
-            "/painel/admin/equipe",
-        ),
+        Err(error) => failure(&page, error, "Conta não encontrada", "/painel/admin/equipe"),
     }
 }
 
-async fn find_account(app: &App, panel: &PanelUser, id: &str) -> Result<StaffRecord, AppError> {
+async fn find_account(app: &App, page: &AdminPage, id: &str) -> Result<StaffRecord, AppError> {
     let id: i32 = id.trim().parse().map_err(|_| AppError::NotFound)?;
-    app.admin_staff(&panel.user)
-        .await?
-        .into_iter()
-        .find(|account| account.id == id)
-        .ok_or(AppError::NotFound)
+    app.admin_staff_member(&page.admin, id).await
 }
 
 fn render_account(
-    panel: &PanelUser,
+    page: &AdminPage,
     account: &StaffRecord,
     status: StatusCode,
     values: StaffValues,
@@ -328,13 +298,13 @@ fn render_account(
         context! {
             id => account.id,
             title => &account.name,
-            is_self => account.id == panel.user.id,
+            is_self => account.id == page.admin.id(),
             values => ser(values),
             roles => ser(ROLES),
             errors => ser(&errors),
             labels => labels(),
             done,
-            ..base(panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }

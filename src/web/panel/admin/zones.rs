@@ -2,7 +2,6 @@
 
 use axum::{
     Router,
-    body::Bytes,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
@@ -12,7 +11,7 @@ use chrono::Weekday;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{failure, flash};
+use super::{AdminForm, AdminPage, failure, flash};
 use crate::{
     app::{App, AppError, Change, ZoneInput},
     domain::{dates::weekday_name, field_errors::FieldErrors, schedule::ServiceWindow},
@@ -23,7 +22,6 @@ use crate::{
         panel::base,
         query::PageQuery,
         render_error,
-        session::PanelUser,
     },
 };
 
@@ -83,13 +81,13 @@ struct NewZoneValues {
 
 async fn list(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let done = flash(done.feito.as_deref(), DONE);
     render_list(
         &app,
-        &panel,
+        &page,
         StatusCode::OK,
         NewZoneValues::default(),
         FieldErrors::new(),
@@ -100,13 +98,13 @@ async fn list(
 
 async fn render_list(
     app: &App,
-    panel: &PanelUser,
+    page: &AdminPage,
     status: StatusCode,
     values: NewZoneValues,
     errors: FieldErrors,
     done: Option<&str>,
 ) -> Response {
-    let zones = match app.admin_zones(&panel.user).await {
+    let zones = match app.admin_zones(&page.admin).await {
         Ok(zones) => zones,
         Err(error) => return render_error(error),
     };
@@ -131,16 +129,12 @@ async fn render_list(
             errors => ser(&errors),
             labels => labels(),
             done,
-            ..base(panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }
 
-async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
+async fn create(State(app): State<App>, AdminForm { page, fields }: AdminForm) -> Response {
     let mut errors = FieldErrors::new();
     let number = fields.optional("number").and_then(|text| {
         text.trim()
@@ -159,7 +153,7 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
         ..ZoneInput::default()
     };
     match app
-        .admin_create_zone(&panel.user, number, input, errors)
+        .admin_create_zone(&page.admin, number, input, errors)
         .await
     {
         Ok(zone) => Redirect::to(&format!("/painel/admin/zonas/{}?feito=criada", zone.number))
@@ -172,7 +166,7 @@ async fn create(State(app): State<App>, panel: PanelUser, body: Bytes) -> Respon
             };
             render_list(
                 &app,
-                &panel,
+                &page,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 values,
                 errors,
@@ -251,19 +245,19 @@ impl ZoneValues {
 
 async fn edit(
     State(app): State<App>,
-    panel: PanelUser,
+    page: AdminPage,
     Path(number): Path<String>,
     PageQuery(done): PageQuery<Done>,
 ) -> Response {
-    let zone = match find_zone(&app, &panel, &number).await {
+    let zone = match find_zone(&app, &page, &number).await {
         Ok(zone) => zone,
-        Err(error) => return failure(&panel, error, "Zona não encontrada", "/painel/admin/zonas"),
+        Err(error) => return failure(&page, error, "Zona não encontrada", "/painel/admin/zonas"),
     };
     let values = ZoneValues::from(&zone);
     let done = flash(done.feito.as_deref(), DONE);
     render_zone(
         &app,
-        &panel,
+        &page,
         &zone,
         StatusCode::OK,
         values,
@@ -274,51 +268,42 @@ async fn edit(
 
 async fn update(
     State(app): State<App>,
-    panel: PanelUser,
     Path(number): Path<String>,
-    body: Bytes,
+    AdminForm { page, fields }: AdminForm,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    if !panel.csrf_ok(&fields.text("csrf")) {
-        return crate::web::forbidden();
-    }
-    let zone = match find_zone(&app, &panel, &number).await {
+    let zone = match find_zone(&app, &page, &number).await {
         Ok(zone) => zone,
-        Err(error) => return failure(&panel, error, "Zona não encontrada", "/painel/admin/zonas"),
+        Err(error) => return failure(&page, error, "Zona não encontrada", "/painel/admin/zonas"),
     };
     let mut errors = FieldErrors::new();
     let input = zone_input(&fields, &mut errors);
     match app
-        .admin_update_zone(&panel.user, zone.number, input, errors)
+        .admin_update_zone(&page.admin, zone.number, input, errors)
         .await
     {
         Ok(zone) => Redirect::to(&format!("/painel/admin/zonas/{}?feito=salva", zone.number))
             .into_response(),
         Err(AppError::Invalid(errors)) => render_zone(
             &app,
-            &panel,
+            &page,
             &zone,
             StatusCode::UNPROCESSABLE_ENTITY,
             ZoneValues::typed(&fields),
             errors,
             None,
         ),
-        Err(error) => failure(&panel, error, "Zona não encontrada", "/painel/admin/zonas"),
+        Err(error) => failure(&page, error, "Zona não encontrada", "/painel/admin/zonas"),
     }
 }
 
-async fn find_zone(app: &App, panel: &PanelUser, number: &str) -> Result<ZoneRecord, AppError> {
+async fn find_zone(app: &App, page: &AdminPage, number: &str) -> Result<ZoneRecord, AppError> {
     let number: i32 = number.trim().parse().map_err(|_| AppError::NotFound)?;
-    app.admin_zones(&panel.user)
-        .await?
-        .into_iter()
-        .find(|zone| zone.number == number)
-        .ok_or(AppError::NotFound)
+    app.admin_zone(&page.admin, number).await
 }
 
 fn render_zone(
     app: &App,
-    panel: &PanelUser,
+    page: &AdminPage,
     zone: &ZoneRecord,
     status: StatusCode,
     values: ZoneValues,
@@ -340,7 +325,7 @@ fn render_zone(
             errors => ser(&errors),
             labels => labels(),
             done,
-            ..base(panel, "admin")
+            ..base(&page.session, "admin")
         },
     )
 }
@@ -440,7 +425,7 @@ fn window_text(window: &ServiceWindow) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{domain::schedule::Weekdays, reference::hour_minute};
+    use crate::domain::{schedule::Weekdays, zone::hour_minute};
 
     #[test]
     fn a_blank_field_empties_its_setting() {
