@@ -236,7 +236,7 @@ impl From<StoreError> for ApiError {
                     "Só uma tarefa com falha definitiva (dead) pode ser reenviada; esta está em {state}."
                 ),
             },
-            StoreError::Database(error) => ApiError::Internal(error.into()),
+            error @ StoreError::Database { .. } => ApiError::Internal(error.into()),
         }
     }
 }

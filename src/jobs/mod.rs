@@ -40,9 +40,12 @@ pub enum JobError {
 }
 
 impl JobError {
+    /// Staff read the job's error in Portuguese with the database's own words; the log
+    /// line also says what the store was doing.
     fn store(error: StoreError) -> JobError {
+        tracing::warn!(%error, "job: the database failed");
         let detail = match error {
-            StoreError::Database(error) => error.to_string(),
+            StoreError::Database { source, .. } => source.to_string(),
             other => other.to_string(),
         };
         JobError::Transient(format!("falha no banco de dados: {detail}"))

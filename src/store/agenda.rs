@@ -11,7 +11,7 @@ use entities::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
-    Store, StoreError,
+    Store, StoreError, doing,
     reference::{find_active_zone, stored_window, zone_holidays},
 };
 use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneSchedule};
@@ -19,20 +19,23 @@ use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneSchedu
 impl Store {
     /// The active clerks of active zone `number`; `None` when there is no such zone.
     pub async fn zone_clerks(&self, number: i32) -> Result<Option<Vec<i32>>, StoreError> {
-        let Some(zone) = find_active_zone(&self.db, number).await? else {
-            return Ok(None);
-        };
-        let clerks = staff::Entity::find()
-            .inner_join(staff_zones::Entity)
-            .filter(staff_zones::Column::ZoneId.eq(zone.id))
-            .filter(staff::Column::Active.eq(true))
-            .filter(staff::Column::Role.eq(StaffRole::Clerk))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|account| account.id)
-            .collect();
-        Ok(Some(clerks))
+        doing("listing the clerks of a zone", async {
+            let Some(zone) = find_active_zone(&self.db, number).await? else {
+                return Ok(None);
+            };
+            let clerks = staff::Entity::find()
+                .inner_join(staff_zones::Entity)
+                .filter(staff_zones::Column::ZoneId.eq(zone.id))
+                .filter(staff::Column::Active.eq(true))
+                .filter(staff::Column::Role.eq(StaffRole::Clerk))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|account| account.id)
+                .collect();
+            Ok(Some(clerks))
+        })
+        .await
     }
 
     /// Free slots of zone `number` over `days` days from `from`: in the zone's window, on its
@@ -47,39 +50,42 @@ impl Store {
         default_window: &ServiceWindow,
         clerks: &[i32],
     ) -> Result<Vec<Slot>, StoreError> {
-        let zone = find_active_zone(&self.db, number)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let start = local_midnight(from);
-        let end = start + Duration::days(i64::from(days) + 1);
-        let mut busy: HashMap<i32, Vec<Slot>> = HashMap::new();
-        let meetings = requests::Entity::find()
-            .filter(requests::Column::AssigneeId.is_in(clerks.iter().copied()))
-            .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
-            .filter(requests::Column::ScheduledStart.lt(end))
-            .filter(requests::Column::ScheduledEnd.gt(start))
-            .all(&self.db)
-            .await?;
-        for meeting in meetings {
-            if let (Some(clerk), Some(start), Some(end)) = (
-                meeting.assignee_id,
-                meeting.scheduled_start,
-                meeting.scheduled_end,
-            ) {
-                busy.entry(clerk).or_default().push(Slot { start, end });
+        doing("listing a zone's free slots", async {
+            let zone = find_active_zone(&self.db, number)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let start = local_midnight(from);
+            let end = start + Duration::days(i64::from(days) + 1);
+            let mut busy: HashMap<i32, Vec<Slot>> = HashMap::new();
+            let meetings = requests::Entity::find()
+                .filter(requests::Column::AssigneeId.is_in(clerks.iter().copied()))
+                .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
+                .filter(requests::Column::ScheduledStart.lt(end))
+                .filter(requests::Column::ScheduledEnd.gt(start))
+                .all(&self.db)
+                .await?;
+            for meeting in meetings {
+                if let (Some(clerk), Some(start), Some(end)) = (
+                    meeting.assignee_id,
+                    meeting.scheduled_start,
+                    meeting.scheduled_end,
+                ) {
+                    busy.entry(clerk).or_default().push(Slot { start, end });
+                }
             }
-        }
-        let holidays = zone_holidays(&self.db, &zone).await?;
-        let schedule = ZoneSchedule::new(stored_window(&zone), default_window, holidays);
-        let calendar = schedule.calendar();
-        let is_free = |slot: &Slot| {
-            clerks.is_empty()
-                || clerks.iter().any(|clerk| {
-                    busy.get(clerk)
-                        .is_none_or(|meetings| !meetings.iter().any(|m| m.overlaps(slot)))
-                })
-        };
-        Ok(calendar.free_slots(from, days, now, is_free))
+            let holidays = zone_holidays(&self.db, &zone).await?;
+            let schedule = ZoneSchedule::new(stored_window(&zone), default_window, holidays);
+            let calendar = schedule.calendar();
+            let is_free = |slot: &Slot| {
+                clerks.is_empty()
+                    || clerks.iter().any(|clerk| {
+                        busy.get(clerk)
+                            .is_none_or(|meetings| !meetings.iter().any(|m| m.overlaps(slot)))
+                    })
+            };
+            Ok(calendar.free_slots(from, days, now, is_free))
+        })
+        .await
     }
 }
 

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::{
     Duplicate, Store, StoreError,
     audit::{self, AdminChange},
+    doing,
     reference::ImportReport,
 };
 use crate::domain::holidays::{Holiday, HolidayScope, ZoneHolidays, fold_name};
@@ -25,40 +26,46 @@ pub struct HolidayRecord {
 
 impl Store {
     pub async fn import_holidays(&self, list: &[Holiday]) -> Result<ImportReport, StoreError> {
-        let txn = self.begin_write().await?;
-        let mut report = ImportReport::default();
-        for holiday in list {
-            let scope = holiday.scope.code();
-            let existing = holidays::Entity::find()
-                .filter(holidays::Column::Date.eq(holiday.date))
-                .filter(holidays::Column::Scope.eq(scope.as_str()))
-                .one(&txn)
-                .await?;
-            let mut row = match existing {
-                Some(row) => {
-                    report.updated += 1;
-                    holidays::ActiveModel::from(row)
-                }
-                None => {
-                    report.inserted += 1;
-                    holidays::ActiveModel {
-                        date: Set(holiday.date),
-                        scope: Set(scope),
-                        ..Default::default()
+        doing("importing holidays", async {
+            let txn = self.begin_write().await?;
+            let mut report = ImportReport::default();
+            for holiday in list {
+                let scope = holiday.scope.code();
+                let existing = holidays::Entity::find()
+                    .filter(holidays::Column::Date.eq(holiday.date))
+                    .filter(holidays::Column::Scope.eq(scope.as_str()))
+                    .one(&txn)
+                    .await?;
+                let mut row = match existing {
+                    Some(row) => {
+                        report.updated += 1;
+                        holidays::ActiveModel::from(row)
                     }
-                }
-            };
-            row.name = Set(holiday.name.clone());
-            row.note = Set(holiday.note.clone());
-            row.save(&txn).await?;
-        }
-        txn.commit().await?;
-        Ok(report)
+                    None => {
+                        report.inserted += 1;
+                        holidays::ActiveModel {
+                            date: Set(holiday.date),
+                            scope: Set(scope),
+                            ..Default::default()
+                        }
+                    }
+                };
+                row.name = Set(holiday.name.clone());
+                row.note = Set(holiday.note.clone());
+                row.save(&txn).await?;
+            }
+            txn.commit().await?;
+            Ok(report)
+        })
+        .await
     }
 
     /// Every holiday, by date: what the calendars of the zones are made of.
     pub async fn holidays(&self) -> Result<Vec<Holiday>, StoreError> {
-        Ok(all_holidays(&self.db).await?)
+        doing("reading the holidays", async {
+            Ok(all_holidays(&self.db).await?)
+        })
+        .await
     }
 
     /// Holidays by date (of one year, when given).
@@ -66,26 +73,29 @@ impl Store {
         &self,
         year: Option<i32>,
     ) -> Result<Vec<HolidayRecord>, StoreError> {
-        let mut query = holidays::Entity::find();
-        if let Some(year) = year {
-            let (first, last) = (
-                NaiveDate::from_ymd_opt(year, 1, 1),
-                NaiveDate::from_ymd_opt(year, 12, 31),
-            );
-            let (Some(first), Some(last)) = (first, last) else {
-                return Ok(Vec::new());
-            };
-            query = query.filter(holidays::Column::Date.between(first, last));
-        }
-        let rows = query
-            .order_by_asc(holidays::Column::Date)
-            .order_by_asc(holidays::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(holiday_record)
-            .collect::<Result<_, _>>()?)
+        doing("listing holidays", async {
+            let mut query = holidays::Entity::find();
+            if let Some(year) = year {
+                let (first, last) = (
+                    NaiveDate::from_ymd_opt(year, 1, 1),
+                    NaiveDate::from_ymd_opt(year, 12, 31),
+                );
+                let (Some(first), Some(last)) = (first, last) else {
+                    return Ok(Vec::new());
+                };
+                query = query.filter(holidays::Column::Date.between(first, last));
+            }
+            let rows = query
+                .order_by_asc(holidays::Column::Date)
+                .order_by_asc(holidays::Column::Id)
+                .all(&self.db)
+                .await?;
+            Ok(rows
+                .into_iter()
+                .map(holiday_record)
+                .collect::<Result<_, _>>()?)
+        })
+        .await
     }
 
     pub async fn create_holiday(
@@ -94,45 +104,48 @@ impl Store {
         actor: i32,
         now: DateTime<Utc>,
     ) -> Result<HolidayRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        let scope = holiday.scope.code();
-        let same_day = holidays::Entity::find()
-            .filter(holidays::Column::Date.eq(holiday.date))
-            .all(&txn)
-            .await?;
-        for row in same_day {
-            if same_scope(&holiday_record(row)?.holiday.scope, &holiday.scope) {
-                return Err(holiday_taken());
+        doing("creating a holiday", async {
+            let txn = self.begin_write().await?;
+            let scope = holiday.scope.code();
+            let same_day = holidays::Entity::find()
+                .filter(holidays::Column::Date.eq(holiday.date))
+                .all(&txn)
+                .await?;
+            for row in same_day {
+                if same_scope(&holiday_record(row)?.holiday.scope, &holiday.scope) {
+                    return Err(holiday_taken());
+                }
             }
-        }
-        let row = holidays::ActiveModel {
-            id: NotSet,
-            date: Set(holiday.date),
-            name: Set(holiday.name.clone()),
-            scope: Set(scope),
-            note: Set(holiday.note.clone()),
-        }
-        .insert(&txn)
+            let row = holidays::ActiveModel {
+                id: NotSet,
+                date: Set(holiday.date),
+                name: Set(holiday.name.clone()),
+                scope: Set(scope),
+                note: Set(holiday.note.clone()),
+            }
+            .insert(&txn)
+            .await
+            .map_err(|error| match error.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => holiday_taken(),
+                _ => StoreError::from(error),
+            })?;
+            audit::record(
+                &txn,
+                AdminChange {
+                    actor_staff_id: Some(actor),
+                    action: "holiday.create",
+                    entity: "holiday",
+                    entity_key: row.id.to_string(),
+                    details: holiday_details(&row),
+                },
+                now,
+            )
+            .await?;
+            let record = holiday_record(row)?;
+            txn.commit().await?;
+            Ok(record)
+        })
         .await
-        .map_err(|error| match error.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => holiday_taken(),
-            _ => StoreError::Database(error),
-        })?;
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: Some(actor),
-                action: "holiday.create",
-                entity: "holiday",
-                entity_key: row.id.to_string(),
-                details: holiday_details(&row),
-            },
-            now,
-        )
-        .await?;
-        let record = holiday_record(row)?;
-        txn.commit().await?;
-        Ok(record)
     }
 
     pub async fn delete_holiday(
@@ -141,28 +154,31 @@ impl Store {
         actor: i32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let txn = self.begin_write().await?;
-        let row = holidays::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        // The trail keeps what was deleted, so it can be put back by hand.
-        let details = holiday_details(&row);
-        row.delete(&txn).await?;
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: Some(actor),
-                action: "holiday.delete",
-                entity: "holiday",
-                entity_key: id.to_string(),
-                details,
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        doing("deleting a holiday", async {
+            let txn = self.begin_write().await?;
+            let row = holidays::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            // The trail keeps what was deleted, so it can be put back by hand.
+            let details = holiday_details(&row);
+            row.delete(&txn).await?;
+            audit::record(
+                &txn,
+                AdminChange {
+                    actor_staff_id: Some(actor),
+                    action: "holiday.delete",
+                    entity: "holiday",
+                    entity_key: id.to_string(),
+                    details,
+                },
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(())
+        })
+        .await
     }
 }
 

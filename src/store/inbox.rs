@@ -10,7 +10,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr},
 };
 
-use super::{Store, StoreError, ZoneScope, requests::in_scope};
+use super::{Store, StoreError, ZoneScope, doing, requests::in_scope};
 use crate::domain::{status::Status, text::search_key};
 
 /// Pages beyond this are clamped to it: no inbox is that long, and the offset stays far from
@@ -59,55 +59,58 @@ impl Store {
         filter: &InboxFilter,
         scope: &ZoneScope,
     ) -> Result<InboxPage, StoreError> {
-        let mut condition = Condition::all().add(in_scope(scope));
-        if !filter.statuses.is_empty() {
-            let statuses: Vec<entities::sea_orm_active_enums::RequestStatus> =
-                filter.statuses.iter().map(|s| (*s).into()).collect();
-            condition = condition.add(requests::Column::Status.is_in(statuses));
-        }
-        if let Some(zone) = filter.zone {
-            condition = condition.add(zones::Column::Number.eq(zone));
-        }
-        if let Some(search) = filter
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            condition = condition.add(search_condition(search));
-        }
-        let query = requests::Entity::find()
-            .join(JoinType::InnerJoin, requests::Relation::Zones.def())
-            .filter(condition);
-        let total = query.clone().count(&self.db).await?;
-        let rows = query
-            .order_by_asc(requests::Column::CreatedAt)
-            .order_by_asc(requests::Column::Id)
-            .limit(filter.per_page)
-            .offset((inbox_page(Some(filter.page)) - 1) * filter.per_page)
-            .all(&self.db)
-            .await?;
-        let (zone_numbers, names) = self.labels(&rows).await?;
-        let items = rows
-            .into_iter()
-            .map(|request| InboxItem {
-                id: request.id,
-                zone: zone_numbers
-                    .get(&request.zone_id)
-                    .copied()
-                    .unwrap_or_default(),
-                assignee: request
-                    .assignee_id
-                    .and_then(|id| Some((id, names.get(&id)?.clone()))),
-                protocol: request.protocol,
-                status: request.status.into(),
-                name: request.requester_name,
-                created_at: request.created_at,
-                scheduled_start: request.scheduled_start,
-                version: request.version,
-            })
-            .collect();
-        Ok(InboxPage { items, total })
+        doing("reading the inbox", async {
+            let mut condition = Condition::all().add(in_scope(scope));
+            if !filter.statuses.is_empty() {
+                let statuses: Vec<entities::sea_orm_active_enums::RequestStatus> =
+                    filter.statuses.iter().map(|s| (*s).into()).collect();
+                condition = condition.add(requests::Column::Status.is_in(statuses));
+            }
+            if let Some(zone) = filter.zone {
+                condition = condition.add(zones::Column::Number.eq(zone));
+            }
+            if let Some(search) = filter
+                .search
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                condition = condition.add(search_condition(search));
+            }
+            let query = requests::Entity::find()
+                .join(JoinType::InnerJoin, requests::Relation::Zones.def())
+                .filter(condition);
+            let total = query.clone().count(&self.db).await?;
+            let rows = query
+                .order_by_asc(requests::Column::CreatedAt)
+                .order_by_asc(requests::Column::Id)
+                .limit(filter.per_page)
+                .offset((inbox_page(Some(filter.page)) - 1) * filter.per_page)
+                .all(&self.db)
+                .await?;
+            let (zone_numbers, names) = self.labels(&rows).await?;
+            let items = rows
+                .into_iter()
+                .map(|request| InboxItem {
+                    id: request.id,
+                    zone: zone_numbers
+                        .get(&request.zone_id)
+                        .copied()
+                        .unwrap_or_default(),
+                    assignee: request
+                        .assignee_id
+                        .and_then(|id| Some((id, names.get(&id)?.clone()))),
+                    protocol: request.protocol,
+                    status: request.status.into(),
+                    name: request.requester_name,
+                    created_at: request.created_at,
+                    scheduled_start: request.scheduled_start,
+                    version: request.version,
+                })
+                .collect();
+            Ok(InboxPage { items, total })
+        })
+        .await
     }
 }
 
@@ -181,28 +184,31 @@ impl Store {
         zone: Option<i32>,
         scope: &ZoneScope,
     ) -> Result<Vec<(Status, u64)>, StoreError> {
-        let mut condition = Condition::all().add(in_scope(scope));
-        if let Some(zone) = zone {
-            condition = condition.add(zones::Column::Number.eq(zone));
-        }
-        let rows: Vec<(entities::sea_orm_active_enums::RequestStatus, i64)> =
-            requests::Entity::find()
-                .join(JoinType::InnerJoin, requests::Relation::Zones.def())
-                .filter(condition)
-                .select_only()
-                .column(requests::Column::Status)
-                .column_as(
-                    Expr::col((requests::Entity, requests::Column::Id)).count(),
-                    "n",
-                )
-                .group_by(requests::Column::Status)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(status, count)| (status.into(), u64::try_from(count).unwrap_or_default()))
-            .collect())
+        doing("counting the inbox", async {
+            let mut condition = Condition::all().add(in_scope(scope));
+            if let Some(zone) = zone {
+                condition = condition.add(zones::Column::Number.eq(zone));
+            }
+            let rows: Vec<(entities::sea_orm_active_enums::RequestStatus, i64)> =
+                requests::Entity::find()
+                    .join(JoinType::InnerJoin, requests::Relation::Zones.def())
+                    .filter(condition)
+                    .select_only()
+                    .column(requests::Column::Status)
+                    .column_as(
+                        Expr::col((requests::Entity, requests::Column::Id)).count(),
+                        "n",
+                    )
+                    .group_by(requests::Column::Status)
+                    .into_tuple()
+                    .all(&self.db)
+                    .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(status, count)| (status.into(), u64::try_from(count).unwrap_or_default()))
+                .collect())
+        })
+        .await
     }
 
     /// The meetings between `from` and `to` in the caller's zones (or `zone`), by time.
@@ -213,44 +219,47 @@ impl Store {
         zone: Option<i32>,
         scope: &ZoneScope,
     ) -> Result<Vec<AgendaItem>, StoreError> {
-        let mut condition = Condition::all()
-            .add(in_scope(scope))
-            .add(
-                requests::Column::Status
-                    .eq(entities::sea_orm_active_enums::RequestStatus::Scheduled),
-            )
-            .add(requests::Column::ScheduledStart.gte(from))
-            .add(requests::Column::ScheduledStart.lt(to));
-        if let Some(zone) = zone {
-            condition = condition.add(zones::Column::Number.eq(zone));
-        }
-        let rows = requests::Entity::find()
-            .join(JoinType::InnerJoin, requests::Relation::Zones.def())
-            .filter(condition)
-            .order_by_asc(requests::Column::ScheduledStart)
-            .all(&self.db)
-            .await?;
-        let (zone_numbers, names) = self.labels(&rows).await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|request| {
-                Some(AgendaItem {
-                    start: request.scheduled_start?,
-                    end: request.scheduled_end?,
-                    id: request.id,
-                    zone: zone_numbers
-                        .get(&request.zone_id)
-                        .copied()
-                        .unwrap_or_default(),
-                    assignee: request
-                        .assignee_id
-                        .and_then(|id| Some((id, names.get(&id)?.clone()))),
-                    protocol: request.protocol,
-                    name: request.requester_name,
-                    subject: request.subject,
-                    meet_link: request.meet_link,
+        doing("reading the agenda", async {
+            let mut condition = Condition::all()
+                .add(in_scope(scope))
+                .add(
+                    requests::Column::Status
+                        .eq(entities::sea_orm_active_enums::RequestStatus::Scheduled),
+                )
+                .add(requests::Column::ScheduledStart.gte(from))
+                .add(requests::Column::ScheduledStart.lt(to));
+            if let Some(zone) = zone {
+                condition = condition.add(zones::Column::Number.eq(zone));
+            }
+            let rows = requests::Entity::find()
+                .join(JoinType::InnerJoin, requests::Relation::Zones.def())
+                .filter(condition)
+                .order_by_asc(requests::Column::ScheduledStart)
+                .all(&self.db)
+                .await?;
+            let (zone_numbers, names) = self.labels(&rows).await?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|request| {
+                    Some(AgendaItem {
+                        start: request.scheduled_start?,
+                        end: request.scheduled_end?,
+                        id: request.id,
+                        zone: zone_numbers
+                            .get(&request.zone_id)
+                            .copied()
+                            .unwrap_or_default(),
+                        assignee: request
+                            .assignee_id
+                            .and_then(|id| Some((id, names.get(&id)?.clone()))),
+                        protocol: request.protocol,
+                        name: request.requester_name,
+                        subject: request.subject,
+                        meet_link: request.meet_link,
+                    })
                 })
-            })
-            .collect())
+                .collect())
+        })
+        .await
     }
 }

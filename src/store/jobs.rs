@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{
     Store, StoreError,
     audit::{self, AdminChange},
+    doing,
 };
 
 pub use crate::domain::job::JobState;
@@ -39,17 +40,20 @@ impl Store {
         state: Option<JobState>,
         limit: u64,
     ) -> Result<Vec<JobRecord>, StoreError> {
-        let mut query = jobs::Entity::find();
-        if let Some(state) = state {
-            query = query.filter(jobs::Column::State.eq(db::JobState::from(state)));
-        }
-        let rows = query
-            .order_by_desc(jobs::Column::CreatedAt)
-            .order_by_desc(jobs::Column::Id)
-            .limit(limit)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(JobRecord::from).collect())
+        doing("listing jobs", async {
+            let mut query = jobs::Entity::find();
+            if let Some(state) = state {
+                query = query.filter(jobs::Column::State.eq(db::JobState::from(state)));
+            }
+            let rows = query
+                .order_by_desc(jobs::Column::CreatedAt)
+                .order_by_desc(jobs::Column::Id)
+                .limit(limit)
+                .all(&self.db)
+                .await?;
+            Ok(rows.into_iter().map(JobRecord::from).collect())
+        })
+        .await
     }
 
     /// Puts a dead job back in the queue, due now. Its attempts and last error stay, so the
@@ -60,55 +64,58 @@ impl Store {
         actor: i32,
         now: DateTime<Utc>,
     ) -> Result<JobRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        // Conditional on the state, so a worker or another admin acting at the same time
-        // cannot make one job run twice.
-        let updated = jobs::Entity::update_many()
-            .col_expr(jobs::Column::State, Expr::value(db::JobState::Pending))
-            .col_expr(jobs::Column::RunAt, Expr::value(now))
-            .col_expr(
-                jobs::Column::LockedUntil,
-                Expr::value(None::<DateTime<Utc>>),
+        doing("sending a dead job back to the queue", async {
+            let txn = self.begin_write().await?;
+            // Conditional on the state, so a worker or another admin acting at the same time
+            // cannot make one job run twice.
+            let updated = jobs::Entity::update_many()
+                .col_expr(jobs::Column::State, Expr::value(db::JobState::Pending))
+                .col_expr(jobs::Column::RunAt, Expr::value(now))
+                .col_expr(
+                    jobs::Column::LockedUntil,
+                    Expr::value(None::<DateTime<Utc>>),
+                )
+                .col_expr(jobs::Column::LockedBy, Expr::value(None::<String>))
+                .col_expr(jobs::Column::FinishedAt, Expr::value(None::<DateTime<Utc>>))
+                // A fresh start: the admin's retry gets the whole give-up period again.
+                .col_expr(
+                    jobs::Column::FailingSince,
+                    Expr::value(None::<DateTime<Utc>>),
+                )
+                .col_expr(jobs::Column::UpdatedAt, Expr::value(now))
+                .filter(jobs::Column::Id.eq(id))
+                .filter(jobs::Column::State.eq(db::JobState::Dead))
+                .exec(&txn)
+                .await?;
+            let job = jobs::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if updated.rows_affected != 1 {
+                return Err(StoreError::JobNotDead {
+                    state: JobState::from(job.state).as_str(),
+                });
+            }
+            audit::record(
+                &txn,
+                AdminChange {
+                    actor_staff_id: Some(actor),
+                    action: "job.retry",
+                    entity: "job",
+                    entity_key: id.to_string(),
+                    details: json!({
+                        "kind": job.kind,
+                        "attempts": job.attempts,
+                        "last_error": job.last_error,
+                    }),
+                },
+                now,
             )
-            .col_expr(jobs::Column::LockedBy, Expr::value(None::<String>))
-            .col_expr(jobs::Column::FinishedAt, Expr::value(None::<DateTime<Utc>>))
-            // A fresh start: the admin's retry gets the whole give-up period again.
-            .col_expr(
-                jobs::Column::FailingSince,
-                Expr::value(None::<DateTime<Utc>>),
-            )
-            .col_expr(jobs::Column::UpdatedAt, Expr::value(now))
-            .filter(jobs::Column::Id.eq(id))
-            .filter(jobs::Column::State.eq(db::JobState::Dead))
-            .exec(&txn)
             .await?;
-        let job = jobs::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if updated.rows_affected != 1 {
-            return Err(StoreError::JobNotDead {
-                state: JobState::from(job.state).as_str(),
-            });
-        }
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: Some(actor),
-                action: "job.retry",
-                entity: "job",
-                entity_key: id.to_string(),
-                details: json!({
-                    "kind": job.kind,
-                    "attempts": job.attempts,
-                    "last_error": job.last_error,
-                }),
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(JobRecord::from(job))
+            txn.commit().await?;
+            Ok(JobRecord::from(job))
+        })
+        .await
     }
 }
 
@@ -193,80 +200,83 @@ impl Store {
         lease: chrono::Duration,
         now: DateTime<Utc>,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
-        use sea_orm::{
-            ConnectionTrait,
-            sea_query::{Alias, Condition, ExprTrait, LockBehavior, LockType, Query},
-        };
-        // A job that waits for another (an e-mail for the event that brings its link) is
-        // due once no unfinished job holds the key it waits for.
-        let prior = Alias::new("prior");
-        let unfinished_prior = Query::select()
-            .expr(Expr::val(1))
-            .from_as(jobs::Entity, prior.clone())
-            .and_where(
-                Expr::col((prior.clone(), jobs::Column::DedupeKey))
-                    .equals((jobs::Entity, jobs::Column::WaitsFor)),
-            )
-            .and_where(Expr::col((prior, jobs::Column::State)).ne(db::JobState::Done))
-            .to_owned();
-        let due = Condition::any()
-            .add(
-                Expr::col(jobs::Column::State)
-                    .eq(db::JobState::Pending)
-                    .and(Expr::col(jobs::Column::RunAt).lte(now))
-                    .and(Expr::exists(unfinished_prior).not()),
-            )
-            .add(
-                Expr::col(jobs::Column::State)
-                    .eq(db::JobState::Running)
-                    .and(Expr::col(jobs::Column::LockedUntil).lt(now)),
-            );
-        let mut pick = Query::select();
-        pick.column(jobs::Column::Id)
-            .from(jobs::Entity)
-            .cond_where(due)
-            .order_by(jobs::Column::RunAt, sea_orm::Order::Asc)
-            .order_by(jobs::Column::Id, sea_orm::Order::Asc)
-            .limit(limit)
-            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-        let mut claim = Query::update();
-        claim
-            .table(jobs::Entity)
-            .value(jobs::Column::State, db::JobState::Running)
-            .value(jobs::Column::LockedBy, worker)
-            .value(jobs::Column::LockedUntil, now + lease)
-            .value(
-                jobs::Column::Attempts,
-                Expr::col(jobs::Column::Attempts).add(1),
-            )
-            .value(jobs::Column::UpdatedAt, now)
-            .and_where(Expr::col(jobs::Column::Id).in_subquery(pick))
-            .returning(Query::returning().columns([
-                jobs::Column::Id,
-                jobs::Column::Kind,
-                jobs::Column::Payload,
-                jobs::Column::RequestId,
-                jobs::Column::Attempts,
-                jobs::Column::FailingSince,
-            ]));
-        let txn = self.begin_write().await?;
-        let rows = txn.query_all(&claim).await?;
-        txn.commit().await?;
-        let mut claimed = rows
-            .into_iter()
-            .map(|row| {
-                Ok(ClaimedJob {
-                    id: row.try_get("", "id")?,
-                    kind: row.try_get("", "kind")?,
-                    payload: row.try_get("", "payload")?,
-                    request_id: row.try_get("", "request_id")?,
-                    attempts: row.try_get("", "attempts")?,
-                    failing_since: row.try_get("", "failing_since")?,
+        doing("claiming due jobs", async {
+            use sea_orm::{
+                ConnectionTrait,
+                sea_query::{Alias, Condition, ExprTrait, LockBehavior, LockType, Query},
+            };
+            // A job that waits for another (an e-mail for the event that brings its link) is
+            // due once no unfinished job holds the key it waits for.
+            let prior = Alias::new("prior");
+            let unfinished_prior = Query::select()
+                .expr(Expr::val(1))
+                .from_as(jobs::Entity, prior.clone())
+                .and_where(
+                    Expr::col((prior.clone(), jobs::Column::DedupeKey))
+                        .equals((jobs::Entity, jobs::Column::WaitsFor)),
+                )
+                .and_where(Expr::col((prior, jobs::Column::State)).ne(db::JobState::Done))
+                .to_owned();
+            let due = Condition::any()
+                .add(
+                    Expr::col(jobs::Column::State)
+                        .eq(db::JobState::Pending)
+                        .and(Expr::col(jobs::Column::RunAt).lte(now))
+                        .and(Expr::exists(unfinished_prior).not()),
+                )
+                .add(
+                    Expr::col(jobs::Column::State)
+                        .eq(db::JobState::Running)
+                        .and(Expr::col(jobs::Column::LockedUntil).lt(now)),
+                );
+            let mut pick = Query::select();
+            pick.column(jobs::Column::Id)
+                .from(jobs::Entity)
+                .cond_where(due)
+                .order_by(jobs::Column::RunAt, sea_orm::Order::Asc)
+                .order_by(jobs::Column::Id, sea_orm::Order::Asc)
+                .limit(limit)
+                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            let mut claim = Query::update();
+            claim
+                .table(jobs::Entity)
+                .value(jobs::Column::State, db::JobState::Running)
+                .value(jobs::Column::LockedBy, worker)
+                .value(jobs::Column::LockedUntil, now + lease)
+                .value(
+                    jobs::Column::Attempts,
+                    Expr::col(jobs::Column::Attempts).add(1),
+                )
+                .value(jobs::Column::UpdatedAt, now)
+                .and_where(Expr::col(jobs::Column::Id).in_subquery(pick))
+                .returning(Query::returning().columns([
+                    jobs::Column::Id,
+                    jobs::Column::Kind,
+                    jobs::Column::Payload,
+                    jobs::Column::RequestId,
+                    jobs::Column::Attempts,
+                    jobs::Column::FailingSince,
+                ]));
+            let txn = self.begin_write().await?;
+            let rows = txn.query_all(&claim).await?;
+            txn.commit().await?;
+            let mut claimed = rows
+                .into_iter()
+                .map(|row| {
+                    Ok(ClaimedJob {
+                        id: row.try_get("", "id")?,
+                        kind: row.try_get("", "kind")?,
+                        payload: row.try_get("", "payload")?,
+                        request_id: row.try_get("", "request_id")?,
+                        attempts: row.try_get("", "attempts")?,
+                        failing_since: row.try_get("", "failing_since")?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
-        claimed.sort_by_key(|job| job.id);
-        Ok(claimed)
+                .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
+            claimed.sort_by_key(|job| job.id);
+            Ok(claimed)
+        })
+        .await
     }
 
     /// Records how a job's run ended, if `worker` still holds the claim of attempt
@@ -280,52 +290,58 @@ impl Store {
         outcome: &JobOutcome,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut update = jobs::Entity::update_many()
-            .col_expr(jobs::Column::LockedBy, Expr::value(None::<String>))
-            .col_expr(
-                jobs::Column::LockedUntil,
-                Expr::value(None::<DateTime<Utc>>),
-            )
-            .col_expr(jobs::Column::UpdatedAt, Expr::value(now));
-        update = match outcome {
-            JobOutcome::Done { result } => update
-                .col_expr(jobs::Column::State, Expr::value(db::JobState::Done))
-                .col_expr(jobs::Column::Result, Expr::value(result.clone()))
-                .col_expr(jobs::Column::FinishedAt, Expr::value(now)),
-            JobOutcome::RetryAt { error, run_at } => update
-                .col_expr(jobs::Column::State, Expr::value(db::JobState::Pending))
+        doing("recording a job's outcome", async {
+            let mut update = jobs::Entity::update_many()
+                .col_expr(jobs::Column::LockedBy, Expr::value(None::<String>))
                 .col_expr(
-                    jobs::Column::FailingSince,
-                    sea_orm::sea_query::Func::coalesce([
-                        Expr::col(jobs::Column::FailingSince),
-                        Expr::value(now),
-                    ])
-                    .into(),
+                    jobs::Column::LockedUntil,
+                    Expr::value(None::<DateTime<Utc>>),
                 )
-                .col_expr(jobs::Column::LastError, Expr::value(error.clone()))
-                .col_expr(jobs::Column::RunAt, Expr::value(*run_at)),
-            JobOutcome::Dead { error } => update
-                .col_expr(jobs::Column::State, Expr::value(db::JobState::Dead))
-                .col_expr(jobs::Column::LastError, Expr::value(error.clone()))
-                .col_expr(jobs::Column::FinishedAt, Expr::value(now)),
-        };
-        let result = update
-            .filter(jobs::Column::Id.eq(id))
-            .filter(jobs::Column::State.eq(db::JobState::Running))
-            .filter(jobs::Column::LockedBy.eq(worker))
-            .filter(jobs::Column::Attempts.eq(attempts))
-            .exec(&self.db)
-            .await?;
-        Ok(result.rows_affected == 1)
+                .col_expr(jobs::Column::UpdatedAt, Expr::value(now));
+            update = match outcome {
+                JobOutcome::Done { result } => update
+                    .col_expr(jobs::Column::State, Expr::value(db::JobState::Done))
+                    .col_expr(jobs::Column::Result, Expr::value(result.clone()))
+                    .col_expr(jobs::Column::FinishedAt, Expr::value(now)),
+                JobOutcome::RetryAt { error, run_at } => update
+                    .col_expr(jobs::Column::State, Expr::value(db::JobState::Pending))
+                    .col_expr(
+                        jobs::Column::FailingSince,
+                        sea_orm::sea_query::Func::coalesce([
+                            Expr::col(jobs::Column::FailingSince),
+                            Expr::value(now),
+                        ])
+                        .into(),
+                    )
+                    .col_expr(jobs::Column::LastError, Expr::value(error.clone()))
+                    .col_expr(jobs::Column::RunAt, Expr::value(*run_at)),
+                JobOutcome::Dead { error } => update
+                    .col_expr(jobs::Column::State, Expr::value(db::JobState::Dead))
+                    .col_expr(jobs::Column::LastError, Expr::value(error.clone()))
+                    .col_expr(jobs::Column::FinishedAt, Expr::value(now)),
+            };
+            let result = update
+                .filter(jobs::Column::Id.eq(id))
+                .filter(jobs::Column::State.eq(db::JobState::Running))
+                .filter(jobs::Column::LockedBy.eq(worker))
+                .filter(jobs::Column::Attempts.eq(attempts))
+                .exec(&self.db)
+                .await?;
+            Ok(result.rows_affected == 1)
+        })
+        .await
     }
 
     /// The outbox jobs of one request, oldest first: what staff see as its deliveries.
     pub async fn request_jobs(&self, request_id: i64) -> Result<Vec<JobRecord>, StoreError> {
-        let rows = jobs::Entity::find()
-            .filter(jobs::Column::RequestId.eq(request_id))
-            .order_by_asc(jobs::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(JobRecord::from).collect())
+        doing("listing a request's jobs", async {
+            let rows = jobs::Entity::find()
+                .filter(jobs::Column::RequestId.eq(request_id))
+                .order_by_asc(jobs::Column::Id)
+                .all(&self.db)
+                .await?;
+            Ok(rows.into_iter().map(JobRecord::from).collect())
+        })
+        .await
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entities::{requests, sea_orm_active_enums::RequestStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, doing};
 
 impl Store {
     /// Records the event of scheduling revision `revision`. False, and nothing written, when
@@ -20,15 +20,18 @@ impl Store {
         meet_link: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let updated = requests::Entity::update_many()
-            .col_expr(requests::Column::CalendarEventId, Expr::value(event_id))
-            .col_expr(requests::Column::MeetLink, Expr::value(meet_link))
-            .col_expr(requests::Column::UpdatedAt, Expr::value(now))
-            .filter(requests::Column::Id.eq(request_id))
-            .filter(requests::Column::ScheduleRevision.eq(revision))
-            .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
-            .exec(&self.db)
-            .await?;
-        Ok(updated.rows_affected == 1)
+        doing("recording a meeting's event", async {
+            let updated = requests::Entity::update_many()
+                .col_expr(requests::Column::CalendarEventId, Expr::value(event_id))
+                .col_expr(requests::Column::MeetLink, Expr::value(meet_link))
+                .col_expr(requests::Column::UpdatedAt, Expr::value(now))
+                .filter(requests::Column::Id.eq(request_id))
+                .filter(requests::Column::ScheduleRevision.eq(revision))
+                .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
+                .exec(&self.db)
+                .await?;
+            Ok(updated.rows_affected == 1)
+        })
+        .await
     }
 }

@@ -50,8 +50,13 @@ pub struct Store {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database: {0}")]
-    Database(#[from] DbErr),
+    /// The database failed; `doing` says what the store was doing then, for the log line.
+    #[error("{}database: {source}", doing.map(|what| format!("{what}: ")).unwrap_or_default())]
+    Database {
+        doing: Option<&'static str>,
+        #[source]
+        source: DbErr,
+    },
     #[error("not found")]
     NotFound,
     #[error("the request changed: it is at version {current}, not {expected}")]
@@ -66,6 +71,33 @@ pub enum StoreError {
     /// Only a dead job may be sent back to the queue; `state` is the one it is in.
     #[error("job is {state}, not dead")]
     JobNotDead { state: &'static str },
+}
+
+impl From<DbErr> for StoreError {
+    fn from(source: DbErr) -> Self {
+        StoreError::Database {
+            doing: None,
+            source,
+        }
+    }
+}
+
+/// Runs one store operation, naming what it does in a database failure (the innermost
+/// operation's name wins when one calls another).
+async fn doing<T>(
+    what: &'static str,
+    work: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    work.await.map_err(|error| match error {
+        StoreError::Database {
+            doing: None,
+            source,
+        } => StoreError::Database {
+            doing: Some(what),
+            source,
+        },
+        other => other,
+    })
 }
 
 /// Which unique key a change ran into.
@@ -156,4 +188,39 @@ fn create_sqlite_folder(url: &str) -> Result<(), StoreError> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_failure_says_what_the_store_was_doing() {
+        let failed = doing("claiming due jobs", async {
+            Err::<(), _>(StoreError::from(DbErr::Custom("connection reset".into())))
+        })
+        .await;
+        let nested = doing("changing a request", async {
+            doing("reading a zone", async {
+                Err::<(), _>(StoreError::from(DbErr::Custom("timeout".into())))
+            })
+            .await
+        })
+        .await;
+        let not_found = doing("reading a request", async {
+            Err::<(), _>(StoreError::NotFound)
+        })
+        .await;
+
+        assert_eq!(
+            failed.unwrap_err().to_string(),
+            "claiming due jobs: database: Custom Error: connection reset"
+        );
+        assert_eq!(
+            nested.unwrap_err().to_string(),
+            "reading a zone: database: Custom Error: timeout",
+            "the innermost operation names the failure"
+        );
+        assert!(matches!(not_found, Err(StoreError::NotFound)));
+    }
 }

@@ -5,7 +5,7 @@ use entities::{holidays, zones};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 // Where the request and agenda code has always found them.
-use super::{Store, StoreError};
+use super::{Store, StoreError, doing};
 pub(super) use super::{
     holidays::zone_holidays,
     zones::{find_active_zone, stored_window},
@@ -20,8 +20,11 @@ pub struct ImportReport {
 impl Store {
     /// On first start the database has no zones and no holidays: load the shipped ones.
     pub async fn is_reference_empty(&self) -> Result<(bool, bool), StoreError> {
-        let zones = zones::Entity::find().count(&self.db).await?;
-        let holidays = holidays::Entity::find().count(&self.db).await?;
-        Ok((zones == 0, holidays == 0))
+        doing("looking for reference data", async {
+            let zones = zones::Entity::find().count(&self.db).await?;
+            let holidays = holidays::Entity::find().count(&self.db).await?;
+            Ok((zones == 0, holidays == 0))
+        })
+        .await
     }
 }

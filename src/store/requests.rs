@@ -17,7 +17,7 @@ use sea_orm::{
 use super::{
     Store, StoreError,
     convert::open_statuses,
-    outbox, protocol,
+    doing, outbox, protocol,
     reference::{find_active_zone, stored_window, zone_holidays},
     routing,
 };
@@ -110,16 +110,19 @@ impl Store {
         &self,
         ids: impl IntoIterator<Item = i64>,
     ) -> Result<std::collections::HashMap<i64, String>, StoreError> {
-        Ok(requests::Entity::find()
-            .select_only()
-            .column(requests::Column::Id)
-            .column(requests::Column::Protocol)
-            .filter(requests::Column::Id.is_in(ids))
-            .into_tuple::<(i64, String)>()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .collect())
+        doing("reading protocols", async {
+            Ok(requests::Entity::find()
+                .select_only()
+                .column(requests::Column::Id)
+                .column(requests::Column::Protocol)
+                .filter(requests::Column::Id.is_in(ids))
+                .into_tuple::<(i64, String)>()
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .collect())
+        })
+        .await
     }
 }
 
@@ -133,47 +136,51 @@ impl Store {
         open_requests_limit: u32,
         now: DateTime<Utc>,
     ) -> Result<Result<Submitted, SubmissionRefusal>, StoreError> {
-        let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
-        self.protocol_sequences.ensure(&self.db, year).await?;
-        let txn = self.begin_write().await?;
-        if open_requests_limit > 0 {
-            let by_person = [
-                (
-                    PersonKey::Cpf,
-                    requests::Column::Cpf.eq(request.cpf.as_str()),
-                ),
-                (
-                    PersonKey::Email,
-                    requests::Column::Email.eq(request.email.as_str()),
-                ),
-            ];
-            let mut open = Vec::with_capacity(by_person.len());
-            for (key, same_person) in by_person {
-                let count = requests::Entity::find()
-                    .filter(same_person)
-                    .filter(requests::Column::Status.is_in(open_statuses()))
-                    .count(&txn)
-                    .await?;
-                open.push((key, count));
+        doing("filing a request", async {
+            let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
+            self.protocol_sequences.ensure(&self.db, year).await?;
+            let txn = self.begin_write().await?;
+            if open_requests_limit > 0 {
+                let by_person = [
+                    (
+                        PersonKey::Cpf,
+                        requests::Column::Cpf.eq(request.cpf.as_str()),
+                    ),
+                    (
+                        PersonKey::Email,
+                        requests::Column::Email.eq(request.email.as_str()),
+                    ),
+                ];
+                let mut open = Vec::with_capacity(by_person.len());
+                for (key, same_person) in by_person {
+                    let count = requests::Entity::find()
+                        .filter(same_person)
+                        .filter(requests::Column::Status.is_in(open_statuses()))
+                        .count(&txn)
+                        .await?;
+                    open.push((key, count));
+                }
+                if let Err(refusal) = within_open_limit(&open, open_requests_limit) {
+                    return Ok(Err(refusal));
+                }
             }
-            if let Err(refusal) = within_open_limit(&open, open_requests_limit) {
-                return Ok(Err(refusal));
-            }
-        }
-        let protocol = protocol::next(&txn, year).await?;
-        let Some(row) = insert_routed(&txn, request, protocol, tracking_token_hash, now).await?
-        else {
-            return Ok(Err(SubmissionRefusal::UnknownZone));
-        };
-        let (event, effects) = change::on_submit(row.id, request.zone, now);
-        record_event(&txn, row.id, &event, now).await?;
-        outbox::enqueue(&txn, &effects, now).await?;
-        txn.commit().await?;
-        Ok(Ok(Submitted {
-            id: row.id,
-            protocol: row.protocol,
-            assignee_id: row.assignee_id,
-        }))
+            let protocol = protocol::next(&txn, year).await?;
+            let Some(row) =
+                insert_routed(&txn, request, protocol, tracking_token_hash, now).await?
+            else {
+                return Ok(Err(SubmissionRefusal::UnknownZone));
+            };
+            let (event, effects) = change::on_submit(row.id, request.zone, now);
+            record_event(&txn, row.id, &event, now).await?;
+            outbox::enqueue(&txn, &effects, now).await?;
+            txn.commit().await?;
+            Ok(Ok(Submitted {
+                id: row.id,
+                protocol: row.protocol,
+                assignee_id: row.assignee_id,
+            }))
+        })
+        .await
     }
 
     /// Applies a change if the caller saw the request's current version: loads what the
@@ -184,38 +191,41 @@ impl Store {
         asked: &Transition<'_>,
         policy: &Policy,
     ) -> Result<Result<RequestRecord, Refusal>, StoreError> {
-        let txn = self.begin_write().await?;
-        let row = requests::Entity::find_by_id(asked.id)
-            .filter(in_scope(asked.scope))
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if row.version != asked.expected_version {
-            return Err(StoreError::Stale {
-                expected: asked.expected_version,
-                current: row.version,
-            });
-        }
-        let zone = zone_facts(&txn, row.zone_id, &policy.default_window).await?;
-        let request = request_state(&row, zone.number);
-        let needs = change::needs(&request, &asked.command.command, asked.actor);
-        let situation = Situation {
-            request: &request,
-            zone: &zone,
-            facts: load_facts(&txn, needs, row.id).await?,
-            actor: asked.actor,
-            now: asked.now,
-            policy,
-        };
-        let decision = match change::decide(&situation, asked.command) {
-            Ok(decision) => decision,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        write_decision(&txn, &row, &decision, asked.now).await?;
-        txn.commit().await?;
-        let record = self.request(asked.id, &ZoneScope::All).await?;
-        Ok(Ok(record.ok_or(StoreError::NotFound)?))
+        doing("changing a request", async {
+            let txn = self.begin_write().await?;
+            let row = requests::Entity::find_by_id(asked.id)
+                .filter(in_scope(asked.scope))
+                .lock_exclusive()
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if row.version != asked.expected_version {
+                return Err(StoreError::Stale {
+                    expected: asked.expected_version,
+                    current: row.version,
+                });
+            }
+            let zone = zone_facts(&txn, row.zone_id, &policy.default_window).await?;
+            let request = request_state(&row, zone.number);
+            let needs = change::needs(&request, &asked.command.command, asked.actor);
+            let situation = Situation {
+                request: &request,
+                zone: &zone,
+                facts: load_facts(&txn, needs, row.id).await?,
+                actor: asked.actor,
+                now: asked.now,
+                policy,
+            };
+            let decision = match change::decide(&situation, asked.command) {
+                Ok(decision) => decision,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            write_decision(&txn, &row, &decision, asked.now).await?;
+            txn.commit().await?;
+            let record = self.request(asked.id, &ZoneScope::All).await?;
+            Ok(Ok(record.ok_or(StoreError::NotFound)?))
+        })
+        .await
     }
 
     /// A request by its protocol, with the hashes of all its tracking tokens (the first one
@@ -224,24 +234,27 @@ impl Store {
         &self,
         protocol: &str,
     ) -> Result<Option<(RequestRecord, Vec<String>)>, StoreError> {
-        let found = requests::Entity::find()
-            .filter(requests::Column::Protocol.eq(protocol))
-            .one(&self.db)
-            .await?;
-        let Some(row) = found else {
-            return Ok(None);
-        };
-        let mut hashes = vec![row.tracking_token_hash];
-        hashes.extend(
-            tracking_tokens::Entity::find()
-                .filter(tracking_tokens::Column::RequestId.eq(row.id))
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .map(|token| token.token_hash),
-        );
-        let record = self.request(row.id, &ZoneScope::All).await?;
-        Ok(record.map(|record| (record, hashes)))
+        doing("finding a request by its protocol", async {
+            let found = requests::Entity::find()
+                .filter(requests::Column::Protocol.eq(protocol))
+                .one(&self.db)
+                .await?;
+            let Some(row) = found else {
+                return Ok(None);
+            };
+            let mut hashes = vec![row.tracking_token_hash];
+            hashes.extend(
+                tracking_tokens::Entity::find()
+                    .filter(tracking_tokens::Column::RequestId.eq(row.id))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|token| token.token_hash),
+            );
+            let record = self.request(row.id, &ZoneScope::All).await?;
+            Ok(record.map(|record| (record, hashes)))
+        })
+        .await
     }
 
     /// Keeps the hash of another tracking token for `request_id` (one per e-mail sent to the
@@ -252,15 +265,18 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        tracking_tokens::ActiveModel {
-            request_id: Set(request_id),
-            token_hash: Set(token_hash.to_string()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(())
+        doing("keeping a tracking token", async {
+            tracking_tokens::ActiveModel {
+                request_id: Set(request_id),
+                token_hash: Set(token_hash.to_string()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&self.db)
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// A request with its history, if it exists within `scope`.
@@ -269,20 +285,23 @@ impl Store {
         id: i64,
         scope: &ZoneScope,
     ) -> Result<Option<RequestRecord>, StoreError> {
-        let found = requests::Entity::find_by_id(id)
-            .filter(in_scope(scope))
-            .find_also_related(zones::Entity)
-            .one(&self.db)
-            .await?;
-        let Some((request, Some(zone))) = found else {
-            return Ok(None);
-        };
-        let events = request_events::Entity::find()
-            .filter(request_events::Column::RequestId.eq(request.id))
-            .order_by_asc(request_events::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(Some(RequestRecord::new(request, zone, events)?))
+        doing("reading a request", async {
+            let found = requests::Entity::find_by_id(id)
+                .filter(in_scope(scope))
+                .find_also_related(zones::Entity)
+                .one(&self.db)
+                .await?;
+            let Some((request, Some(zone))) = found else {
+                return Ok(None);
+            };
+            let events = request_events::Entity::find()
+                .filter(request_events::Column::RequestId.eq(request.id))
+                .order_by_asc(request_events::Column::Id)
+                .all(&self.db)
+                .await?;
+            Ok(Some(RequestRecord::new(request, zone, events)?))
+        })
+        .await
     }
 }
 

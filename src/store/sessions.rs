@@ -7,7 +7,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::{Store, StoreError, staff::StaffRecord};
+use super::{Store, StoreError, doing, staff::StaffRecord};
 
 /// Where a sign-in is used: the two never stand in for each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,18 +36,21 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sessions::ActiveModel {
-            token_hash: Set(token_hash.to_string()),
-            staff_id: Set(staff_id),
-            kind: Set(kind.as_str().to_string()),
-            created_at: Set(now),
-            expires_at: Set(expires_at),
-            revoked_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await?;
-        Ok(())
+        doing("opening a session", async {
+            sessions::ActiveModel {
+                token_hash: Set(token_hash.to_string()),
+                staff_id: Set(staff_id),
+                kind: Set(kind.as_str().to_string()),
+                created_at: Set(now),
+                expires_at: Set(expires_at),
+                revoked_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&self.db)
+            .await?;
+            Ok(())
+        })
+        .await
     }
 
     /// The account behind a live sign-in: not expired, not revoked, and still active.
@@ -57,20 +60,23 @@ impl Store {
         kind: SessionKind,
         now: DateTime<Utc>,
     ) -> Result<Option<StaffRecord>, StoreError> {
-        let found = sessions::Entity::find()
-            .filter(sessions::Column::TokenHash.eq(token_hash))
-            .filter(sessions::Column::Kind.eq(kind.as_str()))
-            .filter(sessions::Column::RevokedAt.is_null())
-            .filter(sessions::Column::ExpiresAt.gt(now))
-            .find_also_related(staff::Entity)
-            .one(&self.db)
-            .await?;
-        match found {
-            Some((_, Some(account))) if account.active => {
-                Ok(Some(self.staff_record(account).await?))
+        doing("checking a session", async {
+            let found = sessions::Entity::find()
+                .filter(sessions::Column::TokenHash.eq(token_hash))
+                .filter(sessions::Column::Kind.eq(kind.as_str()))
+                .filter(sessions::Column::RevokedAt.is_null())
+                .filter(sessions::Column::ExpiresAt.gt(now))
+                .find_also_related(staff::Entity)
+                .one(&self.db)
+                .await?;
+            match found {
+                Some((_, Some(account))) if account.active => {
+                    Ok(Some(self.staff_record(account).await?))
+                }
+                _ => Ok(None),
             }
-            _ => Ok(None),
-        }
+        })
+        .await
     }
 
     /// Ends one sign-in; false when it was not live.
@@ -79,13 +85,16 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let result = sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-            .filter(sessions::Column::TokenHash.eq(token_hash))
-            .filter(sessions::Column::RevokedAt.is_null())
-            .exec(&self.db)
-            .await?;
-        Ok(result.rows_affected > 0)
+        doing("ending a session", async {
+            let result = sessions::Entity::update_many()
+                .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+                .filter(sessions::Column::TokenHash.eq(token_hash))
+                .filter(sessions::Column::RevokedAt.is_null())
+                .exec(&self.db)
+                .await?;
+            Ok(result.rows_affected > 0)
+        })
+        .await
     }
 }
 

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::{
     Duplicate, Store, StoreError,
     audit::{self, AdminChange},
-    sessions,
+    doing, sessions,
     zones::find_active_zone,
 };
 use crate::domain::{
@@ -63,7 +63,10 @@ impl Store {
         new: &NewStaff,
         now: DateTime<Utc>,
     ) -> Result<StaffRecord, StoreError> {
-        self.create_staff_by(new, None, now).await
+        doing("creating an account", async {
+            self.create_staff_by(new, None, now).await
+        })
+        .await
     }
 
     /// Creates an account and its `staff.create` audit row, naming `actor`, in one
@@ -74,89 +77,98 @@ impl Store {
         actor: Option<i32>,
         now: DateTime<Utc>,
     ) -> Result<StaffRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        let email = new.email.as_str().to_lowercase();
-        let taken = staff::Entity::find()
-            .filter(staff::Column::Email.eq(email.as_str()))
-            .one(&txn)
+        doing("creating an account", async {
+            let txn = self.begin_write().await?;
+            let email = new.email.as_str().to_lowercase();
+            let taken = staff::Entity::find()
+                .filter(staff::Column::Email.eq(email.as_str()))
+                .one(&txn)
+                .await?;
+            if taken.is_some() {
+                return Err(email_taken());
+            }
+            let zone_ids = zone_ids(&txn, new.assignment.zones()).await?;
+            let account = staff::ActiveModel {
+                email: Set(email),
+                name: Set(new.name.as_str().to_string()),
+                role: Set(new.assignment.role().into()),
+                password_hash: Set(new.password_hash.clone()),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(|error| match error.sql_err() {
+                // Another request created the same e-mail between our check and this insert.
+                Some(SqlErr::UniqueConstraintViolation(_)) => email_taken(),
+                _ => StoreError::from(error),
+            })?;
+            replace_zones(&txn, account.id, zone_ids).await?;
+            audit::record(
+                &txn,
+                AdminChange {
+                    actor_staff_id: actor,
+                    action: "staff.create",
+                    entity: "staff",
+                    entity_key: account.id.to_string(),
+                    details: json!({
+                        "email": account.email,
+                        "name": account.name,
+                        "role": new.assignment.role().as_str(),
+                        "zones": zone_numbers(&new.assignment),
+                    }),
+                },
+                now,
+            )
             .await?;
-        if taken.is_some() {
-            return Err(email_taken());
-        }
-        let zone_ids = zone_ids(&txn, new.assignment.zones()).await?;
-        let account = staff::ActiveModel {
-            email: Set(email),
-            name: Set(new.name.as_str().to_string()),
-            role: Set(new.assignment.role().into()),
-            password_hash: Set(new.password_hash.clone()),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
+            txn.commit().await?;
+            self.staff_record(account).await
+        })
         .await
-        .map_err(|error| match error.sql_err() {
-            // Another request created the same e-mail between our check and this insert.
-            Some(SqlErr::UniqueConstraintViolation(_)) => email_taken(),
-            _ => StoreError::Database(error),
-        })?;
-        replace_zones(&txn, account.id, zone_ids).await?;
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: actor,
-                action: "staff.create",
-                entity: "staff",
-                entity_key: account.id.to_string(),
-                details: json!({
-                    "email": account.email,
-                    "name": account.name,
-                    "role": new.assignment.role().as_str(),
-                    "zones": zone_numbers(&new.assignment),
-                }),
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        self.staff_record(account).await
     }
 
     /// Every account, active or not, by name as people sort it (accents and case aside).
     pub async fn staff(&self) -> Result<Vec<StaffRecord>, StoreError> {
-        let accounts = staff::Entity::find()
-            .order_by_asc(staff::Column::Name)
-            .order_by_asc(staff::Column::Id)
-            .all(&self.db)
-            .await?;
-        let mut zones_of: HashMap<i32, Vec<i32>> = HashMap::new();
-        for (link, zone) in staff_zones::Entity::find()
-            .find_also_related(zones::Entity)
-            .all(&self.db)
-            .await?
-        {
-            if let Some(zone) = zone {
-                zones_of.entry(link.staff_id).or_default().push(zone.number);
+        doing("listing accounts", async {
+            let accounts = staff::Entity::find()
+                .order_by_asc(staff::Column::Name)
+                .order_by_asc(staff::Column::Id)
+                .all(&self.db)
+                .await?;
+            let mut zones_of: HashMap<i32, Vec<i32>> = HashMap::new();
+            for (link, zone) in staff_zones::Entity::find()
+                .find_also_related(zones::Entity)
+                .all(&self.db)
+                .await?
+            {
+                if let Some(zone) = zone {
+                    zones_of.entry(link.staff_id).or_default().push(zone.number);
+                }
             }
-        }
-        let mut records: Vec<StaffRecord> = accounts
-            .into_iter()
-            .map(|account| {
-                let mut zones = zones_of.remove(&account.id).unwrap_or_default();
-                zones.sort_unstable();
-                record(account, zones)
-            })
-            .collect();
-        records.sort_by_cached_key(|record| fold_name(&record.name));
-        Ok(records)
+            let mut records: Vec<StaffRecord> = accounts
+                .into_iter()
+                .map(|account| {
+                    let mut zones = zones_of.remove(&account.id).unwrap_or_default();
+                    zones.sort_unstable();
+                    record(account, zones)
+                })
+                .collect();
+            records.sort_by_cached_key(|record| fold_name(&record.name));
+            Ok(records)
+        })
+        .await
     }
 
     pub async fn staff_member(&self, id: i32) -> Result<Option<StaffRecord>, StoreError> {
-        match staff::Entity::find_by_id(id).one(&self.db).await? {
-            Some(account) => Ok(Some(self.staff_record(account).await?)),
-            None => Ok(None),
-        }
+        doing("reading an account", async {
+            match staff::Entity::find_by_id(id).one(&self.db).await? {
+                Some(account) => Ok(Some(self.staff_record(account).await?)),
+                None => Ok(None),
+            }
+        })
+        .await
     }
 
     /// Applies `changes` to account `id`. Disabling it or changing its password ends every
@@ -168,58 +180,61 @@ impl Store {
         actor: i32,
         now: DateTime<Utc>,
     ) -> Result<StaffRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        let account = staff::Entity::find_by_id(id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let zone_ids = match &changes.assignment {
-            Some(assignment) => Some(zone_ids(&txn, assignment.zones()).await?),
-            None => None,
-        };
-        let mut row = staff::ActiveModel::from(account);
-        let mut details = Map::new();
-        if let Some(name) = &changes.name {
-            row.name = Set(name.as_str().to_string());
-            details.insert("name".into(), json!(name.as_str()));
-        }
-        if let Some(assignment) = &changes.assignment {
-            row.role = Set(assignment.role().into());
-            details.insert("role".into(), json!(assignment.role().as_str()));
-            details.insert("zones".into(), json!(zone_numbers(assignment)));
-        }
-        if let Some(active) = changes.active {
-            row.active = Set(active);
-            details.insert("active".into(), json!(active));
-        }
-        if let Some(hash) = &changes.password_hash {
-            row.password_hash = Set(hash.clone());
-            // Only that it changed: not even the hash goes into the trail.
-            details.insert("password_changed".into(), json!(true));
-        }
-        row.updated_at = Set(now);
-        let account = row.update(&txn).await?;
-        if let Some(ids) = zone_ids {
-            replace_zones(&txn, id, ids).await?;
-        }
-        if changes.active == Some(false) || changes.password_hash.is_some() {
-            sessions::revoke_all(&txn, id, now).await?;
-        }
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: Some(actor),
-                action: "staff.update",
-                entity: "staff",
-                entity_key: id.to_string(),
-                details: Value::Object(details),
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        self.staff_record(account).await
+        doing("changing an account", async {
+            let txn = self.begin_write().await?;
+            let account = staff::Entity::find_by_id(id)
+                .lock_exclusive()
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let zone_ids = match &changes.assignment {
+                Some(assignment) => Some(zone_ids(&txn, assignment.zones()).await?),
+                None => None,
+            };
+            let mut row = staff::ActiveModel::from(account);
+            let mut details = Map::new();
+            if let Some(name) = &changes.name {
+                row.name = Set(name.as_str().to_string());
+                details.insert("name".into(), json!(name.as_str()));
+            }
+            if let Some(assignment) = &changes.assignment {
+                row.role = Set(assignment.role().into());
+                details.insert("role".into(), json!(assignment.role().as_str()));
+                details.insert("zones".into(), json!(zone_numbers(assignment)));
+            }
+            if let Some(active) = changes.active {
+                row.active = Set(active);
+                details.insert("active".into(), json!(active));
+            }
+            if let Some(hash) = &changes.password_hash {
+                row.password_hash = Set(hash.clone());
+                // Only that it changed: not even the hash goes into the trail.
+                details.insert("password_changed".into(), json!(true));
+            }
+            row.updated_at = Set(now);
+            let account = row.update(&txn).await?;
+            if let Some(ids) = zone_ids {
+                replace_zones(&txn, id, ids).await?;
+            }
+            if changes.active == Some(false) || changes.password_hash.is_some() {
+                sessions::revoke_all(&txn, id, now).await?;
+            }
+            audit::record(
+                &txn,
+                AdminChange {
+                    actor_staff_id: Some(actor),
+                    action: "staff.update",
+                    entity: "staff",
+                    entity_key: id.to_string(),
+                    details: Value::Object(details),
+                },
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+            self.staff_record(account).await
+        })
+        .await
     }
 
     /// The account and its password hash, for signing in.
@@ -227,28 +242,34 @@ impl Store {
         &self,
         email: &str,
     ) -> Result<Option<(StaffRecord, String)>, StoreError> {
-        let account = staff::Entity::find()
-            .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
-            .one(&self.db)
-            .await?;
-        match account {
-            Some(account) => {
-                let hash = account.password_hash.clone();
-                Ok(Some((self.staff_record(account).await?, hash)))
+        doing("reading an account's credentials", async {
+            let account = staff::Entity::find()
+                .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
+                .one(&self.db)
+                .await?;
+            match account {
+                Some(account) => {
+                    let hash = account.password_hash.clone();
+                    Ok(Some((self.staff_record(account).await?, hash)))
+                }
+                None => Ok(None),
             }
-            None => Ok(None),
-        }
+        })
+        .await
     }
 
     pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, StoreError> {
-        let account = staff::Entity::find()
-            .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
-            .one(&self.db)
-            .await?;
-        match account {
-            Some(account) => Ok(Some(self.staff_record(account).await?)),
-            None => Ok(None),
-        }
+        doing("finding an account by e-mail", async {
+            let account = staff::Entity::find()
+                .filter(staff::Column::Email.eq(email.trim().to_lowercase()))
+                .one(&self.db)
+                .await?;
+            match account {
+                Some(account) => Ok(Some(self.staff_record(account).await?)),
+                None => Ok(None),
+            }
+        })
+        .await
     }
 
     pub(super) async fn staff_record(

@@ -6,14 +6,17 @@ use sea_orm::{
     sea_query::{Expr, Func},
 };
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, doing};
 
 impl Store {
     /// `(state, count)` of requests, then of outbox jobs, for states that have any.
     pub async fn counts(&self) -> Result<(Vec<(String, i64)>, Vec<(String, i64)>), StoreError> {
-        let requests = count_by(&self.db, requests::Entity, requests::Column::Status).await?;
-        let jobs = count_by(&self.db, jobs::Entity, jobs::Column::State).await?;
-        Ok((requests, jobs))
+        doing("counting requests and jobs", async {
+            let requests = count_by(&self.db, requests::Entity, requests::Column::Status).await?;
+            let jobs = count_by(&self.db, jobs::Entity, jobs::Column::State).await?;
+            Ok((requests, jobs))
+        })
+        .await
     }
 }
 

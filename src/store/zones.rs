@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use super::{
     Duplicate, Store, StoreError,
     audit::{self, AdminChange},
+    doing,
     reference::ImportReport,
 };
 use crate::{
@@ -72,61 +73,67 @@ impl Store {
         specs: &[ZoneSpec],
         now: DateTime<Utc>,
     ) -> Result<ImportReport, StoreError> {
-        let txn = self.begin_write().await?;
-        let mut report = ImportReport::default();
-        for spec in specs {
-            let existing = zones::Entity::find()
-                .filter(zones::Column::Number.eq(spec.number.get()))
-                .one(&txn)
-                .await?;
-            let mut zone = match existing {
-                Some(zone) => {
-                    report.updated += 1;
-                    zones::ActiveModel::from(zone)
-                }
-                None => {
-                    report.inserted += 1;
-                    zones::ActiveModel {
-                        number: Set(spec.number.get()),
-                        active: Set(true),
-                        created_at: Set(now),
-                        ..Default::default()
+        doing("importing zones", async {
+            let txn = self.begin_write().await?;
+            let mut report = ImportReport::default();
+            for spec in specs {
+                let existing = zones::Entity::find()
+                    .filter(zones::Column::Number.eq(spec.number.get()))
+                    .one(&txn)
+                    .await?;
+                let mut zone = match existing {
+                    Some(zone) => {
+                        report.updated += 1;
+                        zones::ActiveModel::from(zone)
                     }
+                    None => {
+                        report.inserted += 1;
+                        zones::ActiveModel {
+                            number: Set(spec.number.get()),
+                            active: Set(true),
+                            created_at: Set(now),
+                            ..Default::default()
+                        }
+                    }
+                };
+                zone.name = Set(spec.name.as_str().to_string());
+                zone.seat = Set(spec.seat.clone());
+                zone.municipalities = Set(zones::Municipalities(
+                    spec.municipalities.as_slice().to_vec(),
+                ));
+                zone.updated_at = Set(now);
+                // Keys the file leaves out keep what is stored (an admin may have set them).
+                if let Some(email) = &spec.notification_email {
+                    zone.notification_email = Set(Some(email.as_str().to_string()));
                 }
-            };
-            zone.name = Set(spec.name.as_str().to_string());
-            zone.seat = Set(spec.seat.clone());
-            zone.municipalities = Set(zones::Municipalities(
-                spec.municipalities.as_slice().to_vec(),
-            ));
-            zone.updated_at = Set(now);
-            // Keys the file leaves out keep what is stored (an admin may have set them).
-            if let Some(email) = &spec.notification_email {
-                zone.notification_email = Set(Some(email.as_str().to_string()));
+                if let Some(calendar_id) = &spec.calendar_id {
+                    zone.calendar_id = Set(Some(calendar_id.clone()));
+                }
+                if let Some(link) = &spec.room_link {
+                    zone.room_link = Set(Some(link.as_str().to_string()));
+                }
+                if let Some(window) = &spec.window {
+                    set_window(&mut zone, Some(window));
+                }
+                zone.save(&txn).await?;
             }
-            if let Some(calendar_id) = &spec.calendar_id {
-                zone.calendar_id = Set(Some(calendar_id.clone()));
-            }
-            if let Some(link) = &spec.room_link {
-                zone.room_link = Set(Some(link.as_str().to_string()));
-            }
-            if let Some(window) = &spec.window {
-                set_window(&mut zone, Some(window));
-            }
-            zone.save(&txn).await?;
-        }
-        txn.commit().await?;
-        Ok(report)
+            txn.commit().await?;
+            Ok(report)
+        })
+        .await
     }
 
     /// Active zones, by number: the ones the public may choose.
     pub async fn active_zones(&self) -> Result<Vec<ZoneRecord>, StoreError> {
-        self.zones_by_number(true).await
+        doing("listing the active zones", async {
+            self.zones_by_number(true).await
+        })
+        .await
     }
 
     /// Every zone, active or not, by number.
     pub async fn zones(&self) -> Result<Vec<ZoneRecord>, StoreError> {
-        self.zones_by_number(false).await
+        doing("listing zones", async { self.zones_by_number(false).await }).await
     }
 
     async fn zones_by_number(&self, active_only: bool) -> Result<Vec<ZoneRecord>, StoreError> {
@@ -143,11 +150,14 @@ impl Store {
 
     /// A zone by number, active or not.
     pub async fn zone(&self, number: i32) -> Result<Option<ZoneRecord>, StoreError> {
-        Ok(zones::Entity::find()
-            .filter(zones::Column::Number.eq(number))
-            .one(&self.db)
-            .await?
-            .map(ZoneRecord::from))
+        doing("reading a zone", async {
+            Ok(zones::Entity::find()
+                .filter(zones::Column::Number.eq(number))
+                .one(&self.db)
+                .await?
+                .map(ZoneRecord::from))
+        })
+        .await
     }
 
     pub async fn create_zone(
@@ -156,53 +166,56 @@ impl Store {
         actor: i32,
         now: DateTime<Utc>,
     ) -> Result<ZoneRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        let taken = zones::Entity::find()
-            .filter(zones::Column::Number.eq(new.number.get()))
-            .one(&txn)
+        doing("creating a zone", async {
+            let txn = self.begin_write().await?;
+            let taken = zones::Entity::find()
+                .filter(zones::Column::Number.eq(new.number.get()))
+                .one(&txn)
+                .await?;
+            if taken.is_some() {
+                return Err(zone_number_taken());
+            }
+            let mut row = zones::ActiveModel {
+                number: Set(new.number.get()),
+                name: Set(new.name.as_str().to_string()),
+                seat: Set(new.seat.clone()),
+                municipalities: Set(zones::Municipalities(
+                    new.municipalities.as_slice().to_vec(),
+                )),
+                notification_email: Set(new.notification_email.clone()),
+                calendar_id: Set(new.calendar_id.clone()),
+                room_link: Set(new.room_link.clone()),
+                active: Set(new.active),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            set_window(&mut row, new.window.as_ref());
+            let zone = row
+                .insert(&txn)
+                .await
+                .map_err(|error| match error.sql_err() {
+                    // Another admin created the same number between our check and this insert.
+                    Some(SqlErr::UniqueConstraintViolation(_)) => zone_number_taken(),
+                    _ => StoreError::from(error),
+                })?;
+            let record = ZoneRecord::from(zone);
+            audit::record(
+                &txn,
+                AdminChange {
+                    actor_staff_id: Some(actor),
+                    action: "zone.create",
+                    entity: "zone",
+                    entity_key: new.number.to_string(),
+                    details: zone_details(&record),
+                },
+                now,
+            )
             .await?;
-        if taken.is_some() {
-            return Err(zone_number_taken());
-        }
-        let mut row = zones::ActiveModel {
-            number: Set(new.number.get()),
-            name: Set(new.name.as_str().to_string()),
-            seat: Set(new.seat.clone()),
-            municipalities: Set(zones::Municipalities(
-                new.municipalities.as_slice().to_vec(),
-            )),
-            notification_email: Set(new.notification_email.clone()),
-            calendar_id: Set(new.calendar_id.clone()),
-            room_link: Set(new.room_link.clone()),
-            active: Set(new.active),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        set_window(&mut row, new.window.as_ref());
-        let zone = row
-            .insert(&txn)
-            .await
-            .map_err(|error| match error.sql_err() {
-                // Another admin created the same number between our check and this insert.
-                Some(SqlErr::UniqueConstraintViolation(_)) => zone_number_taken(),
-                _ => StoreError::Database(error),
-            })?;
-        let record = ZoneRecord::from(zone);
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: Some(actor),
-                action: "zone.create",
-                entity: "zone",
-                entity_key: new.number.to_string(),
-                details: zone_details(&record),
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(record)
+            txn.commit().await?;
+            Ok(record)
+        })
+        .await
     }
 
     pub async fn update_zone(
@@ -212,53 +225,56 @@ impl Store {
         actor: i32,
         now: DateTime<Utc>,
     ) -> Result<ZoneRecord, StoreError> {
-        let txn = self.begin_write().await?;
-        let zone = zones::Entity::find()
-            .filter(zones::Column::Number.eq(number))
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let mut row = zones::ActiveModel::from(zone);
-        if let Some(name) = &changes.name {
-            row.name = Set(name.as_str().to_string());
-        }
-        if let Some(seat) = &changes.seat {
-            row.seat = Set(seat.clone());
-        }
-        if let Some(municipalities) = &changes.municipalities {
-            row.municipalities = Set(zones::Municipalities(municipalities.as_slice().to_vec()));
-        }
-        if let Some(email) = &changes.notification_email {
-            row.notification_email = Set(email.clone());
-        }
-        if let Some(calendar_id) = &changes.calendar_id {
-            row.calendar_id = Set(calendar_id.clone());
-        }
-        if let Some(link) = &changes.room_link {
-            row.room_link = Set(link.clone());
-        }
-        if let Some(window) = &changes.window {
-            set_window(&mut row, window.as_ref());
-        }
-        if let Some(active) = changes.active {
-            row.active = Set(active);
-        }
-        row.updated_at = Set(now);
-        let record = ZoneRecord::from(row.update(&txn).await?);
-        audit::record(
-            &txn,
-            AdminChange {
-                actor_staff_id: Some(actor),
-                action: "zone.update",
-                entity: "zone",
-                entity_key: number.to_string(),
-                details: zone_changes_details(changes),
-            },
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(record)
+        doing("changing a zone", async {
+            let txn = self.begin_write().await?;
+            let zone = zones::Entity::find()
+                .filter(zones::Column::Number.eq(number))
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let mut row = zones::ActiveModel::from(zone);
+            if let Some(name) = &changes.name {
+                row.name = Set(name.as_str().to_string());
+            }
+            if let Some(seat) = &changes.seat {
+                row.seat = Set(seat.clone());
+            }
+            if let Some(municipalities) = &changes.municipalities {
+                row.municipalities = Set(zones::Municipalities(municipalities.as_slice().to_vec()));
+            }
+            if let Some(email) = &changes.notification_email {
+                row.notification_email = Set(email.clone());
+            }
+            if let Some(calendar_id) = &changes.calendar_id {
+                row.calendar_id = Set(calendar_id.clone());
+            }
+            if let Some(link) = &changes.room_link {
+                row.room_link = Set(link.clone());
+            }
+            if let Some(window) = &changes.window {
+                set_window(&mut row, window.as_ref());
+            }
+            if let Some(active) = changes.active {
+                row.active = Set(active);
+            }
+            row.updated_at = Set(now);
+            let record = ZoneRecord::from(row.update(&txn).await?);
+            audit::record(
+                &txn,
+                AdminChange {
+                    actor_staff_id: Some(actor),
+                    action: "zone.update",
+                    entity: "zone",
+                    entity_key: number.to_string(),
+                    details: zone_changes_details(changes),
+                },
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(record)
+        })
+        .await
     }
 }
 
