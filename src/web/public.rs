@@ -33,6 +33,7 @@ use crate::{
         submission::SubmissionInput,
         text::RequesterRole,
     },
+    links::tracking_path,
     web::query::PageQuery,
 };
 
@@ -274,7 +275,7 @@ async fn received(
         "recebida.html",
         context! {
             section => "form",
-            tracking_path => format!("/acompanhar/{protocol}?token={token}"),
+            tracking_path => tracking_path(&protocol, &token),
             protocol,
         },
     )
@@ -374,7 +375,7 @@ async fn cancel_step(
                     meeting => meeting(&tracked.request),
                     action => format!("/acompanhar/{protocol}/cancelar"),
                     token => &token,
-                    back => format!("/acompanhar/{protocol}?token={token}"),
+                    back => tracking_path(protocol, &token),
                 },
             )
         }
@@ -392,7 +393,7 @@ async fn cancel(State(app): State<App>, Path(protocol): Path<String>, body: Byte
     let fields = FormFields::parse(&body);
     let token = fields.text("token");
     match app.cancel_by_requester(&protocol, &token).await {
-        Ok(_) => Redirect::to(&format!("/acompanhar/{protocol}?token={token}&cancelado=1"))
+        Ok(_) => Redirect::to(&format!("{}&cancelado=1", tracking_path(&protocol, &token)))
             .into_response(),
         Err(AppError::Refused(_)) => match app.track(&protocol, &token).await {
             Ok(tracked) => {
