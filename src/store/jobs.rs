@@ -177,7 +177,7 @@ pub struct ClaimedJob {
 /// What became of a job's run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {
-    /// Ran: `result` says what happened (the SMTP server's reply, "skipped: …").
+    /// Ran: `result` says what happened (the SMTP server's reply, "ignorado: …").
     Done { result: String },
     /// Failed for now: run again at `run_at`.
     RetryAt {
