@@ -398,11 +398,7 @@ fn worker_process(db: &TestDb, smtp: &SmtpServer, lease_seconds: u64) -> Child {
 /// Files `count` requests straight into the store (two e-mails each).
 async fn queue_requests(app: &TestApp, count: usize) {
     for _ in 0..count {
-        app.store
-            .submit(&new_request(1), &token_hash(), 0, app.now())
-            .await
-            .unwrap()
-            .expect("the request is accepted");
+        filed(app).await;
     }
 }
 
@@ -548,12 +544,7 @@ async fn a_reminder_goes_out_for_the_current_meeting_only(moment: Moment) {
     )
     .await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
-    let request = app
-        .store
-        .submit(&new_request(1), &token_hash(), 0, app.now())
-        .await
-        .unwrap()
-        .expect("the request is accepted");
+    let request = filed(&app).await;
     // Far enough ahead for both reminders (24 h and 1 h before) to be still to come.
     let slots = app.slots_from(chrono::Duration::hours(25), 2);
     change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
@@ -645,11 +636,7 @@ async fn a_worker_stops_cleanly_on_sigterm() {
 async fn an_outcome_that_comes_after_the_job_was_claimed_again_is_not_recorded() {
     use contato::store::JobOutcome;
     let app = spawn_app_with(&[]).await;
-    app.store
-        .submit(&new_request(1), &token_hash(), 0, app.now())
-        .await
-        .unwrap()
-        .expect("the request is accepted");
+    filed(&app).await;
     let start = app.now();
     let lease = chrono::Duration::seconds(10);
 
@@ -691,11 +678,7 @@ async fn a_job_queued_days_before_it_was_due_survives_its_first_failure() {
     let port = SmtpServer::unused_port();
     let smtp_url = format!("smtp://127.0.0.1:{port}");
     let app = spawn_app_with(&[("smtp.url", json!(smtp_url))]).await;
-    app.store
-        .submit(&new_request(1), &token_hash(), 0, app.now())
-        .await
-        .unwrap()
-        .expect("the request is accepted");
+    filed(&app).await;
     // As a reminder is: written when the meeting was scheduled, due days later.
     jobs::Entity::update_many()
         .col_expr(
@@ -756,12 +739,7 @@ async fn a_reminder_that_comes_after_the_meeting_began_is_not_sent(moment: Momen
     let smtp = SmtpServer::start();
     let app = spawn_app_at(moment.clock(), &[("smtp.url", json!(smtp.url()))]).await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
-    let request = app
-        .store
-        .submit(&new_request(1), &token_hash(), 0, app.now())
-        .await
-        .unwrap()
-        .expect("the request is accepted");
+    let request = filed(&app).await;
     change_as_clerk(&app, request.id, 1, Command::Triage, clerk.id).await;
     let start = app.slots_from(chrono::Duration::hours(25), 1)[0].start;
     let schedule = Command::Schedule {
@@ -831,6 +809,15 @@ fn worker_sending_to(app: &TestApp, smtp_url: &str) -> contato::jobs::Worker {
     .unwrap()
 }
 
+/// A request of zone 1 filed straight into the store (its two e-mails queued).
+async fn filed(app: &TestApp) -> contato::store::Submitted {
+    app.store
+        .submit(&new_request(1), &token_hash(), 0, app.now())
+        .await
+        .unwrap()
+        .expect("the request is accepted")
+}
+
 /// Writes a pending job of `kind` with `payload` as it stands, due now.
 async fn queue_by_hand(app: &TestApp, request_id: i64, kind: &str, payload: Value) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
@@ -857,12 +844,7 @@ async fn an_email_queued_by_the_first_version_still_goes_out() {
     let smtp = SmtpServer::start();
     let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
     let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
-    let request = app
-        .store
-        .submit(&new_request(1), &token_hash(), 0, app.now())
-        .await
-        .unwrap()
-        .expect("the request is accepted");
+    let request = filed(&app).await;
     change_as_clerk(
         &app,
         request.id,
@@ -914,12 +896,7 @@ async fn an_email_queued_by_the_first_version_still_goes_out() {
 async fn a_job_whose_data_does_not_read_is_dead_with_the_reason() {
     let smtp = SmtpServer::start();
     let app = spawn_app_with(&[("smtp.url", json!(smtp.url()))]).await;
-    let request = app
-        .store
-        .submit(&new_request(1), &token_hash(), 0, app.now())
-        .await
-        .unwrap()
-        .expect("the request is accepted");
+    let request = filed(&app).await;
     // No time, no revision: nothing to announce.
     let broken = json!({"request_id": request.id, "details": {"meet_link": null}});
     queue_by_hand(&app, request.id, "email.scheduled", broken).await;
