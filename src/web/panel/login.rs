@@ -3,7 +3,7 @@
 use axum::{
     Router,
     body::Bytes,
-    extract::State,
+    extract::{FromRequest, Request, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -95,29 +95,50 @@ fn render(
     (jar, page).into_response()
 }
 
+/// The sign-in form, if it carries the token of the sign-in cookie (there is no session yet
+/// to derive one from); otherwise the form again, with a fresh token.
+struct SignInForm {
+    jar: CookieJar,
+    fields: FormFields,
+    back: String,
+}
+
+impl FromRequest<App> for SignInForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, app: &App) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(request.headers());
+        let body = Bytes::from_request(request, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let fields = FormFields::parse(&body);
+        let back = safe_back(fields.optional("volta").as_deref());
+        let expected = jar
+            .get(LOGIN_CSRF_COOKIE)
+            .map(|c| c.value().to_string())
+            .unwrap_or_default();
+        if !same(&expected, &fields.text("csrf")) {
+            let email = fields.text("email");
+            let expired = Some("A página expirou. Entre de novo.");
+            return Err(render(
+                app,
+                jar,
+                StatusCode::FORBIDDEN,
+                &back,
+                &email,
+                expired,
+            ));
+        }
+        Ok(SignInForm { jar, fields, back })
+    }
+}
+
 async fn sign_in(
     State(app): State<App>,
     ClientIp(client): ClientIp,
-    jar: CookieJar,
-    body: Bytes,
+    SignInForm { jar, fields, back }: SignInForm,
 ) -> Response {
-    let fields = FormFields::parse(&body);
-    let back = safe_back(fields.optional("volta").as_deref());
     let email = fields.text("email");
-    let expected = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
-    if !same(&expected, &fields.text("csrf")) {
-        return render(
-            &app,
-            jar,
-            StatusCode::FORBIDDEN,
-            &back,
-            &email,
-            Some("A página expirou. Entre de novo."),
-        );
-    }
     match app
         .sign_in(&email, &fields.text("password"), SessionKind::Web, client)
         .await
