@@ -164,10 +164,6 @@ impl Slot {
     pub fn local_start(&self) -> DateTime<Tz> {
         self.start.with_timezone(&SERVICE_TIME_ZONE)
     }
-
-    pub fn local_end(&self) -> DateTime<Tz> {
-        self.end.with_timezone(&SERVICE_TIME_ZONE)
-    }
 }
 
 /// Why a meeting cannot start at the time asked; the text is shown to the clerk.
