@@ -695,7 +695,6 @@ async fn a_cancel_that_lands_while_the_event_is_being_made_leaves_no_event() {
 /// e-mail from the migration, so the requester still receives the link, once.
 #[tokio::test]
 async fn a_calendar_job_queued_by_the_first_version_still_brings_its_email() {
-    use migration::{Migrator, MigratorTrait};
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, ModelTrait};
     let court = court_with_worker(false).await;
     let (id, _) = court.triaged().await;
@@ -727,9 +726,8 @@ async fn a_calendar_job_queued_by_the_first_version_still_brings_its_email() {
             _ => {}
         }
     }
-    Migrator::down(db, Some(1)).await.unwrap();
 
-    Migrator::up(db, None).await.unwrap();
+    crate::helpers::replay_migrations_from(&court.app, "m20261201_000013_add_job_waits_for").await;
     let worker = court.worker().await;
     while worker.run_batch().await.unwrap() > 0 {}
 

@@ -454,6 +454,29 @@ impl TestApp {
     }
 }
 
+/// Takes the database back to before migration `name` and up again, as an upgrade from that
+/// version runs over the rows there. On a connection of its own: SQLite parses DDL against a
+/// connection's cached schema, which the app's pooled connections may hold from before.
+pub async fn replay_migrations_from(app: &TestApp, name: &str) {
+    use migration::{Migrator, MigratorTrait};
+    let all = Migrator::migrations();
+    let index = all
+        .iter()
+        .position(|migration| migration.name() == name)
+        .unwrap_or_else(|| panic!("a migration named {name}"));
+    let steps = u32::try_from(all.len() - index).expect("a few migrations");
+    let db = Database::connect(app.db().url.as_str())
+        .await
+        .expect("a connection of its own");
+    Migrator::down(&db, Some(steps))
+        .await
+        .expect("the migrations go down");
+    Migrator::up(&db, None)
+        .await
+        .expect("the migrations go up again");
+    db.close().await.ok();
+}
+
 /// Row counts of every table, to prove a refused operation wrote nothing.
 pub async fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
     let mut counts = Vec::new();

@@ -1,10 +1,9 @@
 //! Migrations that change existing rows, run against rows that were there before them.
 
 use entities::requests;
-use migration::{Migrator, MigratorTrait};
 use sea_orm::EntityTrait;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{replay_migrations_from, spawn_app};
 
 #[tokio::test]
 async fn requests_filed_before_the_name_search_key_get_one() {
@@ -12,9 +11,7 @@ async fn requests_filed_before_the_name_search_key_get_one() {
     app.submit(1).await;
     let db = app.store.connection();
 
-    // Back to the schema before the key, then forward again, as an upgrade runs.
-    Migrator::down(db, Some(1)).await.unwrap();
-    Migrator::up(db, None).await.unwrap();
+    replay_migrations_from(&app, "m20261130_000011_add_requester_name_key").await;
 
     let rows = requests::Entity::find().all(db).await.unwrap();
     assert_eq!(rows.len(), 1);
