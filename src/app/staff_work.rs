@@ -136,16 +136,18 @@ impl App {
         self.without_busy(zone, slots).await
     }
 
-    /// How many requests of each state the user's zones (or `zone`) hold.
+    /// How many requests of each state the user's zones (or `zone`) hold, of those that
+    /// match `search` when there is one: a search made from one tab shows where the rest are.
     pub async fn inbox_counts(
         &self,
         user: &StaffUser,
         zone: Option<i32>,
+        search: Option<&str>,
     ) -> Result<Vec<(Status, u64)>, AppError> {
         if zone.is_some_and(|zone| !user.may_see_zone(zone)) {
             return Err(AppError::NotFound);
         }
-        Ok(self.store.inbox_counts(zone, &user.scope()).await?)
+        Ok(self.store.inbox_counts(zone, search, &user.scope()).await?)
     }
 
     /// The meetings of `day` (in Belém) in the user's zones, or in `zone`.

@@ -179,15 +179,21 @@ pub struct AgendaItem {
 
 impl Store {
     /// How many requests of each state the caller's zones (or `zone`) hold.
+    /// How many requests each state holds, of `zone` (or every zone in scope), among those
+    /// that match `search` when one is given.
     pub async fn inbox_counts(
         &self,
         zone: Option<i32>,
+        search: Option<&str>,
         scope: &ZoneScope,
     ) -> Result<Vec<(Status, u64)>, StoreError> {
         doing("counting the inbox", async {
             let mut condition = Condition::all().add(in_scope(scope));
             if let Some(zone) = zone {
                 condition = condition.add(zones::Column::Number.eq(zone));
+            }
+            if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+                condition = condition.add(search_condition(search));
             }
             let rows: Vec<(entities::sea_orm_active_enums::RequestStatus, i64)> =
                 requests::Entity::find()

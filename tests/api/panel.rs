@@ -492,3 +492,49 @@ async fn a_form_posted_after_the_session_ended_returns_to_its_page_after_sign_in
         "a return address with a control character falls back to the inbox"
     );
 }
+
+#[tokio::test]
+async fn a_search_shows_in_each_tab_how_many_requests_match() {
+    let app = spawn_app().await;
+    let clerk = create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let id = request_id(&app, 1).await;
+    request_id(&app, 1).await;
+    app.change(
+        id,
+        1,
+        contato::domain::command::Command::Triage,
+        contato::domain::change::Actor::Staff(clerk.id),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let protocol = app
+        .store
+        .request(id, &contato::store::ZoneScope::All)
+        .await
+        .unwrap()
+        .unwrap()
+        .protocol;
+    let client = signed_in(&app, "ana@tre-pa.jus.br").await;
+
+    let (status, inbox) = text(
+        client
+            .get(app.url(&format!("/painel?situacao=submitted&q={protocol}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(status, 200);
+    assert!(inbox.contains("para esta busca"), "nothing new matches");
+    let tab = |label: &str| {
+        let at = inbox
+            .find(&format!(">{label} <span class=\"badge\">"))
+            .unwrap();
+        inbox[at..at + 60].to_string()
+    };
+    assert!(tab("Em análise").contains(">1<"), "{}", tab("Em análise"));
+    assert!(tab("Novos").contains(">0<"), "{}", tab("Novos"));
+    assert!(tab("Todos").contains(">1<"), "{}", tab("Todos"));
+}

@@ -127,7 +127,7 @@ async fn inbox(
         per_page: PER_PAGE,
     };
     let (counts, inbox) = match (
-        app.inbox_counts(&panel.user, zone).await,
+        app.inbox_counts(&panel.user, zone, search.as_deref()).await,
         app.inbox(&panel.user, &filter).await,
     ) {
         (Ok(counts), Ok(inbox)) => (counts, inbox),
