@@ -163,6 +163,7 @@ pub struct AuthSettings {
     pub max_failed_logins_per_account: u32,
     pub max_failed_logins_per_address: u32,
     pub failed_login_window_minutes: u32,
+    pub max_sign_in_delay_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]

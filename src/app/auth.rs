@@ -23,8 +23,11 @@ pub struct SignIn {
 
 impl App {
     /// Wrong e-mail, wrong password and disabled account are one answer, taking one time.
-    /// Attempts count per account and per address, and successes are given back; past the
-    /// limit, sign-in waits.
+    ///
+    /// Guessing is throttled without handing anyone a lockout: an address that keeps failing
+    /// for one account, or for many, must wait (429); an account failing from many addresses
+    /// is slowed down, never refused, so its owner's right password still signs in from an
+    /// address that has not been failing.
     pub async fn sign_in(
         &self,
         email: &str,
@@ -33,12 +36,13 @@ impl App {
         client: IpAddr,
     ) -> Result<SignIn, AppError> {
         let account_key = email.trim().to_lowercase();
+        let pair = (account_key.clone(), client);
         let now_instant = Instant::now();
         // Every attempt counts before the password is checked, so parallel guesses cannot all
         // pass while argon2 runs; a success gives its count back below.
         self.limits
-            .failed_logins_by_account
-            .hit(&account_key, now_instant)
+            .failed_logins_by_account_and_address
+            .hit(&pair, now_instant)
             .map_err(|retry| AppError::RateLimited(retry.0))?;
         if let Err(retry) = self
             .limits
@@ -46,9 +50,14 @@ impl App {
             .hit(&client, now_instant)
         {
             self.limits
-                .failed_logins_by_account
-                .forget_last(&account_key);
+                .failed_logins_by_account_and_address
+                .forget_last(&pair);
             return Err(AppError::RateLimited(retry.0));
+        }
+        let delay = self.sign_in_delay(&account_key, now_instant);
+        if !delay.is_zero() {
+            tracing::info!(?delay, "sign-in slowed down: the account has been failing");
+            tokio::time::sleep(delay).await;
         }
         let credentials = self.store.staff_credentials(&account_key).await?;
         let hash = credentials
@@ -63,10 +72,15 @@ impl App {
             Some((staff, _)) if verified && staff.active => staff,
             _ => {
                 tracing::warn!(%client, "failed sign-in");
+                self.limits
+                    .failed_logins_by_account
+                    .record(&account_key, Instant::now());
                 return Err(AppError::Unauthorized);
             }
         };
-        self.limits.failed_logins_by_account.clear(&account_key);
+        self.limits
+            .failed_logins_by_account_and_address
+            .clear(&pair);
         self.limits.failed_logins_by_address.forget_last(&client);
         let token = Token::session().map_err(anyhow::Error::from)?;
         let now = self.now();
@@ -80,6 +94,16 @@ impl App {
             expires_at,
             staff,
         })
+    }
+
+    /// How long an attempt on `account` waits: a second per failure beyond
+    /// `auth.max_failed_logins_per_account` within the window, from whatever addresses, up to
+    /// `auth.max_sign_in_delay_seconds`.
+    fn sign_in_delay(&self, account: &String, now: Instant) -> std::time::Duration {
+        let failures = self.limits.failed_logins_by_account.count(account, now);
+        let allowed = self.settings.auth.max_failed_logins_per_account as usize;
+        let beyond = u64::try_from(failures.saturating_sub(allowed)).unwrap_or(u64::MAX);
+        std::time::Duration::from_secs(beyond.min(self.settings.auth.max_sign_in_delay_seconds))
     }
 
     /// The account of a live token, or `Unauthorized`.

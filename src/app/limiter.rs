@@ -18,8 +18,7 @@ pub struct SlidingWindow<K> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryAfter(pub Duration);
 
-/// Beyond this many keys, a sweep drops those with no recent events, so the map cannot
-/// grow without bound under a flood of addresses.
+/// Beyond this many keys, a sweep drops those with no recent events.
 const SWEEP_ABOVE_KEYS: usize = 10_000;
 
 impl<K: Hash + Eq + Clone> SlidingWindow<K> {
@@ -38,18 +37,29 @@ impl<K: Hash + Eq + Clone> SlidingWindow<K> {
             return Ok(());
         }
         let mut events = self.lock();
-        if events.len() > SWEEP_ABOVE_KEYS {
-            let window = self.window;
-            events.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|last| now.duration_since(*last) < window)
-            });
-        }
+        self.sweep(&mut events, now);
         let times = events.entry(key.clone()).or_default();
         self.blocked(times, now)?;
         times.push_back(now);
         Ok(())
+    }
+
+    /// Counts one event for `key` whatever its count (a limit that slows down, not refuses).
+    pub fn record(&self, key: &K, now: Instant) {
+        let mut events = self.lock();
+        self.sweep(&mut events, now);
+        let times = events.entry(key.clone()).or_default();
+        self.expire(times, now);
+        times.push_back(now);
+    }
+
+    /// The events of `key` within the window.
+    pub fn count(&self, key: &K, now: Instant) -> usize {
+        let mut events = self.lock();
+        events.get_mut(key).map_or(0, |times| {
+            self.expire(times, now);
+            times.len()
+        })
     }
 
     /// Takes back the latest event of `key` (an attempt that turned out to be a success).
@@ -68,13 +78,30 @@ impl<K: Hash + Eq + Clone> SlidingWindow<K> {
         self.lock().remove(key);
     }
 
-    fn blocked(&self, times: &mut VecDeque<Instant>, now: Instant) -> Result<(), RetryAfter> {
+    /// Past many keys, drops those with no recent events, so the map cannot grow without
+    /// bound under a flood of addresses or made-up accounts.
+    fn sweep(&self, events: &mut HashMap<K, VecDeque<Instant>>, now: Instant) {
+        if events.len() > SWEEP_ABOVE_KEYS {
+            let window = self.window;
+            events.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|last| now.duration_since(*last) < window)
+            });
+        }
+    }
+
+    fn expire(&self, times: &mut VecDeque<Instant>, now: Instant) {
         while times
             .front()
             .is_some_and(|first| now.duration_since(*first) >= self.window)
         {
             times.pop_front();
         }
+    }
+
+    fn blocked(&self, times: &mut VecDeque<Instant>, now: Instant) -> Result<(), RetryAfter> {
+        self.expire(times, now);
         match times.front() {
             Some(first) if times.len() >= self.max as usize => Err(RetryAfter(
                 self.window.saturating_sub(now.duration_since(*first)),
@@ -132,6 +159,18 @@ mod tests {
         limiter.clear(&1);
         limiter.forget_last(&7);
         assert!(limiter.hit(&1, now).is_ok() && limiter.hit(&1, now).is_ok());
+    }
+
+    #[test]
+    fn recorded_events_count_within_the_window_only() {
+        let limiter = SlidingWindow::new(1, Duration::from_secs(60));
+        let start = Instant::now();
+        for second in [0, 10, 20] {
+            limiter.record(&"a", start + Duration::from_secs(second));
+        }
+        assert_eq!(limiter.count(&"a", start + Duration::from_secs(30)), 3);
+        assert_eq!(limiter.count(&"a", start + Duration::from_secs(65)), 2);
+        assert_eq!(limiter.count(&"b", start), 0);
     }
 
     #[test]

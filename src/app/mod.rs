@@ -97,8 +97,12 @@ pub struct App {
 
 struct Limits {
     submissions: SlidingWindow<IpAddr>,
-    failed_logins_by_account: SlidingWindow<String>,
+    /// Failed sign-ins of one account from one address: that address is stopped.
+    failed_logins_by_account_and_address: SlidingWindow<(String, IpAddr)>,
+    /// Failed sign-ins from one address, whatever the account: that address is stopped.
     failed_logins_by_address: SlidingWindow<IpAddr>,
+    /// Failed sign-ins of one account, whatever the address: the account is slowed down.
+    failed_logins_by_account: SlidingWindow<String>,
 }
 
 impl App {
@@ -116,7 +120,7 @@ impl App {
                 settings.limits.submissions_per_minute,
                 Duration::from_secs(60),
             ),
-            failed_logins_by_account: SlidingWindow::new(
+            failed_logins_by_account_and_address: SlidingWindow::new(
                 settings.auth.max_failed_logins_per_account,
                 login_window,
             ),
@@ -124,6 +128,8 @@ impl App {
                 settings.auth.max_failed_logins_per_address,
                 login_window,
             ),
+            // Counted, never refused: see `App::sign_in_delay`.
+            failed_logins_by_account: SlidingWindow::new(0, login_window),
         };
         Ok(App {
             reference: ReferenceCache::new(store.clone()),

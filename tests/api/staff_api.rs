@@ -530,3 +530,59 @@ async fn a_transfer_through_the_api_hands_the_request_to_the_other_zone() {
     assert_eq!(ana_sees.status(), 404);
     assert_eq!(bia_sees.status(), 200);
 }
+
+/// A sign-in attempt for Ana from `address` (the service trusts `X-Forwarded-For` here).
+async fn sign_in_from(app: &TestApp, address: &str, password: &str) -> reqwest::Response {
+    app.http
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", address)
+        .json(&json!({"email": "ana@tre-pa.jus.br", "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_address_that_keeps_failing_cannot_lock_the_owner_out() {
+    let app = spawn_app_with(&[("server.trust_forwarded_for", json!(true))]).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    for _ in 0..5 {
+        let guess = sign_in_from(&app, "203.0.113.7", "senha errada de novo").await;
+        assert_eq!(guess.status(), 401);
+    }
+
+    let attacker = sign_in_from(&app, "203.0.113.7", crate::helpers::TEST_PASSWORD).await;
+    let owner = sign_in_from(&app, "198.51.100.20", crate::helpers::TEST_PASSWORD).await;
+
+    assert_eq!(attacker.status(), 429, "the failing address waits");
+    assert_eq!(owner.status(), 200, "the owner, from elsewhere, signs in");
+}
+
+#[tokio::test]
+async fn failures_from_many_addresses_slow_the_account_down_but_never_lock_it() {
+    let app = spawn_app_with(&[
+        ("server.trust_forwarded_for", json!(true)),
+        ("auth.max_failed_logins_per_account", json!(2)),
+        ("auth.max_sign_in_delay_seconds", json!(2)),
+    ])
+    .await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    for n in 1..=6 {
+        let guess = sign_in_from(&app, &format!("203.0.113.{n}"), "senha errada").await;
+        assert_eq!(
+            guess.status(),
+            401,
+            "one guess from each address is answered"
+        );
+    }
+
+    let started = std::time::Instant::now();
+    let owner = sign_in_from(&app, "198.51.100.20", crate::helpers::TEST_PASSWORD).await;
+    let waited = started.elapsed();
+
+    assert_eq!(owner.status(), 200, "slowed down, not locked");
+    assert!(
+        waited >= std::time::Duration::from_secs(2),
+        "four failures beyond two, capped at two seconds: waited {waited:?}"
+    );
+}
