@@ -45,7 +45,16 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub limits: LimitSettings,
     pub web: WebSettings,
+    pub metrics: MetricsSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// The bearer token `/metrics` asks for; `None` keeps `/metrics` closed (404).
+    #[serde(deserialize_with = "secret_or_none")]
+    pub token: Option<SecretString>,
 }
 
 #[derive(Debug, Deserialize)]

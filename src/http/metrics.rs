@@ -5,13 +5,22 @@ use std::time::Instant;
 use axum::{
     Router,
     extract::{MatchedPath, Request, State},
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
     routing::get,
 };
 
+use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
+
+use super::error::ApiError;
 use crate::app::App;
+
+/// Compares in constant time, so timing tells nothing about the token.
+fn same_secret(expected: &str, presented: &str) -> bool {
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
+}
 
 pub fn router() -> Router<App> {
     Router::new().route("/metrics", get(render))
@@ -36,7 +45,20 @@ pub async fn track(State(app): State<App>, request: Request, next: Next) -> Resp
     response
 }
 
-async fn render(State(app): State<App>) -> Response {
+/// Only for whoever holds `metrics.token`: the counts tell an outsider too much (failed
+/// sign-ins, refusals by route). Without a token set, there is no `/metrics` at all.
+async fn render(State(app): State<App>, headers: HeaderMap) -> Response {
+    let Some(expected) = &app.settings.metrics.token else {
+        return ApiError::NotFound.into_response();
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !same_secret(expected.expose_secret(), presented) {
+        return ApiError::Unauthorized.into_response();
+    }
     match app.store.counts().await {
         Ok((requests, jobs)) => app.metrics.set_counts(&requests, &jobs),
         // The HTTP series are still worth serving when the database is down.

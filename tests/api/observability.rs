@@ -1,10 +1,18 @@
 //! Metrics, security headers, compression and request ids.
 
-use crate::helpers::spawn_app;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+const METRICS_TOKEN: &str = "um-segredo-do-coletor-de-metricas";
 
 #[tokio::test]
 async fn metrics_count_http_traffic_requests_and_outbox_jobs() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(&[
+        ("limits.submissions_per_minute", json!(0)),
+        ("metrics.token", json!(METRICS_TOKEN)),
+    ])
+    .await;
     app.submit(1).await;
     let _ = app
         .http
@@ -13,7 +21,7 @@ async fn metrics_count_http_traffic_requests_and_outbox_jobs() {
         .await
         .unwrap();
 
-    let response = app.http.get(app.url("/metrics")).send().await.unwrap();
+    let response = app.get_as(METRICS_TOKEN, "/metrics").await;
 
     assert_eq!(response.status(), 200);
     assert!(
@@ -32,6 +40,30 @@ async fn metrics_count_http_traffic_requests_and_outbox_jobs() {
     ] {
         assert!(text.contains(expected), "missing {expected} in:\n{text}");
     }
+}
+
+#[tokio::test]
+async fn metrics_are_only_for_whoever_holds_the_token() {
+    let closed = spawn_app().await;
+    let open = spawn_app_with(&[("metrics.token", json!(METRICS_TOKEN))]).await;
+
+    let without_setting = closed
+        .http
+        .get(closed.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    let even_with_a_guess = closed.get_as("anything", "/metrics").await;
+    let anonymous = open.http.get(open.url("/metrics")).send().await.unwrap();
+    let wrong = open.get_as("um-segredo-errado", "/metrics").await;
+    let right = open.get_as(METRICS_TOKEN, "/metrics").await;
+
+    assert_eq!(without_setting.status(), 404, "no token set: no /metrics");
+    assert_eq!(even_with_a_guess.status(), 404);
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["www-authenticate"], "Bearer");
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(right.status(), 200);
 }
 
 #[tokio::test]
