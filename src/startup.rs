@@ -16,6 +16,7 @@ use crate::{
     jobs::Worker,
     reference::{self, SHIPPED_HOLIDAYS, SHIPPED_ZONES},
     store::Store,
+    tokens::SigningKey,
     web,
 };
 
@@ -93,7 +94,18 @@ impl Application {
             .await
             .with_context(|| format!("failed to listen on {}", settings.server.bind))?;
         let calendar = connect_calendar(&settings).await?;
-        let app = App::new(store, settings, calendar.clone(), clock.clone())?;
+        let stored_key = store
+            .service_secret("sign-in-form", SigningKey::fresh()?, clock.now())
+            .await
+            .context("failed to read the service's signing key")?;
+        let signing_key = SigningKey::from_stored(&stored_key);
+        let app = App::new(
+            store,
+            settings,
+            calendar.clone(),
+            clock.clone(),
+            signing_key,
+        )?;
         let worker = if app.settings.worker.run_in_serve {
             Some(std::sync::Arc::new(Worker::new(
                 app.store.clone(),

@@ -44,6 +44,51 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// A key the service signs values with (HMAC-SHA256), kept in the database so that every
+/// process signs alike; never logged.
+#[derive(Clone)]
+pub struct SigningKey(Vec<u8>);
+
+impl SigningKey {
+    /// A fresh key, as stored: 256 random bits, URL-safe base64.
+    pub fn fresh() -> Result<String, RandomError> {
+        Token::session().map(|token| token.0)
+    }
+
+    pub fn from_stored(stored: &str) -> SigningKey {
+        SigningKey(stored.as_bytes().to_vec())
+    }
+
+    /// The signature of `parts` (joined unambiguously), 128 bits in hex.
+    pub fn sign(&self, parts: &[&str]) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        let digest = mac.finalize().into_bytes();
+        digest
+            .iter()
+            .take(16)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
+    /// Whether `signature` is that of `parts`, compared in constant time.
+    pub fn verify(&self, parts: &[&str], signature: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.sign(parts).as_bytes().ct_eq(signature.as_bytes()))
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SigningKey(<redacted>)")
+    }
+}
+
 /// The stored form of a token: SHA-256, lowercase hex. A fast hash is right here: the
 /// tokens are random and long, so there is nothing to guess slowly.
 pub fn hash_token(token: &str) -> String {
@@ -54,6 +99,24 @@ pub fn hash_token(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signature_holds_for_its_parts_and_key_only() {
+        let key = SigningKey::from_stored("uma chave");
+        let signature = key.sign(&["sign-in", "abc", "127.0.0.1"]);
+        assert_eq!(signature.len(), 32);
+        assert!(key.verify(&["sign-in", "abc", "127.0.0.1"], &signature));
+        assert!(!key.verify(&["sign-in", "abc", "127.0.0.2"], &signature));
+        assert!(
+            !key.verify(&["sign-in", "ab", "c127.0.0.1"], &signature),
+            "parts stay apart"
+        );
+        assert!(
+            !SigningKey::from_stored("outra chave")
+                .verify(&["sign-in", "abc", "127.0.0.1"], &signature)
+        );
+        assert!(!key.verify(&["sign-in", "abc", "127.0.0.1"], ""));
+    }
 
     #[test]
     fn tokens_have_the_promised_entropy_and_alphabet() {

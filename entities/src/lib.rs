@@ -10,6 +10,7 @@ pub mod protocol_counters;
 pub mod request_events;
 pub mod requests;
 pub mod sea_orm_active_enums;
+pub mod service_secrets;
 pub mod sessions;
 pub mod staff;
 pub mod staff_zones;

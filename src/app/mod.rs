@@ -27,6 +27,7 @@ use crate::{
     links::Links,
     metrics::Metrics,
     store::{Store, StoreError},
+    tokens::SigningKey,
 };
 
 pub use admin::{
@@ -91,6 +92,8 @@ pub struct App {
     pub clock: Clock,
     /// What changes to requests are judged against, from the settings.
     pub policy: Arc<Policy>,
+    /// Signs the sign-in form's token (kept in the database, shared by every process).
+    pub signing_key: SigningKey,
     pub links: Links,
     limits: Arc<Limits>,
 }
@@ -111,6 +114,7 @@ impl App {
         settings: Settings,
         calendar: Option<GoogleCalendar>,
         clock: Clock,
+        signing_key: SigningKey,
     ) -> anyhow::Result<App> {
         let policy = settings.change_policy()?;
         let login_window =
@@ -141,6 +145,7 @@ impl App {
             settings: Arc::new(settings),
             limits: Arc::new(limits),
             policy: Arc::new(policy),
+            signing_key,
         })
     }
 

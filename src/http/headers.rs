@@ -1,6 +1,7 @@
 //! Security headers on every response, and no caching unless a response asks for it.
 
 use axum::{
+    extract::State,
     http::{HeaderName, HeaderValue, header},
     response::Response,
 };
@@ -21,8 +22,21 @@ const HEADERS: [(HeaderName, &str); 5] = [
     ),
 ];
 
-pub async fn secure(mut response: Response) -> Response {
+/// Whether the service is reached over https (its `server.public_url`).
+#[derive(Debug, Clone, Copy)]
+pub struct Https(pub bool);
+
+/// Over https, browsers are told to use nothing else for a year: a cookie can then be neither
+/// read nor planted by whoever sits on a plain-http connection.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+pub async fn secure(State(Https(https)): State<Https>, mut response: Response) -> Response {
     let headers = response.headers_mut();
+    if https {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
+    }
     for (name, value) in HEADERS {
         headers
             .entry(name)

@@ -59,11 +59,12 @@ pub fn router() -> Router<App> {
 /// What every route of the service shares, the pages' included: a body limit, metrics,
 /// security headers, a request id and a trace span.
 pub fn with_layers(routes: Router<App>, app: App) -> Router {
+    let https = headers::Https(app.settings.server.public_url.scheme() == "https");
     routes
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT_BYTES))
         .route_layer(middleware::from_fn_with_state(app.clone(), metrics::track))
         .with_state(app)
-        .layer(middleware::map_response(headers::secure))
+        .layer(middleware::map_response_with_state(https, headers::secure))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

@@ -17,6 +17,7 @@ mod protocol;
 mod reference;
 mod requests;
 mod routing;
+mod secrets;
 mod sessions;
 mod staff;
 mod stats;

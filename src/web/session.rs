@@ -15,14 +15,20 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use std::net::IpAddr;
+
 use super::forms::FormFields;
 use crate::{
     app::{App, AppError, StaffUser},
     store::SessionKind,
+    tokens::{RandomError, SigningKey, Token},
 };
 
 pub const SESSION_COOKIE: &str = "contato_sessao";
-pub const LOGIN_CSRF_COOKIE: &str = "contato_login";
+/// The sign-in form's cookie. Over https it is a `__Host-` cookie: browsers keep it only as
+/// this very host set it (secure, no domain, path `/`), so a sibling subdomain cannot plant one.
+const LOGIN_CSRF_COOKIE: &str = "contato_login";
+const LOGIN_CSRF_HOST_COOKIE: &str = "__Host-contato_login";
 const PANEL_PATH: &str = "/painel";
 
 /// The signed-in staff member of a panel page, with the CSRF token its forms carry.
@@ -129,14 +135,60 @@ pub fn session_cookie(token: String, max_age_hours: u32, secure: bool) -> Cookie
         .build()
 }
 
-/// The sign-in form's own CSRF cookie (there is no session yet to derive one from).
+/// The sign-in form's token: a random value signed with the service's key for the address
+/// the form was given to (there is no session yet to derive one from). A token the service
+/// gave someone else, planted as a cookie, does not hold for another address; a made-up one
+/// holds for none.
+pub fn sign_in_token(key: &SigningKey, client: IpAddr) -> Result<String, RandomError> {
+    let nonce = Token::tracking()?;
+    let signature = key.sign(&[SIGN_IN_PURPOSE, nonce.expose(), &client.to_string()]);
+    Ok(format!("{}.{signature}", nonce.expose()))
+}
+
+/// Whether the form's token and the cookie's are one and the service signed it for `client`.
+pub fn sign_in_token_holds(
+    key: &SigningKey,
+    client: IpAddr,
+    cookie: &str,
+    submitted: &str,
+) -> bool {
+    let Some((nonce, signature)) = cookie.split_once('.') else {
+        return false;
+    };
+    same(cookie, submitted) && key.verify(&[SIGN_IN_PURPOSE, nonce, &client.to_string()], signature)
+}
+
+const SIGN_IN_PURPOSE: &str = "contato sign-in form";
+
+/// The sign-in form's cookie as `jar` holds it.
+pub fn login_cookie_value(jar: &CookieJar, secure: bool) -> Option<String> {
+    jar.get(login_cookie_name(secure))
+        .map(|cookie| cookie.value().to_string())
+}
+
+/// The sign-in form's cookie, carrying its token.
 pub fn login_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((LOGIN_CSRF_COOKIE, token))
-        .path(PANEL_PATH)
+    Cookie::build((login_cookie_name(secure), token))
+        .path(if secure { "/" } else { PANEL_PATH })
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(secure)
         .build()
+}
+
+/// Removes the sign-in form's cookie once its form has served.
+pub fn login_cookie_removal(secure: bool) -> Cookie<'static> {
+    Cookie::build((login_cookie_name(secure), ""))
+        .path(if secure { "/" } else { PANEL_PATH })
+        .build()
+}
+
+fn login_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        LOGIN_CSRF_HOST_COOKIE
+    } else {
+        LOGIN_CSRF_COOKIE
+    }
 }
 
 pub fn removal(name: &'static str) -> Cookie<'static> {

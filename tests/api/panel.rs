@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::helpers::{
     Moment, TEST_PASSWORD, TestApp, create_clerk, row_counts, spawn_app, spawn_app_when,
+    spawn_app_with,
 };
 
 /// A browser-like client: keeps cookies, does not follow redirects (to see them).
@@ -537,4 +538,178 @@ async fn a_search_shows_in_each_tab_how_many_requests_match() {
     assert!(tab("Em análise").contains(">1<"), "{}", tab("Em análise"));
     assert!(tab("Novos").contains(">0<"), "{}", tab("Novos"));
     assert!(tab("Todos").contains(">1<"), "{}", tab("Todos"));
+}
+
+/// The sign-in form as `address` gets it: `(cookie, token)`.
+async fn sign_in_form_for(app: &TestApp, address: &str) -> (String, String) {
+    let response = client()
+        .get(app.url("/painel/entrar"))
+        .header("x-forwarded-for", address)
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("contato_login="))
+        .expect("a sign-in cookie");
+    let cookie = cookie["contato_login=".len()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, page) = text(response).await;
+    (cookie, hidden(&page, "csrf"))
+}
+
+/// Posts the sign-in form from `address` with the sign-in cookie set to `cookie`.
+async fn sign_in_with(
+    app: &TestApp,
+    address: &str,
+    cookie: &str,
+    csrf: &str,
+    email: &str,
+) -> reqwest::Response {
+    client()
+        .post(app.url("/painel/entrar"))
+        .header("x-forwarded-for", address)
+        .header("cookie", format!("contato_login={cookie}"))
+        .form(&[
+            ("csrf", csrf),
+            ("email", email),
+            ("password", TEST_PASSWORD),
+            ("volta", "/painel"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_planted_sign_in_cookie_does_not_sign_anyone_in() {
+    let app = spawn_app_with(&[("server.trust_forwarded_for", serde_json::json!(true))]).await;
+    create_clerk(&app.store, "atacante@tre-pa.jus.br", &[1]).await;
+    let (cookie, csrf) = sign_in_form_for(&app, "203.0.113.7").await;
+
+    let made_up = sign_in_with(
+        &app,
+        "198.51.100.20",
+        "abc.def",
+        "abc.def",
+        "atacante@tre-pa.jus.br",
+    )
+    .await;
+    let planted = sign_in_with(
+        &app,
+        "198.51.100.20",
+        &cookie,
+        &csrf,
+        "atacante@tre-pa.jus.br",
+    )
+    .await;
+    let own = sign_in_with(
+        &app,
+        "203.0.113.7",
+        &cookie,
+        &csrf,
+        "atacante@tre-pa.jus.br",
+    )
+    .await;
+
+    assert_eq!(made_up.status(), 403, "a made-up token holds for nobody");
+    assert_eq!(
+        planted.status(),
+        403,
+        "a token given to another address does not hold for the victim's"
+    );
+    assert_eq!(
+        own.status(),
+        303,
+        "the form signs in whoever it was given to"
+    );
+}
+
+#[tokio::test]
+async fn every_instance_on_one_database_checks_the_sign_in_forms_of_the_others() {
+    let first = spawn_app().await;
+    create_clerk(&first.store, "ana@tre-pa.jus.br", &[1]).await;
+    let second = contato::startup::Application::build(
+        crate::helpers::settings_for(first.db(), &[]),
+        first.clock.clone(),
+    )
+    .await
+    .unwrap();
+    let second_url = format!("http://{}", second.local_addr().unwrap());
+    tokio::spawn(second.run_until(std::future::pending()));
+    let browser = client();
+    let (_, page) = text(
+        browser
+            .get(first.url("/painel/entrar"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    let signed_in = browser
+        .post(format!("{second_url}/painel/entrar"))
+        .form(&[
+            ("csrf", hidden(&page, "csrf").as_str()),
+            ("email", "ana@tre-pa.jus.br"),
+            ("password", TEST_PASSWORD),
+            ("volta", "/painel"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        signed_in.status(),
+        303,
+        "the form of one instance, posted to another"
+    );
+}
+
+#[tokio::test]
+async fn over_https_browsers_are_told_to_stay_on_https_and_the_sign_in_cookie_is_host_only() {
+    let plain = spawn_app().await;
+    let tls = spawn_app_with(&[(
+        "server.public_url",
+        serde_json::json!("https://contato.tre-pa.jus.br"),
+    )])
+    .await;
+
+    let over_http = client()
+        .get(plain.url("/painel/entrar"))
+        .send()
+        .await
+        .unwrap();
+    let over_https = client()
+        .get(tls.url("/painel/entrar"))
+        .send()
+        .await
+        .unwrap();
+
+    assert!(
+        !over_http
+            .headers()
+            .contains_key("strict-transport-security")
+    );
+    assert_eq!(
+        over_https.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let cookie = over_https
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("__Host-contato_login="))
+        .expect("a host-only sign-in cookie");
+    for part in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
 }

@@ -1,9 +1,11 @@
 //! Signing in and out of the panel.
 
+use std::net::IpAddr;
+
 use axum::{
     Router,
     body::Bytes,
-    extract::{FromRequest, Request, State},
+    extract::{FromRequest, FromRequestParts, Request, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -16,15 +18,14 @@ use crate::{
     app::{App, AppError},
     client_ip::ClientIp,
     store::SessionKind,
-    tokens::Token,
     web::{
         forms::FormFields,
         pages::pages,
         query::PageQuery,
         render_error,
         session::{
-            LOGIN_CSRF_COOKIE, PanelForm, SESSION_COOKIE, login_cookie, removal, same,
-            session_cookie,
+            PanelForm, SESSION_COOKIE, login_cookie, login_cookie_removal, login_cookie_value,
+            removal, session_cookie, sign_in_token, sign_in_token_holds,
         },
     },
 };
@@ -61,12 +62,14 @@ fn secure(app: &App) -> bool {
 
 async fn form(
     State(app): State<App>,
+    ClientIp(client): ClientIp,
     jar: CookieJar,
     PageQuery(back): PageQuery<Back>,
 ) -> Response {
     render(
         &app,
         jar,
+        client,
         StatusCode::OK,
         &safe_back(back.volta.as_deref()),
         "",
@@ -77,13 +80,14 @@ async fn form(
 fn render(
     app: &App,
     jar: CookieJar,
+    client: IpAddr,
     status: StatusCode,
     back: &str,
     email: &str,
     error: Option<&str>,
 ) -> Response {
-    let csrf = match Token::session() {
-        Ok(token) => token.expose().to_string(),
+    let csrf = match sign_in_token(&app.signing_key, client) {
+        Ok(token) => token,
         Err(error) => return render_error(AppError::Internal(error.into())),
     };
     let jar = jar.add(login_cookie(csrf.clone(), secure(app)));
@@ -95,10 +99,11 @@ fn render(
     (jar, page).into_response()
 }
 
-/// The sign-in form, if it carries the token of the sign-in cookie (there is no session yet
-/// to derive one from); otherwise the form again, with a fresh token.
+/// The sign-in form, if it carries the token of its cookie, signed by the service for this
+/// address; otherwise the form again, with a fresh token.
 struct SignInForm {
     jar: CookieJar,
+    client: IpAddr,
     fields: FormFields,
     back: String,
 }
@@ -107,36 +112,48 @@ impl FromRequest<App> for SignInForm {
     type Rejection = Response;
 
     async fn from_request(request: Request, app: &App) -> Result<Self, Response> {
-        let jar = CookieJar::from_headers(request.headers());
-        let body = Bytes::from_request(request, app)
+        let (mut parts, body) = request.into_parts();
+        let ClientIp(client) = ClientIp::from_request_parts(&mut parts, app)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let jar = CookieJar::from_headers(&parts.headers);
+        let body = Bytes::from_request(Request::from_parts(parts, body), app)
             .await
             .map_err(IntoResponse::into_response)?;
         let fields = FormFields::parse(&body);
         let back = safe_back(fields.optional("volta").as_deref());
-        let expected = jar
-            .get(LOGIN_CSRF_COOKIE)
-            .map(|c| c.value().to_string())
-            .unwrap_or_default();
-        if !same(&expected, &fields.text("csrf")) {
+        let cookie = login_cookie_value(&jar, secure(app)).unwrap_or_default();
+        if !sign_in_token_holds(&app.signing_key, client, &cookie, &fields.text("csrf")) {
             let email = fields.text("email");
             let expired = Some("A página expirou. Entre de novo.");
-            return Err(render(
+            let page = render(
                 app,
                 jar,
+                client,
                 StatusCode::FORBIDDEN,
                 &back,
                 &email,
                 expired,
-            ));
+            );
+            return Err(page);
         }
-        Ok(SignInForm { jar, fields, back })
+        Ok(SignInForm {
+            jar,
+            client,
+            fields,
+            back,
+        })
     }
 }
 
 async fn sign_in(
     State(app): State<App>,
-    ClientIp(client): ClientIp,
-    SignInForm { jar, fields, back }: SignInForm,
+    SignInForm {
+        jar,
+        client,
+        fields,
+        back,
+    }: SignInForm,
 ) -> Response {
     let email = fields.text("email");
     match app
@@ -145,16 +162,19 @@ async fn sign_in(
     {
         Ok(sign_in) => {
             let hours = app.settings.auth.token_ttl_hours;
-            let jar = jar.remove(removal(LOGIN_CSRF_COOKIE)).add(session_cookie(
-                sign_in.token.expose().to_string(),
-                hours,
-                secure(&app),
-            ));
+            let jar = jar
+                .remove(login_cookie_removal(secure(&app)))
+                .add(session_cookie(
+                    sign_in.token.expose().to_string(),
+                    hours,
+                    secure(&app),
+                ));
             (jar, Redirect::to(&back)).into_response()
         }
         Err(AppError::Unauthorized) => render(
             &app,
             jar,
+            client,
             StatusCode::UNAUTHORIZED,
             &back,
             &email,
@@ -168,6 +188,7 @@ async fn sign_in(
             render(
                 &app,
                 jar,
+                client,
                 StatusCode::TOO_MANY_REQUESTS,
                 &back,
                 &email,
