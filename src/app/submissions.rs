@@ -117,20 +117,38 @@ impl App {
     }
 }
 
-/// A bot that fills the hidden field is told it succeeded, so it does not adapt; the
-/// protocol is random and leads nowhere.
+/// A bot that fills the hidden field is told it succeeded, so it does not adapt: the
+/// protocol is random and leads nowhere, and its token is one the service signed, so that
+/// the confirmation page shows it as it shows a real one.
 fn decoy_receipt(app: &App, year: i32) -> Result<Receipt, AppError> {
-    let token = Token::tracking().map_err(anyhow::Error::from)?;
-    let sequence = token
+    let random = Token::tracking().map_err(anyhow::Error::from)?;
+    let sequence = random
         .expose()
         .bytes()
         .fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(b.into()))
         % 900_000
         + 100_000;
     let protocol = format!("{year}-{sequence:06}");
+    let token = decoy_token(app, &protocol);
     Ok(Receipt {
         tracking_url: app.tracking_url(&protocol, &token),
         protocol,
         tracking_token: token,
     })
+}
+
+fn decoy_token(app: &App, protocol: &str) -> Token {
+    app.signing_key.token(&["contato decoy receipt", protocol])
+}
+
+impl App {
+    /// Whether the confirmation of `protocol` may be shown to the holder of `token`: its
+    /// tracking token, or the one a decoy receipt carried. Anything else is not found.
+    pub async fn confirm_receipt(&self, protocol: &str, token: &str) -> Result<(), AppError> {
+        let decoy = decoy_token(self, protocol);
+        if subtle::ConstantTimeEq::ct_eq(decoy.expose().as_bytes(), token.as_bytes()).into() {
+            return Ok(());
+        }
+        self.track(protocol, token).await.map(|_| ())
+    }
 }

@@ -265,11 +265,17 @@ struct TokenQuery {
     cancelado: Option<String>,
 }
 
+/// The confirmation after the form: only for whoever holds the request's token, as the
+/// tracking page; any other protocol or token is not found.
 async fn received(
+    State(app): State<App>,
     Path(protocol): Path<String>,
     PageQuery(query): PageQuery<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
+    if let Err(error) = app.confirm_receipt(&protocol, &token).await {
+        return render_error(error);
+    }
     pages().render(
         StatusCode::OK,
         "recebida.html",

@@ -568,3 +568,49 @@ async fn bad_inputs_get_their_documented_status_and_store_nothing(moment: Moment
     }
     assert_eq!(row_counts(&app.store).await, before, "nothing was stored");
 }
+
+#[tokio::test]
+async fn the_confirmation_page_is_only_for_whoever_holds_the_token() {
+    let app = spawn_app().await;
+    let (protocol, token) = app.submit(1).await;
+    let mut spam = submission_json(1);
+    spam["website"] = json!("http://spam.example");
+    let decoy: Value = app
+        .post_json("/api/v1/requests", &spam)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let page = |protocol: &str, token: &str| {
+        let url = app.url(&format!("/solicitar/recebida/{protocol}?token={token}"));
+        let http = app.http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+
+    let own = page(&protocol, &token).await;
+    let wrong_token = page(&protocol, "qualquer-coisa").await;
+    let unknown = page("2026-999999", &token).await;
+    let bot = page(
+        decoy["protocol"].as_str().unwrap(),
+        decoy["tracking_token"].as_str().unwrap(),
+    )
+    .await;
+
+    assert_eq!(own.status(), 200);
+    assert!(own.text().await.unwrap().contains(&protocol));
+    assert_eq!(wrong_token.status(), 404);
+    assert!(
+        wrong_token
+            .text()
+            .await
+            .unwrap()
+            .contains("Pedido não encontrado"),
+        "the pages' own 404"
+    );
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        bot.status(),
+        200,
+        "a decoy receipt still looks real to the bot"
+    );
+}
