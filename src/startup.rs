@@ -4,6 +4,10 @@
 use std::{net::SocketAddr, path::Path, time::Duration};
 
 use anyhow::Context;
+use axum::{
+    http::Uri,
+    response::{IntoResponse, Response},
+};
 use chrono::{DateTime, Utc};
 use tokio::{net::TcpListener, sync::watch};
 
@@ -176,12 +180,36 @@ impl Application {
     }
 }
 
-/// Every route of the service: the JSON API and the probes, and the web pages.
+/// Every route of the service: the JSON API and the probes, and the web pages. An address
+/// that names nothing, or a method a route does not take, gets the API's JSON error under
+/// `/api/` and the pages' Portuguese page elsewhere.
 pub fn router(app: App) -> axum::Router {
     let routes = axum::Router::new()
         .merge(http::router())
-        .merge(web::router());
+        .merge(web::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
     http::with_layers(routes, app)
+}
+
+fn is_api(uri: &Uri) -> bool {
+    uri.path() == "/api" || uri.path().starts_with("/api/")
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if is_api(&uri) {
+        http::error::ApiError::NotFound.into_response()
+    } else {
+        web::not_found()
+    }
+}
+
+async fn method_not_allowed(uri: Uri) -> Response {
+    if is_api(&uri) {
+        http::error::ApiError::MethodNotAllowed.into_response()
+    } else {
+        web::method_not_allowed()
+    }
 }
 
 /// Completes on SIGTERM (how orchestrators stop services) or Ctrl-C. The handlers are

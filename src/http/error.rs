@@ -33,6 +33,9 @@ pub enum ApiError {
     /// 404, also for what exists but is outside the caller's reach.
     #[error("not found")]
     NotFound,
+    /// 405: the address exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("stale version: expected {expected}, current {current}")]
     StaleVersion { expected: i32, current: i32 },
     /// 409 for other conflicts with the current state (e.g. too late to cancel).
@@ -122,6 +125,12 @@ impl IntoResponse for ApiError {
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "Não encontrado.".to_string(),
+                None,
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Este endereço não aceita este método HTTP.".to_string(),
                 None,
             ),
             ApiError::StaleVersion { current, .. } => (

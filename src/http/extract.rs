@@ -3,7 +3,7 @@
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Request, rejection::BytesRejection},
+    extract::{FromRequest, FromRequestParts, Path, Request, rejection::BytesRejection},
     http::{header, request::Parts},
 };
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
@@ -28,11 +28,7 @@ impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.split(';').next())
-            .is_some_and(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
-            });
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
@@ -102,5 +98,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
         serde_urlencoded::from_str(query)
             .map(QueryParams)
             .map_err(|error| ApiError::BadRequest(format!("Parâmetros inválidos: {error}")))
+    }
+}
+
+/// A path parameter. One that does not parse (`/api/v1/staff/requests/abc`, a broken
+/// percent-encoding) names nothing: the API's JSON 404, like any unknown address.
+pub struct PathParam<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParam<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PathParam(value)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "path parameter that does not parse");
+                Err(ApiError::NotFound)
+            }
+        }
     }
 }

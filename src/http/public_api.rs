@@ -1,10 +1,7 @@
 //! The public side of the API: zones, filing a request, following and cancelling it.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use crate::http::extract::PathParam;
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -213,7 +210,7 @@ impl From<Tracked> for TrackingView {
     responses((status = 200, body = TrackingView), (status = 404, body = ErrorBody)))]
 async fn track_request(
     State(app): State<App>,
-    Path(protocol): Path<String>,
+    PathParam(protocol): PathParam<String>,
     QueryParams(query): QueryParams<TokenQuery>,
 ) -> Result<Json<TrackingView>, ApiError> {
     let token = query.token.unwrap_or_default();
@@ -230,7 +227,7 @@ async fn track_request(
     ))]
 async fn cancel_request(
     State(app): State<App>,
-    Path(protocol): Path<String>,
+    PathParam(protocol): PathParam<String>,
     QueryParams(query): QueryParams<TokenQuery>,
 ) -> Result<Json<TrackingView>, ApiError> {
     let token = query.token.unwrap_or_default();

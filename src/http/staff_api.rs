@@ -1,10 +1,8 @@
 //! The staff side of the API: the inbox of one's zones, a request's detail, transitions and
 //! free slots. Another zone's request is not found, whatever the endpoint.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use crate::http::extract::PathParam;
+use axum::{Json, extract::State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -105,7 +103,7 @@ async fn list_requests(
 async fn get_request(
     State(app): State<App>,
     Staff(user): Staff,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
 ) -> Result<Json<RequestDetailView>, ApiError> {
     Ok(Json(app.staff_request(&user, id).await?.into()))
 }
@@ -159,7 +157,7 @@ pub struct TransitionBody {
 async fn transition_request(
     State(app): State<App>,
     Staff(user): Staff,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     JsonBody(body): JsonBody<TransitionBody>,
 ) -> Result<Json<RequestDetailView>, ApiError> {
     let mut errors = FieldErrors::new();
@@ -204,7 +202,7 @@ pub struct SlotsView {
 async fn zone_slots(
     State(app): State<App>,
     Staff(user): Staff,
-    Path(number): Path<i32>,
+    PathParam(number): PathParam<i32>,
     QueryParams(query): QueryParams<SlotsQuery>,
 ) -> Result<Json<SlotsView>, ApiError> {
     let from = query.from.unwrap_or_else(|| app.today());

@@ -32,8 +32,36 @@ fn forbidden() -> Response {
     )
 }
 
+/// The page of an address that names nothing.
+pub fn not_found() -> Response {
+    pages().render(
+        StatusCode::NOT_FOUND,
+        "erro.html",
+        context! {
+            title => "Página não encontrada",
+            message => "Confira o endereço. Se você seguiu um link recebido por e-mail, copie-o inteiro.",
+        },
+    )
+}
+
+/// The page of a method an address does not take (a form sent where none is expected).
+pub fn method_not_allowed() -> Response {
+    pages().render(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "erro.html",
+        context! {
+            title => "Ação não disponível",
+            message => "Este endereço não recebe formulários. Volte à página anterior e siga os links dela.",
+        },
+    )
+}
+
 /// The page for a use case that failed, in words a member of the public understands.
 fn render_error(error: AppError) -> Response {
+    let wait = match &error {
+        AppError::RateLimited(wait) => Some(*wait),
+        _ => None,
+    };
     let (status, title, message) = match error {
         AppError::NotFound => (
             StatusCode::NOT_FOUND,
@@ -80,5 +108,18 @@ fn render_error(error: AppError) -> Response {
             )
         }
     };
-    pages().render(status, "erro.html", context! { title, message })
+    let page = pages().render(status, "erro.html", context! { title, message });
+    match wait {
+        Some(wait) => with_retry_after(page, wait),
+        None => page,
+    }
+}
+
+/// A 429 says when to come back, in whole seconds, as the API's does.
+pub(crate) fn with_retry_after(mut response: Response, wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    response
+        .headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    response
 }

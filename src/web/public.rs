@@ -1,12 +1,13 @@
 //! The public pages: what the service is, the request form, the confirmation, and the
 //! tracking page with its cancel step.
 
+use crate::web::query::PagePath;
 use std::collections::BTreeMap;
 
 use axum::{
     Router,
     body::Bytes,
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -269,7 +270,7 @@ struct TokenQuery {
 /// tracking page; any other protocol or token is not found.
 async fn received(
     State(app): State<App>,
-    Path(protocol): Path<String>,
+    PagePath(protocol): PagePath<String>,
     PageQuery(query): PageQuery<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
@@ -297,7 +298,7 @@ async fn track_start() -> Response {
 
 async fn track(
     State(app): State<App>,
-    Path(protocol): Path<String>,
+    PagePath(protocol): PagePath<String>,
     PageQuery(query): PageQuery<TokenQuery>,
 ) -> Response {
     let token = query.token.clone().unwrap_or_default();
@@ -365,7 +366,7 @@ fn meeting(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
 
 async fn cancel_step(
     State(app): State<App>,
-    Path(protocol): Path<String>,
+    PagePath(protocol): PagePath<String>,
     PageQuery(query): PageQuery<TokenQuery>,
 ) -> Response {
     let token = query.token.unwrap_or_default();
@@ -395,7 +396,11 @@ async fn cancel_step(
 const NOT_CANCELLABLE: &str =
     "Este pedido não pode mais ser cancelado por aqui. Se precisar, fale com o cartório.";
 
-async fn cancel(State(app): State<App>, Path(protocol): Path<String>, body: Bytes) -> Response {
+async fn cancel(
+    State(app): State<App>,
+    PagePath(protocol): PagePath<String>,
+    body: Bytes,
+) -> Response {
     let fields = FormFields::parse(&body);
     let token = fields.text("token");
     match app.cancel_by_requester(&protocol, &token).await {

@@ -2,7 +2,7 @@
 //! page in Portuguese, where the JSON API's extractor would answer with JSON.
 
 use axum::{
-    extract::FromRequestParts,
+    extract::{FromRequestParts, Path},
     http::{StatusCode, request::Parts},
     response::Response,
 };
@@ -30,5 +30,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
                     },
                 )
             })
+    }
+}
+
+/// A path parameter of a page. One that does not parse (a letter where a number goes, a
+/// broken percent-encoding) names no page: the Portuguese "not found" page.
+pub struct PagePath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PagePath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PagePath(value)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "page path parameter that does not parse");
+                Err(super::not_found())
+            }
+        }
     }
 }

@@ -1,10 +1,7 @@
 //! Holidays.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use crate::http::extract::PathParam;
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -127,7 +124,7 @@ async fn create_holiday(
 async fn delete_holiday(
     State(app): State<App>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<i32>,
+    PathParam(id): PathParam<i32>,
 ) -> Result<StatusCode, ApiError> {
     app.admin_delete_holiday(&admin, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,9 +1,7 @@
 //! The outbox's jobs.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use crate::http::extract::PathParam;
+use axum::{Json, extract::State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -63,7 +61,7 @@ async fn list_jobs(
 async fn retry_job(
     State(app): State<App>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
 ) -> Result<Json<JobView>, ApiError> {
     Ok(Json(app.admin_retry_job(&admin, id).await?.into()))
 }

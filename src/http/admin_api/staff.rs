@@ -1,10 +1,7 @@
 //! Staff accounts.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use crate::http::extract::PathParam;
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -129,7 +126,7 @@ async fn create_staff(
 async fn update_staff(
     State(app): State<App>,
     AdminUser(admin): AdminUser,
-    Path(id): Path<i32>,
+    PathParam(id): PathParam<i32>,
     JsonBody(body): JsonBody<StaffPatchBody>,
 ) -> Result<Json<StaffView>, ApiError> {
     let mut errors = FieldErrors::new();

@@ -1,10 +1,7 @@
 //! Zones and their settings.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use crate::http::extract::PathParam;
+use axum::{Json, extract::State, http::StatusCode};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -171,7 +168,7 @@ async fn create_zone(
 async fn update_zone(
     State(app): State<App>,
     AdminUser(admin): AdminUser,
-    Path(number): Path<i32>,
+    PathParam(number): PathParam<i32>,
     JsonBody(body): JsonBody<ZoneBody>,
 ) -> Result<Json<AdminZoneView>, ApiError> {
     let mut errors = FieldErrors::new();

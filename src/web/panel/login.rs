@@ -27,6 +27,7 @@ use crate::{
             PanelForm, SESSION_COOKIE, login_cookie, login_cookie_removal, login_cookie_value,
             removal, session_cookie, sign_in_token, sign_in_token_holds,
         },
+        with_retry_after,
     },
 };
 
@@ -185,7 +186,7 @@ async fn sign_in(
                 "Muitas tentativas sem sucesso. Aguarde {} minutos e tente de novo.",
                 wait.as_secs().div_ceil(60).max(1)
             );
-            render(
+            let page = render(
                 &app,
                 jar,
                 client,
@@ -193,7 +194,8 @@ async fn sign_in(
                 &back,
                 &email,
                 Some(&message),
-            )
+            );
+            with_retry_after(page, wait)
         }
         Err(error) => render_error(error),
     }

@@ -1,10 +1,11 @@
 //! One request's page and its actions, posted as forms.
 
+use crate::web::query::PagePath;
 use std::collections::BTreeMap;
 
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -38,7 +39,7 @@ struct ShowQuery {
 async fn show(
     State(app): State<App>,
     panel: PanelUser,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     PageQuery(query): PageQuery<ShowQuery>,
 ) -> Response {
     match app.staff_request(&panel.user, id).await {
@@ -64,7 +65,7 @@ async fn show(
 
 async fn act(
     State(app): State<App>,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
     PanelForm { panel, fields }: PanelForm,
 ) -> Response {
     let action = fields.text("action");

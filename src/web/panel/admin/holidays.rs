@@ -1,8 +1,9 @@
 //! Holidays of one year: the list, a form to add one, and a button to remove each.
 
+use crate::web::query::PagePath;
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -199,7 +200,7 @@ async fn create(State(app): State<App>, AdminForm { page, fields }: AdminForm) -
 
 async fn remove(
     State(app): State<App>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
     AdminForm { page, fields }: AdminForm,
 ) -> Response {
     let year = year_or_current(fields.optional("ano").as_deref(), app.today().year());

@@ -1,9 +1,10 @@
 //! The outbox's jobs (e-mails and calendar changes), failed ones first, with a button to
 //! send a failed one back to the queue.
 
+use crate::web::query::PagePath;
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -156,7 +157,7 @@ async fn render(
 
 async fn retry(
     State(app): State<App>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
     AdminForm { page, fields }: AdminForm,
 ) -> Response {
     let tab = tab(fields.optional("estado").as_deref());

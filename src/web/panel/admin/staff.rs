@@ -1,8 +1,9 @@
 //! Staff accounts: the list with a form for a new one, and each account's page.
 
+use crate::web::query::PagePath;
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -215,7 +216,7 @@ async fn create(State(app): State<App>, AdminForm { page, fields }: AdminForm) -
 async fn edit(
     State(app): State<App>,
     page: AdminPage,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
     PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let account = match find_account(&app, &page, &id).await {
@@ -238,7 +239,7 @@ async fn edit(
 
 async fn update(
     State(app): State<App>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
     AdminForm { page, fields }: AdminForm,
 ) -> Response {
     let account = match find_account(&app, &page, &id).await {

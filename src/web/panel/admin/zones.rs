@@ -1,8 +1,9 @@
 //! Zones: the list with a form for a new one, and each zone's settings.
 
+use crate::web::query::PagePath;
 use axum::{
     Router,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -246,7 +247,7 @@ impl ZoneValues {
 async fn edit(
     State(app): State<App>,
     page: AdminPage,
-    Path(number): Path<String>,
+    PagePath(number): PagePath<String>,
     PageQuery(done): PageQuery<Done>,
 ) -> Response {
     let zone = match find_zone(&app, &page, &number).await {
@@ -268,7 +269,7 @@ async fn edit(
 
 async fn update(
     State(app): State<App>,
-    Path(number): Path<String>,
+    PagePath(number): PagePath<String>,
     AdminForm { page, fields }: AdminForm,
 ) -> Response {
     let zone = match find_zone(&app, &page, &number).await {
