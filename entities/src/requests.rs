@@ -21,6 +21,8 @@ pub struct Model {
     pub requester_name_key: String,
     pub cpf: String,
     pub email: String,
+    /// The e-mail in lower case: the open-requests limit counts by it.
+    pub email_key: String,
     pub phone: String,
     pub role: RequesterRole,
     pub oab: Option<String>,

@@ -17,6 +17,7 @@ mod m20261130_000011_add_requester_name_key;
 mod m20261130_000012_add_job_failing_since;
 mod m20261201_000013_add_job_waits_for;
 mod m20261201_000015_create_service_secrets;
+mod m20261201_000016_add_requester_email_key;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_add_job_failing_since::Migration),
             Box::new(m20261201_000013_add_job_waits_for::Migration),
             Box::new(m20261201_000015_create_service_secrets::Migration),
+            Box::new(m20261201_000016_add_requester_email_key::Migration),
         ]
     }
 }

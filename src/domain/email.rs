@@ -53,6 +53,13 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The address as the open-requests limit compares it: wholly in lower case. Mail
+    /// servers may treat `Maria@` and `maria@` as two mailboxes, but almost none do, and
+    /// counting them apart would let one person hold twice the limit by changing a letter.
+    pub fn limit_key(&self) -> String {
+        self.0.to_lowercase()
+    }
 }
 
 impl AsRef<str> for Email {
@@ -168,6 +175,27 @@ mod tests {
                 "{description}: {input:?}"
             );
         }
+    }
+
+    #[test]
+    fn addresses_differing_only_in_case_share_one_limit_key() {
+        let cases = [
+            ("Maria.Silva@Example.COM", "maria.silva@example.com"),
+            ("maria.silva@example.com", "maria.silva@example.com"),
+            (
+                "Joao+TRE@Eleitoral.Exemplo.br",
+                "joao+tre@eleitoral.exemplo.br",
+            ),
+        ];
+        for (input, key) in cases {
+            let email = Email::parse(input).unwrap();
+            assert_eq!(email.limit_key(), key, "{input}");
+        }
+        // The address itself keeps its local part as typed: it is where the mail goes.
+        assert_eq!(
+            Email::parse("Maria@Example.com").unwrap().as_str(),
+            "Maria@example.com"
+        );
     }
 
     #[test]

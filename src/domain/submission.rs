@@ -60,35 +60,11 @@ pub struct NewRequest {
     pub preferred_dates: Vec<NaiveDate>,
 }
 
-/// The keys by which one person's requests are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PersonKey {
-    Cpf,
-    Email,
-}
-
-impl PersonKey {
-    /// The submission's field the key comes from.
-    pub fn field(self) -> &'static str {
-        match self {
-            PersonKey::Cpf => "cpf",
-            PersonKey::Email => "email",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            PersonKey::Cpf => "CPF",
-            PersonKey::Email => "e-mail",
-        }
-    }
-}
-
 /// A well-formed submission refused because of what is already stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubmissionRefusal {
-    #[error("{}", too_many_open(*limit, *by))]
-    TooManyOpen { limit: u32, by: PersonKey },
+    #[error("{}", too_many_open(*limit))]
+    TooManyOpen { limit: u32 },
     /// Closed between the form's check and the insert.
     #[error("Esta zona eleitoral não existe.")]
     UnknownZone,
@@ -97,7 +73,7 @@ pub enum SubmissionRefusal {
 impl SubmissionRefusal {
     pub fn field(&self) -> &'static str {
         match self {
-            SubmissionRefusal::TooManyOpen { by, .. } => by.field(),
+            SubmissionRefusal::TooManyOpen { .. } => "email",
             SubmissionRefusal::UnknownZone => "zone",
         }
     }
@@ -110,26 +86,31 @@ impl SubmissionRefusal {
     }
 }
 
-fn too_many_open(limit: u32, by: PersonKey) -> String {
-    let open = match limit {
-        1 => "Já existe 1 pedido em andamento".to_string(),
-        n => format!("Já existem {n} pedidos em andamento"),
+/// States the rule, not what is stored: whoever typed the address may not own it, so the
+/// message says nothing of whose requests they are or what they hold.
+fn too_many_open(limit: u32) -> String {
+    let requests = match limit {
+        1 => "1 pedido".to_string(),
+        n => format!("{n} pedidos"),
     };
     format!(
-        "{open} para este {}. Acompanhe pelo link recebido por e-mail ou aguarde a conclusão.",
-        by.label()
+        "Cada endereço de e-mail pode ter até {requests} em andamento ao mesmo tempo. \
+         Se o endereço é seu, acompanhe os pedidos pelos links enviados a ele; quando um for \
+         concluído ou cancelado, você poderá fazer outro."
     )
 }
 
 /// A person may keep at most `limit` requests open at once (0 turns the limit off), counted
-/// by CPF and by e-mail: `open` holds the count under each key.
-pub fn within_open_limit(open: &[(PersonKey, u64)], limit: u32) -> Result<(), SubmissionRefusal> {
-    match open
-        .iter()
-        .find(|(_, count)| limit > 0 && *count >= u64::from(limit))
-    {
-        Some((by, _)) => Err(SubmissionRefusal::TooManyOpen { limit, by: *by }),
-        None => Ok(()),
+/// by their e-mail address ([`Email::limit_key`]): `open` is how many are open under it.
+///
+/// The e-mail, not the CPF, because it is what the requester proves they hold (the tracking
+/// link goes there): requests filed with someone's CPF and other addresses must not refuse
+/// that person's own.
+pub fn within_open_limit(open: u64, limit: u32) -> Result<(), SubmissionRefusal> {
+    if limit > 0 && open >= u64::from(limit) {
+        Err(SubmissionRefusal::TooManyOpen { limit })
+    } else {
+        Ok(())
     }
 }
 
@@ -817,48 +798,46 @@ mod tests {
 
     #[test]
     fn a_person_keeps_at_most_the_limit_of_open_requests() {
-        use PersonKey::{Cpf, Email};
         let cases = [
+            ("none open", 0, 3, Ok(())),
+            ("under the limit", 2, 3, Ok(())),
             (
-                "under the limit by both keys",
-                [(Cpf, 2), (Email, 1)],
+                "at the limit",
                 3,
-                Ok(()),
-            ),
-            (
-                "the CPF reached it",
-                [(Cpf, 3), (Email, 0)],
                 3,
-                Err(SubmissionRefusal::TooManyOpen { limit: 3, by: Cpf }),
+                Err(SubmissionRefusal::TooManyOpen { limit: 3 }),
             ),
             (
-                "the e-mail reached it",
-                [(Cpf, 0), (Email, 4)],
+                "over it",
+                4,
                 3,
-                Err(SubmissionRefusal::TooManyOpen {
-                    limit: 3,
-                    by: Email,
-                }),
+                Err(SubmissionRefusal::TooManyOpen { limit: 3 }),
             ),
-            (
-                "a limit of 0 is no limit",
-                [(Cpf, 99), (Email, 99)],
-                0,
-                Ok(()),
-            ),
+            ("a limit of 0 is no limit", 99, 0, Ok(())),
         ];
         for (description, open, limit, expected) in cases {
-            assert_eq!(within_open_limit(&open, limit), expected, "{description}");
+            assert_eq!(within_open_limit(open, limit), expected, "{description}");
         }
-        let one = SubmissionRefusal::TooManyOpen {
-            limit: 1,
-            by: Email,
-        };
+    }
+
+    #[test]
+    fn the_refusal_states_the_rule_for_the_address_and_nothing_about_anyone() {
+        let one = SubmissionRefusal::TooManyOpen { limit: 1 };
+        let three = SubmissionRefusal::TooManyOpen { limit: 3 };
+
         assert_eq!(one.field(), "email");
         assert!(
             one.to_string()
-                .starts_with("Já existe 1 pedido em andamento para este e-mail."),
+                .starts_with("Cada endereço de e-mail pode ter até 1 pedido em andamento"),
             "{one}"
         );
+        assert!(
+            three.to_string().contains("até 3 pedidos em andamento"),
+            "{three}"
+        );
+        for message in [one.to_string(), three.to_string()] {
+            assert!(!message.contains("CPF"), "{message}");
+            assert!(!message.contains("Já existe"), "{message}");
+        }
     }
 }

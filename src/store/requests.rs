@@ -29,7 +29,7 @@ use crate::domain::{
     command::ParsedCommand,
     schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
     status::{Outcome, Status},
-    submission::{NewRequest, PersonKey, SubmissionRefusal, within_open_limit},
+    submission::{NewRequest, SubmissionRefusal, within_open_limit},
     text::RequesterRole,
 };
 
@@ -141,26 +141,12 @@ impl Store {
             self.protocol_sequences.ensure(&self.db, year).await?;
             let txn = self.begin_write().await?;
             if open_requests_limit > 0 {
-                let by_person = [
-                    (
-                        PersonKey::Cpf,
-                        requests::Column::Cpf.eq(request.cpf.as_str()),
-                    ),
-                    (
-                        PersonKey::Email,
-                        requests::Column::Email.eq(request.email.as_str()),
-                    ),
-                ];
-                let mut open = Vec::with_capacity(by_person.len());
-                for (key, same_person) in by_person {
-                    let count = requests::Entity::find()
-                        .filter(same_person)
-                        .filter(requests::Column::Status.is_in(open_statuses()))
-                        .count(&txn)
-                        .await?;
-                    open.push((key, count));
-                }
-                if let Err(refusal) = within_open_limit(&open, open_requests_limit) {
+                let open = requests::Entity::find()
+                    .filter(requests::Column::EmailKey.eq(request.email.limit_key()))
+                    .filter(requests::Column::Status.is_in(open_statuses()))
+                    .count(&txn)
+                    .await?;
+                if let Err(refusal) = within_open_limit(open, open_requests_limit) {
                     return Ok(Err(refusal));
                 }
             }
@@ -336,6 +322,7 @@ async fn insert_routed(
         (C::RequesterNameKey, Expr::val(request.name.search_key())),
         (C::Cpf, Expr::val(request.cpf.as_str())),
         (C::Email, Expr::val(request.email.as_str())),
+        (C::EmailKey, Expr::val(request.email.limit_key())),
         (C::Phone, Expr::val(request.phone.as_str())),
         (C::Role, Expr::val(role.to_value())),
         (

@@ -25,3 +25,19 @@ async fn requests_filed_before_the_name_search_key_get_one() {
         rows[0].requester_name_key
     );
 }
+
+#[tokio::test]
+async fn requests_filed_before_the_email_key_get_one_in_lower_case() {
+    let app = spawn_app().await;
+    let mut body = crate::helpers::submission_json(1);
+    body["email"] = serde_json::json!("Maria.Souza@Example.COM");
+    assert_eq!(app.post_json("/api/v1/requests", &body).await.status(), 201);
+    let db = app.store.connection();
+
+    replay_migrations_from(&app, "m20261201_000016_add_requester_email_key").await;
+
+    let rows = requests::Entity::find().all(db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].email, "Maria.Souza@example.com");
+    assert_eq!(rows[0].email_key, "maria.souza@example.com");
+}

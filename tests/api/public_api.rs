@@ -204,7 +204,7 @@ async fn behind_a_proxy_the_limit_follows_the_address_the_proxy_saw() {
 }
 
 #[tokio::test]
-async fn a_person_with_too_many_open_requests_is_told_so() {
+async fn a_person_with_too_many_open_requests_is_told_the_rule() {
     let app = spawn_app_with(&[
         ("limits.submissions_per_minute", json!(0)),
         ("limits.open_requests_per_person", json!(1)),
@@ -212,18 +212,49 @@ async fn a_person_with_too_many_open_requests_is_told_so() {
     .await;
     let body = submission_json(1);
     assert_eq!(app.post_json("/api/v1/requests", &body).await.status(), 201);
+    let before = row_counts(&app.store).await;
+    let mut same_address_in_capitals = submission_json(1);
+    same_address_in_capitals["email"] = json!(body["email"].as_str().unwrap().to_uppercase());
 
-    let again = app.post_json("/api/v1/requests", &body).await;
+    let again = app
+        .post_json("/api/v1/requests", &same_address_in_capitals)
+        .await;
 
     assert_eq!(again.status(), 422);
     let errors: Value = again.json().await.unwrap();
+    let message = errors["errors"]["email"][0].as_str().unwrap();
     assert!(
-        errors["errors"]["cpf"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("Já existe 1 pedido em andamento para este CPF."),
+        message.starts_with(
+            "Cada endereço de e-mail pode ter até 1 pedido em andamento ao mesmo tempo."
+        ),
         "{errors}"
     );
+    assert!(errors["errors"].get("cpf").is_none(), "{errors}");
+    assert_eq!(row_counts(&app.store).await, before);
+}
+
+#[tokio::test]
+async fn someone_elses_requests_with_my_cpf_do_not_refuse_mine() {
+    let app = spawn_app_with(&[
+        ("limits.submissions_per_minute", json!(0)),
+        ("limits.open_requests_per_person", json!(1)),
+    ])
+    .await;
+    let mine = submission_json(1);
+    for _ in 0..3 {
+        let mut impostor = submission_json(1);
+        impostor["cpf"] = mine["cpf"].clone();
+        let filed = app.post_json("/api/v1/requests", &impostor).await;
+        assert_eq!(
+            filed.status(),
+            201,
+            "a throwaway address is under the limit"
+        );
+    }
+
+    let own = app.post_json("/api/v1/requests", &mine).await;
+
+    assert_eq!(own.status(), 201, "{}", own.text().await.unwrap());
 }
 
 /// The next Saturday at least two days ahead, and a date well past the 60-day horizon.
