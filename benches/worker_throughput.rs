@@ -444,6 +444,7 @@ impl People {
                 "Gostaria de orientação sobre a transferência do meu título eleitoral.".into(),
             ),
             preferred_dates: vec![],
+            preferential: None,
             consent: Some(true),
         };
         let rules = SubmissionRules {

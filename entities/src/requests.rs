@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::sea_orm_active_enums::{Outcome, RequestStatus, RequesterRole};
+use super::sea_orm_active_enums::{Outcome, PreferentialCategory, RequestStatus, RequesterRole};
 
 /// The dates a requester suggested, stored as a JSON array of `YYYY-MM-DD`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
@@ -32,6 +32,10 @@ pub struct Model {
     pub description: String,
     #[sea_orm(column_type = "JsonBinary")]
     pub preferred_dates: PreferredDates,
+    pub preferential: Option<PreferentialCategory>,
+    /// The preferential tier (0: aged 80+, 1: another category, 2: none), so the inbox
+    /// sorts by it and an index serves that order.
+    pub preference_rank: i16,
     #[sea_orm(unique)]
     pub tracking_token_hash: String,
     pub assignee_id: Option<i32>,

@@ -74,3 +74,29 @@ pub enum JobState {
     #[sea_orm(string_value = "dead")]
     Dead,
 }
+
+/// A requester's self-declared category of preferential attendance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum PreferentialCategory {
+    #[sea_orm(string_value = "idoso80")]
+    Idoso80,
+    #[sea_orm(string_value = "idoso")]
+    Idoso,
+    #[sea_orm(string_value = "deficiencia")]
+    Deficiencia,
+    #[sea_orm(string_value = "autismo")]
+    Autismo,
+    #[sea_orm(string_value = "gestante")]
+    Gestante,
+    #[sea_orm(string_value = "lactante")]
+    Lactante,
+    #[sea_orm(string_value = "crianca_colo")]
+    CriancaColo,
+    #[sea_orm(string_value = "mobilidade_reduzida")]
+    MobilidadeReduzida,
+    #[sea_orm(string_value = "obesidade")]
+    Obesidade,
+    #[sea_orm(string_value = "doador_sangue")]
+    DoadorSangue,
+}

@@ -18,6 +18,7 @@ mod m20261130_000012_add_job_failing_since;
 mod m20261201_000013_add_job_waits_for;
 mod m20261201_000015_create_service_secrets;
 mod m20261201_000016_add_requester_email_key;
+mod m20261201_000017_add_requester_preference;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_add_job_waits_for::Migration),
             Box::new(m20261201_000015_create_service_secrets::Migration),
             Box::new(m20261201_000016_add_requester_email_key::Migration),
+            Box::new(m20261201_000017_add_requester_preference::Migration),
         ]
     }
 }

@@ -141,13 +141,12 @@ impl App {
     pub async fn inbox_counts(
         &self,
         user: &StaffUser,
-        zone: Option<i32>,
-        search: Option<&str>,
+        filter: &InboxFilter,
     ) -> Result<Vec<(Status, u64)>, AppError> {
-        if zone.is_some_and(|zone| !user.may_see_zone(zone)) {
+        if filter.zone.is_some_and(|zone| !user.may_see_zone(zone)) {
             return Err(AppError::NotFound);
         }
-        Ok(self.store.inbox_counts(zone, search, &user.scope()).await?)
+        Ok(self.store.inbox_counts(filter, &user.scope()).await?)
     }
 
     /// The meetings of `day` (in Belém) in the user's zones, or in `zone`.

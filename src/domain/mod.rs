@@ -9,6 +9,7 @@ pub mod field_errors;
 pub mod meet_link;
 pub mod oab;
 pub mod phone;
+pub mod preferential;
 pub mod process_number;
 pub mod text;
 

@@ -11,6 +11,7 @@ use super::email::Email;
 pub use super::field_errors::FieldErrors;
 use super::oab::Oab;
 use super::phone::Phone;
+use super::preferential::Preferential;
 use super::process_number::ProcessNumber;
 use super::text::{Description, PersonName, RequesterRole, Subject};
 
@@ -29,6 +30,8 @@ pub struct SubmissionInput {
     pub subject: Option<String>,
     pub description: Option<String>,
     pub preferred_dates: Vec<String>,
+    /// A code of [`Preferential`]; absent or empty for none.
+    pub preferential: Option<String>,
     pub consent: Option<bool>,
 }
 
@@ -58,6 +61,7 @@ pub struct NewRequest {
     pub subject: Subject,
     pub description: Description,
     pub preferred_dates: Vec<NaiveDate>,
+    pub preferential: Option<Preferential>,
 }
 
 /// A well-formed submission refused because of what is already stored.
@@ -157,6 +161,11 @@ impl NewRequest {
             Description::parse,
         );
         let preferred_dates = preferred_dates(&mut errors, &input.preferred_dates, rules);
+        let preferential = checked(
+            &mut errors,
+            "preferential",
+            Preferential::parse_optional(input.preferential.as_deref().unwrap_or_default()),
+        );
         if input.consent != Some(true) {
             errors.add("consent", CONSENT_MESSAGE);
         }
@@ -174,6 +183,7 @@ impl NewRequest {
             subject,
             description,
             preferred_dates,
+            preferential,
         ) {
             (
                 Some(zone),
@@ -187,6 +197,7 @@ impl NewRequest {
                 Some(subject),
                 Some(description),
                 Some(preferred_dates),
+                Some(preferential),
             ) if errors.is_empty() => Ok(Self {
                 zone,
                 name,
@@ -199,6 +210,7 @@ impl NewRequest {
                 subject,
                 description,
                 preferred_dates,
+                preferential,
             }),
             _ => Err(errors),
         }
@@ -339,6 +351,7 @@ mod tests {
             subject: Some("Transferência de título".into()),
             description: Some("Preciso transferir meu título para Ananindeua.".into()),
             preferred_dates: vec!["2026-11-17".into(), "2026-11-24".into()],
+            preferential: None,
             consent: Some(true),
         }
     }
@@ -373,6 +386,11 @@ mod tests {
     fn each_broken_field_is_reported_under_its_name() {
         let cases: &[(&str, Change, &[&str])] = &[
             ("zone missing", |i| i.zone = None, &["zone"]),
+            (
+                "unknown preferential category",
+                |i| i.preferential = Some("vip".into()),
+                &["preferential"],
+            ),
             ("zone zero", |i| i.zone = Some(0), &["zone"]),
             ("zone 1000", |i| i.zone = Some(1000), &["zone"]),
             ("zone beyond i32", |i| i.zone = Some(i64::MAX), &["zone"]),
@@ -568,6 +586,12 @@ mod tests {
             }),
             ("blank OAB for a party", |i| i.oab = Some("".into())),
             ("no preferred dates", |i| i.preferred_dates.clear()),
+            ("a preferential category", |i| {
+                i.preferential = Some("idoso80".into())
+            }),
+            ("an empty preferential field", |i| {
+                i.preferential = Some("".into())
+            }),
             ("zone 1", |i| i.zone = Some(1)),
             ("zone 999", |i| i.zone = Some(999)),
             ("last allowed day", |i| {
@@ -618,6 +642,7 @@ mod tests {
             subject: None,
             description: Some("<p>curta</p>".into()),
             preferred_dates: strings(&["2026-12-05", "ontem", "2026-12-05", "2026-11-16"]),
+            preferential: Some("prioridade".into()),
             consent: Some(false),
         };
         let errors = NewRequest::parse(input, &rules()).unwrap_err();
@@ -632,6 +657,7 @@ mod tests {
                 "name",
                 "oab",
                 "phone",
+                "preferential",
                 "preferred_dates",
                 "process_number",
                 "subject",

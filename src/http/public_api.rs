@@ -75,6 +75,12 @@ pub struct SubmissionBody {
     #[schema(value_type = Option<Vec<String>>)]
     #[serde(default)]
     pub preferred_dates: Field<Vec<String>>,
+    /// A self-declared category of preferential attendance, or `null` for none: `idoso80`,
+    /// `idoso`, `deficiencia`, `autismo`, `gestante`, `lactante`, `crianca_colo`,
+    /// `mobilidade_reduzida`, `obesidade`, `doador_sangue`. No proof is asked online.
+    #[schema(value_type = Option<String>, example = "idoso80")]
+    #[serde(default)]
+    pub preferential: Field<String>,
     #[schema(value_type = bool)]
     #[serde(default)]
     pub consent: Field<bool>,
@@ -104,6 +110,7 @@ impl SubmissionBody {
                 .preferred_dates
                 .take("preferred_dates", "uma lista de datas", errors)
                 .unwrap_or_default(),
+            preferential: self.preferential.take("preferential", "um texto", errors),
             consent: self.consent.take("consent", "verdadeiro ou falso", errors),
         };
         (input, honeypot)

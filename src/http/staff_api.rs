@@ -16,8 +16,11 @@ use super::{
 };
 use crate::{
     app::App,
-    domain::{command::CommandInput, field_errors::FieldErrors, status::Status},
-    store::InboxFilter,
+    domain::{
+        command::CommandInput, field_errors::FieldErrors, preferential::Preferential,
+        status::Status,
+    },
+    store::{InboxFilter, PreferenceFilter},
 };
 
 const DEFAULT_PER_PAGE: u64 = 50;
@@ -40,13 +43,17 @@ pub struct InboxQuery {
     zone: Option<i32>,
     /// Protocol, name, CPF or process number, in part.
     q: Option<String>,
+    /// A category of preferential attendance (e.g. `idoso80`), or `any` for every request
+    /// that declared one.
+    preferential: Option<String>,
     /// From 1.
     page: Option<u64>,
     /// Up to 200; 50 by default.
     per_page: Option<u64>,
 }
 
-/// The requests of the caller's zones, oldest first.
+/// The requests of the caller's zones in the order they are served: aged 80+ first, then
+/// every other preferential category, then the rest, oldest first within each.
 #[utoipa::path(get, path = "/api/v1/staff/requests", tag = "staff", security(("bearer" = [])),
     params(InboxQuery),
     responses(
@@ -75,6 +82,18 @@ async fn list_requests(
             )
         })?);
     }
+    let preferential = match query.preferential.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("any") => Some(PreferenceFilter::Any),
+        Some(code) => Some(PreferenceFilter::Only(
+            Preferential::from_code(code).ok_or_else(|| {
+                ApiError::field(
+                    "preferential",
+                    format!("Categoria desconhecida: {code}. Use any ou um código de atendimento preferencial, como idoso80."),
+                )
+            })?,
+        )),
+    };
     let page = crate::store::inbox_page(query.page);
     let per_page = query
         .per_page
@@ -84,6 +103,7 @@ async fn list_requests(
         statuses,
         zone: query.zone,
         search: query.q,
+        preferential,
         page,
         per_page,
     };

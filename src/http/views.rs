@@ -6,7 +6,10 @@ use utoipa::ToSchema;
 
 use crate::{
     app::StaffRequest,
-    domain::{change::Actor, cpf::Cpf, phone::Phone, schedule::Slot, status::Status},
+    domain::{
+        change::Actor, cpf::Cpf, phone::Phone, preferential::Preferential, schedule::Slot,
+        status::Status,
+    },
     store::{EventRecord, InboxItem, JobRecord, StaffRecord, ZoneRecord},
 };
 
@@ -87,6 +90,8 @@ pub struct InboxItemView {
     pub status: &'static str,
     pub zone: i32,
     pub name: String,
+    /// The declared category of preferential attendance (e.g. `idoso80`), or `null`.
+    pub preferential: Option<&'static str>,
     pub created_at: DateTime<Utc>,
     pub assignee: Option<AssigneeView>,
     pub scheduled_start: Option<DateTime<Utc>>,
@@ -101,6 +106,7 @@ impl From<InboxItem> for InboxItemView {
             status: item.status.as_str(),
             zone: item.zone,
             name: item.name,
+            preferential: item.preferential.map(Preferential::code),
             created_at: item.created_at,
             assignee: item.assignee.map(|(id, name)| AssigneeView { id, name }),
             scheduled_start: item.scheduled_start,
@@ -137,6 +143,8 @@ pub struct RequestDetailView {
     pub subject: String,
     pub description: String,
     pub preferred_dates: Vec<NaiveDate>,
+    /// The declared category of preferential attendance (e.g. `idoso80`), or `null`.
+    pub preferential: Option<&'static str>,
     pub assignee_id: Option<i32>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub scheduled_end: Option<DateTime<Utc>>,
@@ -179,6 +187,7 @@ impl From<StaffRequest> for RequestDetailView {
             subject: request.subject,
             description: request.description,
             preferred_dates: request.preferred_dates,
+            preferential: request.preferential.map(Preferential::code),
             assignee_id: request.assignee_id,
             scheduled_start: request.scheduled_start,
             scheduled_end: request.scheduled_end,

@@ -4,6 +4,7 @@
 use entities::sea_orm_active_enums as db;
 
 use crate::domain::{
+    preferential::Preferential,
     staff::Role,
     status::{Outcome, Status},
     text::RequesterRole,
@@ -69,6 +70,40 @@ impl From<db::RequesterRole> for RequesterRole {
             db::RequesterRole::Parte => RequesterRole::Parte,
             db::RequesterRole::Advogado => RequesterRole::Advogado,
             db::RequesterRole::Interessado => RequesterRole::Interessado,
+        }
+    }
+}
+
+impl From<Preferential> for db::PreferentialCategory {
+    fn from(category: Preferential) -> Self {
+        match category {
+            Preferential::Idoso80 => db::PreferentialCategory::Idoso80,
+            Preferential::Idoso => db::PreferentialCategory::Idoso,
+            Preferential::Deficiencia => db::PreferentialCategory::Deficiencia,
+            Preferential::Autismo => db::PreferentialCategory::Autismo,
+            Preferential::Gestante => db::PreferentialCategory::Gestante,
+            Preferential::Lactante => db::PreferentialCategory::Lactante,
+            Preferential::CriancaColo => db::PreferentialCategory::CriancaColo,
+            Preferential::MobilidadeReduzida => db::PreferentialCategory::MobilidadeReduzida,
+            Preferential::Obesidade => db::PreferentialCategory::Obesidade,
+            Preferential::DoadorSangue => db::PreferentialCategory::DoadorSangue,
+        }
+    }
+}
+
+impl From<db::PreferentialCategory> for Preferential {
+    fn from(category: db::PreferentialCategory) -> Self {
+        match category {
+            db::PreferentialCategory::Idoso80 => Preferential::Idoso80,
+            db::PreferentialCategory::Idoso => Preferential::Idoso,
+            db::PreferentialCategory::Deficiencia => Preferential::Deficiencia,
+            db::PreferentialCategory::Autismo => Preferential::Autismo,
+            db::PreferentialCategory::Gestante => Preferential::Gestante,
+            db::PreferentialCategory::Lactante => Preferential::Lactante,
+            db::PreferentialCategory::CriancaColo => Preferential::CriancaColo,
+            db::PreferentialCategory::MobilidadeReduzida => Preferential::MobilidadeReduzida,
+            db::PreferentialCategory::Obesidade => Preferential::Obesidade,
+            db::PreferentialCategory::DoadorSangue => Preferential::DoadorSangue,
         }
     }
 }

@@ -1,4 +1,6 @@
-//! What staff look through: a zone's requests by state, searched and paged, oldest first.
+//! What staff look through: a zone's requests by state, searched and paged, in the order they
+//! are served: aged 80+ first, then every other preferential category, then the rest, oldest
+//! first within each.
 
 use std::collections::HashMap;
 
@@ -11,7 +13,7 @@ use sea_orm::{
 };
 
 use super::{Store, StoreError, ZoneScope, doing, requests::in_scope};
-use crate::domain::{status::Status, text::search_key};
+use crate::domain::{preferential::Preferential, status::Status, text::search_key};
 
 /// Pages beyond this are clamped to it: no inbox is that long, and the offset stays far from
 /// overflow whatever page number a client sends.
@@ -30,8 +32,17 @@ pub struct InboxFilter {
     pub zone: Option<i32>,
     /// Protocol, name, CPF (digits) or process number, in part.
     pub search: Option<String>,
+    pub preferential: Option<PreferenceFilter>,
     pub page: u64,
     pub per_page: u64,
+}
+
+/// Which requests by their declared category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreferenceFilter {
+    /// Any category at all.
+    Any,
+    Only(Preferential),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +52,7 @@ pub struct InboxItem {
     pub status: Status,
     pub zone: i32,
     pub name: String,
+    pub preferential: Option<Preferential>,
     pub created_at: DateTime<Utc>,
     pub assignee: Option<(i32, String)>,
     pub scheduled_start: Option<DateTime<Utc>>,
@@ -60,28 +72,18 @@ impl Store {
         scope: &ZoneScope,
     ) -> Result<InboxPage, StoreError> {
         doing("reading the inbox", async {
-            let mut condition = Condition::all().add(in_scope(scope));
+            let mut condition = matching(filter, scope);
             if !filter.statuses.is_empty() {
                 let statuses: Vec<entities::sea_orm_active_enums::RequestStatus> =
                     filter.statuses.iter().map(|s| (*s).into()).collect();
                 condition = condition.add(requests::Column::Status.is_in(statuses));
-            }
-            if let Some(zone) = filter.zone {
-                condition = condition.add(zones::Column::Number.eq(zone));
-            }
-            if let Some(search) = filter
-                .search
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                condition = condition.add(search_condition(search));
             }
             let query = requests::Entity::find()
                 .join(JoinType::InnerJoin, requests::Relation::Zones.def())
                 .filter(condition);
             let total = query.clone().count(&self.db).await?;
             let rows = query
+                .order_by_asc(requests::Column::PreferenceRank)
                 .order_by_asc(requests::Column::CreatedAt)
                 .order_by_asc(requests::Column::Id)
                 .limit(filter.per_page)
@@ -103,6 +105,7 @@ impl Store {
                     protocol: request.protocol,
                     status: request.status.into(),
                     name: request.requester_name,
+                    preferential: request.preferential.map(Into::into),
                     created_at: request.created_at,
                     scheduled_start: request.scheduled_start,
                     version: request.version,
@@ -111,6 +114,29 @@ impl Store {
             Ok(InboxPage { items, total })
         })
         .await
+    }
+}
+
+/// The requests in `scope` that `filter` picks by zone, search and category, in any state.
+fn matching(filter: &InboxFilter, scope: &ZoneScope) -> Condition {
+    let mut condition = Condition::all().add(in_scope(scope));
+    if let Some(zone) = filter.zone {
+        condition = condition.add(zones::Column::Number.eq(zone));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        condition = condition.add(search_condition(search));
+    }
+    match filter.preferential {
+        None => condition,
+        Some(PreferenceFilter::Any) => condition.add(requests::Column::Preferential.is_not_null()),
+        Some(PreferenceFilter::Only(category)) => condition.add(requests::Column::Preferential.eq(
+            entities::sea_orm_active_enums::PreferentialCategory::from(category),
+        )),
     }
 }
 
@@ -179,22 +205,15 @@ pub struct AgendaItem {
 
 impl Store {
     /// How many requests of each state the caller's zones (or `zone`) hold.
-    /// How many requests each state holds, of `zone` (or every zone in scope), among those
-    /// that match `search` when one is given.
+    /// How many requests each state holds among those `filter` matches, whatever states and
+    /// page it names: the tabs' counts.
     pub async fn inbox_counts(
         &self,
-        zone: Option<i32>,
-        search: Option<&str>,
+        filter: &InboxFilter,
         scope: &ZoneScope,
     ) -> Result<Vec<(Status, u64)>, StoreError> {
         doing("counting the inbox", async {
-            let mut condition = Condition::all().add(in_scope(scope));
-            if let Some(zone) = zone {
-                condition = condition.add(zones::Column::Number.eq(zone));
-            }
-            if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
-                condition = condition.add(search_condition(search));
-            }
+            let condition = matching(filter, scope);
             let rows: Vec<(entities::sea_orm_active_enums::RequestStatus, i64)> =
                 requests::Entity::find()
                     .join(JoinType::InnerJoin, requests::Relation::Zones.def())

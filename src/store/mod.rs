@@ -35,7 +35,7 @@ use sea_orm::{
 use crate::{config::DatabaseSettings, domain::zone::ZoneNumber};
 
 pub use holidays::HolidayRecord;
-pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, inbox_page};
+pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, PreferenceFilter, inbox_page};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
 pub use reference::ImportReport;
 pub use requests::{EventRecord, RequestRecord, Submitted, Transition, ZoneScope};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::{
     request_events, requests,
-    sea_orm_active_enums::{ActorKind, RequestStatus},
+    sea_orm_active_enums::{self as db, ActorKind, RequestStatus},
     staff, tracking_tokens, zones,
 };
 use sea_orm::{
@@ -27,6 +27,7 @@ use crate::domain::{
         TransferTarget, ZoneFacts,
     },
     command::ParsedCommand,
+    preferential::{PreferenceTier, Preferential},
     schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
     status::{Outcome, Status},
     submission::{NewRequest, SubmissionRefusal, within_open_limit},
@@ -79,6 +80,7 @@ pub struct RequestRecord {
     pub subject: String,
     pub description: String,
     pub preferred_dates: Vec<NaiveDate>,
+    pub preferential: Option<Preferential>,
     pub assignee_id: Option<i32>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub scheduled_end: Option<DateTime<Utc>>,
@@ -325,6 +327,18 @@ async fn insert_routed(
         (C::EmailKey, Expr::val(request.email.limit_key())),
         (C::Phone, Expr::val(request.phone.as_str())),
         (C::Role, Expr::val(role.to_value())),
+        (
+            C::Preferential,
+            Expr::val(
+                request
+                    .preferential
+                    .map(|category| db::PreferentialCategory::from(category).to_value()),
+            ),
+        ),
+        (
+            C::PreferenceRank,
+            Expr::val(PreferenceTier::of(request.preferential).rank()),
+        ),
         (
             C::Oab,
             Expr::val(request.oab.as_ref().map(|oab| oab.as_str().to_string())),
@@ -611,6 +625,7 @@ impl RequestRecord {
             subject: request.subject,
             description: request.description,
             preferred_dates: request.preferred_dates.0,
+            preferential: request.preferential.map(Into::into),
             assignee_id: request.assignee_id,
             scheduled_start: request.scheduled_start,
             scheduled_end: request.scheduled_end,

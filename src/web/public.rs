@@ -30,6 +30,7 @@ use crate::{
         dates::{local_date, local_time, long_date, short_date},
         field_errors::FieldErrors,
         holidays::fold_name,
+        preferential::Preferential,
         status::{Action, Status},
         submission::SubmissionInput,
         text::RequesterRole,
@@ -101,6 +102,7 @@ struct FormValues {
     subject: String,
     description: String,
     preferred_dates: Vec<String>,
+    preferential: String,
     consent: bool,
 }
 
@@ -159,6 +161,10 @@ async fn render_form(
         .iter()
         .map(|role| context! { value => role.as_str(), label => role.label() })
         .collect();
+    let preferential_categories: Vec<_> = Preferential::ALL
+        .iter()
+        .map(|category| context! { value => category.code(), label => category.label() })
+        .collect();
     pages().render(
         status,
         "solicitar.html",
@@ -170,6 +176,7 @@ async fn render_form(
             municipalities => ser(groups.into_values().collect::<Vec<_>>()),
             zones_by_number => ser(reference.zones.iter().map(|zone| context! { number => zone.number, name => &zone.name, seat => &zone.seat }).collect::<Vec<_>>()),
             roles => ser(roles),
+            preferential_categories => ser(preferential_categories),
             max_days,
             min_date => (today + Duration::days(1)).to_string(),
             max_date => (today + Duration::days(max_days.into())).to_string(),
@@ -189,6 +196,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("process_number", "Número do processo"),
     ("subject", "Assunto"),
     ("description", "Descrição"),
+    ("preferential", "Atendimento preferencial"),
     ("preferred_dates", "Datas de preferência"),
     ("consent", "Uso dos dados"),
 ];
@@ -215,6 +223,7 @@ async fn submit(
         subject: fields.text("subject"),
         description: fields.text("description"),
         preferred_dates: fields.all("preferred_dates"),
+        preferential: fields.text("preferential"),
         consent: fields.checked("consent"),
     };
     let mut type_errors = FieldErrors::new();
@@ -242,6 +251,7 @@ async fn submit(
             .filter(|d| !d.trim().is_empty())
             .cloned()
             .collect(),
+        preferential: fields.optional("preferential"),
         consent: Some(values.consent),
     };
     let honeypot = !fields.text("website").trim().is_empty();

@@ -351,6 +351,7 @@ pub fn submission_input(zone: i64) -> SubmissionInput {
         subject: Some("Dúvida sobre transferência de título".into()),
         description: Some("Gostaria de orientação sobre a transferência do meu título.".into()),
         preferred_dates: vec![],
+        preferential: None,
         consent: Some(true),
     }
 }

@@ -21,6 +21,7 @@ mod openapi;
 mod panel;
 mod panel_admin;
 mod panel_crawl;
+mod preferential;
 mod public_api;
 mod reference;
 mod smtp;

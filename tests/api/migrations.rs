@@ -41,3 +41,17 @@ async fn requests_filed_before_the_email_key_get_one_in_lower_case() {
     assert_eq!(rows[0].email, "Maria.Souza@example.com");
     assert_eq!(rows[0].email_key, "maria.souza@example.com");
 }
+
+#[tokio::test]
+async fn requests_filed_before_preferential_attendance_declared_none() {
+    let app = spawn_app().await;
+    app.submit(1).await;
+    let db = app.store.connection();
+
+    replay_migrations_from(&app, "m20261201_000017_add_requester_preference").await;
+
+    let rows = requests::Entity::find().all(db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].preferential, None);
+    assert_eq!(rows[0].preference_rank, 2, "served after every category");
+}

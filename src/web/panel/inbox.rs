@@ -1,4 +1,5 @@
-//! The inbox: the requests of the clerk's zones by state, searchable, oldest first.
+//! The inbox: the requests of the clerk's zones by state, searchable, in the order they are
+//! served (aged 80+, other preferential categories, the rest; oldest first within each).
 
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
 use minijinja::context;
@@ -7,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::base;
 use crate::{
     app::App,
-    domain::status::Status,
-    store::InboxFilter,
+    domain::{preferential::Preferential, status::Status},
+    store::{InboxFilter, PreferenceFilter},
     web::{
         pages::{pages, ser},
         public::moment,
@@ -29,6 +30,7 @@ struct InboxQuery {
     situacao: Option<String>,
     zona: Option<String>,
     q: Option<String>,
+    preferencial: Option<String>,
     pagina: Option<u64>,
     feito: Option<String>,
 }
@@ -47,6 +49,8 @@ struct Row {
     protocol: String,
     zone: i32,
     name: String,
+    /// The category's badge and, for its title, its label.
+    preferential: Option<(&'static str, &'static str)>,
     status: &'static str,
     created_at: String,
     scheduled: Option<String>,
@@ -113,6 +117,7 @@ async fn inbox(
         .as_deref()
         .and_then(|z| z.trim().parse::<i32>().ok());
     let search = query.q.clone().filter(|q| !q.trim().is_empty());
+    let preferential = query.preferencial.as_deref().and_then(preference_filter);
     let page = crate::store::inbox_page(query.pagina);
     let done = (query.feito.as_deref() == Some("transferido"))
         .then_some("Solicitação transferida. Ela agora está na caixa da zona de destino.");
@@ -123,11 +128,12 @@ async fn inbox(
         },
         zone,
         search: search.clone(),
+        preferential,
         page,
         per_page: PER_PAGE,
     };
     let (counts, inbox) = match (
-        app.inbox_counts(&panel.user, zone, search.as_deref()).await,
+        app.inbox_counts(&panel.user, &filter).await,
         app.inbox(&panel.user, &filter).await,
     ) {
         (Ok(counts), Ok(inbox)) => (counts, inbox),
@@ -138,7 +144,7 @@ async fn inbox(
         .into_iter()
         .map(|each| TabLink {
             label: each.label(),
-            href: inbox_link(each.key(), zone, search.as_deref(), None),
+            href: inbox_link(each.key(), &filter, None),
             count: match each {
                 Tab::Only(status) => counts
                     .iter()
@@ -162,6 +168,9 @@ async fn inbox(
             protocol: item.protocol,
             zone: item.zone,
             name: item.name,
+            preferential: item
+                .preferential
+                .map(|category| (category.badge(), category.label())),
             status: item.status.label(),
             created_at: moment(item.created_at),
             scheduled: item.scheduled_start.map(moment),
@@ -170,7 +179,11 @@ async fn inbox(
         });
     }
     let pages_total = inbox.total.div_ceil(PER_PAGE).max(1);
-    let page_link = |page: u64| inbox_link(tab.key(), zone, search.as_deref(), Some(page));
+    let page_link = |page: u64| inbox_link(tab.key(), &filter, Some(page));
+    let categories: Vec<_> = Preferential::ALL
+        .iter()
+        .map(|category| context! { value => category.code(), label => category.label() })
+        .collect();
     let previous = (page > 1).then(|| page_link(page - 1));
     let next = (page < pages_total).then(|| page_link(page + 1));
     pages().render(
@@ -184,6 +197,8 @@ async fn inbox(
             zones => ser(&panel.user.zones),
             all_zones => panel.user.role == crate::domain::staff::Role::Admin,
             search,
+            preferential => query.preferencial.as_deref().filter(|_| preferential.is_some()),
+            categories => ser(categories),
             page,
             pages_total,
             total => inbox.total,
@@ -195,17 +210,36 @@ async fn inbox(
     )
 }
 
-/// The inbox's address for `tab`, keeping the zone and the search, on `page` if given. The
-/// search is the staff member's own text (accents, `&`, `#`, `%`…), so it is encoded here
-/// rather than pasted into the template's markup.
-fn inbox_link(tab: &str, zone: Option<i32>, search: Option<&str>, page: Option<u64>) -> String {
+/// What the inbox's address calls "any category" in `preferencial`; a code names one.
+const ANY_CATEGORY: &str = "qualquer";
+
+fn preference_filter(key: &str) -> Option<PreferenceFilter> {
+    match key.trim() {
+        ANY_CATEGORY => Some(PreferenceFilter::Any),
+        code => Preferential::from_code(code).map(PreferenceFilter::Only),
+    }
+}
+
+/// The inbox's address for `tab`, keeping the zone, the search and the category `filter`
+/// names, on `page` if given. The search is the staff member's own text (accents, `&`, `#`,
+/// `%`…), so it is encoded here rather than pasted into the template's markup.
+fn inbox_link(tab: &str, filter: &InboxFilter, page: Option<u64>) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("situacao", tab);
-    if let Some(zone) = zone {
+    if let Some(zone) = filter.zone {
         query.append_pair("zona", &zone.to_string());
     }
-    if let Some(search) = search {
+    if let Some(search) = &filter.search {
         query.append_pair("q", search);
+    }
+    match filter.preferential {
+        None => {}
+        Some(PreferenceFilter::Any) => {
+            query.append_pair("preferencial", ANY_CATEGORY);
+        }
+        Some(PreferenceFilter::Only(category)) => {
+            query.append_pair("preferencial", category.code());
+        }
     }
     if let Some(page) = page {
         query.append_pair("pagina", &page.to_string());
@@ -229,7 +263,7 @@ mod tests {
             ("spaces around", "  maria  "),
         ];
         for (description, search) in cases {
-            let link = inbox_link("todos", Some(28), Some(search), Some(2));
+            let link = inbox_link("todos", &kept(Some(28), Some(search), None), Some(2));
             let query = link.strip_prefix("/painel?").expect("an inbox link");
             let read: InboxQuery = serde_urlencoded::from_str(query).expect(description);
             assert_eq!(read.situacao.as_deref(), Some("todos"), "{description}");
@@ -242,12 +276,48 @@ mod tests {
     #[test]
     fn links_leave_out_what_is_not_chosen() {
         assert_eq!(
-            inbox_link("submitted", None, None, None),
+            inbox_link("submitted", &kept(None, None, None), None),
             "/painel?situacao=submitted"
         );
         assert_eq!(
-            inbox_link("triaged", Some(1), Some("José"), Some(3)),
+            inbox_link("triaged", &kept(Some(1), Some("José"), None), Some(3)),
             "/painel?situacao=triaged&zona=1&q=Jos%C3%A9&pagina=3"
         );
+    }
+
+    #[test]
+    fn links_keep_the_category_and_read_back_as_it() {
+        let cases = [
+            (PreferenceFilter::Any, "qualquer"),
+            (PreferenceFilter::Only(Preferential::Idoso80), "idoso80"),
+            (
+                PreferenceFilter::Only(Preferential::CriancaColo),
+                "crianca_colo",
+            ),
+        ];
+        for (filter, key) in cases {
+            let link = inbox_link("todos", &kept(None, None, Some(filter)), None);
+            assert_eq!(link, format!("/painel?situacao=todos&preferencial={key}"));
+            assert_eq!(preference_filter(key), Some(filter));
+        }
+        assert_eq!(preference_filter(""), None, "every request");
+        assert_eq!(
+            preference_filter("vip"),
+            None,
+            "an unknown key filters nothing"
+        );
+    }
+
+    fn kept(
+        zone: Option<i32>,
+        search: Option<&str>,
+        preferential: Option<PreferenceFilter>,
+    ) -> InboxFilter {
+        InboxFilter {
+            zone,
+            search: search.map(str::to_string),
+            preferential,
+            ..InboxFilter::default()
+        }
     }
 }

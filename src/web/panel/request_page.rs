@@ -85,6 +85,8 @@ struct RequestPage {
 struct Requester {
     name: String,
     role: &'static str,
+    /// The declared category's label: the cartório may ask for proof at the meeting.
+    preferential: Option<&'static str>,
     cpf: String,
     email: String,
     phone: String,
@@ -197,6 +199,7 @@ pub(super) async fn render(
         requester: Requester {
             name: record.name.clone(),
             role: record.role.label(),
+            preferential: record.preferential.map(|category| category.label()),
             cpf: Cpf::parse(&record.cpf).map_or_else(|_| record.cpf.clone(), |cpf| cpf.formatted()),
             email: record.email.clone(),
             phone: Phone::parse(&record.phone)
