@@ -342,6 +342,16 @@ async fn bad_new_accounts_are_refused_per_field_and_nothing_is_stored() {
             vec!["name"],
         ),
         (
+            "a name on two lines",
+            account_body(json!({ "name": "Bruno\nCosta" })),
+            vec!["name"],
+        ),
+        (
+            "a name with a zero-width space",
+            account_body(json!({ "name": "Bru\u{200B}no Costa" })),
+            vec!["name"],
+        ),
+        (
             "an unknown role",
             account_body(json!({ "role": "root" })),
             vec!["role"],
@@ -786,6 +796,36 @@ async fn bad_zone_changes_are_refused_per_field_and_nothing_is_stored() {
             json!({ "slot_minutes": true, "weekdays": "seg", "active": 1, "seat": 3 }),
             vec!["active", "seat", "slot_minutes", "weekdays"],
         ),
+        (
+            "a name that would add a line to every e-mail of the zone",
+            json!({ "name": "1ª Zona Eleitoral\r\nBcc: todos@example.com" }),
+            vec!["name"],
+        ),
+        (
+            "a name with a right-to-left override",
+            json!({ "name": "1ª Zona \u{202E}larotielE" }),
+            vec!["name"],
+        ),
+        (
+            "a municipality on two lines",
+            json!({ "municipalities": ["Belém\u{2028}Ananindeua"] }),
+            vec!["municipalities"],
+        ),
+        (
+            "a seat on two lines",
+            json!({ "seat": "Belém\nPA" }),
+            vec!["seat"],
+        ),
+        (
+            "a calendar id with a line break",
+            json!({ "calendar_id": "zona01@group.calendar.google.com\nx" }),
+            vec!["calendar_id"],
+        ),
+        (
+            "a room link with a line break",
+            json!({ "room_link": "https://meet.google.com/abc-\ndefg-hij" }),
+            vec!["room_link"],
+        ),
         ("another number", json!({ "number": 2 }), vec!["number"]),
     ];
 
@@ -1016,6 +1056,21 @@ async fn bad_holidays_are_refused_per_field_and_nothing_is_stored() {
             "a listed municipal holiday, spelt with its accent",
             holiday(json!({ "date": "2026-01-12", "scope": "municipal-Belém" })),
             vec!["date"],
+        ),
+        (
+            "a name on two lines",
+            holiday(json!({ "name": "Ponto\nfacultativo" })),
+            vec!["name"],
+        ),
+        (
+            "a zero-width space in the note",
+            holiday(json!({ "note": "Portaria\u{200B} 1/2026" })),
+            vec!["note"],
+        ),
+        (
+            "a bidirectional control after the municipality",
+            holiday(json!({ "scope": "municipal-Belém\u{202E}" })),
+            vec!["scope"],
         ),
         (
             "fields of the wrong type",
