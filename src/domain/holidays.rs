@@ -1,8 +1,8 @@
 //! Days without service: which holidays exist, and which of them close a given zone.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, ops::RangeInclusive};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::text::{
     CharacterError, Lines, ShortTextError, check_characters, search_key, short_text,
@@ -189,21 +189,35 @@ impl HolidayNote {
     }
 }
 
+/// The years a holiday may fall in: a holiday list is kept a year or two ahead, and a date
+/// outside these is a typo (9999 for 2026) that would otherwise stay listed for ever.
+pub const HOLIDAY_YEARS: RangeInclusive<i32> = 2000..=2100;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum HolidayDateError {
     #[error("Informe a data do feriado (AAAA-MM-DD).")]
     Empty,
     #[error("Data inválida: use o formato AAAA-MM-DD.")]
     NotIso,
+    #[error(
+        "A data do feriado deve estar entre {} e {}.",
+        HOLIDAY_YEARS.start(),
+        HOLIDAY_YEARS.end()
+    )]
+    OutOfRange,
 }
 
-/// A holiday's date, as the file and the API write it: `YYYY-MM-DD`.
+/// A holiday's date, as the file and the API write it: `YYYY-MM-DD`, in [`HOLIDAY_YEARS`].
 pub fn holiday_date(input: &str) -> Result<NaiveDate, HolidayDateError> {
     let text = input.trim();
     if text.is_empty() {
         return Err(HolidayDateError::Empty);
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| HolidayDateError::NotIso)
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| HolidayDateError::NotIso)?;
+    if !HOLIDAY_YEARS.contains(&date.year()) {
+        return Err(HolidayDateError::OutOfRange);
+    }
+    Ok(date)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +260,12 @@ pub enum HolidayDataError {
     Csv { line: u64, source: csv::Error },
     #[error("holiday data, line {line}: invalid date {value:?} (expected YYYY-MM-DD)")]
     Date { line: u64, value: String },
+    #[error(
+        "holiday data, line {line}: the date {value} is not in the years {} to {}",
+        HOLIDAY_YEARS.start(),
+        HOLIDAY_YEARS.end()
+    )]
+    DateOutOfRange { line: u64, value: String },
     #[error("holiday data, line {line}: {source}")]
     Scope { line: u64, source: UnknownScope },
     #[error("holiday data, line {line}: the court serves {COURT_STATE} alone, not {code}")]
@@ -308,9 +328,14 @@ pub fn parse_csv(text: &str) -> Result<Vec<Holiday>, HolidayDataError> {
         let row: HolidayRow = record
             .deserialize(Some(&headers))
             .map_err(|source| HolidayDataError::Csv { line, source })?;
-        let date = holiday_date(&row.data).map_err(|_| HolidayDataError::Date {
-            line,
-            value: row.data.clone(),
+        let date = holiday_date(&row.data).map_err(|error| {
+            let value = row.data.clone();
+            match error {
+                HolidayDateError::OutOfRange => HolidayDataError::DateOutOfRange { line, value },
+                HolidayDateError::Empty | HolidayDateError::NotIso => {
+                    HolidayDataError::Date { line, value }
+                }
+            }
         })?;
         // The file is loaded before the zones it could be checked against.
         let scope = HolidayScope::for_court(&row.abrangencia, |_| true).map_err(|error| {
@@ -575,6 +600,27 @@ mod tests {
                 Err(HolidayDateError::NotIso),
             ),
             ("no such day", "2026-02-30", Err(HolidayDateError::NotIso)),
+            (
+                "the first day allowed",
+                "2000-01-01",
+                Ok(date("2000-01-01")),
+            ),
+            ("the last day allowed", "2100-12-31", Ok(date("2100-12-31"))),
+            (
+                "the year 9999",
+                "9999-12-25",
+                Err(HolidayDateError::OutOfRange),
+            ),
+            (
+                "before 2000",
+                "1999-12-31",
+                Err(HolidayDateError::OutOfRange),
+            ),
+            (
+                "after 2100",
+                "2101-01-01",
+                Err(HolidayDateError::OutOfRange),
+            ),
         ];
         for (description, input, expected) in dates {
             assert_eq!(holiday_date(input), expected, "date: {description}");
@@ -595,6 +641,11 @@ mod tests {
                 "a long note",
                 &format!("2026-01-01,X,nacional,{}\n", "x".repeat(1001)),
                 "note has more than",
+            ),
+            (
+                "the year 9999",
+                "9999-12-25,Natal,nacional,\n",
+                "9999-12-25 is not in the years 2000 to 2100",
             ),
             (
                 "a name on two quoted lines",

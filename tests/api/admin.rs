@@ -1073,6 +1073,21 @@ async fn bad_holidays_are_refused_per_field_and_nothing_is_stored() {
             vec!["scope"],
         ),
         (
+            "the year 9999",
+            holiday(json!({ "date": "9999-12-25" })),
+            vec!["date"],
+        ),
+        (
+            "before 2000",
+            holiday(json!({ "date": "1999-12-31" })),
+            vec!["date"],
+        ),
+        (
+            "after 2100",
+            holiday(json!({ "date": "2101-01-01" })),
+            vec!["date"],
+        ),
+        (
             "fields of the wrong type",
             holiday(json!({ "date": 20260615, "name": true })),
             vec!["date", "name"],
@@ -1101,6 +1116,42 @@ async fn bad_holidays_are_refused_per_field_and_nothing_is_stored() {
     }
 
     assert_eq!(row_counts(&app.store).await, before);
+}
+
+#[tokio::test]
+async fn a_holiday_in_the_year_9999_is_refused_with_the_years_allowed() {
+    let app = spawn_app().await;
+    let (_, token) = admin(&app).await;
+    let before = row_counts(&app.store).await;
+    let post = |date: &str| {
+        let body = json!({ "date": date, "name": "Feriado distante", "scope": "nacional" });
+        let app = &app;
+        let token = token.clone();
+        async move {
+            call(
+                app,
+                Method::POST,
+                "/api/v1/admin/holidays",
+                Some(&token),
+                Some(&body),
+            )
+            .await
+        }
+    };
+
+    let response = post("9999-12-25").await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json_of(response).await;
+    assert_eq!(
+        body["errors"]["date"][0],
+        "A data do feriado deve estar entre 2000 e 2100."
+    );
+    assert_eq!(row_counts(&app.store).await, before, "nothing was stored");
+    for date in ["2000-01-03", "2100-12-31"] {
+        let response = post(date).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{date} is in range");
+    }
 }
 
 #[tokio::test]
