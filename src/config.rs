@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::domain::{
     change::{MeetingSource, Policy},
-    schedule::{ServiceWindow, Weekdays},
+    schedule::{Horizon, HorizonError, ServiceWindow, Weekdays},
 };
 
 /// The shipped defaults: every key has a value that works on a fresh checkout.
@@ -151,6 +151,8 @@ pub struct ScheduleSettings {
     pub weekdays: Vec<u32>,
     pub preferred_dates_max_days: u32,
     pub requester_cancel_notice_hours: u32,
+    /// How far ahead staff may schedule a meeting, in days after today.
+    pub max_days_ahead: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -292,6 +294,15 @@ impl Settings {
         if let Err(error) = self.schedule.service_window() {
             return invalid("schedule", &error.to_string());
         }
+        if let Err(error) = self.schedule.horizon() {
+            return invalid("schedule.max_days_ahead", &error.to_string());
+        }
+        if self.schedule.max_days_ahead < self.schedule.preferred_dates_max_days {
+            return invalid(
+                "schedule.max_days_ahead",
+                "must be at least schedule.preferred_dates_max_days: a date a requester may prefer must be one staff may schedule",
+            );
+        }
         if self.worker.poll_ms == 0 || self.worker.batch_size == 0 || self.worker.lease_seconds == 0
         {
             return invalid(
@@ -323,16 +334,27 @@ impl Settings {
     }
 
     /// The settings that changes to requests are judged against.
-    pub fn change_policy(&self) -> Result<Policy, crate::domain::schedule::WindowError> {
+    pub fn change_policy(&self) -> Result<Policy, ConfigError> {
+        let invalid = |key, error: &dyn std::fmt::Display| ConfigError::Invalid {
+            key,
+            message: error.to_string(),
+        };
         Ok(Policy {
             source: match self.calendar.provider {
                 CalendarProvider::Google => MeetingSource::Calendar,
                 CalendarProvider::Manual => MeetingSource::Manual,
             },
-            default_window: self.schedule.service_window()?,
+            default_window: self
+                .schedule
+                .service_window()
+                .map_err(|error| invalid("schedule", &error))?,
             reminder_hours: self.email.reminder_hours.clone(),
             allowed_link_hosts: self.calendar.allowed_link_hosts.clone(),
             requester_cancel_notice_hours: self.schedule.requester_cancel_notice_hours,
+            horizon: self
+                .schedule
+                .horizon()
+                .map_err(|error| invalid("schedule.max_days_ahead", &error))?,
         })
     }
 }
@@ -342,6 +364,11 @@ impl ScheduleSettings {
     pub fn service_window(&self) -> Result<ServiceWindow, crate::domain::schedule::WindowError> {
         let weekdays = Weekdays::from_iso(self.weekdays.iter().copied())?;
         ServiceWindow::new(self.opens, self.closes, self.slot_minutes, weekdays)
+    }
+
+    /// How far ahead meetings may be scheduled.
+    pub fn horizon(&self) -> Result<Horizon, HorizonError> {
+        Horizon::days(self.max_days_ahead)
     }
 }
 
@@ -386,6 +413,7 @@ mod tests {
             settings.schedule.service_window().unwrap(),
             ServiceWindow::default()
         );
+        assert_eq!(settings.change_policy().unwrap().horizon.get(), 365);
     }
 
     #[test]
@@ -469,6 +497,21 @@ mod tests {
             ),
             ("CONTATO_SCHEDULE__OPENS", "8h30", "opens"),
             ("CONTATO_SCHEDULE__CLOSES", "08:00", "schedule"),
+            (
+                "CONTATO_SCHEDULE__MAX_DAYS_AHEAD",
+                "0",
+                "schedule.max_days_ahead",
+            ),
+            (
+                "CONTATO_SCHEDULE__MAX_DAYS_AHEAD",
+                "36500",
+                "schedule.max_days_ahead",
+            ),
+            (
+                "CONTATO_SCHEDULE__MAX_DAYS_AHEAD",
+                "30",
+                "schedule.max_days_ahead",
+            ),
             ("CONTATO_SERVER__BINDD", "127.0.0.1:1", "bindd"),
             ("CONTATO_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),
         ];

@@ -7,12 +7,13 @@ use serde::Deserialize;
 
 use crate::domain::{
     email::Email,
-    holidays::{self, Holiday},
+    holidays::{self, Holiday, character_problem},
     meet_link::MeetLink,
     schedule::{ServiceWindow, Weekdays},
+    text::{CharacterError, ShortTextError},
     zone::{
         Municipalities, MunicipalitiesError, WindowErrors, WindowPartError, WindowParts,
-        ZONE_TEXT_MAX_CHARS, ZoneName, ZoneNumber,
+        ZONE_TEXT_MAX_CHARS, ZoneName, ZoneNameError, ZoneNumber, zone_calendar_id, zone_seat,
     },
 };
 
@@ -99,10 +100,13 @@ impl ZoneEntry {
         let window_parts = self.window_parts();
         let number = ZoneNumber::parse(number)
             .map_err(|_| invalid("the number must be between 1 and 999".into()))?;
-        let name = ZoneName::parse(&self.name).map_err(|_| {
-            invalid(format!(
+        let name = ZoneName::parse(&self.name).map_err(|error| match error {
+            ZoneNameError::Empty | ZoneNameError::TooLong => invalid(format!(
                 "the name must have 1 to {ZONE_TEXT_MAX_CHARS} characters"
-            ))
+            )),
+            ZoneNameError::Characters(problem) => {
+                invalid(format!("the name {}", character_problem(&problem)))
+            }
         })?;
         let municipalities =
             Municipalities::parse(&self.municipalities).map_err(|error| match error {
@@ -110,7 +114,18 @@ impl ZoneEntry {
                 MunicipalitiesError::TooLong => invalid(format!(
                     "a municipality's name must have at most {ZONE_TEXT_MAX_CHARS} characters"
                 )),
+                MunicipalitiesError::MultipleLines => invalid(format!(
+                    "a municipality's name {}",
+                    character_problem(&CharacterError::LineBreak)
+                )),
+                MunicipalitiesError::InvisibleCharacters => invalid(format!(
+                    "a municipality's name {}",
+                    character_problem(&CharacterError::Invisible)
+                )),
             })?;
+        let seat = one_line_setting("seat", self.seat, zone_seat).map_err(invalid)?;
+        let calendar_id =
+            one_line_setting("calendar_id", self.calendar_id, zone_calendar_id).map_err(invalid)?;
         let notification_email = blank_to_none(self.notification_email)
             .map(|e| {
                 Email::parse(&e).map_err(|error| invalid(format!("notification_email: {error}")))
@@ -128,10 +143,10 @@ impl ZoneEntry {
         Ok(ZoneSpec {
             number,
             name,
-            seat: blank_to_none(self.seat),
+            seat,
             municipalities,
             notification_email,
-            calendar_id: blank_to_none(self.calendar_id),
+            calendar_id,
             room_link,
             window,
         })
@@ -177,6 +192,21 @@ fn window_problems(errors: &WindowErrors) -> String {
         })
         .collect();
     problems.join("; ")
+}
+
+/// An optional one-line setting of the file through its domain rule, its problem in English.
+fn one_line_setting(
+    key: &str,
+    value: Option<String>,
+    parse: fn(&str) -> Result<Option<String>, ShortTextError>,
+) -> Result<Option<String>, String> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    parse(&value).map_err(|error| match error {
+        ShortTextError::TooLong { max } => format!("{key} must have at most {max} characters"),
+        ShortTextError::Characters(problem) => format!("{key} {}", character_problem(&problem)),
+    })
 }
 
 fn blank_to_none(value: Option<String>) -> Option<String> {
@@ -263,6 +293,26 @@ mod tests {
                 Some("room_link"),
             ),
             ("unknown key", zone("fax = \"1\"\n"), Some("fax")),
+            (
+                "a name on two lines",
+                zone("").replace("\"7ª Zona\"", "\"7ª Zona\\r\\nBcc: x\""),
+                Some("the name must be one line"),
+            ),
+            (
+                "a municipality with a right-to-left override",
+                zone("").replace("Abaetetuba", "Abaete\\u202Etuba"),
+                Some("a municipality's name has an invisible or control character"),
+            ),
+            (
+                "a seat on two lines",
+                zone("seat = \"Abaetetuba\\nPA\"\n"),
+                Some("seat must be one line"),
+            ),
+            (
+                "a calendar id with a zero-width space",
+                zone("calendar_id = \"zona07\\u200B@group.calendar.google.com\"\n"),
+                Some("calendar_id has an invisible or control character"),
+            ),
             (
                 "zone 0",
                 zone("").replace("number = 7", "number = 0"),

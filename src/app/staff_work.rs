@@ -129,7 +129,7 @@ impl App {
                 from,
                 days.clamp(1, MAX_SLOT_DAYS),
                 self.now(),
-                self.default_window(),
+                &self.policy,
                 &clerks,
             )
             .await?;

@@ -11,7 +11,7 @@ use super::{
     command::{Command, ParsedCommand},
     job::{CancelNotice, Job, MeetingNotice, MeetingTime},
     meet_link::MeetLink,
-    schedule::{ServiceWindow, Slot, SlotError, ZoneSchedule},
+    schedule::{Horizon, ServiceWindow, Slot, SlotError, ZoneSchedule},
     status::{Action, Outcome, Status, TransitionNotAllowed, transition},
 };
 
@@ -46,6 +46,8 @@ pub struct Policy {
     pub allowed_link_hosts: Vec<String>,
     /// A requester may cancel a meeting only up to this many hours before it.
     pub requester_cancel_notice_hours: u32,
+    /// How far ahead a meeting may be scheduled or moved.
+    pub horizon: Horizon,
 }
 
 /// The request as a change finds it.
@@ -295,7 +297,10 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
             let Facts::Agenda(Some(busy)) = &situation.facts else {
                 return Err(Refusal::ClerkGone);
             };
-            let slot = zone.schedule.calendar().check_slot(*start, *now, busy)?;
+            let slot = zone
+                .schedule
+                .calendar()
+                .check_slot(*start, *now, policy.horizon, busy)?;
             let link = meeting_link(request, zone, meet_link.as_ref(), policy)?;
             let revision = request.schedule_revision + 1;
             changes.assignee = Some(Some(clerk));

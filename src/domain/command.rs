@@ -7,6 +7,7 @@ use super::{
     field_errors::FieldErrors,
     meet_link::MeetLink,
     status::{Action, Outcome},
+    text::{Lines, short_text},
 };
 
 const NOTE_MAX_CHARS: usize = 2000;
@@ -153,27 +154,21 @@ impl Command {
     }
 }
 
-/// Trimmed optional text; blank is `None`. Line breaks are allowed, other control characters
-/// are not (they garble e-mails and logs).
+/// Trimmed optional text, its line breaks made LF; blank is `None`. Line breaks are allowed,
+/// control and invisible characters are not (they garble e-mails and logs, or show the
+/// requester something other than what is stored): [`super::text::check_characters`].
 fn free_text(
     value: &Option<String>,
     max_chars: usize,
     field: &str,
     errors: &mut FieldErrors,
 ) -> Option<String> {
-    let text = value.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
-    if text.chars().count() > max_chars {
-        errors.add(field, format!("Use no máximo {max_chars} caracteres."));
-        return None;
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        errors.add(field, "O texto contém caracteres inválidos.");
-        return None;
-    }
-    Some(text.to_string())
+    errors
+        .check(
+            field,
+            short_text(value.as_deref().unwrap_or_default(), max_chars, Lines::Many),
+        )
+        .flatten()
 }
 
 fn start_time(value: &Option<String>, errors: &mut FieldErrors) -> Option<DateTime<Utc>> {
@@ -360,6 +355,30 @@ mod tests {
                 &["note"],
             ),
             (
+                "a reason with a right-to-left override",
+                CommandInput {
+                    reason: Some("Documento \u{202E}fdp.exe inválido".into()),
+                    ..input("reject")
+                },
+                &["reason"],
+            ),
+            (
+                "a note with a zero-width space",
+                CommandInput {
+                    note: Some("liguei\u{200B}".into()),
+                    ..input("triage")
+                },
+                &["note"],
+            ),
+            (
+                "a cancel reason with a line separator",
+                CommandInput {
+                    reason: Some("duplicado\u{2028}ver outro".into()),
+                    ..input("cancel")
+                },
+                &["reason"],
+            ),
+            (
                 "a note that is too long",
                 CommandInput {
                     note: Some("x".repeat(2001)),
@@ -386,5 +405,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parsed.note.as_deref(), Some("linha 1\nlinha 2"));
+        let parsed = Command::parse(
+            &CommandInput {
+                note: Some("linha 1\r\nlinha 2".into()),
+                ..input("triage")
+            },
+            &hosts(),
+        )
+        .unwrap();
+        assert_eq!(
+            parsed.note.as_deref(),
+            Some("linha 1\nlinha 2"),
+            "a text area's CRLF"
+        );
     }
 }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use validator::ValidateEmail;
 
+use super::text::{Lines, check_characters};
+
 /// The longest address SMTP can carry (RFC 5321's 256-octet path minus the angle brackets).
 const MAX_CHARS: usize = 254;
 
@@ -19,6 +21,8 @@ pub enum EmailError {
     TooLong,
     #[error("O e-mail não pode ter espaços.")]
     Whitespace,
+    #[error("O e-mail contém caracteres invisíveis ou de controle; apague-os e digite de novo.")]
+    InvisibleCharacters,
     #[error("E-mail inválido: confira o endereço (exemplo: nome@provedor.com.br).")]
     Invalid,
 }
@@ -34,6 +38,11 @@ impl Email {
         }
         if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(EmailError::Whitespace);
+        }
+        // A zero-width character or a bidirectional control makes an address that looks
+        // like another one.
+        if check_characters(input, Lines::One).is_err() {
+            return Err(EmailError::InvisibleCharacters);
         }
         if !input.validate_email() {
             return Err(EmailError::Invalid);
@@ -118,6 +127,16 @@ mod tests {
             "null byte",
             "maria@example.com\0x",
             Err(EmailError::Whitespace),
+        ),
+        (
+            "zero-width space",
+            "maria@exam\u{200B}ple.com",
+            Err(EmailError::InvisibleCharacters),
+        ),
+        (
+            "right-to-left override",
+            "maria@\u{202E}moc.elpmaxe",
+            Err(EmailError::InvisibleCharacters),
         ),
         ("no at sign", "maria.example.com", Err(EmailError::Invalid)),
         (

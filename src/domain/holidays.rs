@@ -1,10 +1,12 @@
 //! Days without service: which holidays exist, and which of them close a given zone.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, ops::RangeInclusive};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
-use super::text::{TooLong, search_key, trimmed_within};
+use super::text::{
+    CharacterError, Lines, ShortTextError, check_characters, search_key, short_text,
+};
 
 /// Who a holiday applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -89,6 +91,10 @@ pub enum CourtScopeError {
     NotServed(String),
     #[error("A abrangência é longa demais.")]
     TooLong,
+    /// Folding would match a name with a hidden character to a served municipality, and
+    /// the scope would be kept with it.
+    #[error(transparent)]
+    Characters(CharacterError),
 }
 
 impl HolidayScope {
@@ -100,6 +106,7 @@ impl HolidayScope {
         if text.is_empty() {
             return Err(CourtScopeError::Empty);
         }
+        check_characters(text, Lines::One).map_err(CourtScopeError::Characters)?;
         let scope =
             HolidayScope::parse(text).map_err(|_| CourtScopeError::Unknown(text.to_string()))?;
         match &scope {
@@ -131,14 +138,18 @@ pub enum HolidayNameError {
     Empty,
     #[error("Use no máximo {HOLIDAY_NAME_MAX_CHARS} caracteres.")]
     TooLong,
+    /// It is shown as the reason a day has no service: one line, nothing invisible.
+    #[error(transparent)]
+    Characters(CharacterError),
 }
 
 impl HolidayName {
     pub fn parse(input: &str) -> Result<Self, HolidayNameError> {
-        match trimmed_within(input, HOLIDAY_NAME_MAX_CHARS) {
-            Ok(Some(name)) => Ok(HolidayName(name.to_string())),
+        match short_text(input, HOLIDAY_NAME_MAX_CHARS, Lines::One) {
+            Ok(Some(name)) => Ok(HolidayName(name)),
             Ok(None) => Err(HolidayNameError::Empty),
-            Err(TooLong) => Err(HolidayNameError::TooLong),
+            Err(ShortTextError::TooLong { .. }) => Err(HolidayNameError::TooLong),
+            Err(ShortTextError::Characters(error)) => Err(HolidayNameError::Characters(error)),
         }
     }
 
@@ -155,14 +166,22 @@ pub struct HolidayNote(String);
 pub enum HolidayNoteError {
     #[error("A observação deve ter no máximo {HOLIDAY_NOTE_MAX_CHARS} caracteres.")]
     TooLong,
+    #[error(transparent)]
+    Characters(CharacterError),
 }
 
 impl HolidayNote {
-    /// A blank note is no note.
+    /// A blank note is no note. It may have several lines (the admin page's field is a
+    /// text area).
     pub fn parse(input: &str) -> Result<Option<Self>, HolidayNoteError> {
-        let note = trimmed_within(input, HOLIDAY_NOTE_MAX_CHARS)
-            .map_err(|TooLong| HolidayNoteError::TooLong)?;
-        Ok(note.map(|note| HolidayNote(note.to_string())))
+        let note =
+            short_text(input, HOLIDAY_NOTE_MAX_CHARS, Lines::Many).map_err(
+                |error| match error {
+                    ShortTextError::TooLong { .. } => HolidayNoteError::TooLong,
+                    ShortTextError::Characters(error) => HolidayNoteError::Characters(error),
+                },
+            )?;
+        Ok(note.map(HolidayNote))
     }
 
     pub fn into_string(self) -> String {
@@ -170,21 +189,35 @@ impl HolidayNote {
     }
 }
 
+/// The years a holiday may fall in: a holiday list is kept a year or two ahead, and a date
+/// outside these is a typo (9999 for 2026) that would otherwise stay listed for ever.
+pub const HOLIDAY_YEARS: RangeInclusive<i32> = 2000..=2100;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum HolidayDateError {
     #[error("Informe a data do feriado (AAAA-MM-DD).")]
     Empty,
     #[error("Data inválida: use o formato AAAA-MM-DD.")]
     NotIso,
+    #[error(
+        "A data do feriado deve estar entre {} e {}.",
+        HOLIDAY_YEARS.start(),
+        HOLIDAY_YEARS.end()
+    )]
+    OutOfRange,
 }
 
-/// A holiday's date, as the file and the API write it: `YYYY-MM-DD`.
+/// A holiday's date, as the file and the API write it: `YYYY-MM-DD`, in [`HOLIDAY_YEARS`].
 pub fn holiday_date(input: &str) -> Result<NaiveDate, HolidayDateError> {
     let text = input.trim();
     if text.is_empty() {
         return Err(HolidayDateError::Empty);
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| HolidayDateError::NotIso)
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| HolidayDateError::NotIso)?;
+    if !HOLIDAY_YEARS.contains(&date.year()) {
+        return Err(HolidayDateError::OutOfRange);
+    }
+    Ok(date)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +260,12 @@ pub enum HolidayDataError {
     Csv { line: u64, source: csv::Error },
     #[error("holiday data, line {line}: invalid date {value:?} (expected YYYY-MM-DD)")]
     Date { line: u64, value: String },
+    #[error(
+        "holiday data, line {line}: the date {value} is not in the years {} to {}",
+        HOLIDAY_YEARS.start(),
+        HOLIDAY_YEARS.end()
+    )]
+    DateOutOfRange { line: u64, value: String },
     #[error("holiday data, line {line}: {source}")]
     Scope { line: u64, source: UnknownScope },
     #[error("holiday data, line {line}: the court serves {COURT_STATE} alone, not {code}")]
@@ -243,6 +282,24 @@ pub enum HolidayDataError {
         "holiday data, line {line}: the note has more than {HOLIDAY_NOTE_MAX_CHARS} characters"
     )]
     LongNote { line: u64 },
+    #[error("holiday data, line {line}: the {field} {}", character_problem(.problem))]
+    Characters {
+        line: u64,
+        /// `name`, `note` or `scope`.
+        field: &'static str,
+        problem: CharacterError,
+    },
+}
+
+/// A problem of [`check_characters`] told to whoever maintains a data file, in English.
+pub fn character_problem(problem: &CharacterError) -> &'static str {
+    match problem {
+        CharacterError::LineBreak => "must be one line",
+        CharacterError::Invisible => {
+            "has an invisible or control character (a bidirectional control, a zero-width \
+             space, a soft hyphen, …)"
+        }
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -271,9 +328,14 @@ pub fn parse_csv(text: &str) -> Result<Vec<Holiday>, HolidayDataError> {
         let row: HolidayRow = record
             .deserialize(Some(&headers))
             .map_err(|source| HolidayDataError::Csv { line, source })?;
-        let date = holiday_date(&row.data).map_err(|_| HolidayDataError::Date {
-            line,
-            value: row.data.clone(),
+        let date = holiday_date(&row.data).map_err(|error| {
+            let value = row.data.clone();
+            match error {
+                HolidayDateError::OutOfRange => HolidayDataError::DateOutOfRange { line, value },
+                HolidayDateError::Empty | HolidayDateError::NotIso => {
+                    HolidayDataError::Date { line, value }
+                }
+            }
         })?;
         // The file is loaded before the zones it could be checked against.
         let scope = HolidayScope::for_court(&row.abrangencia, |_| true).map_err(|error| {
@@ -281,6 +343,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<Holiday>, HolidayDataError> {
             match error {
                 CourtScopeError::OtherState => HolidayDataError::OtherState { line, code },
                 CourtScopeError::TooLong => HolidayDataError::LongScope { line },
+                CourtScopeError::Characters(problem) => HolidayDataError::Characters {
+                    line,
+                    field: "scope",
+                    problem,
+                },
                 CourtScopeError::Empty
                 | CourtScopeError::Unknown(_)
                 | CourtScopeError::NotServed(_) => HolidayDataError::Scope {
@@ -293,10 +360,22 @@ pub fn parse_csv(text: &str) -> Result<Vec<Holiday>, HolidayDataError> {
             .map_err(|error| match error {
                 HolidayNameError::Empty => HolidayDataError::EmptyName { line },
                 HolidayNameError::TooLong => HolidayDataError::LongName { line },
+                HolidayNameError::Characters(problem) => HolidayDataError::Characters {
+                    line,
+                    field: "name",
+                    problem,
+                },
             })?
             .into_string();
         let note = HolidayNote::parse(row.observacao.as_deref().unwrap_or_default())
-            .map_err(|HolidayNoteError::TooLong| HolidayDataError::LongNote { line })?
+            .map_err(|error| match error {
+                HolidayNoteError::TooLong => HolidayDataError::LongNote { line },
+                HolidayNoteError::Characters(problem) => HolidayDataError::Characters {
+                    line,
+                    field: "note",
+                    problem,
+                },
+            })?
             .map(HolidayNote::into_string);
         holidays.push(Holiday {
             date,
@@ -439,6 +518,16 @@ mod tests {
                 "municipal-Atlântida",
                 Err(CourtScopeError::NotServed("Atlântida".into())),
             ),
+            (
+                "a bidirectional control that folding would hide",
+                "municipal-Belém\u{202E}",
+                Err(CourtScopeError::Characters(CharacterError::Invisible)),
+            ),
+            (
+                "a line break",
+                "municipal-Belém\nX",
+                Err(CourtScopeError::Characters(CharacterError::LineBreak)),
+            ),
         ];
         for (description, text, expected) in cases {
             assert_eq!(
@@ -464,6 +553,16 @@ mod tests {
                 &"x".repeat(201),
                 Err(HolidayNameError::TooLong),
             ),
+            (
+                "two lines",
+                "Círio\nde Nazaré",
+                Err(HolidayNameError::Characters(CharacterError::LineBreak)),
+            ),
+            (
+                "a zero-width space",
+                "Cí\u{200B}rio",
+                Err(HolidayNameError::Characters(CharacterError::Invisible)),
+            ),
         ];
         for (description, input, expected) in names {
             let parsed = HolidayName::parse(input).map(HolidayName::into_string);
@@ -476,6 +575,16 @@ mod tests {
                 "1001 characters",
                 &"x".repeat(1001),
                 Err(HolidayNoteError::TooLong),
+            ),
+            (
+                "several lines, as the text area sends them",
+                "Lei 1/2026\r\nart. 2",
+                Ok(Some("Lei 1/2026\nart. 2".to_string())),
+            ),
+            (
+                "a right-to-left override",
+                "Lei \u{202E}6202/1",
+                Err(HolidayNoteError::Characters(CharacterError::Invisible)),
             ),
         ];
         for (description, input, expected) in notes {
@@ -491,6 +600,27 @@ mod tests {
                 Err(HolidayDateError::NotIso),
             ),
             ("no such day", "2026-02-30", Err(HolidayDateError::NotIso)),
+            (
+                "the first day allowed",
+                "2000-01-01",
+                Ok(date("2000-01-01")),
+            ),
+            ("the last day allowed", "2100-12-31", Ok(date("2100-12-31"))),
+            (
+                "the year 9999",
+                "9999-12-25",
+                Err(HolidayDateError::OutOfRange),
+            ),
+            (
+                "before 2000",
+                "1999-12-31",
+                Err(HolidayDateError::OutOfRange),
+            ),
+            (
+                "after 2100",
+                "2101-01-01",
+                Err(HolidayDateError::OutOfRange),
+            ),
         ];
         for (description, input, expected) in dates {
             assert_eq!(holiday_date(input), expected, "date: {description}");
@@ -511,6 +641,21 @@ mod tests {
                 "a long note",
                 &format!("2026-01-01,X,nacional,{}\n", "x".repeat(1001)),
                 "note has more than",
+            ),
+            (
+                "the year 9999",
+                "9999-12-25,Natal,nacional,\n",
+                "9999-12-25 is not in the years 2000 to 2100",
+            ),
+            (
+                "a name on two quoted lines",
+                "2026-01-01,\"Ano\nNovo\",nacional,\n",
+                "the name must be one line",
+            ),
+            (
+                "a zero-width space in the note",
+                "2026-01-01,Ano Novo,nacional,Lei\u{200B} 1\n",
+                "the note has an invisible or control character",
             ),
         ];
         for (description, row, part) in cases {

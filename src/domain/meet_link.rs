@@ -4,6 +4,8 @@ use std::fmt;
 
 use url::Url;
 
+use super::text::{Lines, check_characters};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeetLink(String);
 
@@ -13,6 +15,10 @@ pub enum MeetLinkError {
     Empty,
     #[error("O link da reunião não é um endereço válido.")]
     Invalid,
+    /// A URL parser drops line breaks and tabs silently; the link is refused instead, as
+    /// every one-line text is.
+    #[error("O link da reunião deve ter uma só linha, sem caracteres invisíveis ou de controle.")]
+    Characters,
     #[error("O link da reunião deve começar com https://.")]
     NotHttps,
     #[error("O link da reunião deve ser de um destes endereços: {0}.")]
@@ -27,6 +33,7 @@ impl MeetLink {
         if input.is_empty() {
             return Err(MeetLinkError::Empty);
         }
+        check_characters(input, Lines::One).map_err(|_| MeetLinkError::Characters)?;
         let url = Url::parse(input).map_err(|_| MeetLinkError::Invalid)?;
         if url.scheme() != "https" {
             return Err(MeetLinkError::NotHttps);
@@ -103,6 +110,16 @@ mod tests {
                 "look-alike host",
                 "https://meet.google.com.evil.example/x",
                 Err(MeetLinkError::HostNotAllowed("meet.google.com".into())),
+            ),
+            (
+                "a line break the URL parser would drop",
+                "https://meet.google.com/abc-\ndefg-hij",
+                Err(MeetLinkError::Characters),
+            ),
+            (
+                "a zero-width space",
+                "https://meet.google.com/abc-defg-hij\u{200B}",
+                Err(MeetLinkError::Characters),
             ),
             (
                 "credentials before the host",

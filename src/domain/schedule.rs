@@ -166,11 +166,53 @@ impl Slot {
     }
 }
 
+/// How far ahead meetings may be scheduled: up to `days` days after today in Belém, that day
+/// included. A meeting in the year 9999 would otherwise be accepted, and its e-mails and
+/// reminders with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Horizon {
+    days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the scheduling horizon must be between 1 and {max} days, not {0}", max = Horizon::MAX_DAYS)]
+pub struct HorizonError(pub u32);
+
+impl Horizon {
+    /// Ten years: beyond that a horizon is no bound at all.
+    pub const MAX_DAYS: u32 = 3650;
+
+    pub fn days(days: u32) -> Result<Horizon, HorizonError> {
+        if (1..=Self::MAX_DAYS).contains(&days) {
+            Ok(Horizon { days })
+        } else {
+            Err(HorizonError(days))
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.days
+    }
+
+    /// The last day (in Belém) a meeting may be held on, seen at `now`.
+    pub fn last_day(self, now: DateTime<Utc>) -> NaiveDate {
+        let today = now.with_timezone(&SERVICE_TIME_ZONE).date_naive();
+        today
+            .checked_add_days(chrono::Days::new(self.days.into()))
+            .unwrap_or(NaiveDate::MAX)
+    }
+}
+
 /// Why a meeting cannot start at the time asked; the text is shown to the clerk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SlotError {
     #[error("Este horário já passou.")]
     InPast,
+    #[error(
+        "Data muito distante: os atendimentos podem ser marcados até {last} ({days} dias a partir de hoje).",
+        last = .last_day.format("%d/%m/%Y")
+    )]
+    TooFarAhead { last_day: NaiveDate, days: u32 },
     #[error("Não há atendimento neste dia da semana.")]
     ClosedWeekday,
     #[error("Não há atendimento em {date}: {name}.", date = .date.format("%d/%m/%Y"))]
@@ -235,12 +277,13 @@ impl ZoneCalendar<'_> {
         self.window.weekdays.contains(date.weekday()) && self.holidays.on(date).is_none()
     }
 
-    /// The slot that starts at `start`, if a meeting may be held then, given the clerk's
-    /// other meetings in `busy`.
+    /// The slot that starts at `start`, if a meeting may be held then (after `now`, within
+    /// `horizon`), given the clerk's other meetings in `busy`.
     pub fn check_slot(
         &self,
         start: DateTime<Utc>,
         now: DateTime<Utc>,
+        horizon: Horizon,
         busy: &[Slot],
     ) -> Result<Slot, SlotError> {
         if start <= now {
@@ -248,6 +291,13 @@ impl ZoneCalendar<'_> {
         }
         let local = start.with_timezone(&SERVICE_TIME_ZONE);
         let date = local.date_naive();
+        let last_day = horizon.last_day(now);
+        if date > last_day {
+            return Err(SlotError::TooFarAhead {
+                last_day,
+                days: horizon.get(),
+            });
+        }
         if !self.window.weekdays.contains(date.weekday()) {
             return Err(SlotError::ClosedWeekday);
         }
@@ -308,17 +358,21 @@ impl ZoneCalendar<'_> {
         (self.window.closes - self.window.opens).num_minutes()
     }
 
-    /// Slots from `from` for `days` calendar days that are in the future, on business days,
-    /// and accepted by `is_free` (which knows the clerks' agendas).
+    /// Slots from `from` for `days` calendar days that are in the future, within `horizon`,
+    /// on business days, and accepted by `is_free` (which knows the clerks' agendas): the
+    /// slots [`ZoneCalendar::check_slot`] would take.
     pub fn free_slots(
         &self,
         from: NaiveDate,
         days: u32,
         now: DateTime<Utc>,
+        horizon: Horizon,
         is_free: impl Fn(&Slot) -> bool,
     ) -> Vec<Slot> {
+        let last_day = horizon.last_day(now);
         from.iter_days()
             .take(days as usize)
+            .take_while(|date| *date <= last_day)
             .filter(|date| self.is_business_day(*date))
             .flat_map(|date| self.window.slots_on(date))
             .filter(|slot| slot.start > now && is_free(slot))
@@ -353,6 +407,89 @@ mod tests {
     /// A moment well before every date used below.
     fn long_ago() -> DateTime<Utc> {
         belem("2026-01-01 00:00")
+    }
+
+    /// The longest horizon, so that only the other rules are at play.
+    fn far() -> Horizon {
+        Horizon::days(Horizon::MAX_DAYS).unwrap()
+    }
+
+    #[test]
+    fn horizons_go_from_one_day_to_ten_years() {
+        let cases = [
+            ("none", 0, Err(HorizonError(0))),
+            ("a day", 1, Ok(1)),
+            ("a year", 365, Ok(365)),
+            ("ten years", 3650, Ok(3650)),
+            ("past ten years", 3651, Err(HorizonError(3651))),
+            ("no bound at all", u32::MAX, Err(HorizonError(u32::MAX))),
+        ];
+        for (description, days, expected) in cases {
+            assert_eq!(
+                Horizon::days(days).map(Horizon::get),
+                expected,
+                "{description}"
+            );
+        }
+    }
+
+    #[test]
+    fn nothing_is_scheduled_or_offered_past_the_horizon() {
+        let window = ServiceWindow::default();
+        let holidays = holidays_of(&["Belém"]);
+        let zone = ZoneCalendar {
+            window: &window,
+            holidays: &holidays,
+        };
+        let ten_days = Horizon::days(10).unwrap();
+        // Wednesday 2 December 2026, 23:30 in Belém: already Thursday in UTC. The horizon
+        // counts from Belém's day, so Saturday 12 December is its last day.
+        let now = belem("2026-12-02 23:30");
+        let error = SlotError::TooFarAhead {
+            last_day: date("2026-12-12"),
+            days: 10,
+        };
+        let too_far = Err(error.clone());
+        let cases = [
+            ("the next day", "2026-12-03 08:30", Ok(())),
+            ("the last weekday inside", "2026-12-11 11:10", Ok(())),
+            (
+                "the Monday after the last day",
+                "2026-12-14 08:30",
+                too_far.clone(),
+            ),
+            (
+                "the year 9999, a Wednesday",
+                "9999-12-01 09:10",
+                too_far.clone(),
+            ),
+        ];
+        for (description, start, expected) in cases {
+            let result = zone
+                .check_slot(belem(start), now, ten_days, &[])
+                .map(|_| ());
+            assert_eq!(result, expected, "{description}");
+        }
+        assert_eq!(
+            error.to_string(),
+            "Data muito distante: os atendimentos podem ser marcados até 12/12/2026 (10 dias a partir de hoje)."
+        );
+
+        let days_offered = |from: &str, days: u32| {
+            let mut days_offered: Vec<NaiveDate> = zone
+                .free_slots(date(from), days, now, ten_days, |_| true)
+                .iter()
+                .map(|slot| slot.local_start().date_naive())
+                .collect();
+            days_offered.dedup();
+            days_offered
+        };
+        assert_eq!(
+            days_offered("2026-12-09", 14),
+            [date("2026-12-09"), date("2026-12-10"), date("2026-12-11")],
+            "nothing after Saturday 12 December"
+        );
+        assert_eq!(days_offered("9999-11-29", 14), []);
     }
 
     #[test]
@@ -512,7 +649,7 @@ mod tests {
         ];
         for (description, zone, start, expected) in cases {
             assert_eq!(
-                zone.check_slot(belem(start), long_ago(), &[]),
+                zone.check_slot(belem(start), long_ago(), far(), &[]),
                 expected,
                 "{description}"
             );
@@ -543,14 +680,17 @@ mod tests {
         };
         let now = belem("2026-12-02 09:10");
         assert_eq!(
-            zone.check_slot(belem("2026-12-02 08:50"), now, &[]),
+            zone.check_slot(belem("2026-12-02 08:50"), now, far(), &[]),
             Err(SlotError::InPast)
         );
         assert_eq!(
-            zone.check_slot(belem("2026-12-02 09:10"), now, &[]),
+            zone.check_slot(belem("2026-12-02 09:10"), now, far(), &[]),
             Err(SlotError::InPast)
         );
-        assert!(zone.check_slot(belem("2026-12-02 09:30"), now, &[]).is_ok());
+        assert!(
+            zone.check_slot(belem("2026-12-02 09:30"), now, far(), &[])
+                .is_ok()
+        );
     }
 
     #[test]
@@ -581,7 +721,7 @@ mod tests {
         ];
         for (description, start, expected) in cases {
             let result = zone
-                .check_slot(belem(start), long_ago(), &[other])
+                .check_slot(belem(start), long_ago(), far(), &[other])
                 .map(|_| ());
             assert_eq!(result, expected, "{description}");
         }
@@ -602,7 +742,9 @@ mod tests {
         // Thursday 17 Dec 10:00: the rest of Thursday, Friday 18 Dec, then the recess
         // (20 Dec – 6 Jan) and a weekend leave nothing in the next four days.
         let now = belem("2026-12-17 10:00");
-        let slots = zone.free_slots(date("2026-12-17"), 5, now, |slot| !slot.overlaps(&taken));
+        let slots = zone.free_slots(date("2026-12-17"), 5, now, far(), |slot| {
+            !slot.overlaps(&taken)
+        });
         let starts: Vec<String> = slots
             .iter()
             .map(|s| s.local_start().format("%d %H:%M").to_string())

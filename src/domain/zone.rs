@@ -10,11 +10,23 @@ use chrono::NaiveTime;
 use super::{
     holidays::fold_name,
     schedule::{ServiceWindow, Weekdays, WindowError},
-    text::{TooLong, trimmed_within},
+    text::{CharacterError, Lines, ShortTextError, check_characters, collapse_spaces, short_text},
 };
 
-/// The longest zone name, and the longest municipality name (the database's columns).
+/// The longest zone name, municipality name and seat (the database's columns).
 pub const ZONE_TEXT_MAX_CHARS: usize = 120;
+/// The longest calendar id the database keeps.
+pub const CALENDAR_ID_MAX_CHARS: usize = 255;
+
+/// A zone's seat ("Belém"), an optional one-line text: `None` when blank.
+pub fn zone_seat(input: &str) -> Result<Option<String>, ShortTextError> {
+    short_text(input, ZONE_TEXT_MAX_CHARS, Lines::One)
+}
+
+/// The id of a zone's own Google calendar, an optional one-line text: `None` when blank.
+pub fn zone_calendar_id(input: &str) -> Result<Option<String>, ShortTextError> {
+    short_text(input, CALENDAR_ID_MAX_CHARS, Lines::One)
+}
 
 /// A zone's number. Zone 0 of the court's own list is the Secretaria, not a unit of this
 /// service, and the court has fewer than a thousand zones.
@@ -57,14 +69,18 @@ pub enum ZoneNameError {
     Empty,
     #[error("Use no máximo {ZONE_TEXT_MAX_CHARS} caracteres.")]
     TooLong,
+    /// It goes into e-mails' subjects and lines: one line, nothing invisible.
+    #[error(transparent)]
+    Characters(CharacterError),
 }
 
 impl ZoneName {
     pub fn parse(input: &str) -> Result<Self, ZoneNameError> {
-        match trimmed_within(input, ZONE_TEXT_MAX_CHARS) {
-            Ok(Some(name)) => Ok(ZoneName(name.to_string())),
+        match short_text(input, ZONE_TEXT_MAX_CHARS, Lines::One) {
+            Ok(Some(name)) => Ok(ZoneName(name)),
             Ok(None) => Err(ZoneNameError::Empty),
-            Err(TooLong) => Err(ZoneNameError::TooLong),
+            Err(ShortTextError::TooLong { .. }) => Err(ZoneNameError::TooLong),
+            Err(ShortTextError::Characters(error)) => Err(ZoneNameError::Characters(error)),
         }
     }
 
@@ -85,21 +101,28 @@ pub enum MunicipalitiesError {
     Empty,
     #[error("Use no máximo {ZONE_TEXT_MAX_CHARS} caracteres por município.")]
     TooLong,
+    #[error("Escreva o nome de cada município em uma só linha.")]
+    MultipleLines,
+    #[error(
+        "O nome de um município contém caracteres invisíveis ou de controle; apague-os e digite de novo."
+    )]
+    InvisibleCharacters,
 }
 
 impl Municipalities {
-    /// Blank names are left out.
+    /// Blank names are left out; spaces and tabs inside a name are collapsed, a line break
+    /// is refused (the panel's form gives one name per line, already split).
     pub fn parse<S: AsRef<str>>(names: &[S]) -> Result<Self, MunicipalitiesError> {
         let mut kept: Vec<String> = Vec::with_capacity(names.len());
         for name in names {
-            let name = name
-                .as_ref()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let name = collapse_spaces(name.as_ref().trim());
             if name.chars().count() > ZONE_TEXT_MAX_CHARS {
                 return Err(MunicipalitiesError::TooLong);
             }
+            check_characters(&name, Lines::One).map_err(|error| match error {
+                CharacterError::LineBreak => MunicipalitiesError::MultipleLines,
+                CharacterError::Invisible => MunicipalitiesError::InvisibleCharacters,
+            })?;
             let key = fold_name(&name);
             if !name.is_empty() && !kept.iter().any(|listed| fold_name(listed) == key) {
                 kept.push(name);
@@ -345,6 +368,21 @@ mod tests {
             ("120 characters", &long[1..], Ok(&long[1..])),
             ("blank", "   ", Err(ZoneNameError::Empty)),
             ("121 characters", &long, Err(ZoneNameError::TooLong)),
+            (
+                "a line that would go into every e-mail",
+                "1ª Zona\r\nBcc: todos@example.com",
+                Err(ZoneNameError::Characters(CharacterError::LineBreak)),
+            ),
+            (
+                "a line separator",
+                "1ª Zona\u{2028}Eleitoral",
+                Err(ZoneNameError::Characters(CharacterError::LineBreak)),
+            ),
+            (
+                "a right-to-left override",
+                "1ª Zona \u{202E}larotielE",
+                Err(ZoneNameError::Characters(CharacterError::Invisible)),
+            ),
         ];
         for (description, input, expected) in cases {
             assert_eq!(
@@ -363,7 +401,7 @@ mod tests {
             Vec<&'a str>,
             Result<Vec<&'a str>, MunicipalitiesError>,
         );
-        let cases: [Case; 6] = [
+        let cases: [Case; 10] = [
             ("one", vec!["Belém"], Ok(vec!["Belém"])),
             (
                 "spaces collapsed, blanks dropped",
@@ -385,6 +423,26 @@ mod tests {
                 "a name too long",
                 vec!["Belém", &long],
                 Err(MunicipalitiesError::TooLong),
+            ),
+            (
+                "a tab collapsed like a space",
+                vec!["Santa\tIzabel do Pará"],
+                Ok(vec!["Santa Izabel do Pará"]),
+            ),
+            (
+                "two names on one line's place",
+                vec!["Belém\nAnanindeua"],
+                Err(MunicipalitiesError::MultipleLines),
+            ),
+            (
+                "a next-line character",
+                vec!["Belém\u{85}Ananindeua"],
+                Err(MunicipalitiesError::MultipleLines),
+            ),
+            (
+                "a zero-width space, which folding would have hidden",
+                vec!["Be\u{200B}lém"],
+                Err(MunicipalitiesError::InvisibleCharacters),
             ),
         ];
         for (description, names, expected) in cases {

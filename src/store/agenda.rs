@@ -14,7 +14,10 @@ use super::{
     Store, StoreError, doing,
     reference::{find_active_zone, stored_window, zone_holidays},
 };
-use crate::domain::schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneSchedule};
+use crate::domain::{
+    change::Policy,
+    schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
+};
 
 impl Store {
     /// The active clerks of active zone `number`; `None` when there is no such zone.
@@ -39,15 +42,16 @@ impl Store {
     }
 
     /// Free slots of zone `number` over `days` days from `from`: in the zone's window, on its
-    /// business days, in the future, and with at least one of `clerks` free (any time, for a
-    /// zone without clerks yet: whoever is added can take it).
+    /// business days, in the future and within the policy's horizon, and with at least one of
+    /// `clerks` free (any time, for a zone without clerks yet: whoever is added can take it):
+    /// the slots `domain::change::decide` would take under `policy`.
     pub async fn free_slots(
         &self,
         number: i32,
         from: NaiveDate,
         days: u32,
         now: DateTime<Utc>,
-        default_window: &ServiceWindow,
+        policy: &Policy,
         clerks: &[i32],
     ) -> Result<Vec<Slot>, StoreError> {
         doing("listing a zone's free slots", async {
@@ -74,7 +78,8 @@ impl Store {
                 }
             }
             let holidays = zone_holidays(&self.db, &zone).await?;
-            let schedule = ZoneSchedule::new(stored_window(&zone), default_window, holidays);
+            let schedule =
+                ZoneSchedule::new(stored_window(&zone), &policy.default_window, holidays);
             let calendar = schedule.calendar();
             let is_free = |slot: &Slot| {
                 clerks.is_empty()
@@ -83,7 +88,7 @@ impl Store {
                             .is_none_or(|meetings| !meetings.iter().any(|m| m.overlaps(slot)))
                     })
             };
-            Ok(calendar.free_slots(from, days, now, is_free))
+            Ok(calendar.free_slots(from, days, now, policy.horizon, is_free))
         })
         .await
     }

@@ -342,6 +342,16 @@ async fn bad_new_accounts_are_refused_per_field_and_nothing_is_stored() {
             vec!["name"],
         ),
         (
+            "a name on two lines",
+            account_body(json!({ "name": "Bruno\nCosta" })),
+            vec!["name"],
+        ),
+        (
+            "a name with a zero-width space",
+            account_body(json!({ "name": "Bru\u{200B}no Costa" })),
+            vec!["name"],
+        ),
+        (
             "an unknown role",
             account_body(json!({ "role": "root" })),
             vec!["role"],
@@ -786,6 +796,36 @@ async fn bad_zone_changes_are_refused_per_field_and_nothing_is_stored() {
             json!({ "slot_minutes": true, "weekdays": "seg", "active": 1, "seat": 3 }),
             vec!["active", "seat", "slot_minutes", "weekdays"],
         ),
+        (
+            "a name that would add a line to every e-mail of the zone",
+            json!({ "name": "1ª Zona Eleitoral\r\nBcc: todos@example.com" }),
+            vec!["name"],
+        ),
+        (
+            "a name with a right-to-left override",
+            json!({ "name": "1ª Zona \u{202E}larotielE" }),
+            vec!["name"],
+        ),
+        (
+            "a municipality on two lines",
+            json!({ "municipalities": ["Belém\u{2028}Ananindeua"] }),
+            vec!["municipalities"],
+        ),
+        (
+            "a seat on two lines",
+            json!({ "seat": "Belém\nPA" }),
+            vec!["seat"],
+        ),
+        (
+            "a calendar id with a line break",
+            json!({ "calendar_id": "zona01@group.calendar.google.com\nx" }),
+            vec!["calendar_id"],
+        ),
+        (
+            "a room link with a line break",
+            json!({ "room_link": "https://meet.google.com/abc-\ndefg-hij" }),
+            vec!["room_link"],
+        ),
         ("another number", json!({ "number": 2 }), vec!["number"]),
     ];
 
@@ -1018,6 +1058,36 @@ async fn bad_holidays_are_refused_per_field_and_nothing_is_stored() {
             vec!["date"],
         ),
         (
+            "a name on two lines",
+            holiday(json!({ "name": "Ponto\nfacultativo" })),
+            vec!["name"],
+        ),
+        (
+            "a zero-width space in the note",
+            holiday(json!({ "note": "Portaria\u{200B} 1/2026" })),
+            vec!["note"],
+        ),
+        (
+            "a bidirectional control after the municipality",
+            holiday(json!({ "scope": "municipal-Belém\u{202E}" })),
+            vec!["scope"],
+        ),
+        (
+            "the year 9999",
+            holiday(json!({ "date": "9999-12-25" })),
+            vec!["date"],
+        ),
+        (
+            "before 2000",
+            holiday(json!({ "date": "1999-12-31" })),
+            vec!["date"],
+        ),
+        (
+            "after 2100",
+            holiday(json!({ "date": "2101-01-01" })),
+            vec!["date"],
+        ),
+        (
             "fields of the wrong type",
             holiday(json!({ "date": 20260615, "name": true })),
             vec!["date", "name"],
@@ -1046,6 +1116,42 @@ async fn bad_holidays_are_refused_per_field_and_nothing_is_stored() {
     }
 
     assert_eq!(row_counts(&app.store).await, before);
+}
+
+#[tokio::test]
+async fn a_holiday_in_the_year_9999_is_refused_with_the_years_allowed() {
+    let app = spawn_app().await;
+    let (_, token) = admin(&app).await;
+    let before = row_counts(&app.store).await;
+    let post = |date: &str| {
+        let body = json!({ "date": date, "name": "Feriado distante", "scope": "nacional" });
+        let app = &app;
+        let token = token.clone();
+        async move {
+            call(
+                app,
+                Method::POST,
+                "/api/v1/admin/holidays",
+                Some(&token),
+                Some(&body),
+            )
+            .await
+        }
+    };
+
+    let response = post("9999-12-25").await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json_of(response).await;
+    assert_eq!(
+        body["errors"]["date"][0],
+        "A data do feriado deve estar entre 2000 e 2100."
+    );
+    assert_eq!(row_counts(&app.store).await, before, "nothing was stored");
+    for date in ["2000-01-03", "2100-12-31"] {
+        let response = post(date).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{date} is in range");
+    }
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use contato::{
         change::{Actor, MeetingSource, Policy, Refusal},
         command::{Command, ParsedCommand},
         holidays::ZoneHolidays,
-        schedule::{SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar},
+        schedule::{Horizon, SERVICE_TIME_ZONE, ServiceWindow, Slot, ZoneCalendar},
         submission::{NewRequest, SubmissionInput, SubmissionRules},
     },
     reference::{SHIPPED_HOLIDAYS, parse_holidays},
@@ -401,10 +401,15 @@ pub fn slots_after(now: DateTime<Utc>, count: usize) -> Vec<Slot> {
         .succ_opt()
         .expect("a tomorrow");
     calendar
-        .free_slots(tomorrow, 120, now, |_| true)
+        .free_slots(tomorrow, 120, now, default_horizon(), |_| true)
         .into_iter()
         .take(count)
         .collect()
+}
+
+/// The shipped settings' scheduling horizon (`schedule.max_days_ahead`).
+pub fn default_horizon() -> Horizon {
+    Horizon::days(365).expect("a valid horizon")
 }
 
 /// The shipped settings' policy, with links made by hand (the manual provider).
@@ -415,6 +420,7 @@ pub fn manual_policy() -> Policy {
         reminder_hours: vec![24, 1],
         allowed_link_hosts: vec!["meet.google.com".into()],
         requester_cancel_notice_hours: 2,
+        horizon: default_horizon(),
     }
 }
 

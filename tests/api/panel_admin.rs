@@ -402,11 +402,14 @@ async fn bad_input_is_shown_beside_its_field_and_changes_nothing() {
         ("slot_minutes", "30"),
         ("weekdays", "1"),
         ("notification_email", "não é e-mail"),
+        // The admin API's rules, word for word: one line, nothing invisible.
+        ("name", "1ª Zona Eleitoral\r\nBcc: todos@example.com"),
+        ("seat", "Belém \u{202E}AP"),
     ]);
     let response = admin.post("/painel/admin/zonas/1", &form).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = response.text().await.unwrap();
-    for field in ["closes", "notification_email"] {
+    for field in ["closes", "notification_email", "name", "seat"] {
         assert!(
             page.contains(&format!("id=\"{field}-error\"")),
             "the error beside {field}"

@@ -257,6 +257,92 @@ async fn someone_elses_requests_with_my_cpf_do_not_refuse_mine() {
     assert_eq!(own.status(), 201, "{}", own.text().await.unwrap());
 }
 
+#[tokio::test]
+async fn invisible_and_bidirectional_characters_are_refused_in_every_typed_field() {
+    let app = spawn_app().await;
+    let before = row_counts(&app.store).await;
+    let cases = [
+        (
+            "a right-to-left override: displays as \"Certidão exe.jpg\"",
+            "subject",
+            "Certidão \u{202E}gpj.exe",
+        ),
+        (
+            "a zero-width space",
+            "subject",
+            "Certi\u{200B}dão de quitação",
+        ),
+        (
+            "a first-strong isolate and its end",
+            "description",
+            "Preciso de uma certidão \u{2068}urgente\u{2069}, por favor.",
+        ),
+        (
+            "a soft hyphen",
+            "description",
+            "Preciso de uma cer\u{AD}tidão de quitação eleitoral.",
+        ),
+        (
+            "a left-to-right mark",
+            "description",
+            "Preciso de uma certidão\u{200E} de quitação.",
+        ),
+        ("a byte-order mark", "name", "\u{FEFF}Maria Souza"),
+        ("a zero-width joiner", "name", "Ma\u{200D}ria Souza"),
+        ("a word joiner", "email", "maria\u{2060}@example.com"),
+    ];
+
+    for (description, field, value) in cases {
+        let mut json = submission_json(1);
+        json[field] = json!(value);
+        let response = app.post_json("/api/v1/requests", &json).await;
+        assert_eq!(response.status(), 422, "{description}");
+        let body: Value = response.json().await.unwrap();
+        let fields: Vec<&String> = body["errors"].as_object().unwrap().keys().collect();
+        assert_eq!(fields, [field], "{description}: {body}");
+        let message = body["errors"][field][0].as_str().unwrap();
+        assert!(
+            message.contains("caracteres invisíveis ou de controle"),
+            "{description}: {message}"
+        );
+    }
+
+    let mut form = submission_json(1);
+    form["subject"] = json!("Certidão \u{202E}gpj.exe");
+    let fields: Vec<(String, String)> = form
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, value)| match value {
+            Value::String(text) => (name.clone(), text.clone()),
+            Value::Bool(_) => (name.clone(), "on".to_string()),
+            other => (name.clone(), other.to_string()),
+        })
+        .collect();
+    let page = app
+        .http
+        .post(app.url("/solicitar"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 422, "the form answers as the API");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("id=\"subject-error\"")
+            && html.contains("O assunto contém caracteres invisíveis ou de controle"),
+        "the message is beside the subject"
+    );
+    assert_eq!(row_counts(&app.store).await, before, "nothing was stored");
+
+    // Between two emoji a joiner only joins pictures: a sequence picked from a phone's
+    // keyboard is kept as typed.
+    let mut json = submission_json(1);
+    json["description"] = json!("Sou programadora 👩\u{200D}💻 e preciso de uma certidão.");
+    let response = app.post_json("/api/v1/requests", &json).await;
+    assert_eq!(response.status(), 201);
+}
+
 /// The next Saturday at least two days ahead, and a date well past the 60-day horizon.
 fn saturday_and_far_date(today: chrono::NaiveDate) -> (String, String) {
     let mut day = today + Duration::days(2);

@@ -8,7 +8,8 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Moment, TestApp, create_clerk, create_staff, spawn_app, spawn_app_when, spawn_app_with,
+    Moment, TestApp, belem_calendar, create_clerk, create_staff, row_counts, spawn_app,
+    spawn_app_when, spawn_app_with,
 };
 
 /// An app with a clerk of zone 1 (Ana), a clerk of zone 28 (Bia) and an admin.
@@ -497,6 +498,131 @@ async fn scheduling_takes_a_free_slot_and_refuses_a_bad_one(moment: Moment) {
         "Ana, the zone's only clerk, is now busy then"
     );
     assert_eq!(starts(&after).len(), starts(&before).len() - 1);
+}
+
+/// The first day Belém's zone serves after `after`, at 08:30 there, as RFC 3339.
+fn first_service_start_after(after: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let (_, holidays) = belem_calendar();
+    let mut day = after.succ_opt().unwrap();
+    while day.weekday().number_from_monday() > 5 || holidays.on(day).is_some() {
+        day = day.succ_opt().unwrap();
+    }
+    format!("{day}T08:30:00-03:00")
+}
+
+#[tokio::test]
+async fn scheduling_beyond_the_horizon_is_refused_and_writes_nothing() {
+    let court = court().await;
+    let app = &court.app;
+    let (id, _) = request_id(&court, 1).await;
+    let path = format!("/api/v1/staff/requests/{id}/transitions");
+    let detail = format!("/api/v1/staff/requests/{id}");
+    app.post_as(
+        &court.ana,
+        &path,
+        &json!({"action": "triage", "version": 1}),
+    )
+    .await;
+    let link = "https://meet.google.com/abc-defg-hij";
+    let last_day = app.today() + chrono::Duration::days(365);
+    let before = row_counts(&app.store).await;
+
+    // A Wednesday at 09:10: a slot of the zone's window in any year.
+    for (description, start) in [
+        ("the year 9999", "9999-12-01T09:10:00-03:00".to_string()),
+        (
+            "the first day of service past 365 days",
+            first_service_start_after(last_day),
+        ),
+    ] {
+        let (status, body) = json_of(
+            app.post_as(
+                &court.ana,
+                &path,
+                &json!({"action": "schedule", "version": 2, "start": start, "meet_link": link}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 422, "{description}: {body}");
+        assert_eq!(
+            body["errors"]["start"][0],
+            format!(
+                "Data muito distante: os atendimentos podem ser marcados até {} (365 dias a partir de hoje).",
+                last_day.format("%d/%m/%Y")
+            ),
+            "{description}"
+        );
+    }
+    assert_eq!(
+        row_counts(&app.store).await,
+        before,
+        "no history, no job, no e-mail"
+    );
+    let (_, request) = json_of(app.get_as(&court.ana, &detail).await).await;
+    assert_eq!(
+        (&request["status"], &request["version"]),
+        (&json!("triaged"), &json!(2))
+    );
+
+    // The slot picker's source offers nothing past the horizon, wherever it is asked to start.
+    let ana = court.ana.as_str();
+    let slots = |from: chrono::NaiveDate| {
+        let path = format!("/api/v1/staff/zones/1/slots?from={from}&days=31");
+        async move {
+            let (status, body) = json_of(app.get_as(ana, &path).await).await;
+            assert_eq!(status, 200, "{body}");
+            body["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|slot| {
+                    let start: chrono::DateTime<chrono::FixedOffset> =
+                        slot["start"].as_str().unwrap().parse().unwrap();
+                    start
+                        .with_timezone(&contato::domain::schedule::SERVICE_TIME_ZONE)
+                        .date_naive()
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(slots("9999-11-29".parse().unwrap()).await, []);
+    let near_the_end = slots(last_day - chrono::Duration::days(20)).await;
+    assert!(
+        !near_the_end.is_empty(),
+        "days before the horizon are offered"
+    );
+    assert!(
+        near_the_end.iter().all(|day| *day <= last_day),
+        "nothing after {last_day}: {near_the_end:?}"
+    );
+
+    // Moving a meeting there is refused the same way.
+    let first_free = app.future_slots(1)[0].start.to_rfc3339();
+    let (status, _) = json_of(
+        app.post_as(
+            &court.ana,
+            &path,
+            &json!({"action": "schedule", "version": 2, "start": first_free, "meet_link": link}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let scheduled = row_counts(&app.store).await;
+    let (status, body) = json_of(
+        app.post_as(
+            &court.ana,
+            &path,
+            &json!({"action": "reschedule", "version": 3, "start": "9999-12-01T09:10:00-03:00"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["errors"]["start"].is_array(), "{body}");
+    assert_eq!(row_counts(&app.store).await, scheduled);
 }
 
 #[tokio::test]

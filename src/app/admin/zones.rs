@@ -7,12 +7,12 @@ use crate::{
         field_errors::FieldErrors,
         meet_link::MeetLink,
         schedule::ServiceWindow,
-        zone::{Municipalities, WindowParts, ZONE_TEXT_MAX_CHARS, ZoneName, ZoneNumber},
+        text::ShortTextError,
+        zone::{Municipalities, WindowParts, ZoneName, ZoneNumber, zone_calendar_id, zone_seat},
     },
     store::{NewZone, ZoneChanges, ZoneRecord},
 };
 
-const CALENDAR_ID_MAX_CHARS: usize = 255;
 const ROOM_LINK_MAX_CHARS: usize = 500;
 
 /// One optional setting in a change: left alone, emptied, or given.
@@ -159,13 +159,8 @@ impl App {
         let municipalities = input
             .municipalities
             .and_then(|names| found.check("municipalities", Municipalities::parse(&names)));
-        let seat = optional_text(input.seat, ZONE_TEXT_MAX_CHARS, "seat", found);
-        let calendar_id = optional_text(
-            input.calendar_id,
-            CALENDAR_ID_MAX_CHARS,
-            "calendar_id",
-            found,
-        );
+        let seat = optional_text(input.seat, zone_seat, "seat", found);
+        let calendar_id = optional_text(input.calendar_id, zone_calendar_id, "calendar_id", found);
         let notification_email = change(input.notification_email, |email| {
             found
                 .check("notification_email", Email::parse(&email))
@@ -207,19 +202,18 @@ fn change<T, U>(value: Change<T>, parse: impl FnOnce(T) -> Option<U>) -> Option<
     }
 }
 
+/// A one-line setting through its domain rule; a blank one (the HTTP layers make it a
+/// `Clear` first) stays empty.
 fn optional_text(
     text: Change<String>,
-    max_chars: usize,
+    parse: fn(&str) -> Result<Option<String>, ShortTextError>,
     field: &str,
     found: &mut FieldErrors,
 ) -> Option<Option<String>> {
     change(text, |text| {
-        let text = text.trim().to_string();
-        if text.chars().count() > max_chars {
-            found.add(field, format!("Use no máximo {max_chars} caracteres."));
-            return None;
-        }
-        Some(text)
+        found
+            .check(field, parse(&text))
+            .map(Option::unwrap_or_default)
     })
 }
 

@@ -39,6 +39,7 @@ fn policy(source: MeetingSource) -> Policy {
         reminder_hours: vec![24, 1],
         allowed_link_hosts: vec!["meet.google.com".into()],
         requester_cancel_notice_hours: 2,
+        horizon: Horizon::days(365).unwrap(),
     }
 }
 
@@ -347,6 +348,28 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
         ),
         (
             Case::new(
+                "a meeting on the horizon's last day, a year from today",
+                request(Status::Triaged),
+                schedule(at("2027-11-30T11:30:00Z"), link()),
+            )
+            .agenda(vec![]),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: Slot {
+                        start: at("2027-11-30T11:30:00Z"),
+                        end: at("2027-11-30T11:50:00Z"),
+                    },
+                    link: Some(LINK.into()),
+                    revision: 1,
+                }),
+                ..Changes::default()
+            },
+            vec![K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
                 "complete records the outcome and thanks the requester",
                 request(Status::Scheduled),
                 plain(Command::Complete {
@@ -552,6 +575,42 @@ fn each_refusal_has_its_reason() {
         ),
         (
             Case::new(
+                "the year 9999, on a Wednesday in the window",
+                request(Status::Triaged),
+                schedule(at("9999-12-01T12:10:00Z"), link()),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::TooFarAhead {
+                last_day: "2027-11-30".parse().unwrap(),
+                days: 365,
+            }),
+        ),
+        (
+            Case::new(
+                "the day after the horizon's last",
+                request(Status::Triaged),
+                schedule(at("2027-12-01T11:30:00Z"), link()),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::TooFarAhead {
+                last_day: "2027-11-30".parse().unwrap(),
+                days: 365,
+            }),
+        ),
+        (
+            Case::new(
+                "a meeting moved past the horizon",
+                request(Status::Scheduled),
+                reschedule(at("9999-12-01T12:10:00Z")),
+            )
+            .agenda(vec![]),
+            Refusal::Slot(SlotError::TooFarAhead {
+                last_day: "2027-11-30".parse().unwrap(),
+                days: 365,
+            }),
+        ),
+        (
+            Case::new(
                 "by hand, no link and no fixed room",
                 request(Status::Triaged),
                 schedule(slot().start, None),
@@ -609,6 +668,13 @@ fn refusals_name_their_field_or_none_for_a_state_conflict() {
         ),
         (Refusal::TooLateToCancel { hours: 2 }, None),
         (Refusal::Slot(SlotError::InPast), Some("start")),
+        (
+            Refusal::Slot(SlotError::TooFarAhead {
+                last_day: "2027-11-30".parse().unwrap(),
+                days: 365,
+            }),
+            Some("start"),
+        ),
         (Refusal::UnknownZone, Some("zone")),
         (Refusal::SameZone, Some("zone")),
         (Refusal::NoMeetingLink, Some("meet_link")),
