@@ -153,6 +153,8 @@ pub struct ScheduleSettings {
     pub requester_cancel_notice_hours: u32,
     /// How far ahead staff may schedule a meeting, in days after today.
     pub max_days_ahead: u32,
+    /// How long offered times are held for the requester to pick one.
+    pub offer_expiry_hours: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -303,6 +305,12 @@ impl Settings {
                 "must be at least schedule.preferred_dates_max_days: a date a requester may prefer must be one staff may schedule",
             );
         }
+        if !(1..=24 * 30).contains(&self.schedule.offer_expiry_hours) {
+            return invalid(
+                "schedule.offer_expiry_hours",
+                "must be between 1 and 720: offered times are held from everyone else meanwhile",
+            );
+        }
         if self.worker.poll_ms == 0 || self.worker.batch_size == 0 || self.worker.lease_seconds == 0
         {
             return invalid(
@@ -355,6 +363,7 @@ impl Settings {
                 .schedule
                 .horizon()
                 .map_err(|error| invalid("schedule.max_days_ahead", &error))?,
+            offer_expiry_hours: self.schedule.offer_expiry_hours,
         })
     }
 }

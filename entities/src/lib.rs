@@ -6,6 +6,7 @@ pub mod prelude;
 pub mod audit_log;
 pub mod holidays;
 pub mod jobs;
+pub mod offered_slots;
 pub mod protocol_counters;
 pub mod request_events;
 pub mod requests;

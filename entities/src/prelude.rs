@@ -1,6 +1,7 @@
 pub use super::audit_log::Entity as AuditLog;
 pub use super::holidays::Entity as Holidays;
 pub use super::jobs::Entity as Jobs;
+pub use super::offered_slots::Entity as OfferedSlots;
 pub use super::protocol_counters::Entity as ProtocolCounters;
 pub use super::request_events::Entity as RequestEvents;
 pub use super::requests::Entity as Requests;

@@ -41,6 +41,8 @@ pub struct Model {
     pub assignee_id: Option<i32>,
     pub scheduled_start: Option<DateTimeUtc>,
     pub scheduled_end: Option<DateTimeUtc>,
+    /// While `offered`: when the offer runs out (its times are in `offered_slots`).
+    pub offer_expires_at: Option<DateTimeUtc>,
     pub meet_link: Option<String>,
     pub calendar_event_id: Option<String>,
     pub schedule_revision: i32,

@@ -8,6 +8,8 @@ pub enum RequestStatus {
     Submitted,
     #[sea_orm(string_value = "triaged")]
     Triaged,
+    #[sea_orm(string_value = "offered")]
+    Offered,
     #[sea_orm(string_value = "scheduled")]
     Scheduled,
     #[sea_orm(string_value = "done")]

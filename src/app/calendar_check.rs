@@ -33,17 +33,24 @@ impl App {
             .collect())
     }
 
-    /// Refuses a schedule or reschedule onto a time the zone's calendar shows busy, except
-    /// for the request's own current meeting (a reschedule may overlap the slot it leaves).
+    /// Refuses a schedule, reschedule, pick or offer onto a time the zone's calendar shows
+    /// busy, except for the request's own current meeting (a reschedule may overlap the slot
+    /// it leaves).
     pub(super) async fn check_calendar_free(
         &self,
         request: &RequestRecord,
         command: &Command,
     ) -> Result<(), AppError> {
-        let (Command::Schedule { start, .. } | Command::Reschedule { start, .. }) = command else {
-            return Ok(());
+        let (starts, field) = match command {
+            Command::Schedule { start, .. }
+            | Command::Reschedule { start, .. }
+            | Command::Pick { start } => (vec![*start], "start"),
+            Command::Offer { starts, .. } => (starts.clone(), "slots"),
+            _ => return Ok(()),
         };
-        let Some(calendar) = &self.calendar else {
+        let (Some(calendar), Some(first), Some(last)) =
+            (&self.calendar, starts.iter().min(), starts.iter().max())
+        else {
             return Ok(());
         };
         let minutes = self
@@ -51,24 +58,27 @@ impl App {
             .await?
             .map_or(*self.default_window(), |schedule| *schedule.window())
             .slot_minutes();
-        let wanted = Slot {
-            start: *start,
-            end: *start + Duration::minutes(minutes.into()),
-        };
+        let length = Duration::minutes(minutes.into());
         let calendar_id = self.zone_calendar_id(request.zone).await?;
         let busy = calendar
-            .busy(&calendar_id, wanted.start, wanted.end)
+            .busy(&calendar_id, *first, *last + length)
             .await
             .map_err(|error| AppError::CalendarUnavailable(error.to_string()))?;
         let own = request.scheduled_start.zip(request.scheduled_end);
-        let taken = busy.iter().any(|block| match overlap(block, &wanted) {
-            None => false,
-            Some((from, to)) => !own.is_some_and(|(start, end)| start <= from && to <= end),
+        let taken = starts.iter().any(|start| {
+            let wanted = Slot {
+                start: *start,
+                end: *start + length,
+            };
+            busy.iter().any(|block| match overlap(block, &wanted) {
+                None => false,
+                Some((from, to)) => !own.is_some_and(|(start, end)| start <= from && to <= end),
+            })
         });
         if taken {
             let mut errors = crate::domain::field_errors::FieldErrors::new();
             errors.add(
-                "start",
+                field,
                 "Este horário já está ocupado na agenda da zona (Google Agenda). Escolha outro horário.",
             );
             return Err(AppError::Invalid(errors));

@@ -8,6 +8,8 @@ use crate::{
     domain::{
         change::{Actor, requester_may_cancel},
         command::{Command, ParsedCommand},
+        field_errors::FieldErrors,
+        status::Status,
     },
     store::{RequestRecord, StoreError, Transition, ZoneScope},
     tokens::hash_token,
@@ -21,8 +23,8 @@ pub struct Tracked {
     pub cancellable: bool,
 }
 
-/// A concurrent change by staff makes the requester's cancel retry on the new version.
-const CANCEL_ATTEMPTS: usize = 3;
+/// How many times a requester's change is tried again on a newer version.
+const REQUESTER_ATTEMPTS: usize = 3;
 
 impl App {
     /// The request, if `token` is its tracking token. An unknown protocol and a wrong token
@@ -37,25 +39,73 @@ impl App {
         protocol: &str,
         token: &str,
     ) -> Result<Tracked, AppError> {
-        let mut request = self.verified(protocol, token).await?;
         let command = ParsedCommand {
             command: Command::Cancel { reason: None },
             note: Some("Cancelada pelo(a) requerente.".into()),
         };
-        for _ in 0..CANCEL_ATTEMPTS {
+        self.change_by_requester(protocol, token, &command).await
+    }
+
+    /// The requester picks one of the offered times (`start`, RFC 3339). The first pick wins:
+    /// a second one finds the request scheduled and is refused with what happened.
+    pub async fn pick_by_requester(
+        &self,
+        protocol: &str,
+        token: &str,
+        start: Option<&str>,
+    ) -> Result<Tracked, AppError> {
+        let request = self.verified(protocol, token).await?;
+        let start = match start.map(str::trim).filter(|start| !start.is_empty()) {
+            None => Err("Escolha um dos horários oferecidos."),
+            Some(text) => DateTime::parse_from_rfc3339(text)
+                .map(|start| start.with_timezone(&Utc))
+                .map_err(|_| {
+                    "Horário inválido: use o formato RFC 3339, por exemplo 2026-12-03T09:10:00-03:00."
+                }),
+        };
+        let start = start.map_err(|message| {
+            let mut errors = FieldErrors::new();
+            errors.add("start", message);
+            AppError::Invalid(errors)
+        })?;
+        let command = ParsedCommand {
+            command: Command::Pick { start },
+            note: None,
+        };
+        if request.status == Status::Offered {
+            self.check_calendar_free(&request, &command.command).await?;
+        }
+        self.change_by_requester(protocol, token, &command).await
+    }
+
+    /// A change the requester makes with the token alone. A concurrent change by staff (or a
+    /// concurrent pick) makes it retry on the new version, where the decision sees what
+    /// happened meanwhile.
+    async fn change_by_requester(
+        &self,
+        protocol: &str,
+        token: &str,
+        command: &ParsedCommand,
+    ) -> Result<Tracked, AppError> {
+        let mut request = self.verified(protocol, token).await?;
+        for _ in 0..REQUESTER_ATTEMPTS {
             let now = self.now();
             let asked = Transition {
                 id: request.id,
                 expected_version: request.version,
-                command: &command,
+                command,
                 actor: Actor::Requester,
                 scope: &ZoneScope::All,
                 now,
             };
             match self.store.transition(&asked, &self.policy).await {
-                Ok(Ok(cancelled)) => {
-                    tracing::info!(protocol = %cancelled.protocol, "request cancelled by its requester");
-                    return Ok(self.tracked(cancelled, now));
+                Ok(Ok(changed)) => {
+                    tracing::info!(
+                        protocol = %changed.protocol,
+                        action = %command.command.action(),
+                        "request changed by its requester"
+                    );
+                    return Ok(self.tracked(changed, now));
                 }
                 Ok(Err(refusal)) => return Err(refusal.into()),
                 Err(StoreError::Stale { .. }) => {

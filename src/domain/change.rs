@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     command::{Command, ParsedCommand},
-    job::{CancelNotice, Job, MeetingNotice, MeetingTime},
+    job::{CancelNotice, Job, MeetingNotice, MeetingTime, OfferNotice},
     meet_link::MeetLink,
     schedule::{Horizon, ServiceWindow, Slot, SlotError, ZoneSchedule},
     status::{Action, Outcome, Status, TransitionNotAllowed, transition},
@@ -48,6 +48,8 @@ pub struct Policy {
     pub requester_cancel_notice_hours: u32,
     /// How far ahead a meeting may be scheduled or moved.
     pub horizon: Horizon,
+    /// An offer nobody picked goes back to the clerk after this many hours.
+    pub offer_expiry_hours: u32,
 }
 
 /// The request as a change finds it.
@@ -61,6 +63,16 @@ pub struct RequestState {
     pub meet_link: Option<String>,
     pub schedule_revision: i32,
     pub version: i32,
+    /// The times offered to the requester, while the request is `offered`.
+    pub offer: Option<Offer>,
+}
+
+/// Times offered to the requester, held for them until they pick one or the offer ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    /// In time order.
+    pub slots: Vec<Slot>,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// The zone the request is in, as a change needs it.
@@ -78,10 +90,12 @@ pub enum Needs {
     Nothing,
     /// A transfer: the destination zone (active ones only) and its least loaded clerk.
     Zone(i32),
-    /// A schedule: the other meetings of the clerk who would hold it, around `start`.
+    /// A schedule or an offer: what else holds the time of the clerk who would hold it
+    /// (meetings and other requests' offers) between `from` and `to`.
     AgendaOf {
         clerk: i32,
-        around: DateTime<Utc>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
     },
 }
 
@@ -91,7 +105,8 @@ pub enum Facts {
     Nothing,
     /// `None`: no active zone has that number.
     Zone(Option<TransferTarget>),
-    /// `None`: the clerk's account does not exist.
+    /// `None`: the clerk's account does not exist. Otherwise the times already taken: other
+    /// requests' meetings and the slots offered to other requests.
     Agenda(Option<Vec<Slot>>),
 }
 
@@ -135,14 +150,64 @@ pub enum Refusal {
     NoClerk,
     #[error("O(a) servidor(a) responsável não existe.")]
     ClerkGone,
+    #[error("Escolha um dos horários oferecidos.")]
+    NotOffered,
+    /// One of the times a clerk would offer cannot be held.
+    #[error("{}: {error}", moment(*start))]
+    OfferedSlot {
+        start: DateTime<Utc>,
+        error: SlotError,
+    },
+    #[error("{}", offer_closed(*now))]
+    OfferClosed { now: Status },
+    #[error(
+        "O prazo para escolher um dos horários oferecidos terminou. O cartório vai entrar em contato com novos horários."
+    )]
+    OfferExpired,
+    #[error("A oferta de horários ainda está no prazo.")]
+    OfferStillOpen,
+}
+
+/// A time as staff read it in a message: "03/12/2026 às 09:10" (Belém).
+fn moment(at: DateTime<Utc>) -> String {
+    format!(
+        "{} às {}",
+        super::dates::short_date(super::dates::local_date(at)),
+        super::dates::local_time(at)
+    )
+}
+
+/// Why a pick found no offer: what became of the request, in the requester's words.
+fn offer_closed(now: Status) -> &'static str {
+    match now {
+        Status::Scheduled => {
+            "Um horário já foi escolhido para esta solicitação: confira o horário marcado na página de acompanhamento."
+        }
+        Status::Triaged => {
+            "Os horários oferecidos não estão mais disponíveis (a oferta terminou ou foi retirada). O cartório vai oferecer novos horários."
+        }
+        Status::Submitted | Status::Offered => {
+            "Esta solicitação não tem horários oferecidos para escolher."
+        }
+        Status::Done | Status::Rejected | Status::Cancelled => {
+            "Esta solicitação foi encerrada e não aceita mais a escolha de horário."
+        }
+    }
 }
 
 impl Refusal {
     /// The input field the refusal is about; `None` when the request's state is the reason.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Refusal::NotAllowed(_) | Refusal::TooLateToCancel { .. } => None,
-            Refusal::Slot(_) | Refusal::NoClerk | Refusal::ClerkGone => Some("start"),
+            Refusal::NotAllowed(_)
+            | Refusal::TooLateToCancel { .. }
+            | Refusal::OfferClosed { .. }
+            | Refusal::OfferExpired
+            | Refusal::OfferStillOpen => None,
+            Refusal::Slot(_) | Refusal::NoClerk | Refusal::ClerkGone | Refusal::NotOffered => {
+                Some("start")
+            }
+            Refusal::OfferedSlot { .. } => Some("slots"),
             Refusal::UnknownZone | Refusal::SameZone => Some("zone"),
             Refusal::NoMeetingLink => Some("meet_link"),
         }
@@ -167,6 +232,10 @@ pub struct Changes {
     pub meeting: Option<Meeting>,
     pub outcome: Option<Outcome>,
     pub rejection_reason: Option<String>,
+    /// `Some(Some(_))` holds these times for the requester; `Some(None)` releases an offer.
+    pub offer: Option<Option<Offer>>,
+    /// The link an offer will be scheduled with, kept until the pick (by hand only).
+    pub offer_link: Option<String>,
     /// The request reaches a final state now.
     pub closes: bool,
 }
@@ -229,19 +298,38 @@ pub struct Effect {
 pub fn needs(request: &RequestState, command: &Command, actor: Actor) -> Needs {
     match command {
         Command::Transfer { to_zone } => Needs::Zone(*to_zone),
-        Command::Schedule { start, .. } | Command::Reschedule { start, .. } => {
-            match meeting_holder(request, actor) {
-                Some(clerk) => Needs::AgendaOf {
-                    clerk,
-                    around: *start,
-                },
-                None => Needs::Nothing,
-            }
-        }
+        Command::Schedule { start, .. }
+        | Command::Reschedule { start, .. }
+        | Command::Pick { start } => agenda_around(request, actor, [*start]),
+        Command::Offer { starts, .. } => agenda_around(request, actor, starts.iter().copied()),
         Command::Triage
         | Command::Reject { .. }
         | Command::Complete { .. }
-        | Command::Cancel { .. } => Needs::Nothing,
+        | Command::Cancel { .. }
+        | Command::Withdraw
+        | Command::Expire => Needs::Nothing,
+    }
+}
+
+/// The agenda of the clerk who would hold meetings at `starts`, a day either side of them
+/// (no meeting is that long).
+fn agenda_around(
+    request: &RequestState,
+    actor: Actor,
+    starts: impl IntoIterator<Item = DateTime<Utc>>,
+) -> Needs {
+    let starts: Vec<_> = starts.into_iter().collect();
+    match (
+        meeting_holder(request, actor),
+        starts.iter().min(),
+        starts.iter().max(),
+    ) {
+        (Some(clerk), Some(first), Some(last)) => Needs::AgendaOf {
+            clerk,
+            from: *first - Duration::days(1),
+            to: *last + Duration::days(1),
+        },
+        _ => Needs::Nothing,
     }
 }
 
@@ -256,6 +344,18 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
         ..
     } = situation;
     let from = request.status;
+    if let Command::Pick { .. } = command.command {
+        if from != Status::Offered {
+            return Err(Refusal::OfferClosed { now: from });
+        }
+        if request
+            .offer
+            .as_ref()
+            .is_some_and(|offer| *now >= offer.expires_at)
+        {
+            return Err(Refusal::OfferExpired);
+        }
+    }
     let to = transition(from, command.command.action())?;
     let version = request.version + 1;
     let mut changes = Changes::default();
@@ -293,25 +393,77 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
             });
         }
         Command::Schedule { start, meet_link } | Command::Reschedule { start, meet_link } => {
+            let first = matches!(command.command, Command::Schedule { .. });
+            schedule(
+                situation,
+                *start,
+                meet_link.as_ref(),
+                first,
+                &mut changes,
+                &mut effects,
+            )?;
+            if from == Status::Offered {
+                changes.offer = Some(None);
+            }
+        }
+        Command::Pick { start } => {
+            let offer = request.offer.as_ref().ok_or(Refusal::NotOffered)?;
+            if !offer.slots.iter().any(|slot| slot.start == *start) {
+                return Err(Refusal::NotOffered);
+            }
+            schedule(situation, *start, None, true, &mut changes, &mut effects)?;
+            changes.offer = Some(None);
+        }
+        Command::Offer { starts, meet_link } => {
             let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
             let Facts::Agenda(Some(busy)) = &situation.facts else {
                 return Err(Refusal::ClerkGone);
             };
-            let slot = zone
-                .schedule
-                .calendar()
-                .check_slot(*start, *now, policy.horizon, busy)?;
+            let calendar = zone.schedule.calendar();
+            let mut slots = Vec::with_capacity(starts.len());
+            for start in starts {
+                let slot = calendar
+                    .check_slot(*start, *now, policy.horizon, busy)
+                    .map_err(|error| Refusal::OfferedSlot {
+                        start: *start,
+                        error,
+                    })?;
+                slots.push(slot);
+            }
+            slots.sort_by_key(|slot| slot.start);
             let link = meeting_link(request, zone, meet_link.as_ref(), policy)?;
-            let revision = request.schedule_revision + 1;
+            let offer = Offer {
+                slots,
+                expires_at: *now + Duration::hours(policy.offer_expiry_hours.into()),
+            };
             changes.assignee = Some(Some(clerk));
-            changes.meeting = Some(Meeting {
-                slot,
-                link: link.clone(),
-                revision,
+            changes.offer_link = link;
+            effects.push(Job::Offered(OfferNotice {
+                request_id: request.id,
+                starts: offer.slots.iter().map(|slot| slot.start).collect(),
+                expires_at: offer.expires_at,
+            }));
+            effects.expiry(offer.expires_at);
+            changes.offer = Some(Some(offer));
+        }
+        Command::Withdraw => {
+            changes.offer = Some(None);
+            effects.push(Job::OfferWithdrawn {
+                request_id: request.id,
             });
-            let first = matches!(command.command, Command::Schedule { .. });
-            effects.announce_meeting(slot, link, revision, first, policy.source);
-            effects.reminders(slot, revision, &policy.reminder_hours);
+        }
+        Command::Expire => {
+            if request
+                .offer
+                .as_ref()
+                .is_some_and(|offer| *now < offer.expires_at)
+            {
+                return Err(Refusal::OfferStillOpen);
+            }
+            changes.offer = Some(None);
+            effects.push(Job::OfferExpired {
+                request_id: request.id,
+            });
         }
         Command::Complete { outcome } => {
             changes.outcome = Some(*outcome);
@@ -326,6 +478,9 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
                 requester_may_cancel(request, *now, policy.requester_cancel_notice_hours)?;
             }
             changes.closes = true;
+            if from == Status::Offered {
+                changes.offer = Some(None);
+            }
             // The meeting that will not happen, for the message and its invitation.
             let meeting = request.meeting.filter(|_| from == Status::Scheduled);
             if meeting.is_some() && policy.source == MeetingSource::Calendar {
@@ -362,6 +517,45 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
         },
         effects: effects.into_vec(),
     })
+}
+
+/// A meeting at `start` held by the request's clerk: the slot checked against the clerk's
+/// agenda, the link, the announcement and the reminders. A pick schedules as a clerk would.
+fn schedule(
+    situation: &Situation<'_>,
+    start: DateTime<Utc>,
+    pasted_link: Option<&MeetLink>,
+    first: bool,
+    changes: &mut Changes,
+    effects: &mut Effects,
+) -> Result<(), Refusal> {
+    let Situation {
+        request,
+        zone,
+        actor,
+        now,
+        policy,
+        ..
+    } = situation;
+    let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
+    let Facts::Agenda(Some(busy)) = &situation.facts else {
+        return Err(Refusal::ClerkGone);
+    };
+    let slot = zone
+        .schedule
+        .calendar()
+        .check_slot(start, *now, policy.horizon, busy)?;
+    let link = meeting_link(request, zone, pasted_link, policy)?;
+    let revision = request.schedule_revision + 1;
+    changes.assignee = Some(Some(clerk));
+    changes.meeting = Some(Meeting {
+        slot,
+        link: link.clone(),
+        revision,
+    });
+    effects.announce_meeting(slot, link, revision, first, policy.source);
+    effects.reminders(slot, revision, &policy.reminder_hours);
+    Ok(())
 }
 
 /// A new request tells the requester it arrived and the zone that it waits.
@@ -519,6 +713,21 @@ impl Effects {
                 self.push_waiting(announce(notice(None)), Some(event_key));
             }
         }
+    }
+
+    /// The worker's closing of this offer when its time runs out; moot once the request
+    /// changes again (picked, withdrawn, cancelled), which its version tells.
+    fn expiry(&mut self, at: DateTime<Utc>) {
+        let job = Job::ExpireOffer {
+            request_id: self.request_id,
+            version: self.version,
+        };
+        self.list.push(Effect {
+            key: self.key(&job),
+            run_at: at,
+            waits_for: None,
+            job,
+        });
     }
 
     /// Reminders of one scheduling revision, those still to come; the worker skips them if

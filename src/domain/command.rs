@@ -21,6 +21,8 @@ pub struct CommandInput {
     pub reason: Option<String>,
     pub zone: Option<i64>,
     pub start: Option<String>,
+    /// The starts an offer names, RFC 3339 each.
+    pub slots: Vec<String>,
     pub meet_link: Option<String>,
     pub outcome: Option<String>,
 }
@@ -48,7 +50,22 @@ pub enum Command {
     Cancel {
         reason: Option<String>,
     },
+    /// Offers these starts (distinct, in order) for the requester to pick one.
+    Offer {
+        starts: Vec<DateTime<Utc>>,
+        meet_link: Option<MeetLink>,
+    },
+    Withdraw,
+    /// The requester's choice among the offered starts.
+    Pick {
+        start: DateTime<Utc>,
+    },
+    /// The worker closes an offer nobody picked in time.
+    Expire,
 }
+
+/// How many times an offer names: enough for a choice, few enough to hold.
+pub const OFFER_SLOTS: std::ops::RangeInclusive<usize> = 2..=5;
 
 /// A command and the free-text note that goes into the audit trail with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,10 +84,16 @@ impl Command {
             Command::Reschedule { .. } => Action::Reschedule,
             Command::Complete { .. } => Action::Complete,
             Command::Cancel { .. } => Action::Cancel,
+            Command::Offer { .. } => Action::Offer,
+            Command::Withdraw => Action::Withdraw,
+            Command::Pick { .. } => Action::Pick,
+            Command::Expire => Action::Expire,
         }
     }
 
-    /// Reports every missing or malformed field at once, under the API's field names.
+    /// A staff member's command, reporting every missing or malformed field at once under
+    /// the API's field names. `pick` is the requester's and `expire` the worker's: staff
+    /// cannot send them.
     pub fn parse(
         input: &CommandInput,
         allowed_link_hosts: &[String],
@@ -82,13 +105,15 @@ impl Command {
                 errors.add("action", "Informe a ação.");
                 None
             }
-            Some(name) => Action::parse(name).or_else(|| {
-                errors.add(
-                    "action",
-                    "Ação desconhecida: use triage, reject, transfer, schedule, reschedule, complete ou cancel.",
-                );
-                None
-            }),
+            Some(name) => Action::parse(name)
+                .filter(|action| !matches!(action, Action::Pick | Action::Expire))
+                .or_else(|| {
+                    errors.add(
+                        "action",
+                        "Ação desconhecida: use triage, reject, transfer, offer, withdraw, schedule, reschedule, complete ou cancel.",
+                    );
+                    None
+                }),
         };
         let command = action.and_then(|action| match action {
             Action::Triage => Some(Command::Triage),
@@ -114,16 +139,7 @@ impl Command {
             },
             Action::Schedule | Action::Reschedule => {
                 let start = start_time(&input.start, &mut errors);
-                let meet_link = match input.meet_link.as_deref().map(str::trim) {
-                    None | Some("") => Some(None),
-                    Some(link) => match MeetLink::parse(link, allowed_link_hosts) {
-                        Ok(link) => Some(Some(link)),
-                        Err(error) => {
-                            errors.add("meet_link", error.to_string());
-                            None
-                        }
-                    },
-                };
+                let meet_link = meet_link(&input.meet_link, allowed_link_hosts, &mut errors);
                 let (start, meet_link) = (start?, meet_link?);
                 Some(if action == Action::Schedule {
                     Command::Schedule { start, meet_link }
@@ -146,6 +162,16 @@ impl Command {
             Action::Cancel => Some(Command::Cancel {
                 reason: free_text(&input.reason, REASON_MAX_CHARS, "reason", &mut errors),
             }),
+            Action::Offer => {
+                let starts = offered_starts(&input.slots, &mut errors);
+                let meet_link = meet_link(&input.meet_link, allowed_link_hosts, &mut errors);
+                Some(Command::Offer {
+                    starts: starts?,
+                    meet_link: meet_link?,
+                })
+            }
+            Action::Withdraw => Some(Command::Withdraw),
+            Action::Pick | Action::Expire => None,
         });
         match command {
             Some(command) if errors.is_empty() => Ok(ParsedCommand { command, note }),
@@ -169,6 +195,61 @@ fn free_text(
             short_text(value.as_deref().unwrap_or_default(), max_chars, Lines::Many),
         )
         .flatten()
+}
+
+/// `None` (an error recorded) for a link that does not parse; `Some(None)` for no link.
+fn meet_link(
+    value: &Option<String>,
+    allowed_hosts: &[String],
+    errors: &mut FieldErrors,
+) -> Option<Option<MeetLink>> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(link) => match MeetLink::parse(link, allowed_hosts) {
+            Ok(link) => Some(Some(link)),
+            Err(error) => {
+                errors.add("meet_link", error.to_string());
+                None
+            }
+        },
+    }
+}
+
+/// The starts of an offer: each a time, none twice, and as many as [`OFFER_SLOTS`] allows.
+fn offered_starts(values: &[String], errors: &mut FieldErrors) -> Option<Vec<DateTime<Utc>>> {
+    let texts: Vec<&str> = values
+        .iter()
+        .map(|text| text.trim())
+        .filter(|text| !text.is_empty())
+        .collect();
+    if !OFFER_SLOTS.contains(&texts.len()) {
+        errors.add(
+            "slots",
+            format!(
+                "Escolha de {} a {} horários para oferecer.",
+                OFFER_SLOTS.start(),
+                OFFER_SLOTS.end()
+            ),
+        );
+        return None;
+    }
+    let mut starts = Vec::with_capacity(texts.len());
+    for text in texts {
+        let Ok(start) = DateTime::parse_from_rfc3339(text) else {
+            errors.add(
+                "slots",
+                format!("Horário inválido: {text}. Use o formato RFC 3339, por exemplo 2026-12-03T09:10:00-03:00."),
+            );
+            return None;
+        };
+        let start = start.with_timezone(&Utc);
+        if starts.contains(&start) {
+            errors.add("slots", "Cada horário só pode ser oferecido uma vez.");
+            return None;
+        }
+        starts.push(start);
+    }
+    Some(starts)
 }
 
 fn start_time(value: &Option<String>, errors: &mut FieldErrors) -> Option<DateTime<Utc>> {
@@ -278,6 +359,21 @@ mod tests {
                 input("cancel"),
                 Command::Cancel { reason: None },
             ),
+            (
+                "an offer of two times, in the order given",
+                CommandInput {
+                    slots: vec![
+                        "2026-12-04T09:10:00-03:00".into(),
+                        " 2026-12-03T12:10:00Z ".into(),
+                    ],
+                    ..input("offer")
+                },
+                Command::Offer {
+                    starts: vec!["2026-12-04T12:10:00Z".parse().unwrap(), start],
+                    meet_link: None,
+                },
+            ),
+            ("withdraw", input("withdraw"), Command::Withdraw),
         ];
         for (description, input, expected) in cases {
             let parsed = Command::parse(&input, &hosts());
@@ -290,6 +386,47 @@ mod tests {
         let cases: Vec<(&str, CommandInput, &[&str])> = vec![
             ("no action", CommandInput::default(), &["action"]),
             ("unknown action", input("approve"), &["action"]),
+            ("the requester's pick", input("pick"), &["action"]),
+            ("the worker's expiry", input("expire"), &["action"]),
+            ("an offer of nothing", input("offer"), &["slots"]),
+            (
+                "an offer of one time",
+                CommandInput {
+                    slots: vec!["2026-12-03T12:10:00Z".into()],
+                    ..input("offer")
+                },
+                &["slots"],
+            ),
+            (
+                "an offer of six times",
+                CommandInput {
+                    slots: (1..=6)
+                        .map(|day| format!("2026-12-{day:02}T12:10:00Z"))
+                        .collect(),
+                    ..input("offer")
+                },
+                &["slots"],
+            ),
+            (
+                "an offer naming one time twice, in two offsets",
+                CommandInput {
+                    slots: vec![
+                        "2026-12-03T12:10:00Z".into(),
+                        "2026-12-03T09:10:00-03:00".into(),
+                    ],
+                    ..input("offer")
+                },
+                &["slots"],
+            ),
+            (
+                "an offer with a time that does not parse and a foreign link",
+                CommandInput {
+                    slots: vec!["2026-12-03T12:10:00Z".into(), "amanhã".into()],
+                    meet_link: Some("https://zoom.us/j/1".into()),
+                    ..input("offer")
+                },
+                &["meet_link", "slots"],
+            ),
             ("reject without a reason", input("reject"), &["reason"]),
             (
                 "reject with a blank reason",

@@ -44,6 +44,27 @@ pub enum Job {
     MoveMeeting(MeetingTime),
     #[serde(rename = "meeting.delete")]
     DeleteMeeting { request_id: i64 },
+    /// To the requester: the times offered, to pick one on the tracking page.
+    #[serde(rename = "email.offered")]
+    Offered(OfferNotice),
+    /// To the requester: the offered times are no longer held.
+    #[serde(rename = "email.offer_withdrawn")]
+    OfferWithdrawn { request_id: i64 },
+    /// The worker closes an offer nobody picked, if the request is as the offer left it
+    /// (`version`); otherwise it was picked, withdrawn or cancelled and there is nothing to do.
+    #[serde(rename = "offer.expire")]
+    ExpireOffer { request_id: i64, version: i32 },
+    /// To the zone: an offer ran out unpicked and the request waits for new times.
+    #[serde(rename = "email.offer_expired")]
+    OfferExpired { request_id: i64 },
+}
+
+/// Times offered to the requester, as the change decided them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferNotice {
+    pub request_id: i64,
+    pub starts: Vec<DateTime<Utc>>,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A meeting announced to the requester, as the change decided it.
@@ -101,6 +122,10 @@ pub enum JobKind {
     CreateMeeting,
     MoveMeeting,
     DeleteMeeting,
+    Offered,
+    OfferWithdrawn,
+    ExpireOffer,
+    OfferExpired,
 }
 
 /// Where an outbox job is in its life.
@@ -134,6 +159,10 @@ impl Job {
             Job::CreateMeeting(_) => JobKind::CreateMeeting,
             Job::MoveMeeting(_) => JobKind::MoveMeeting,
             Job::DeleteMeeting { .. } => JobKind::DeleteMeeting,
+            Job::Offered(_) => JobKind::Offered,
+            Job::OfferWithdrawn { .. } => JobKind::OfferWithdrawn,
+            Job::ExpireOffer { .. } => JobKind::ExpireOffer,
+            Job::OfferExpired { .. } => JobKind::OfferExpired,
         }
     }
 
@@ -152,7 +181,11 @@ impl Job {
             | Job::Rescheduled(_)
             | Job::Cancelled(_)
             | Job::Reminder { .. }
-            | Job::Done { .. } => None,
+            | Job::Done { .. }
+            | Job::Offered(_)
+            | Job::OfferWithdrawn { .. }
+            | Job::ExpireOffer { .. }
+            | Job::OfferExpired { .. } => None,
         }
     }
 
@@ -164,7 +197,11 @@ impl Job {
             | Job::Rejected { request_id, .. }
             | Job::Reminder { request_id, .. }
             | Job::Done { request_id, .. }
-            | Job::DeleteMeeting { request_id } => *request_id,
+            | Job::DeleteMeeting { request_id }
+            | Job::OfferWithdrawn { request_id }
+            | Job::ExpireOffer { request_id, .. }
+            | Job::OfferExpired { request_id } => *request_id,
+            Job::Offered(notice) => notice.request_id,
             Job::Scheduled(notice) | Job::Rescheduled(notice) => notice.request_id,
             Job::Cancelled(notice) => notice.request_id,
             Job::CreateMeeting(time) | Job::MoveMeeting(time) => time.request_id,
@@ -205,7 +242,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 15] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -217,6 +254,10 @@ impl JobKind {
         JobKind::CreateMeeting,
         JobKind::MoveMeeting,
         JobKind::DeleteMeeting,
+        JobKind::Offered,
+        JobKind::OfferWithdrawn,
+        JobKind::ExpireOffer,
+        JobKind::OfferExpired,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -233,6 +274,10 @@ impl JobKind {
             JobKind::CreateMeeting => "meeting.create",
             JobKind::MoveMeeting => "meeting.update",
             JobKind::DeleteMeeting => "meeting.delete",
+            JobKind::Offered => "email.offered",
+            JobKind::OfferWithdrawn => "email.offer_withdrawn",
+            JobKind::ExpireOffer => "offer.expire",
+            JobKind::OfferExpired => "email.offer_expired",
         }
     }
 
@@ -254,6 +299,10 @@ impl JobKind {
             JobKind::CreateMeeting => "Google Agenda: criar reunião",
             JobKind::MoveMeeting => "Google Agenda: mover reunião",
             JobKind::DeleteMeeting => "Google Agenda: excluir reunião",
+            JobKind::Offered => "E-mail: horários oferecidos",
+            JobKind::OfferWithdrawn => "E-mail: oferta retirada",
+            JobKind::ExpireOffer => "Prazo da oferta de horários",
+            JobKind::OfferExpired => "E-mail: oferta expirada (aviso à zona)",
         }
     }
 }
@@ -348,6 +397,17 @@ mod tests {
             Job::CreateMeeting(time.clone()),
             Job::MoveMeeting(time),
             Job::DeleteMeeting { request_id: 7 },
+            Job::Offered(OfferNotice {
+                request_id: 7,
+                starts: vec![notice.start, at("2026-12-04T11:30:00Z")],
+                expires_at: at("2026-12-03T10:00:00Z"),
+            }),
+            Job::OfferWithdrawn { request_id: 7 },
+            Job::ExpireOffer {
+                request_id: 7,
+                version: 3,
+            },
+            Job::OfferExpired { request_id: 7 },
         ]
     }
 

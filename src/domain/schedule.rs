@@ -227,7 +227,9 @@ pub enum SlotError {
         closes: NaiveTime,
         minutes: u32,
     },
-    #[error("O servidor responsável já tem outra reunião neste horário.")]
+    #[error(
+        "Este horário já está ocupado: o servidor responsável tem outra reunião ou o ofereceu a outra pessoa."
+    )]
     Overlap,
 }
 

@@ -8,13 +8,16 @@ use std::fmt;
 pub enum Status {
     Submitted,
     Triaged,
+    /// Times were offered; the requester picks one of them.
+    Offered,
     Scheduled,
     Done,
     Rejected,
     Cancelled,
 }
 
-/// Something a clerk (or, for `Cancel`, the requester) does to a request.
+/// Something done to a request: by a clerk, by the requester (`Cancel`, `Pick`) or by the
+/// worker (`Expire`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Triage,
@@ -24,6 +27,14 @@ pub enum Action {
     Reschedule,
     Complete,
     Cancel,
+    /// A clerk offers free slots for the requester to pick from.
+    Offer,
+    /// A clerk takes the offer back.
+    Withdraw,
+    /// The requester picks one of the offered slots.
+    Pick,
+    /// The offer ran out of time unpicked.
+    Expire,
 }
 
 /// How a meeting ended, recorded when a request is completed.
@@ -53,17 +64,54 @@ pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotA
         (S::Submitted, A::Reject) => Some(S::Rejected),
         (S::Submitted, A::Transfer) => Some(S::Submitted),
         (S::Submitted, A::Cancel) => Some(S::Cancelled),
-        (S::Submitted, A::Schedule | A::Reschedule | A::Complete) => None,
+        (
+            S::Submitted,
+            A::Schedule
+            | A::Reschedule
+            | A::Complete
+            | A::Offer
+            | A::Withdraw
+            | A::Pick
+            | A::Expire,
+        ) => None,
 
         (S::Triaged, A::Reject) => Some(S::Rejected),
         (S::Triaged, A::Schedule) => Some(S::Scheduled),
+        (S::Triaged, A::Offer) => Some(S::Offered),
         (S::Triaged, A::Cancel) => Some(S::Cancelled),
-        (S::Triaged, A::Triage | A::Transfer | A::Reschedule | A::Complete) => None,
+        (
+            S::Triaged,
+            A::Triage
+            | A::Transfer
+            | A::Reschedule
+            | A::Complete
+            | A::Withdraw
+            | A::Pick
+            | A::Expire,
+        ) => None,
+
+        (S::Offered, A::Pick | A::Schedule) => Some(S::Scheduled),
+        (S::Offered, A::Withdraw | A::Expire) => Some(S::Triaged),
+        (S::Offered, A::Cancel) => Some(S::Cancelled),
+        (
+            S::Offered,
+            A::Triage | A::Reject | A::Transfer | A::Reschedule | A::Complete | A::Offer,
+        ) => None,
 
         (S::Scheduled, A::Reschedule) => Some(S::Scheduled),
         (S::Scheduled, A::Complete) => Some(S::Done),
         (S::Scheduled, A::Cancel) => Some(S::Cancelled),
-        (S::Scheduled, A::Triage | A::Reject | A::Transfer | A::Schedule) => None,
+        (
+            S::Scheduled,
+            A::Triage
+            | A::Reject
+            | A::Transfer
+            | A::Schedule
+            | A::Offer
+            | A::Withdraw
+            | A::Pick
+            | A::Expire,
+        ) => None,
 
         (
             S::Done | S::Rejected | S::Cancelled,
@@ -73,16 +121,21 @@ pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotA
             | A::Schedule
             | A::Reschedule
             | A::Complete
-            | A::Cancel,
+            | A::Cancel
+            | A::Offer
+            | A::Withdraw
+            | A::Pick
+            | A::Expire,
         ) => None,
     };
     to.ok_or(TransitionNotAllowed { from, action })
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
         Status::Submitted,
         Status::Triaged,
+        Status::Offered,
         Status::Scheduled,
         Status::Done,
         Status::Rejected,
@@ -104,6 +157,7 @@ impl Status {
         match self {
             Status::Submitted => "submitted",
             Status::Triaged => "triaged",
+            Status::Offered => "offered",
             Status::Scheduled => "scheduled",
             Status::Done => "done",
             Status::Rejected => "rejected",
@@ -120,6 +174,7 @@ impl Status {
         match self {
             Status::Submitted => "recebida",
             Status::Triaged => "em análise",
+            Status::Offered => "aguardando escolha de horário",
             Status::Scheduled => "agendada",
             Status::Done => "concluída",
             Status::Rejected => "indeferida",
@@ -135,7 +190,7 @@ impl fmt::Display for Status {
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 11] = [
         Action::Triage,
         Action::Reject,
         Action::Transfer,
@@ -143,6 +198,10 @@ impl Action {
         Action::Reschedule,
         Action::Complete,
         Action::Cancel,
+        Action::Offer,
+        Action::Withdraw,
+        Action::Pick,
+        Action::Expire,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -154,6 +213,10 @@ impl Action {
             Action::Reschedule => "reschedule",
             Action::Complete => "complete",
             Action::Cancel => "cancel",
+            Action::Offer => "offer",
+            Action::Withdraw => "withdraw",
+            Action::Pick => "pick",
+            Action::Expire => "expire",
         }
     }
 
@@ -253,6 +316,42 @@ mod tests {
         (
             "a scheduled meeting can be cancelled",
             S::Scheduled,
+            A::Cancel,
+            S::Cancelled,
+        ),
+        (
+            "an analysed request gets times to choose from",
+            S::Triaged,
+            A::Offer,
+            S::Offered,
+        ),
+        (
+            "the requester picks one of the offered times",
+            S::Offered,
+            A::Pick,
+            S::Scheduled,
+        ),
+        (
+            "staff may still schedule directly",
+            S::Offered,
+            A::Schedule,
+            S::Scheduled,
+        ),
+        (
+            "the clerk takes the offer back",
+            S::Offered,
+            A::Withdraw,
+            S::Triaged,
+        ),
+        (
+            "an offer nobody picked runs out",
+            S::Offered,
+            A::Expire,
+            S::Triaged,
+        ),
+        (
+            "an offered request can be cancelled",
+            S::Offered,
             A::Cancel,
             S::Cancelled,
         ),

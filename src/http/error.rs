@@ -221,7 +221,15 @@ fn conflict_code(refusal: &Refusal) -> &'static str {
     match refusal {
         Refusal::NotAllowed(_) => "transition_not_allowed",
         Refusal::TooLateToCancel { .. } => "too_late_to_cancel",
-        Refusal::Slot(_)
+        Refusal::OfferClosed {
+            now: crate::domain::status::Status::Scheduled,
+        } => "already_scheduled",
+        Refusal::OfferClosed { .. } => "not_offered",
+        Refusal::OfferExpired => "offer_expired",
+        Refusal::OfferStillOpen => "offer_still_open",
+        Refusal::NotOffered
+        | Refusal::OfferedSlot { .. }
+        | Refusal::Slot(_)
         | Refusal::UnknownZone
         | Refusal::SameZone
         | Refusal::NoMeetingLink

@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{
     error::{ApiError, ErrorBody, ValidationBody},
     extract::{Field, JsonBody, QueryParams},
-    views::{StatusChangeView, ZoneView},
+    views::{OfferView, StatusChangeView, ZoneView},
 };
 use crate::{
     app::{App, Tracked},
@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(submit_request))
         .routes(routes!(track_request))
         .routes(routes!(cancel_request))
+        .routes(routes!(pick_slot))
 }
 
 /// The zones that take requests.
@@ -180,6 +181,9 @@ pub struct TrackingView {
     pub rejection_reason: Option<String>,
     /// Whether the requester may still cancel.
     pub cancellable: bool,
+    /// While `offered`: the times to pick one from (`POST …/pick`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer: Option<OfferView>,
     pub history: Vec<StatusChangeView>,
 }
 
@@ -199,6 +203,10 @@ impl From<Tracked> for TrackingView {
             meet_link: request.meet_link.filter(|_| scheduled),
             rejection_reason: request.rejection_reason,
             cancellable: tracked.cancellable,
+            offer: request
+                .offer
+                .filter(|_| request.status == crate::domain::status::Status::Offered)
+                .map(OfferView::from),
             history: request
                 .history
                 .iter()
@@ -240,5 +248,44 @@ async fn cancel_request(
     let token = query.token.unwrap_or_default();
     Ok(Json(
         app.cancel_by_requester(&protocol, &token).await?.into(),
+    ))
+}
+
+/// The requester's choice among the offered times.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct PickBody {
+    /// One of the offer's starts, RFC 3339.
+    #[schema(value_type = String, example = "2026-12-03T09:10:00-03:00")]
+    #[serde(default)]
+    pub start: Field<String>,
+}
+
+/// Picks one of the offered times: the request is scheduled at it exactly as a clerk's
+/// schedule would. The first pick wins; the others are refused.
+#[utoipa::path(post, path = "/api/v1/requests/{protocol}/pick", tag = "public",
+    params(("protocol" = String, Path), TokenQuery), request_body = PickBody,
+    responses(
+        (status = 200, body = TrackingView, description = "scheduled at the picked time"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "not offered any more: `already_scheduled` (a time was picked), `offer_expired`, or `not_offered`"),
+        (status = 422, body = ValidationBody, description = "a start that is not one of the offered times, or one taken meanwhile"),
+        (status = 503, body = ErrorBody, description = "the zone's calendar could not be checked"),
+    ))]
+async fn pick_slot(
+    State(app): State<App>,
+    PathParam(protocol): PathParam<String>,
+    QueryParams(query): QueryParams<TokenQuery>,
+    JsonBody(body): JsonBody<PickBody>,
+) -> Result<Json<TrackingView>, ApiError> {
+    let token = query.token.unwrap_or_default();
+    let mut errors = FieldErrors::new();
+    let start = body.start.take("start", "um texto", &mut errors);
+    if !errors.is_empty() {
+        return Err(crate::app::AppError::Invalid(errors).into());
+    }
+    Ok(Json(
+        app.pick_by_requester(&protocol, &token, start.as_deref())
+            .await?
+            .into(),
     ))
 }

@@ -154,6 +154,10 @@ pub struct TransitionBody {
     #[schema(value_type = Option<String>)]
     #[serde(default)]
     start: Field<String>,
+    /// To offer: 2 to 5 free starts (RFC 3339) for the requester to pick one.
+    #[schema(value_type = Option<Vec<String>>)]
+    #[serde(default)]
+    slots: Field<Vec<String>>,
     /// With the manual provider: the Meet link (else the zone's fixed room).
     #[schema(value_type = Option<String>)]
     #[serde(default)]
@@ -190,6 +194,10 @@ async fn transition_request(
         reason: body.reason.take("reason", "um texto", &mut errors),
         zone: body.zone.take("zone", "um número", &mut errors),
         start: body.start.take("start", "um texto", &mut errors),
+        slots: body
+            .slots
+            .take("slots", "uma lista de horários", &mut errors)
+            .unwrap_or_default(),
         meet_link: body.meet_link.take("meet_link", "um texto", &mut errors),
         outcome: body.outcome.take("outcome", "um texto", &mut errors),
     };

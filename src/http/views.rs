@@ -7,7 +7,11 @@ use utoipa::ToSchema;
 use crate::{
     app::StaffRequest,
     domain::{
-        change::Actor, cpf::Cpf, phone::Phone, preferential::Preferential, schedule::Slot,
+        change::{Actor, Offer},
+        cpf::Cpf,
+        phone::Phone,
+        preferential::Preferential,
+        schedule::Slot,
         status::Status,
     },
     store::{EventRecord, InboxItem, JobRecord, StaffRecord, ZoneRecord},
@@ -145,6 +149,8 @@ pub struct RequestDetailView {
     pub preferred_dates: Vec<NaiveDate>,
     /// The declared category of preferential attendance (e.g. `idoso80`), or `null`.
     pub preferential: Option<&'static str>,
+    /// While `offered`: the times held for the requester and until when.
+    pub offer: Option<OfferView>,
     pub assignee_id: Option<i32>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub scheduled_end: Option<DateTime<Utc>>,
@@ -188,6 +194,7 @@ impl From<StaffRequest> for RequestDetailView {
             description: request.description,
             preferred_dates: request.preferred_dates,
             preferential: request.preferential.map(Preferential::code),
+            offer: request.offer.clone().map(OfferView::from),
             assignee_id: request.assignee_id,
             scheduled_start: request.scheduled_start,
             scheduled_end: request.scheduled_end,
@@ -206,6 +213,22 @@ impl From<StaffRequest> for RequestDetailView {
 pub struct SlotView {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+}
+
+/// Times offered to the requester and until when they are held.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferView {
+    pub slots: Vec<SlotView>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<Offer> for OfferView {
+    fn from(offer: Offer) -> Self {
+        OfferView {
+            slots: offer.slots.into_iter().map(SlotView::from).collect(),
+            expires_at: offer.expires_at,
+        }
+    }
 }
 
 impl From<Slot> for SlotView {

@@ -34,25 +34,41 @@ impl Worker {
         if let Some(why) = moot(job, &request, self.clock.now()) {
             return Ok(format!("ignorado: {why}"));
         }
-        let (to, rendered, invitation) = if let Job::NewRequest { .. } = job {
-            let to = self.zone_recipients(&request).await?;
-            if to.is_empty() {
-                tracing::warn!(
-                    zone = request.zone,
-                    "new request: the zone has no notification address and no clerk"
-                );
-                return Ok(
-                    "ignorado: a zona não tem e-mail de aviso nem servidor responsável".into(),
-                );
-            }
-            let context = self.new_request_context(&request).await?;
-            (to, self.render(Message::NewRequest, &context)?, None)
-        } else {
-            let to = vec![mailbox(&request.name, &request.email)?];
-            let common = self.to_requester(&request).await?;
-            let rendered = self.render_for_requester(job, common, &request)?;
-            (to, rendered, invitation_parts(job, &request))
-        };
+        let (to, rendered, invitation) =
+            if let Job::NewRequest { .. } | Job::OfferExpired { .. } = job {
+                let to = self.zone_recipients(&request).await?;
+                if to.is_empty() {
+                    tracing::warn!(
+                        zone = request.zone,
+                        kind = job.kind().as_str(),
+                        "a message to the zone: it has no notification address and no clerk"
+                    );
+                    return Ok(
+                        "ignorado: a zona não tem e-mail de aviso nem servidor responsável".into(),
+                    );
+                }
+                let rendered = if let Job::OfferExpired { .. } = job {
+                    self.render(
+                        Message::OfferExpired,
+                        &context::OfferExpired {
+                            protocol: request.protocol.clone(),
+                            zone_name: request.zone_name.clone(),
+                            name: request.name.clone(),
+                            panel_url: self.links.panel_request(request.id),
+                            signature: self.settings.email.signature.clone(),
+                        },
+                    )?
+                } else {
+                    let context = self.new_request_context(&request).await?;
+                    self.render(Message::NewRequest, &context)?
+                };
+                (to, rendered, None)
+            } else {
+                let to = vec![mailbox(&request.name, &request.email)?];
+                let common = self.to_requester(&request).await?;
+                let rendered = self.render_for_requester(job, common, &request)?;
+                (to, rendered, invitation_parts(job, &request))
+            };
         let uid = format!("request-{}@{}", request.id, self.mail_domain);
         let summary = format!(
             "Atendimento Balcão Virtual — {} ({})",
@@ -141,7 +157,34 @@ impl Worker {
                     attended: *outcome == Outcome::Attended,
                 },
             ),
+            Job::Offered(notice) => self.render(
+                Message::Offered,
+                &context::Offered {
+                    common,
+                    slots: notice
+                        .starts
+                        .iter()
+                        .map(|start| {
+                            format!(
+                                "{}, às {}",
+                                long_date(local_date(*start)),
+                                local_time(*start)
+                            )
+                        })
+                        .collect(),
+                    expires: format!(
+                        "{}, às {}",
+                        long_date(local_date(notice.expires_at)),
+                        local_time(notice.expires_at)
+                    ),
+                },
+            ),
+            Job::OfferWithdrawn { .. } => {
+                self.render(Message::OfferWithdrawn, &context::OfferWithdrawn { common })
+            }
             Job::NewRequest { .. }
+            | Job::OfferExpired { .. }
+            | Job::ExpireOffer { .. }
             | Job::CreateMeeting(_)
             | Job::MoveMeeting(_)
             | Job::DeleteMeeting { .. } => Err(JobError::Permanent(format!(
@@ -277,6 +320,20 @@ fn moot(job: &Job, request: &RequestRecord, now: DateTime<Utc>) -> Option<&'stat
         Job::Scheduled(notice) | Job::Rescheduled(notice) if !current(notice.revision) => {
             Some("o atendimento foi alterado de novo depois deste aviso")
         }
+        // Compared by the times, which are whole minutes: a database may keep fewer digits
+        // of the expiry than the notice carries.
+        Job::Offered(notice)
+            if request.status != Status::Offered
+                || request.offer.as_ref().is_none_or(|offer| {
+                    !offer
+                        .slots
+                        .iter()
+                        .map(|slot| slot.start)
+                        .eq(notice.starts.iter().copied())
+                }) =>
+        {
+            Some("a oferta de horários já foi respondida, retirada ou substituída")
+        }
         _ => None,
     }
 }
@@ -322,6 +379,10 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
         | Job::Rejected { .. }
         | Job::Reminder { .. }
         | Job::Done { .. }
+        | Job::Offered(_)
+        | Job::OfferWithdrawn { .. }
+        | Job::ExpireOffer { .. }
+        | Job::OfferExpired { .. }
         | Job::CreateMeeting(_)
         | Job::MoveMeeting(_)
         | Job::DeleteMeeting { .. } => None,

@@ -7,6 +7,7 @@
 
 mod email;
 mod meeting;
+mod offer;
 pub mod retry;
 
 use std::{sync::Arc, time::Duration};
@@ -248,6 +249,9 @@ impl Worker {
         // A payload that does not read as its kind never runs with a field missing.
         let job = Job::decode(&claimed.kind, &claimed.payload)
             .map_err(|error| JobError::Permanent(error.to_string()))?;
+        if let Job::ExpireOffer { .. } = job {
+            return self.expire_offer(&job).await;
+        }
         match job.calendar_change() {
             Some(change) => self.change_meeting(&job, change).await,
             None => self.send_email(claimed.id, &job).await,

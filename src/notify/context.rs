@@ -100,3 +100,29 @@ pub fn reminder_when(hours_before: u32) -> String {
         hours => format!("em {hours} horas"),
     }
 }
+
+/// Times offered to the requester, each written out ("quinta-feira, 3 de dezembro de 2026,
+/// às 09:10"), and until when they are held.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offered {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    pub slots: Vec<String>,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferWithdrawn {
+    #[serde(flatten)]
+    pub common: ToRequester,
+}
+
+/// To the zone: no tracking link (it is the requester's secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferExpired {
+    pub protocol: String,
+    pub zone_name: String,
+    pub name: String,
+    pub panel_url: String,
+    pub signature: String,
+}

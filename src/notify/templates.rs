@@ -24,6 +24,11 @@ pub enum Message {
     Cancelled,
     Reminder,
     Done,
+    /// To the requester: times to pick one.
+    Offered,
+    OfferWithdrawn,
+    /// To the zone's clerks: an offer ran out unpicked.
+    OfferExpired,
 }
 
 /// Each message's three parts and the HTML layout, as shipped.
@@ -49,6 +54,9 @@ const SHIPPED: &[(&str, &str)] = shipped!(
     "cancelled",
     "reminder",
     "done",
+    "offered",
+    "offer_withdrawn",
+    "offer_expired",
 );
 
 /// A message ready to be sent: its subject and both bodies.
@@ -157,6 +165,9 @@ pub fn folder(message: Message) -> &'static str {
         Message::Cancelled => "cancelled",
         Message::Reminder => "reminder",
         Message::Done => "done",
+        Message::Offered => "offered",
+        Message::OfferWithdrawn => "offer_withdrawn",
+        Message::OfferExpired => "offer_expired",
     }
 }
 
@@ -273,6 +284,42 @@ mod tests {
                     &Done {
                         common: common("Maria"),
                         attended: false,
+                    },
+                ),
+            ),
+            (
+                Message::Offered,
+                templates.render(
+                    Message::Offered,
+                    &Offered {
+                        common: common("Maria"),
+                        slots: vec![
+                            "quinta-feira, 3 de dezembro de 2026, às 09:10".into(),
+                            "sexta-feira, 4 de dezembro de 2026, às 10:30".into(),
+                        ],
+                        expires: "sábado, 5 de dezembro de 2026, às 09:00".into(),
+                    },
+                ),
+            ),
+            (
+                Message::OfferWithdrawn,
+                templates.render(
+                    Message::OfferWithdrawn,
+                    &OfferWithdrawn {
+                        common: common("Maria"),
+                    },
+                ),
+            ),
+            (
+                Message::OfferExpired,
+                templates.render(
+                    Message::OfferExpired,
+                    &OfferExpired {
+                        protocol: "2026-000123".into(),
+                        zone_name: "1ª Zona Eleitoral".into(),
+                        name: "Maria".into(),
+                        panel_url: "https://contato.tre-pa.jus.br/painel/solicitacoes/7".into(),
+                        signature: "Justiça Eleitoral do Pará".into(),
                     },
                 ),
             ),

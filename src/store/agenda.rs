@@ -13,6 +13,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::{
     Store, StoreError, doing,
     reference::{find_active_zone, stored_window, zone_holidays},
+    requests::held_by,
 };
 use crate::domain::{
     change::Policy,
@@ -43,7 +44,7 @@ impl Store {
 
     /// Free slots of zone `number` over `days` days from `from`: in the zone's window, on its
     /// business days, in the future and within the policy's horizon, and with at least one of
-    /// `clerks` free (any time, for a zone without clerks yet: whoever is added can take it):
+    /// `clerks` free (neither in a meeting nor holding the time in an offer) (any time, for a zone without clerks yet: whoever is added can take it):
     /// the slots `domain::change::decide` would take under `policy`.
     pub async fn free_slots(
         &self,
@@ -76,6 +77,10 @@ impl Store {
                 ) {
                     busy.entry(clerk).or_default().push(Slot { start, end });
                 }
+            }
+            // Times offered to requesters are held for them.
+            for (clerk, slot) in held_by(&self.db, clerks, start, end, None).await? {
+                busy.entry(clerk).or_default().push(slot);
             }
             let holidays = zone_holidays(&self.db, &zone).await?;
             let schedule =

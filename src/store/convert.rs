@@ -15,6 +15,7 @@ impl From<Status> for db::RequestStatus {
         match status {
             Status::Submitted => db::RequestStatus::Submitted,
             Status::Triaged => db::RequestStatus::Triaged,
+            Status::Offered => db::RequestStatus::Offered,
             Status::Scheduled => db::RequestStatus::Scheduled,
             Status::Done => db::RequestStatus::Done,
             Status::Rejected => db::RequestStatus::Rejected,
@@ -28,6 +29,7 @@ impl From<db::RequestStatus> for Status {
         match status {
             db::RequestStatus::Submitted => Status::Submitted,
             db::RequestStatus::Triaged => Status::Triaged,
+            db::RequestStatus::Offered => Status::Offered,
             db::RequestStatus::Scheduled => Status::Scheduled,
             db::RequestStatus::Done => Status::Done,
             db::RequestStatus::Rejected => Status::Rejected,

@@ -1,8 +1,8 @@
 //! Requests: submitting one, moving it through its life, and reading it back with its history.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entities::{
-    request_events, requests,
+    offered_slots, request_events, requests,
     sea_orm_active_enums::{self as db, ActorKind, RequestStatus},
     staff, tracking_tokens, zones,
 };
@@ -23,8 +23,8 @@ use super::{
 };
 use crate::domain::{
     change::{
-        self, Actor, Decision, Event, Facts, Needs, Policy, Refusal, RequestState, Situation, Step,
-        TransferTarget, ZoneFacts,
+        self, Actor, Decision, Event, Facts, Needs, Offer, Policy, Refusal, RequestState,
+        Situation, Step, TransferTarget, ZoneFacts,
     },
     command::ParsedCommand,
     preferential::{PreferenceTier, Preferential},
@@ -92,6 +92,8 @@ pub struct RequestRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub history: Vec<EventRecord>,
+    /// The times offered and held, while the request is offered.
+    pub offer: Option<Offer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +196,7 @@ impl Store {
                 });
             }
             let zone = zone_facts(&txn, row.zone_id, &policy.default_window).await?;
-            let request = request_state(&row, zone.number);
+            let request = request_state(&row, zone.number, offer_of(&txn, &row).await?);
             let needs = change::needs(&request, &asked.command.command, asked.actor);
             let situation = Situation {
                 request: &request,
@@ -287,7 +289,8 @@ impl Store {
                 .order_by_asc(request_events::Column::Id)
                 .all(&self.db)
                 .await?;
-            Ok(Some(RequestRecord::new(request, zone, events)?))
+            let offer = offer_of(&self.db, &request).await?;
+            Ok(Some(RequestRecord::new(request, zone, events, offer)?))
         })
         .await
     }
@@ -431,7 +434,7 @@ async fn zone_facts(
     })
 }
 
-fn request_state(row: &requests::Model, zone: i32) -> RequestState {
+fn request_state(row: &requests::Model, zone: i32, offer: Option<Offer>) -> RequestState {
     RequestState {
         id: row.id,
         status: row.status.into(),
@@ -444,7 +447,30 @@ fn request_state(row: &requests::Model, zone: i32) -> RequestState {
         meet_link: row.meet_link.clone(),
         schedule_revision: row.schedule_revision,
         version: row.version,
+        offer,
     }
+}
+
+/// The times offered to the request and held for it, while it is offered.
+async fn offer_of<C: ConnectionTrait>(
+    db: &C,
+    row: &requests::Model,
+) -> Result<Option<Offer>, DbErr> {
+    let Some(expires_at) = row.offer_expires_at else {
+        return Ok(None);
+    };
+    let slots = offered_slots::Entity::find()
+        .filter(offered_slots::Column::RequestId.eq(row.id))
+        .order_by_asc(offered_slots::Column::StartsAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|held| Slot {
+            start: held.starts_at,
+            end: held.ends_at,
+        })
+        .collect();
+    Ok(Some(Offer { slots, expires_at }))
 }
 
 /// What a command refers to besides the request and its zone.
@@ -464,7 +490,7 @@ async fn load_facts(
                 least_loaded_clerk: routing::least_loaded_clerk(txn, zone.id).await?,
             })))
         }
-        Needs::AgendaOf { clerk, around } => {
+        Needs::AgendaOf { clerk, from, to } => {
             // Taking the clerk's row serialises concurrent schedules of one clerk on
             // PostgreSQL, so two of them cannot both see the same slot free (SQLite's write
             // lock already does).
@@ -475,12 +501,12 @@ async fn load_facts(
             if account.is_none() {
                 return Ok(Facts::Agenda(None));
             }
-            let busy = requests::Entity::find()
+            let mut busy: Vec<Slot> = requests::Entity::find()
                 .filter(requests::Column::AssigneeId.eq(clerk))
                 .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
                 .filter(requests::Column::Id.ne(request_id))
-                .filter(requests::Column::ScheduledStart.lt(around + Duration::days(1)))
-                .filter(requests::Column::ScheduledEnd.gt(around - Duration::days(1)))
+                .filter(requests::Column::ScheduledStart.lt(to))
+                .filter(requests::Column::ScheduledEnd.gt(from))
                 .all(txn)
                 .await?
                 .into_iter()
@@ -491,6 +517,12 @@ async fn load_facts(
                     })
                 })
                 .collect();
+            busy.extend(
+                held_by(txn, &[clerk], from, to, Some(request_id))
+                    .await?
+                    .into_iter()
+                    .map(|(_, slot)| slot),
+            );
             Ok(Facts::Agenda(Some(busy)))
         }
     }
@@ -534,6 +566,12 @@ async fn write_decision(
     if changes.closes {
         update.closed_at = Set(Some(now));
     }
+    if let Some(link) = &changes.offer_link {
+        update.meet_link = Set(Some(link.clone()));
+    }
+    if let Some(offer) = &changes.offer {
+        update.offer_expires_at = Set(offer.as_ref().map(|offer| offer.expires_at));
+    }
     let updated = requests::Entity::update_many()
         .set(update)
         .filter(requests::Column::Id.eq(row.id))
@@ -547,9 +585,77 @@ async fn write_decision(
             current: row.version + 1,
         });
     }
+    if let Some(offer) = &changes.offer {
+        hold(
+            txn,
+            row.id,
+            changes.assignee.unwrap_or(row.assignee_id),
+            offer.as_ref(),
+        )
+        .await?;
+    }
     record_event(txn, row.id, &decision.event, now).await?;
     outbox::enqueue(txn, &decision.effects, now).await?;
     Ok(())
+}
+
+/// Replaces the times held for request `id` with `offer`'s (none: the offer is released).
+async fn hold(
+    txn: &DatabaseTransaction,
+    id: i64,
+    clerk: Option<i32>,
+    offer: Option<&Offer>,
+) -> Result<(), DbErr> {
+    offered_slots::Entity::delete_many()
+        .filter(offered_slots::Column::RequestId.eq(id))
+        .exec(txn)
+        .await?;
+    let Some(offer) = offer else {
+        return Ok(());
+    };
+    let rows = offer.slots.iter().map(|slot| offered_slots::ActiveModel {
+        request_id: Set(id),
+        clerk_id: Set(clerk),
+        starts_at: Set(slot.start),
+        ends_at: Set(slot.end),
+        ..Default::default()
+    });
+    offered_slots::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// The times offered to requests and held in the agenda of `clerks` between `from` and
+/// `to`, but for request `except`'s own: `(clerk, slot)` each.
+pub(super) async fn held_by<C: ConnectionTrait>(
+    db: &C,
+    clerks: &[i32],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    except: Option<i64>,
+) -> Result<Vec<(i32, Slot)>, DbErr> {
+    let mut query = offered_slots::Entity::find()
+        .filter(offered_slots::Column::ClerkId.is_in(clerks.iter().copied()))
+        .filter(offered_slots::Column::StartsAt.lt(to))
+        .filter(offered_slots::Column::EndsAt.gt(from));
+    if let Some(request) = except {
+        query = query.filter(offered_slots::Column::RequestId.ne(request));
+    }
+    Ok(query
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|held| {
+            Some((
+                held.clerk_id?,
+                Slot {
+                    start: held.starts_at,
+                    end: held.ends_at,
+                },
+            ))
+        })
+        .collect())
 }
 
 async fn record_event<C: ConnectionTrait>(
@@ -597,6 +703,7 @@ impl RequestRecord {
             meet_link: self.meet_link.clone(),
             schedule_revision: self.schedule_revision,
             version: self.version,
+            offer: self.offer.clone(),
         }
     }
 
@@ -604,6 +711,7 @@ impl RequestRecord {
         request: requests::Model,
         zone: zones::Model,
         events: Vec<request_events::Model>,
+        offer: Option<Offer>,
     ) -> Result<Self, DbErr> {
         let history = events
             .into_iter()
@@ -637,6 +745,7 @@ impl RequestRecord {
             created_at: request.created_at,
             updated_at: request.updated_at,
             history,
+            offer,
         })
     }
 }

@@ -442,6 +442,10 @@ fn step_label(step: Step) -> &'static str {
         Step::Changed(Action::Complete) => "Atendimento concluído",
         Step::Changed(Action::Reject) => "Pedido não atendido",
         Step::Changed(Action::Cancel) => "Pedido cancelado",
+        Step::Changed(Action::Offer) => "Horários oferecidos para você escolher",
+        Step::Changed(Action::Withdraw) => "Horários oferecidos retirados pelo cartório",
+        Step::Changed(Action::Pick) => "Horário escolhido",
+        Step::Changed(Action::Expire) => "Prazo para escolher o horário terminou",
     }
 }
 

@@ -421,6 +421,7 @@ pub fn manual_policy() -> Policy {
         allowed_link_hosts: vec!["meet.google.com".into()],
         requester_cancel_notice_hours: 2,
         horizon: default_horizon(),
+        offer_expiry_hours: 48,
     }
 }
 

@@ -17,6 +17,7 @@ mod health;
 mod mail;
 mod migrations;
 mod observability;
+mod offers;
 mod openapi;
 mod panel;
 mod panel_admin;

@@ -40,7 +40,28 @@ fn policy(source: MeetingSource) -> Policy {
         allowed_link_hosts: vec!["meet.google.com".into()],
         requester_cancel_notice_hours: 2,
         horizon: Horizon::days(365).unwrap(),
+        offer_expiry_hours: 48,
     }
+}
+
+/// Thursday 3 December 2026, 09:10–09:30 in Belém: the other offered time.
+fn later_slot() -> Slot {
+    Slot {
+        start: at("2026-12-03T12:10:00Z"),
+        end: at("2026-12-03T12:30:00Z"),
+    }
+}
+
+/// The offer [`request`] holds while offered: two times, 48 hours from [`now`].
+fn offer() -> Offer {
+    Offer {
+        slots: vec![slot(), later_slot()],
+        expires_at: now() + Duration::hours(48),
+    }
+}
+
+fn pick(start: DateTime<Utc>) -> ParsedCommand {
+    plain(Command::Pick { start })
 }
 
 fn belem(room_link: Option<&str>) -> ZoneFacts {
@@ -58,15 +79,18 @@ fn belem(room_link: Option<&str>) -> ZoneFacts {
 
 fn request(status: Status) -> RequestState {
     let scheduled = status == Status::Scheduled;
+    let offered = status == Status::Offered;
     RequestState {
         id: 7,
         status,
         zone: 1,
         assignee: Some(OTHER_CLERK),
         meeting: scheduled.then(slot),
-        meet_link: scheduled.then(|| LINK.to_string()),
+        // By hand, an offer keeps the clerk's link for the pick.
+        meet_link: (scheduled || offered).then(|| LINK.to_string()),
         schedule_revision: i32::from(scheduled),
         version: 3,
+        offer: offered.then(offer),
     }
 }
 
@@ -440,6 +464,131 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
             },
             vec![K::Cancelled],
         ),
+        (
+            Case::new(
+                "an offer holds its times in order, keeps the link and tells the requester",
+                request(Status::Triaged),
+                plain(Command::Offer {
+                    starts: vec![later_slot().start, slot().start],
+                    meet_link: link(),
+                }),
+            )
+            .agenda(vec![]),
+            Status::Offered,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                offer: Some(Some(offer())),
+                offer_link: Some(LINK.into()),
+                ..Changes::default()
+            },
+            vec![K::Offered, K::ExpireOffer],
+        ),
+        (
+            Case::new(
+                "a pick schedules the time as a clerk would and releases the offer",
+                request(Status::Offered),
+                pick(later_slot().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: later_slot(),
+                    link: Some(LINK.into()),
+                    revision: 1,
+                }),
+                offer: Some(None),
+                ..Changes::default()
+            },
+            vec![K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
+                "a pick with the calendar makes the event first",
+                request(Status::Offered),
+                pick(slot().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .calendar(),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: slot(),
+                    link: Some(LINK.into()),
+                    revision: 1,
+                }),
+                offer: Some(None),
+                ..Changes::default()
+            },
+            vec![K::CreateMeeting, K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
+                "staff may still schedule an offered request, which releases the offer",
+                request(Status::Offered),
+                schedule(later_slot().start, None),
+            )
+            .agenda(vec![]),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: later_slot(),
+                    link: Some(LINK.into()),
+                    revision: 1,
+                }),
+                offer: Some(None),
+                ..Changes::default()
+            },
+            vec![K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
+                "a withdrawal releases the offer and tells the requester",
+                request(Status::Offered),
+                plain(Command::Withdraw),
+            ),
+            Status::Triaged,
+            Changes {
+                offer: Some(None),
+                ..Changes::default()
+            },
+            vec![K::OfferWithdrawn],
+        ),
+        (
+            Case::new(
+                "an offer run out goes back to the clerk and tells the zone",
+                request(Status::Offered),
+                plain(Command::Expire),
+            )
+            .by(Actor::System)
+            .at(offer().expires_at),
+            Status::Triaged,
+            Changes {
+                offer: Some(None),
+                ..Changes::default()
+            },
+            vec![K::OfferExpired],
+        ),
+        (
+            Case::new(
+                "cancelling an offered request releases the offer",
+                request(Status::Offered),
+                cancel(None, None),
+            )
+            .by(Actor::Requester),
+            Status::Cancelled,
+            Changes {
+                offer: Some(None),
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Cancelled],
+        ),
     ];
     for (case, to, changes, jobs) in cases {
         let decision = case
@@ -650,6 +799,121 @@ fn each_refusal_has_its_reason() {
             },
             Refusal::ClerkGone,
         ),
+        (
+            Case::new(
+                "an offered time taken meanwhile by another meeting or offer",
+                request(Status::Triaged),
+                plain(Command::Offer {
+                    starts: vec![slot().start, later_slot().start],
+                    meet_link: link(),
+                }),
+            )
+            .agenda(vec![later_slot()]),
+            Refusal::OfferedSlot {
+                start: later_slot().start,
+                error: SlotError::Overlap,
+            },
+        ),
+        (
+            Case::new(
+                "an offer of a time outside the window",
+                request(Status::Triaged),
+                plain(Command::Offer {
+                    starts: vec![slot().start, at("2026-12-03T23:00:00Z")],
+                    meet_link: link(),
+                }),
+            )
+            .agenda(vec![]),
+            Refusal::OfferedSlot {
+                start: at("2026-12-03T23:00:00Z"),
+                error: SlotError::OutsideWindow {
+                    opens: chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap(),
+                    closes: chrono::NaiveTime::from_hms_opt(11, 30, 0).unwrap(),
+                    minutes: 20,
+                },
+            },
+        ),
+        (
+            Case::new(
+                "an offer before triage",
+                request(Status::Submitted),
+                plain(Command::Offer {
+                    starts: vec![slot().start, later_slot().start],
+                    meet_link: link(),
+                }),
+            )
+            .agenda(vec![]),
+            Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Submitted,
+                action: Action::Offer,
+            }),
+        ),
+        (
+            Case::new(
+                "a pick of a time that was not offered",
+                request(Status::Offered),
+                pick(slot().start + Duration::minutes(20)),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::NotOffered,
+        ),
+        (
+            Case::new(
+                "a second pick, once a time was chosen",
+                request(Status::Scheduled),
+                pick(slot().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::OfferClosed {
+                now: Status::Scheduled,
+            },
+        ),
+        (
+            Case::new(
+                "a pick after the clerk withdrew",
+                request(Status::Triaged),
+                pick(slot().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::OfferClosed {
+                now: Status::Triaged,
+            },
+        ),
+        (
+            Case::new(
+                "a pick once the offer ran out, before the worker closed it",
+                request(Status::Offered),
+                pick(slot().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .at(offer().expires_at),
+            Refusal::OfferExpired,
+        ),
+        (
+            Case::new(
+                "a withdrawal with no offer",
+                request(Status::Triaged),
+                plain(Command::Withdraw),
+            ),
+            Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Triaged,
+                action: Action::Withdraw,
+            }),
+        ),
+        (
+            Case::new(
+                "an expiry before its time",
+                request(Status::Offered),
+                plain(Command::Expire),
+            )
+            .by(Actor::System)
+            .at(offer().expires_at - Duration::seconds(1)),
+            Refusal::OfferStillOpen,
+        ),
     ];
     for (case, refusal) in cases {
         assert_eq!(case.decide(), Err(refusal), "{}", case.description);
@@ -680,6 +944,22 @@ fn refusals_name_their_field_or_none_for_a_state_conflict() {
         (Refusal::NoMeetingLink, Some("meet_link")),
         (Refusal::NoClerk, Some("start")),
         (Refusal::ClerkGone, Some("start")),
+        (Refusal::NotOffered, Some("start")),
+        (
+            Refusal::OfferedSlot {
+                start: slot().start,
+                error: SlotError::Overlap,
+            },
+            Some("slots"),
+        ),
+        (
+            Refusal::OfferClosed {
+                now: Status::Scheduled,
+            },
+            None,
+        ),
+        (Refusal::OfferExpired, None),
+        (Refusal::OfferStillOpen, None),
     ];
     for (refusal, field) in cases {
         assert_eq!(refusal.field(), field, "{refusal:?}");
@@ -799,7 +1079,8 @@ fn the_facts_a_command_needs() {
             Actor::Staff(STAFF),
             Needs::AgendaOf {
                 clerk: OTHER_CLERK,
-                around: start,
+                from: start - Duration::days(1),
+                to: start + Duration::days(1),
             },
         ),
         (
@@ -809,7 +1090,8 @@ fn the_facts_a_command_needs() {
             Actor::Staff(STAFF),
             Needs::AgendaOf {
                 clerk: STAFF,
-                around: start,
+                from: start - Duration::days(1),
+                to: start + Duration::days(1),
             },
         ),
         (
@@ -818,6 +1100,31 @@ fn the_facts_a_command_needs() {
             schedule(start, None).command,
             Actor::System,
             Needs::Nothing,
+        ),
+        (
+            "an offer needs the agenda around all its times",
+            request(Status::Triaged),
+            Command::Offer {
+                starts: vec![later_slot().start, start],
+                meet_link: None,
+            },
+            Actor::Staff(STAFF),
+            Needs::AgendaOf {
+                clerk: OTHER_CLERK,
+                from: start - Duration::days(1),
+                to: later_slot().start + Duration::days(1),
+            },
+        ),
+        (
+            "a pick needs the agenda of the clerk who offered",
+            request(Status::Offered),
+            pick(start).command,
+            Actor::Requester,
+            Needs::AgendaOf {
+                clerk: OTHER_CLERK,
+                from: start - Duration::days(1),
+                to: start + Duration::days(1),
+            },
         ),
         (
             "a triage needs nothing more",

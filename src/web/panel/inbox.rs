@@ -67,9 +67,10 @@ enum Tab {
 
 impl Tab {
     /// In the order work flows.
-    const ALL: [Tab; 7] = [
+    const ALL: [Tab; 8] = [
         Tab::Only(Status::Submitted),
         Tab::Only(Status::Triaged),
+        Tab::Only(Status::Offered),
         Tab::Only(Status::Scheduled),
         Tab::Only(Status::Done),
         Tab::Only(Status::Rejected),
@@ -93,6 +94,7 @@ impl Tab {
         match self {
             Tab::Only(Status::Submitted) => "Novos",
             Tab::Only(Status::Triaged) => "Em análise",
+            Tab::Only(Status::Offered) => "Horários oferecidos",
             Tab::Only(Status::Scheduled) => "Agendados",
             Tab::Only(Status::Done) => "Concluídos",
             Tab::Only(Status::Rejected) => "Indeferidos",

@@ -89,6 +89,7 @@ async fn act(
         reason: reason(&fields, &action, &mut type_errors),
         zone,
         start: fields.optional("start"),
+        slots: fields.all("slots"),
         meet_link: fields.optional("meet_link"),
         outcome: fields.optional("outcome"),
     };
@@ -192,5 +193,12 @@ fn done_message(action: Action) -> &'static str {
         Action::Reschedule => "Atendimento remarcado; o requerente será avisado por e-mail.",
         Action::Complete => "Atendimento concluído.",
         Action::Cancel => "Pedido cancelado; o requerente será avisado por e-mail.",
+        Action::Offer => {
+            "Horários oferecidos; o requerente recebe um e-mail para escolher um deles."
+        }
+        Action::Withdraw => "Oferta retirada; os horários voltaram a ficar livres.",
+        // Neither is a staff action: the requester picks, the worker closes an offer.
+        Action::Pick => "Horário escolhido.",
+        Action::Expire => "Oferta encerrada.",
     }
 }

@@ -404,5 +404,9 @@ fn step_label(step: Step) -> &'static str {
         Step::Changed(Action::Reschedule) => "Atendimento remarcado",
         Step::Changed(Action::Complete) => "Concluído",
         Step::Changed(Action::Cancel) => "Cancelado",
+        Step::Changed(Action::Offer) => "Horários oferecidos",
+        Step::Changed(Action::Withdraw) => "Oferta retirada",
+        Step::Changed(Action::Pick) => "Horário escolhido pelo(a) requerente",
+        Step::Changed(Action::Expire) => "Oferta expirou sem escolha",
     }
 }

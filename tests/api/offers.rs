@@ -1,0 +1,410 @@
+//! Offered times: a clerk offers a few free times, they are held for the requester, the
+//! first pick schedules, and an offer nobody picks runs out back to the clerk.
+
+use chrono::{DateTime, Duration, Utc};
+use entities::{jobs, sea_orm_active_enums::JobState};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::{TestApp, create_clerk, row_counts, spawn_app_with},
+    smtp::SmtpServer,
+};
+
+struct Desk {
+    app: TestApp,
+    /// A staff session: signed in again once time is moved past its life.
+    token: String,
+}
+
+async fn desk() -> Desk {
+    let app = spawn_app_with(&[("limits.submissions_per_minute", json!(0))]).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let token = app.sign_in("ana@tre-pa.jus.br").await;
+    Desk { app, token }
+}
+
+/// A request filed and triaged: its id, protocol and tracking token.
+struct Filed {
+    id: i64,
+    protocol: String,
+    tracking: String,
+}
+
+impl Desk {
+    async fn triaged(&self) -> Filed {
+        let (protocol, tracking) = self.app.submit(1).await;
+        let inbox: Value = self
+            .app
+            .get_as(&self.token, &format!("/api/v1/staff/requests?q={protocol}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = inbox["items"][0]["id"].as_i64().unwrap();
+        let (status, _) = self
+            .transition(id, json!({"action": "triage", "version": 1}))
+            .await;
+        assert_eq!(status, 200);
+        Filed {
+            id,
+            protocol,
+            tracking,
+        }
+    }
+
+    async fn transition(&self, id: i64, body: Value) -> (u16, Value) {
+        let response = self
+            .app
+            .post_as(
+                &self.token,
+                &format!("/api/v1/staff/requests/{id}/transitions"),
+                &body,
+            )
+            .await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn offer(&self, request: &Filed, starts: &[DateTime<Utc>]) -> (u16, Value) {
+        let version = self.detail(request.id).await["version"].clone();
+        let slots: Vec<String> = starts.iter().map(|start| start.to_rfc3339()).collect();
+        self.transition(
+            request.id,
+            json!({"action": "offer", "version": version, "slots": slots, "meet_link": "https://meet.google.com/abc-defg-hij"}),
+        )
+        .await
+    }
+
+    async fn detail(&self, id: i64) -> Value {
+        self.app
+            .get_as(&self.token, &format!("/api/v1/staff/requests/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn tracked(&self, request: &Filed) -> Value {
+        self.app
+            .http
+            .get(self.app.url(&format!(
+                "/api/v1/requests/{}?token={}",
+                request.protocol, request.tracking
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn pick(&self, request: &Filed, start: DateTime<Utc>) -> (u16, Value) {
+        let response = self
+            .app
+            .post_json(
+                &format!(
+                    "/api/v1/requests/{}/pick?token={}",
+                    request.protocol, request.tracking
+                ),
+                &json!({"start": start.to_rfc3339()}),
+            )
+            .await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The zone's free starts over the days the `starts` fall in.
+    async fn free(&self, starts: &[DateTime<Utc>]) -> Vec<DateTime<Utc>> {
+        let first = starts.iter().min().unwrap();
+        let from = first
+            .with_timezone(&contato::domain::schedule::SERVICE_TIME_ZONE)
+            .date_naive();
+        let body: Value = self
+            .app
+            .get_as(
+                &self.token,
+                &format!("/api/v1/staff/zones/1/slots?from={from}&days=14"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|slot| slot["start"].as_str().unwrap().parse().unwrap())
+            .collect()
+    }
+}
+
+fn starts(app: &TestApp, count: usize) -> Vec<DateTime<Utc>> {
+    app.future_slots(count)
+        .iter()
+        .map(|slot| slot.start)
+        .collect()
+}
+
+async fn jobs_of(app: &TestApp, id: i64, kind: &str) -> Vec<jobs::Model> {
+    jobs::Entity::find()
+        .filter(jobs::Column::RequestId.eq(id))
+        .filter(jobs::Column::Kind.eq(kind))
+        .all(app.store.connection())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn offered_times_are_held_from_every_other_request() {
+    let desk = desk().await;
+    let request = desk.triaged().await;
+    let other = desk.triaged().await;
+    let offered = starts(&desk.app, 3);
+    let asked_at = desk.app.now();
+
+    let (status, detail) = desk.offer(&request, &offered).await;
+
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["status"], "offered");
+    assert_eq!(detail["offer"]["slots"].as_array().unwrap().len(), 3);
+    let tracked = desk.tracked(&request).await;
+    assert_eq!(tracked["status"], "offered");
+    let shown: Vec<DateTime<Utc>> = tracked["offer"]["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|slot| slot["start"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(shown, offered);
+    let expires: DateTime<Utc> = tracked["offer"]["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let held = expires - asked_at;
+    assert!(
+        held >= Duration::hours(48) && held < Duration::hours(48) + Duration::seconds(5),
+        "{held}"
+    );
+    assert_eq!(
+        jobs_of(&desk.app, request.id, "email.offered").await.len(),
+        1
+    );
+    let free = desk.free(&offered).await;
+    assert!(
+        offered.iter().all(|start| !free.contains(start)),
+        "held times are not free"
+    );
+
+    let before = row_counts(&desk.app.store).await;
+    let scheduled = desk
+        .transition(
+            other.id,
+            json!({"action": "schedule", "version": 2, "start": offered[1].to_rfc3339(), "meet_link": "https://meet.google.com/abc-defg-hij"}),
+        )
+        .await;
+    let offered_again = desk.offer(&other, &[offered[2], free[0]]).await;
+
+    assert_eq!(scheduled.0, 422, "{}", scheduled.1);
+    assert!(
+        scheduled.1["errors"]["start"][0]
+            .as_str()
+            .unwrap()
+            .contains("ocupado")
+    );
+    assert_eq!(offered_again.0, 422, "{}", offered_again.1);
+    assert!(
+        offered_again.1["errors"]["slots"][0]
+            .as_str()
+            .unwrap()
+            .contains("ocupado"),
+        "{}",
+        offered_again.1
+    );
+    assert_eq!(
+        row_counts(&desk.app.store).await,
+        before,
+        "a refusal writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn of_two_picks_at_the_same_moment_exactly_one_schedules() {
+    let desk = desk().await;
+    let request = desk.triaged().await;
+    let offered = starts(&desk.app, 3);
+    assert_eq!(desk.offer(&request, &offered).await.0, 200);
+
+    let (first, second) = tokio::join!(
+        desk.pick(&request, offered[0]),
+        desk.pick(&request, offered[1])
+    );
+
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{first:?} {second:?}");
+    let (won, lost) = if first.0 == 200 {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    assert_eq!(won.1["status"], "scheduled");
+    assert_eq!(lost.1["code"], "already_scheduled", "{}", lost.1);
+    assert!(
+        lost.1["error"]
+            .as_str()
+            .unwrap()
+            .contains("já foi escolhido")
+    );
+    let picked: DateTime<Utc> = won.1["scheduled_start"].as_str().unwrap().parse().unwrap();
+    let detail = desk.detail(request.id).await;
+    assert_eq!(detail["status"], "scheduled");
+    assert!(detail["offer"].is_null());
+    assert_eq!(
+        jobs_of(&desk.app, request.id, "email.scheduled")
+            .await
+            .len(),
+        1
+    );
+    let free = desk.free(&offered).await;
+    for start in &offered {
+        assert_eq!(
+            free.contains(start),
+            *start != picked,
+            "only the picked time stays taken: {start}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_pick_must_be_an_offered_time_while_the_offer_stands() {
+    let desk = desk().await;
+    let request = desk.triaged().await;
+    let offered = starts(&desk.app, 3);
+    assert_eq!(desk.offer(&request, &offered[..2]).await.0, 200);
+    let before = row_counts(&desk.app.store).await;
+
+    let not_offered = desk.pick(&request, offered[2]).await;
+    let wrong_token = desk
+        .pick(
+            &Filed {
+                tracking: "not-the-token".into(),
+                ..request_clone(&request)
+            },
+            offered[0],
+        )
+        .await;
+
+    assert_eq!(not_offered.0, 422);
+    assert_eq!(
+        not_offered.1["errors"]["start"][0],
+        "Escolha um dos horários oferecidos."
+    );
+    assert_eq!(wrong_token.0, 404);
+    assert_eq!(row_counts(&desk.app.store).await, before);
+
+    let version = desk.detail(request.id).await["version"].clone();
+    let withdrawn = desk
+        .transition(
+            request.id,
+            json!({"action": "withdraw", "version": version}),
+        )
+        .await;
+    assert_eq!(withdrawn.0, 200);
+    assert_eq!(withdrawn.1["status"], "triaged");
+    let late = desk.pick(&request, offered[0]).await;
+    assert_eq!(late.0, 409);
+    assert_eq!(late.1["code"], "not_offered");
+    assert_eq!(
+        jobs_of(&desk.app, request.id, "email.offer_withdrawn")
+            .await
+            .len(),
+        1
+    );
+    assert!(desk.free(&offered).await.contains(&offered[0]), "released");
+}
+
+fn request_clone(request: &Filed) -> Filed {
+    Filed {
+        id: request.id,
+        protocol: request.protocol.clone(),
+        tracking: request.tracking.clone(),
+    }
+}
+
+#[tokio::test]
+async fn an_offer_nobody_picks_runs_out_back_to_the_clerk_and_the_zone_is_told() {
+    let smtp = SmtpServer::start();
+    let desk = desk().await;
+    let request = desk.triaged().await;
+    // Far enough ahead to be still to come once the offer has run out.
+    let offered: Vec<DateTime<Utc>> = desk
+        .app
+        .slots_from(Duration::days(4), 2)
+        .iter()
+        .map(|slot| slot.start)
+        .collect();
+    assert_eq!(desk.offer(&request, &offered).await.0, 200);
+    let worker = contato::jobs::Worker::new(
+        desk.app.store.clone(),
+        std::sync::Arc::new(crate::helpers::settings_for(
+            desk.app.db(),
+            &[("smtp.url", json!(smtp.url()))],
+        )),
+        None,
+        desk.app.clock.clone(),
+    )
+    .unwrap();
+    while worker.run_batch().await.unwrap() > 0 {}
+    assert_eq!(
+        desk.detail(request.id).await["status"],
+        "offered",
+        "not yet"
+    );
+
+    desk.app.clock.advance(Duration::hours(48));
+    while worker.run_batch().await.unwrap() > 0 {}
+    let desk = Desk {
+        token: desk.app.sign_in("ana@tre-pa.jus.br").await,
+        ..desk
+    };
+
+    let detail = desk.detail(request.id).await;
+    assert_eq!(detail["status"], "triaged", "{detail}");
+    assert!(detail["offer"].is_null());
+    let expired = jobs_of(&desk.app, request.id, "email.offer_expired").await;
+    assert_eq!(expired.len(), 1);
+    assert_eq!(
+        expired[0].state,
+        JobState::Done,
+        "{:?}",
+        expired[0].last_error
+    );
+    let received: Vec<(Vec<String>, String)> = smtp
+        .received()
+        .iter()
+        .map(|mail| {
+            let subject = mail.parsed().subject().unwrap_or_default().to_string();
+            (mail.to.clone(), subject)
+        })
+        .collect();
+    assert!(
+        received.iter().any(
+            |(to, subject)| to.iter().any(|to| to.contains("ana@tre-pa.jus.br"))
+                && subject.contains("não foram escolhidos")
+        ),
+        "the zone is told: {received:?}"
+    );
+    assert!(
+        received
+            .iter()
+            .any(|(_, subject)| subject.contains("Escolha o horário")),
+        "the requester got the times: {received:?}"
+    );
+    let late = desk.pick(&request, offered[0]).await;
+    assert_eq!(late.0, 409);
+    let free = desk.free(&offered).await;
+    assert!(offered.iter().all(|start| free.contains(start)), "released");
+}
