@@ -10,7 +10,7 @@ use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
 };
 use chrono::{Duration, Utc};
 use minijinja::context;
@@ -57,6 +57,7 @@ pub fn router() -> Router<App> {
             "/acompanhar/{protocol}/cancelar",
             get(cancel_step).post(cancel),
         )
+        .route("/acompanhar/{protocol}/escolher", post(pick))
 }
 
 async fn index(State(app): State<App>) -> Response {
@@ -274,6 +275,8 @@ struct TokenQuery {
     token: Option<String>,
     #[serde(default)]
     cancelado: Option<String>,
+    #[serde(default)]
+    escolhido: Option<String>,
 }
 
 /// The confirmation after the form: only for whoever holds the request's token, as the
@@ -314,11 +317,88 @@ async fn track(
     let token = query.token.clone().unwrap_or_default();
     match app.track(&protocol, &token).await {
         Ok(tracked) => {
-            let message = query.cancelado.is_some().then_some((
-                "ok",
-                "Pedido cancelado. Enviamos uma confirmação por e-mail.",
-            ));
+            let message = if query.cancelado.is_some() {
+                Some((
+                    "ok",
+                    "Pedido cancelado. Enviamos uma confirmação por e-mail.",
+                ))
+            } else if query.escolhido.is_some() {
+                Some((
+                    "ok",
+                    "Horário confirmado. Enviamos o link da reunião e o convite por e-mail.",
+                ))
+            } else {
+                None
+            };
             render_tracking(&app, tracked, &token, message).await
+        }
+        Err(error) => render_error(error),
+    }
+}
+
+/// The requester's choice among the offered times: a POST with the token in the body, so a
+/// mail scanner that follows links never picks a time.
+async fn pick(
+    State(app): State<App>,
+    PagePath(protocol): PagePath<String>,
+    body: Bytes,
+) -> Response {
+    let fields = FormFields::parse(&body);
+    let token = fields.text("token");
+    let start = fields.optional("start");
+    match app
+        .pick_by_requester(&protocol, &token, start.as_deref())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("{}&escolhido=1", tracking_path(&protocol, &token)))
+            .into_response(),
+        // Not one of the times, or taken meanwhile in the zone's calendar: the choice again.
+        Err(AppError::Invalid(errors)) => {
+            let message = errors
+                .get("start")
+                .and_then(|messages| messages.first())
+                .cloned()
+                .unwrap_or_else(|| "Escolha um dos horários oferecidos.".to_string());
+            retrack(
+                &app,
+                &protocol,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "error",
+                &message,
+            )
+            .await
+        }
+        // The offer is gone (picked, withdrawn, run out): what happened and what to do.
+        Err(AppError::Refused(refusal)) => {
+            retrack(
+                &app,
+                &protocol,
+                &token,
+                StatusCode::CONFLICT,
+                "warn",
+                &refusal.to_string(),
+            )
+            .await
+        }
+        Err(error) => render_error(error),
+    }
+}
+
+/// The tracking page again, with `message` on top and answering `status`.
+async fn retrack(
+    app: &App,
+    protocol: &str,
+    token: &str,
+    status: StatusCode,
+    kind: &str,
+    message: &str,
+) -> Response {
+    match app.track(protocol, token).await {
+        Ok(tracked) => {
+            let mut page = render_tracking(app, tracked, token, Some((kind, message))).await;
+            *page.status_mut() = status;
+            page
         }
         Err(error) => render_error(error),
     }
@@ -350,6 +430,9 @@ async fn render_tracking(
             created_at => moment(request.created_at),
             reason => request.rejection_reason.as_ref().filter(|_| request.status == Status::Rejected),
             meeting => meeting(request),
+            offer => offer(request),
+            pick_action => format!("/acompanhar/{}/escolher", request.protocol),
+            token,
             history => ser(history),
             cancellable => tracked.cancellable,
             cancel_path => format!("/acompanhar/{}/cancelar?token={token}", request.protocol),
@@ -358,6 +441,35 @@ async fn render_tracking(
             message_kind => message.map(|(kind, _)| kind),
         },
     )
+}
+
+/// The offered times to choose from, by day, while the request is offered.
+fn offer(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
+    let offer = request
+        .offer
+        .as_ref()
+        .filter(|_| request.status == Status::Offered)?;
+    let mut days: Vec<(chrono::NaiveDate, Vec<minijinja::Value>)> = Vec::new();
+    for slot in &offer.slots {
+        let day = local_date(slot.start);
+        let choice = context! {
+            value => slot.start.to_rfc3339(),
+            id => format!("horario-{}", slot.start.timestamp()),
+            label => format!("{} às {}", local_time(slot.start), local_time(slot.end)),
+        };
+        match days.last_mut() {
+            Some((last, choices)) if *last == day => choices.push(choice),
+            _ => days.push((day, vec![choice])),
+        }
+    }
+    let days: Vec<_> = days
+        .into_iter()
+        .map(|(day, choices)| context! { label => long_date(day), choices })
+        .collect();
+    Some(context! {
+        days,
+        expires => moment(offer.expires_at),
+    })
 }
 
 /// The meeting to show, while it is still ahead.

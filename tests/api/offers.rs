@@ -408,3 +408,116 @@ async fn an_offer_nobody_picks_runs_out_back_to_the_clerk_and_the_zone_is_told()
     let free = desk.free(&offered).await;
     assert!(offered.iter().all(|start| free.contains(start)), "released");
 }
+
+/// Every value of the inputs named `name` in `html`, in order.
+fn values_of(html: &str, name: &str) -> Vec<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.match_indices(&marker)
+        .map(|(at, _)| {
+            html[at + marker.len()..]
+                .split('"')
+                .next()
+                .unwrap_or_default()
+                .replace("&#43;", "+")
+                .replace("&#x2b;", "+")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_clerk_offers_from_the_panel_and_the_requester_picks_on_the_tracking_page() {
+    let desk = desk().await;
+    let request = desk.triaged().await;
+    let clerk = crate::panel::signed_in(&desk.app, "ana@tre-pa.jus.br").await;
+    let page = format!("/painel/solicitacoes/{}", request.id);
+    let detail = clerk
+        .get(desk.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = values_of(&detail, "csrf").remove(0);
+    let choices = values_of(&detail, "slots");
+    assert!(choices.len() >= 3, "a checkbox per free time: {detail}");
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("version", "2"),
+        ("action", "offer"),
+        ("meet_link", "https://meet.google.com/abc-defg-hij"),
+    ];
+    form.extend(choices[..3].iter().map(|start| ("slots", start.as_str())));
+
+    let one = clerk
+        .post(desk.app.url(&format!("{page}/acao")))
+        .form(&form[..5])
+        .send()
+        .await
+        .unwrap();
+    let offered = clerk
+        .post(desk.app.url(&format!("{page}/acao")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(one.status(), 422, "one time is no choice");
+    assert!(
+        one.text()
+            .await
+            .unwrap()
+            .contains("Escolha de 2 a 5 horários")
+    );
+    assert_eq!(offered.status(), 303);
+    let tracking = format!(
+        "/acompanhar/{}?token={}",
+        request.protocol, request.tracking
+    );
+    let shown = desk
+        .app
+        .http
+        .get(desk.app.url(&tracking))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("Escolha o horário do atendimento"),
+        "{shown}"
+    );
+    let radios = values_of(&shown, "start");
+    assert_eq!(radios.len(), 3, "{shown}");
+    assert_eq!(
+        shown.matches("type=\"submit\"").count(),
+        1,
+        "one button: {shown}"
+    );
+
+    let pick = |start: String| {
+        let app = &desk.app;
+        let token = request.tracking.clone();
+        let action = format!("/acompanhar/{}/escolher", request.protocol);
+        async move {
+            app.http
+                .post(app.url(&action))
+                .form(&[("token", token.as_str()), ("start", start.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let chosen = pick(radios[1].clone()).await;
+    assert_eq!(chosen.status(), 200, "followed to the tracking page");
+    let chosen = chosen.text().await.unwrap();
+    assert!(chosen.contains("Horário confirmado"), "{chosen}");
+    assert!(chosen.contains("Seu atendimento"), "{chosen}");
+
+    let again = pick(radios[0].clone()).await;
+    assert_eq!(again.status(), 409);
+    let again = again.text().await.unwrap();
+    assert!(again.contains("Um horário já foi escolhido"), "{again}");
+    assert_eq!(desk.detail(request.id).await["status"], "scheduled");
+}

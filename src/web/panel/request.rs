@@ -104,6 +104,7 @@ async fn act(
     ]
     .iter()
     .map(|name| (name.to_string(), fields.text(name)))
+    .chain([("slots".to_string(), fields.all("slots").join(" "))])
     .collect();
     match app
         .staff_transition(&panel.user, id, version, &input, type_errors)

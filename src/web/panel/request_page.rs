@@ -71,6 +71,8 @@ struct RequestPage {
     deliveries: Vec<DeliveryRow>,
     can: Allowed,
     slots: SlotPicker,
+    /// The times offered and held for the requester, while offered.
+    offer: Option<OfferShown>,
     reasons: Vec<(usize, &'static str)>,
     transfer_zones: Vec<ZoneChoice>,
     /// The action whose form came back with a problem, to show it open.
@@ -112,6 +114,14 @@ struct Allowed {
     reschedule: bool,
     complete: bool,
     cancel: bool,
+    offer: bool,
+    withdraw: bool,
+}
+
+#[derive(Serialize)]
+struct OfferShown {
+    slots: Vec<String>,
+    expires: String,
 }
 
 #[derive(Serialize)]
@@ -229,7 +239,24 @@ pub(super) async fn render(
             reschedule: allowed(Action::Reschedule),
             complete: allowed(Action::Complete),
             cancel: allowed(Action::Cancel),
+            offer: allowed(Action::Offer),
+            withdraw: allowed(Action::Withdraw),
         },
+        offer: record.offer.as_ref().map(|offer| OfferShown {
+            slots: offer
+                .slots
+                .iter()
+                .map(|slot| {
+                    format!(
+                        "{}, das {} às {}",
+                        long_date(local_date(slot.start)),
+                        local_time(slot.start),
+                        local_time(slot.end)
+                    )
+                })
+                .collect(),
+            expires: moment(offer.expires_at),
+        }),
         slots,
         reasons: REJECT_REASONS.iter().copied().enumerate().collect(),
         transfer_zones: reference
