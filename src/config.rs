@@ -88,6 +88,7 @@ pub struct ServerSettings {
     /// Until a request's head is read whole. hyper starts the same clock while a kept-alive
     /// connection waits for its next request: this is also how long one may sit idle.
     pub header_read_timeout_seconds: u64,
+    pub body_read_timeout_seconds: u64,
     pub max_header_bytes: usize,
     pub max_connections: usize,
 }
@@ -273,6 +274,9 @@ impl Settings {
         }
         if self.server.header_read_timeout_seconds == 0 {
             return invalid("server.header_read_timeout_seconds", "must be at least 1");
+        }
+        if self.server.body_read_timeout_seconds == 0 {
+            return invalid("server.body_read_timeout_seconds", "must be at least 1");
         }
         if !(MIN_HEADER_BYTES..=MAX_HEADER_BYTES).contains(&self.server.max_header_bytes) {
             return invalid(
@@ -497,6 +501,11 @@ mod tests {
                 "CONTATO_SERVER__HEADER_READ_TIMEOUT_SECONDS",
                 "0",
                 "server.header_read_timeout_seconds",
+            ),
+            (
+                "CONTATO_SERVER__BODY_READ_TIMEOUT_SECONDS",
+                "0",
+                "server.body_read_timeout_seconds",
             ),
             (
                 "CONTATO_SERVER__MAX_HEADER_BYTES",

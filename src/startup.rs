@@ -6,6 +6,7 @@ use std::{net::SocketAddr, path::Path, time::Duration};
 use anyhow::Context;
 use axum::{
     http::Uri,
+    middleware,
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
@@ -185,11 +186,20 @@ impl Application {
 /// that names nothing, or a method a route does not take, gets the API's JSON error under
 /// `/api/` and the pages' Portuguese page elsewhere.
 pub fn router(app: App) -> axum::Router {
+    let body_deadline = serve::body::BodyDeadline {
+        within: Duration::from_secs(app.settings.server.body_read_timeout_seconds),
+        answer: request_timeout,
+    };
     let routes = axum::Router::new()
         .merge(http::router())
         .merge(web::router())
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        // Inside the shared layers, so that a 408 is traced and counted as any answer is.
+        .layer(middleware::from_fn_with_state(
+            body_deadline,
+            serve::body::enforce,
+        ));
     http::with_layers(routes, app)
 }
 
@@ -202,6 +212,14 @@ async fn not_found(uri: Uri) -> Response {
         http::error::ApiError::NotFound.into_response()
     } else {
         web::not_found()
+    }
+}
+
+fn request_timeout(uri: &Uri) -> Response {
+    if is_api(uri) {
+        http::error::ApiError::RequestTimeout.into_response()
+    } else {
+        web::request_timeout()
     }
 }
 

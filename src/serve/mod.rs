@@ -8,6 +8,7 @@
 //! - its head (request line and headers): hyper's header read timeout, which hyper also
 //!   starts while a kept-alive connection waits for its next request, so idle connections
 //!   close after the same time; and hyper's header size limit (431);
+//! - its body: [`body::BodyDeadline`], a layer of the router (408);
 //! - the handler: nothing here; handlers bound their own outside calls;
 //! - the number of connections: a semaphore taken before `accept`, so connections beyond the
 //!   cap wait in the kernel's queue, costing no descriptor of ours, and are served in order
@@ -16,6 +17,7 @@
 //! HTTP/2 is not served: hyper has no idle or head timeout for it, and the service is reached
 //! over HTTP/1.1 (directly or from a reverse proxy that terminates TLS).
 
+pub mod body;
 mod open_files;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};

@@ -1,4 +1,4 @@
-//! Connections the server must not keep: a head that does not arrive, a kept-alive
+//! Connections the server must not keep: a head or a body that does not arrive, a kept-alive
 //! connection left idle, headers that never end; and more connections than it serves. Each
 //! speaks raw HTTP/1.1 over loopback, since an HTTP client would not misbehave on purpose.
 
@@ -217,6 +217,86 @@ async fn thousands_of_half_sent_heads_are_closed_while_healthz_keeps_answering()
     assert!(
         slowest < Duration::from_secs(1),
         "/healthz answers within a second: {slowest:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_shorter_than_its_content_length_gets_408_in_the_voice_of_its_address() {
+    let timeout = Duration::from_secs(2);
+    let app = spawn_app_with(&settings(&[(
+        "server.body_read_timeout_seconds",
+        json!(timeout.as_secs()),
+    )]))
+    .await;
+    let cases = [
+        (
+            "/api/v1/requests",
+            "application/json",
+            "{\"name\": ",
+            "application/json",
+        ),
+        (
+            "/solicitar",
+            "application/x-www-form-urlencoded",
+            "name=Maria",
+            "text/html",
+        ),
+    ];
+    for (path, content_type, part, answered_as) in cases {
+        let mut stream = connect(&app).await;
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: contato.test\r\nContent-Type: {content_type}\r\n\
+             Content-Length: 1000\r\n\r\n{part}"
+        );
+        let sent = Instant::now();
+        stream.write_all(head.as_bytes()).await.expect("sent");
+
+        let response = read_until_closed(&mut stream, timeout + MARGIN)
+            .await
+            .unwrap_or_else(|| panic!("{path}: the server answers and closes in time"));
+        let waited = sent.elapsed();
+
+        let text = String::from_utf8_lossy(&response).to_lowercase();
+        assert_eq!(
+            status_line(&response),
+            "HTTP/1.1 408 Request Timeout",
+            "{path}"
+        );
+        assert!(text.contains("connection: close"), "{path}: {text}");
+        assert!(
+            text.contains(&format!("content-type: {answered_as}")),
+            "{path}: {text}"
+        );
+        assert!(
+            waited >= timeout - Duration::from_millis(200),
+            "{path}: not before the body timeout ({waited:?})"
+        );
+        println!("{path}: 408 and closed {waited:.2?} after the cut-off body was sent");
+    }
+}
+
+#[tokio::test]
+async fn a_whole_body_sent_in_time_is_not_cut_off() {
+    let app = spawn_app_with(&settings(&[("server.body_read_timeout_seconds", json!(2))])).await;
+    let mut stream = connect(&app).await;
+    let body = "{\"email\": \"ninguem@example.org\", \"password\": \"errada\"}";
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: contato.test\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("sent");
+    // Slow, but whole within the deadline.
+    for chunk in body.as_bytes().chunks(20) {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stream.write_all(chunk).await.expect("sent");
+    }
+
+    let response = read_response(&mut stream, MARGIN).await;
+
+    assert!(
+        !response.starts_with("HTTP/1.1 408"),
+        "a slow but timely body is read: {response}"
     );
 }
 
