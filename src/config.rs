@@ -89,6 +89,7 @@ pub struct ServerSettings {
     /// connection waits for its next request: this is also how long one may sit idle.
     pub header_read_timeout_seconds: u64,
     pub body_read_timeout_seconds: u64,
+    pub write_timeout_seconds: u64,
     pub max_header_bytes: usize,
     pub max_connections: usize,
 }
@@ -277,6 +278,9 @@ impl Settings {
         }
         if self.server.body_read_timeout_seconds == 0 {
             return invalid("server.body_read_timeout_seconds", "must be at least 1");
+        }
+        if self.server.write_timeout_seconds == 0 {
+            return invalid("server.write_timeout_seconds", "must be at least 1");
         }
         if !(MIN_HEADER_BYTES..=MAX_HEADER_BYTES).contains(&self.server.max_header_bytes) {
             return invalid(

@@ -148,6 +148,7 @@ impl Application {
         let grace = Duration::from_secs(server.shutdown_grace_seconds);
         let limits = serve::ConnectionLimits {
             header_read_timeout: Duration::from_secs(server.header_read_timeout_seconds),
+            write_timeout: Duration::from_secs(server.write_timeout_seconds),
             max_header_bytes: server.max_header_bytes,
             max_connections: serve::connection_cap(
                 server.max_connections,

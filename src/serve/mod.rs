@@ -10,6 +10,8 @@
 //!   close after the same time; and hyper's header size limit (431);
 //! - its body: [`body::BodyDeadline`], a layer of the router (408);
 //! - the handler: nothing here; handlers bound their own outside calls;
+//! - its answer: [`stalled_writes::StalledWrites`] closes a connection whose client takes no
+//!   byte of it for a while (a client that stops reading would hold it for ever);
 //! - the number of connections: a semaphore taken before `accept`, so connections beyond the
 //!   cap wait in the kernel's queue, costing no descriptor of ours, and are served in order
 //!   as slots free up (a slot held by a silent client frees within the header timeout).
@@ -19,6 +21,7 @@
 
 pub mod body;
 mod open_files;
+mod stalled_writes;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -31,6 +34,8 @@ use tokio::{
     task::JoinSet,
 };
 use tower::ServiceExt;
+
+use stalled_writes::StalledWrites;
 
 pub use open_files::{RESERVED_FILES, connection_cap, raise_open_file_limit};
 
@@ -45,6 +50,8 @@ pub struct ConnectionLimits {
     /// From the connection's opening, or from the answer to its previous request, until its
     /// next request's head is read whole.
     pub header_read_timeout: Duration,
+    /// How long writing an answer may make no progress before the connection is dropped.
+    pub write_timeout: Duration,
     /// The request line and headers, in bytes.
     pub max_header_bytes: usize,
     /// Connections served at once.
@@ -99,6 +106,7 @@ pub async fn serve(
         };
         // Finished connections' results pile up in the set until collected.
         while connections.try_join_next().is_some() {}
+        let stream = StalledWrites::new(stream, limits.write_timeout);
         let connection = drive(http.clone(), stream, peer, router.clone(), stopping.clone());
         connections.spawn(async move {
             connection.await;
@@ -125,7 +133,7 @@ pub async fn serve(
 /// flight is answered.
 async fn drive(
     http: http1::Builder,
-    stream: TcpStream,
+    stream: StalledWrites<TcpStream>,
     peer: SocketAddr,
     router: Router,
     mut stopping: watch::Receiver<bool>,

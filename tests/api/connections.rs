@@ -481,3 +481,56 @@ async fn stopping_answers_the_request_in_flight_and_closes_idle_connections_at_o
         "the service stops cleanly: {ended:?}"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answers_is_disconnected() {
+    const REQUESTS: usize = 300;
+    let timeout = Duration::from_secs(2);
+    let app = spawn_app_with(&settings(&[(
+        "server.write_timeout_seconds",
+        json!(timeout.as_secs()),
+    )]))
+    .await;
+    let one = app
+        .http
+        .get(app.url("/solicitar"))
+        .send()
+        .await
+        .expect("an answer")
+        .bytes()
+        .await
+        .expect("a page")
+        .len();
+    // A small window, and many answers asked for at once: far more than the kernel's buffers
+    // hold, so that the server's writes wait on the client.
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.set_recv_buffer_size(4096).expect("a small buffer");
+    let mut stream = socket
+        .connect(
+            app.address
+                .trim_start_matches("http://")
+                .parse()
+                .expect("an address"),
+        )
+        .await
+        .expect("connected");
+    let request = "GET /solicitar HTTP/1.1\r\nHost: contato.test\r\n\r\n".repeat(REQUESTS);
+    stream.write_all(request.as_bytes()).await.expect("sent");
+
+    tokio::time::sleep(timeout + MARGIN).await;
+    let received = read_until_closed(&mut stream, MARGIN)
+        .await
+        .expect("the server closed the connection");
+
+    assert!(
+        received.len() < REQUESTS * one,
+        "the answers were cut off: {} bytes of {}",
+        received.len(),
+        REQUESTS * one
+    );
+    println!(
+        "a client that stopped reading got {} of {} bytes before it was disconnected",
+        received.len(),
+        REQUESTS * one
+    );
+}
