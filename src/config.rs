@@ -23,7 +23,7 @@ const DEFAULT_FILE: &str = "config/default.toml";
 
 /// Below this, a browser's ordinary headers and cookies would not fit.
 const MIN_HEADER_BYTES: usize = 4096;
-/// hyper's own read buffer stops at about 400 KB: a larger limit would never be reached.
+/// Well under hyper's own read buffer (about 400 KB), which would cut a head off first.
 const MAX_HEADER_BYTES: usize = 262_144;
 
 #[derive(Debug, thiserror::Error)]

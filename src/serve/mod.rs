@@ -44,6 +44,9 @@ pub use open_files::{RESERVED_FILES, connection_cap, raise_open_file_limit};
 /// queue is served again as soon as connections close.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
+/// How often a full connection table is reported while it stays full.
+const FULL_WARNING_EVERY: Duration = Duration::from_secs(60);
+
 /// What the server allows a connection.
 #[derive(Debug, Clone)]
 pub struct ConnectionLimits {
@@ -77,7 +80,18 @@ pub async fn serve(
     let (stop, stopping) = watch::channel(false);
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut last_full: Option<tokio::time::Instant> = None;
     loop {
+        // Otherwise clients would wait with nothing in the log to say why.
+        if slots.available_permits() == 0
+            && last_full.is_none_or(|at| at.elapsed() >= FULL_WARNING_EVERY)
+        {
+            tracing::warn!(
+                max_connections = limits.max_connections,
+                "every connection slot is taken: new connections wait"
+            );
+            last_full = Some(tokio::time::Instant::now());
+        }
         let slot = tokio::select! {
             biased;
             () = &mut shutdown => break,
