@@ -21,6 +21,11 @@ use crate::domain::{
 const DEFAULTS: &str = include_str!("../config/default.toml");
 const DEFAULT_FILE: &str = "config/default.toml";
 
+/// Below this, a browser's ordinary headers and cookies would not fit.
+const MIN_HEADER_BYTES: usize = 4096;
+/// Well under hyper's own read buffer (about 400 KB), which would cut a head off first.
+const MAX_HEADER_BYTES: usize = 262_144;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration: {0}")]
@@ -80,6 +85,13 @@ pub struct ServerSettings {
     pub public_url: Url,
     pub shutdown_grace_seconds: u64,
     pub trust_forwarded_for: bool,
+    /// Until a request's head is read whole. hyper starts the same clock while a kept-alive
+    /// connection waits for its next request: this is also how long one may sit idle.
+    pub header_read_timeout_seconds: u64,
+    pub body_read_timeout_seconds: u64,
+    pub write_timeout_seconds: u64,
+    pub max_header_bytes: usize,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -264,6 +276,24 @@ impl Settings {
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");
+        }
+        if self.server.header_read_timeout_seconds == 0 {
+            return invalid("server.header_read_timeout_seconds", "must be at least 1");
+        }
+        if self.server.body_read_timeout_seconds == 0 {
+            return invalid("server.body_read_timeout_seconds", "must be at least 1");
+        }
+        if self.server.write_timeout_seconds == 0 {
+            return invalid("server.write_timeout_seconds", "must be at least 1");
+        }
+        if !(MIN_HEADER_BYTES..=MAX_HEADER_BYTES).contains(&self.server.max_header_bytes) {
+            return invalid(
+                "server.max_header_bytes",
+                &format!("must be between {MIN_HEADER_BYTES} and {MAX_HEADER_BYTES}"),
+            );
+        }
+        if self.server.max_connections == 0 {
+            return invalid("server.max_connections", "must be at least 1");
         }
         if !matches!(self.server.public_url.scheme(), "http" | "https") {
             return invalid("server.public_url", "must be an http:// or https:// URL");
@@ -523,6 +553,31 @@ mod tests {
             ),
             ("CONTATO_SERVER__BINDD", "127.0.0.1:1", "bindd"),
             ("CONTATO_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),
+            (
+                "CONTATO_SERVER__HEADER_READ_TIMEOUT_SECONDS",
+                "0",
+                "server.header_read_timeout_seconds",
+            ),
+            (
+                "CONTATO_SERVER__BODY_READ_TIMEOUT_SECONDS",
+                "0",
+                "server.body_read_timeout_seconds",
+            ),
+            (
+                "CONTATO_SERVER__MAX_HEADER_BYTES",
+                "100",
+                "server.max_header_bytes",
+            ),
+            (
+                "CONTATO_SERVER__MAX_HEADER_BYTES",
+                "1000000",
+                "server.max_header_bytes",
+            ),
+            (
+                "CONTATO_SERVER__MAX_CONNECTIONS",
+                "0",
+                "server.max_connections",
+            ),
         ];
         for (variable, value, key) in cases {
             Jail::expect_with(|jail| {

@@ -17,7 +17,8 @@
 //! - [`config`], [`clock`], [`links`], [`client_ip`], [`telemetry`], [`metrics`],
 //!   [`passwords`], [`tokens`]: settings, time, addresses, logs, argon2id, random secrets
 //!   stored as hashes.
-//! - [`startup`] and [`cli`]: bringing the service up; the `contato` command.
+//! - [`startup`] and [`cli`]: bringing the service up; the `contato` command. [`serve`]: the
+//!   HTTP server under the routers, which closes slow and idle connections and caps them.
 //!
 //! Invariants:
 //! - The domain does no I/O: no database, no network, no clock. "Now" is a parameter.
@@ -57,6 +58,8 @@ pub mod notify;
 pub mod passwords;
 /// The shipped zones and holidays.
 pub mod reference;
+/// The HTTP server: connections, their timeouts and limits.
+pub mod serve;
 /// Bringing the service up and down.
 pub mod startup;
 /// The database: requests, staff, zones, holidays, outbox.

@@ -1,11 +1,12 @@
-//! Bringing the service up: database, migrations, reference data, the listener, and a
-//! graceful stop on SIGTERM or Ctrl-C.
+//! Bringing the service up: database, migrations, reference data, the listener (served by
+//! [`crate::serve`]), and a graceful stop on SIGTERM or Ctrl-C.
 
 use std::{net::SocketAddr, path::Path, time::Duration};
 
 use anyhow::Context;
 use axum::{
     http::Uri,
+    middleware,
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
@@ -19,6 +20,7 @@ use crate::{
     http,
     jobs::Worker,
     reference::{self, SHIPPED_HOLIDAYS, SHIPPED_ZONES},
+    serve,
     store::Store,
     tokens::SigningKey,
     web,
@@ -142,30 +144,31 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let grace = Duration::from_secs(self.app.settings.server.shutdown_grace_seconds);
+        let server = &self.app.settings.server;
+        let grace = Duration::from_secs(server.shutdown_grace_seconds);
+        let limits = serve::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(server.header_read_timeout_seconds),
+            write_timeout: Duration::from_secs(server.write_timeout_seconds),
+            max_header_bytes: server.max_header_bytes,
+            max_connections: serve::connection_cap(
+                server.max_connections,
+                u64::from(self.app.settings.database.max_connections) + serve::RESERVED_FILES,
+            ),
+        };
         let address = self.local_addr()?;
         let store = self.app.store.clone();
         let (stop_worker, worker_stop) = watch::channel(false);
         let worker = self
             .worker
             .map(|worker| tokio::spawn(async move { worker.run(worker_stop).await }));
-        let router = router(self.app).into_make_service_with_connect_info::<SocketAddr>();
-        tracing::info!(%address, "listening");
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = axum::serve(self.listener, router).with_graceful_shutdown(async move {
+        let router = router(self.app);
+        tracing::info!(%address, max_connections = limits.max_connections, "listening");
+        let stopping = async move {
             shutdown.await;
             let _ = stop_worker.send(true);
-            let _ = stopping_tx.send(());
             tracing::info!("stopping: finishing requests in flight");
-        });
-        let mut server = std::pin::pin!(server.into_future());
-        tokio::select! {
-            result = &mut server => result.context("the server failed")?,
-            _ = async {
-                let _ = stopping_rx.await;
-                tokio::time::sleep(grace).await;
-            } => tracing::warn!(seconds = grace.as_secs(), "requests still in flight after the grace period"),
-        }
+        };
+        serve::serve(self.listener, router, &limits, stopping, grace).await;
         if let Some(worker) = worker
             && let Err(error) = worker.await
         {
@@ -184,11 +187,20 @@ impl Application {
 /// that names nothing, or a method a route does not take, gets the API's JSON error under
 /// `/api/` and the pages' Portuguese page elsewhere.
 pub fn router(app: App) -> axum::Router {
+    let body_deadline = serve::body::BodyDeadline {
+        within: Duration::from_secs(app.settings.server.body_read_timeout_seconds),
+        answer: request_timeout,
+    };
     let routes = axum::Router::new()
         .merge(http::router())
         .merge(web::router())
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        // Inside the shared layers, so that a 408 is traced and counted as any answer is.
+        .layer(middleware::from_fn_with_state(
+            body_deadline,
+            serve::body::enforce,
+        ));
     http::with_layers(routes, app)
 }
 
@@ -201,6 +213,14 @@ async fn not_found(uri: Uri) -> Response {
         http::error::ApiError::NotFound.into_response()
     } else {
         web::not_found()
+    }
+}
+
+fn request_timeout(uri: &Uri) -> Response {
+    if is_api(uri) {
+        http::error::ApiError::RequestTimeout.into_response()
+    } else {
+        web::request_timeout()
     }
 }
 

@@ -26,6 +26,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("payload too large")]
     PayloadTooLarge,
+    /// 408: the body did not arrive whole within `server.body_read_timeout_seconds`.
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("unauthorized")]
     Unauthorized,
     #[error("forbidden")]
@@ -101,6 +104,12 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 "O corpo da requisição excede 64 KiB.".to_string(),
+                None,
+            ),
+            ApiError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "O corpo da requisição não chegou inteiro a tempo; envie de novo.".to_string(),
                 None,
             ),
             ApiError::Unauthorized => {

@@ -56,6 +56,18 @@ pub fn method_not_allowed() -> Response {
     )
 }
 
+/// The page of a form whose content did not arrive whole in time (a connection that stalled).
+pub fn request_timeout() -> Response {
+    pages().render(
+        StatusCode::REQUEST_TIMEOUT,
+        "erro.html",
+        context! {
+            title => "Envio interrompido",
+            message => "O formulário não chegou inteiro a tempo. Confira sua conexão e envie de novo.",
+        },
+    )
+}
+
 /// The page for a use case that failed, in words a member of the public understands.
 fn render_error(error: AppError) -> Response {
     let wait = match &error {

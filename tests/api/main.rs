@@ -10,6 +10,7 @@ mod browser;
 mod browser_panel;
 mod browser_public;
 mod cli;
+mod connections;
 mod errors;
 mod fake_google;
 mod google;
