@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     command::{Command, ParsedCommand},
-    job::{CancelNotice, Job, MeetingNotice, MeetingTime},
+    job::{CancelNotice, Job, MeetingMove, MeetingNotice, MeetingTime},
     meet_link::MeetLink,
     schedule::{Horizon, ServiceWindow, Slot, SlotError, ZoneSchedule},
     status::{Action, Outcome, Status, TransitionNotAllowed, transition},
@@ -48,6 +48,11 @@ pub struct Policy {
     pub requester_cancel_notice_hours: u32,
     /// How far ahead a meeting may be scheduled or moved.
     pub horizon: Horizon,
+    /// A requester may move their meeting only while it starts at least this many hours
+    /// from now.
+    pub requester_reschedule_notice_hours: u32,
+    /// How many times a requester may move their meeting; staff moves do not count.
+    pub requester_reschedules_max: u32,
 }
 
 /// The request as a change finds it.
@@ -60,6 +65,8 @@ pub struct RequestState {
     pub meeting: Option<Slot>,
     pub meet_link: Option<String>,
     pub schedule_revision: i32,
+    /// How many times the requester moved the meeting themselves.
+    pub requester_reschedules: i32,
     pub version: i32,
 }
 
@@ -135,14 +142,45 @@ pub enum Refusal {
     NoClerk,
     #[error("O(a) servidor(a) responsável não existe.")]
     ClerkGone,
+    #[error(
+        "Faltam menos de {hours} horas para o atendimento: para remarcar, fale com o cartório."
+    )]
+    TooLateToReschedule { hours: u32 },
+    #[error("{}", reschedule_limit_message(.max))]
+    RescheduleLimitReached { max: u32 },
+    #[error(
+        "O horário do atendimento já chegou: não é mais possível remarcá-lo. Se precisar, fale com o cartório."
+    )]
+    MeetingStarted,
+    #[error("Esta solicitação não tem atendimento marcado para remarcar.")]
+    NotScheduled,
+    #[error("Este já é o horário do seu atendimento.")]
+    SameSlot,
+}
+
+/// Said when the requester may move the meeting no more: once they used every move, or
+/// when the court lets requesters move none.
+fn reschedule_limit_message(max: &u32) -> String {
+    match *max {
+        0 => "A remarcação pelo(a) requerente não está disponível: para mudar o horário, fale com o cartório.".into(),
+        1 => "Você já remarcou este atendimento uma vez, o máximo permitido: para mudar o horário de novo, fale com o cartório.".into(),
+        max => format!("Você já remarcou este atendimento {max} vezes, o máximo permitido: para mudar o horário de novo, fale com o cartório."),
+    }
 }
 
 impl Refusal {
     /// The input field the refusal is about; `None` when the request's state is the reason.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Refusal::NotAllowed(_) | Refusal::TooLateToCancel { .. } => None,
-            Refusal::Slot(_) | Refusal::NoClerk | Refusal::ClerkGone => Some("start"),
+            Refusal::NotAllowed(_)
+            | Refusal::TooLateToCancel { .. }
+            | Refusal::TooLateToReschedule { .. }
+            | Refusal::RescheduleLimitReached { .. }
+            | Refusal::MeetingStarted
+            | Refusal::NotScheduled => None,
+            Refusal::Slot(_) | Refusal::NoClerk | Refusal::ClerkGone | Refusal::SameSlot => {
+                Some("start")
+            }
             Refusal::UnknownZone | Refusal::SameZone => Some("zone"),
             Refusal::NoMeetingLink => Some("meet_link"),
         }
@@ -167,6 +205,8 @@ pub struct Changes {
     pub meeting: Option<Meeting>,
     pub outcome: Option<Outcome>,
     pub rejection_reason: Option<String>,
+    /// The requester's moves of the meeting, counted anew.
+    pub requester_reschedules: Option<i32>,
     /// The request reaches a final state now.
     pub closes: bool,
 }
@@ -256,6 +296,12 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
         ..
     } = situation;
     let from = request.status;
+    let by_requester = *actor == Actor::Requester;
+    // Before the state machine: a requester is told their meeting cannot move and why,
+    // not that an action is not allowed.
+    if by_requester && let Command::Reschedule { .. } = command.command {
+        requester_may_reschedule(request, *now, policy)?;
+    }
     let to = transition(from, command.command.action())?;
     let version = request.version + 1;
     let mut changes = Changes::default();
@@ -301,7 +347,9 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
                 .schedule
                 .calendar()
                 .check_slot(*start, *now, policy.horizon, busy)?;
-            let link = meeting_link(request, zone, meet_link.as_ref(), policy)?;
+            // The requester keeps the meeting's link: only staff paste one.
+            let pasted = meet_link.as_ref().filter(|_| !by_requester);
+            let link = meeting_link(request, zone, pasted, policy)?;
             let revision = request.schedule_revision + 1;
             changes.assignee = Some(Some(clerk));
             changes.meeting = Some(Meeting {
@@ -312,6 +360,20 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
             let first = matches!(command.command, Command::Schedule { .. });
             effects.announce_meeting(slot, link, revision, first, policy.source);
             effects.reminders(slot, revision, &policy.reminder_hours);
+            if by_requester && let Some(previous) = request.meeting.filter(|_| !first) {
+                // A move the zone did not make: it must hear of it, and it counts.
+                if previous.start == slot.start {
+                    return Err(Refusal::SameSlot);
+                }
+                changes.requester_reschedules = Some(request.requester_reschedules + 1);
+                effects.push(Job::RescheduledByRequester(MeetingMove {
+                    request_id: request.id,
+                    revision,
+                    previous_start: previous.start,
+                    start: slot.start,
+                    end: slot.end,
+                }));
+            }
         }
         Command::Complete { outcome } => {
             changes.outcome = Some(*outcome);
@@ -399,6 +461,32 @@ pub fn requester_may_cancel(
         }
         _ => Ok(()),
     }
+}
+
+/// Whether the requester may still move their meeting themselves: a scheduled meeting that
+/// has not begun, starts at least the notice from `now`, and that they have moved fewer
+/// times than the policy allows. Staff may move a meeting at any time.
+pub fn requester_may_reschedule(
+    request: &RequestState,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    let meeting = match (request.status, request.meeting) {
+        (Status::Scheduled, Some(meeting)) => meeting,
+        _ => return Err(Refusal::NotScheduled),
+    };
+    if now >= meeting.start {
+        return Err(Refusal::MeetingStarted);
+    }
+    let max = policy.requester_reschedules_max;
+    if i64::from(request.requester_reschedules) >= i64::from(max) {
+        return Err(Refusal::RescheduleLimitReached { max });
+    }
+    let hours = policy.requester_reschedule_notice_hours;
+    if meeting.start - now < Duration::hours(hours.into()) {
+        return Err(Refusal::TooLateToReschedule { hours });
+    }
+    Ok(())
 }
 
 /// The clerk who holds a meeting: the assignee, or the staff member scheduling it.

@@ -44,6 +44,9 @@ pub enum Job {
     MoveMeeting(MeetingTime),
     #[serde(rename = "meeting.delete")]
     DeleteMeeting { request_id: i64 },
+    /// To the zone's address and the assignee: the requester moved their meeting.
+    #[serde(rename = "email.rescheduled_by_requester")]
+    RescheduledByRequester(MeetingMove),
 }
 
 /// A meeting announced to the requester, as the change decided it.
@@ -79,6 +82,16 @@ pub struct MeetingTime {
     pub end: DateTime<Utc>,
 }
 
+/// A meeting the requester moved, told to the zone: the time it left and the time it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingMove {
+    pub request_id: i64,
+    pub revision: i32,
+    pub previous_start: DateTime<Utc>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
 /// A job the zone's calendar carries out (the others are e-mails).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalendarChange<'a> {
@@ -101,6 +114,7 @@ pub enum JobKind {
     CreateMeeting,
     MoveMeeting,
     DeleteMeeting,
+    RescheduledByRequester,
 }
 
 /// Where an outbox job is in its life.
@@ -134,6 +148,7 @@ impl Job {
             Job::CreateMeeting(_) => JobKind::CreateMeeting,
             Job::MoveMeeting(_) => JobKind::MoveMeeting,
             Job::DeleteMeeting { .. } => JobKind::DeleteMeeting,
+            Job::RescheduledByRequester(_) => JobKind::RescheduledByRequester,
         }
     }
 
@@ -152,7 +167,8 @@ impl Job {
             | Job::Rescheduled(_)
             | Job::Cancelled(_)
             | Job::Reminder { .. }
-            | Job::Done { .. } => None,
+            | Job::Done { .. }
+            | Job::RescheduledByRequester(_) => None,
         }
     }
 
@@ -168,6 +184,7 @@ impl Job {
             Job::Scheduled(notice) | Job::Rescheduled(notice) => notice.request_id,
             Job::Cancelled(notice) => notice.request_id,
             Job::CreateMeeting(time) | Job::MoveMeeting(time) => time.request_id,
+            Job::RescheduledByRequester(moved) => moved.request_id,
         }
     }
 
@@ -205,7 +222,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -217,6 +234,7 @@ impl JobKind {
         JobKind::CreateMeeting,
         JobKind::MoveMeeting,
         JobKind::DeleteMeeting,
+        JobKind::RescheduledByRequester,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -233,6 +251,7 @@ impl JobKind {
             JobKind::CreateMeeting => "meeting.create",
             JobKind::MoveMeeting => "meeting.update",
             JobKind::DeleteMeeting => "meeting.delete",
+            JobKind::RescheduledByRequester => "email.rescheduled_by_requester",
         }
     }
 
@@ -254,6 +273,9 @@ impl JobKind {
             JobKind::CreateMeeting => "Google Agenda: criar reunião",
             JobKind::MoveMeeting => "Google Agenda: mover reunião",
             JobKind::DeleteMeeting => "Google Agenda: excluir reunião",
+            JobKind::RescheduledByRequester => {
+                "E-mail: remarcação pelo(a) requerente (aviso à zona)"
+            }
         }
     }
 }
@@ -348,6 +370,13 @@ mod tests {
             Job::CreateMeeting(time.clone()),
             Job::MoveMeeting(time),
             Job::DeleteMeeting { request_id: 7 },
+            Job::RescheduledByRequester(MeetingMove {
+                request_id: 7,
+                revision: 3,
+                previous_start: notice.start,
+                start: notice.start + chrono::Duration::days(1),
+                end: notice.end + chrono::Duration::days(1),
+            }),
         ]
     }
 

@@ -221,7 +221,12 @@ fn conflict_code(refusal: &Refusal) -> &'static str {
     match refusal {
         Refusal::NotAllowed(_) => "transition_not_allowed",
         Refusal::TooLateToCancel { .. } => "too_late_to_cancel",
+        Refusal::TooLateToReschedule { .. } => "too_late_to_reschedule",
+        Refusal::RescheduleLimitReached { .. } => "reschedule_limit_reached",
+        Refusal::MeetingStarted => "meeting_started",
+        Refusal::NotScheduled => "not_scheduled",
         Refusal::Slot(_)
+        | Refusal::SameSlot
         | Refusal::UnknownZone
         | Refusal::SameZone
         | Refusal::NoMeetingLink

@@ -421,6 +421,8 @@ pub fn manual_policy() -> Policy {
         allowed_link_hosts: vec!["meet.google.com".into()],
         requester_cancel_notice_hours: 2,
         horizon: default_horizon(),
+        requester_reschedule_notice_hours: 24,
+        requester_reschedules_max: 2,
     }
 }
 
