@@ -1,7 +1,7 @@
-//! A requester moves their own meeting through the API: the notice, the count and the
-//! meeting's start bound it, each refusal says why and writes nothing, the same event and
-//! link are kept, and the requester and the zone are told. The rules themselves are the
-//! table of `domain::change`.
+//! A requester moves their own meeting through the API and through the tracking page: the
+//! notice, the count and the meeting's start bound it, each refusal says why and writes
+//! nothing, the same event and link are kept, and the requester and the zone are told. The
+//! rules themselves are the table of `domain::change`.
 
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 use contato::domain::{
@@ -146,6 +146,10 @@ impl Scheduled {
             .filter(|slot| *slot != self.meeting)
             .take(count)
             .collect()
+    }
+
+    fn tracking_path(&self) -> String {
+        format!("/acompanhar/{}?token={}", self.protocol, self.token)
     }
 }
 
@@ -555,6 +559,210 @@ async fn the_settings_bound_the_requester() {
         (409, &json!("too_late_to_reschedule"))
     );
     assert!(refused["error"].as_str().unwrap().contains("720 horas"));
+}
+
+/// A client that shows redirects instead of following them.
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    no_redirects()
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let response = app.http.get(app.url(path)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// The `value` of every radio button named `start`, in page order.
+fn radio_values(html: &str) -> Vec<String> {
+    html.split("name=\"start\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|value| value.replace("&#x2b;", "+").replace("&#x3a;", ":"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_tracking_page_lists_free_slots_by_day_and_moves_the_meeting() {
+    let request = scheduled().await;
+    let (status, html) = page(&request.app, &request.tracking_path()).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<h2 id=\"remarcar-titulo\">Remarcar</h2>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "action=\"&#x2f;acompanhar&#x2f;{}&#x2f;remarcar\"",
+            request.protocol
+        )) || html.contains(&format!(
+            "action=\"/acompanhar/{}/remarcar\"",
+            request.protocol
+        ))
+    );
+    assert!(
+        html.contains("name=\"token\""),
+        "the token goes in the body"
+    );
+    assert_eq!(
+        html.matches("<button type=\"submit\">").count(),
+        1,
+        "one submit button for the whole list"
+    );
+    let values = radio_values(&html);
+    assert!(!values.is_empty(), "{html}");
+    let offered: Vec<DateTime<Utc>> = values
+        .iter()
+        .map(|value| value.parse().expect("an RFC 3339 value"))
+        .collect();
+    // Far enough ahead to be moved again afterwards.
+    let chosen = offered
+        .iter()
+        .position(|start| *start - request.app.now() > Duration::hours(48))
+        .expect("a slot two days ahead within the week");
+    let first = offered[chosen];
+    assert!(
+        html.contains(&long_date(local_date(first))),
+        "grouped under the day's name"
+    );
+    assert!(html.contains(&format!("{} às", local_time(first))));
+    assert!(html.contains("Você pode remarcar até 24 horas antes do atendimento, mais 2 vezes."));
+
+    let response = post_form(
+        &request.app,
+        &format!("/acompanhar/{}/remarcar", request.protocol),
+        &[("token", &request.token), ("start", &values[chosen])],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, format!("{}&remarcado=1", request.tracking_path()));
+    let (status, html) = page(&request.app, &location).await;
+    assert_eq!(status, 200);
+    let said = format!(
+        "Atendimento remarcado para {}, às {} (horário de Belém).",
+        long_date(local_date(first)),
+        local_time(first)
+    );
+    assert!(html.contains(&said), "{html}");
+    assert!(html.contains(&format!(
+        "<strong>{}, das {} às",
+        long_date(local_date(first)),
+        local_time(first)
+    )));
+    assert!(html.contains("mais uma vez"), "one move left");
+    assert_eq!(request.row().await.scheduled_start, Some(first));
+
+    // "Mais dias" lists the next week.
+    let later = html
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("&amp;de=") || href.contains("&de="))
+        .expect("a link to more days")
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&#x3d;", "=");
+    let (status, next_week) = page(&request.app, &later).await;
+    assert_eq!(status, 200);
+    let next: Vec<DateTime<Utc>> = radio_values(&next_week)
+        .iter()
+        .map(|value| value.parse().unwrap())
+        .collect();
+    let last_offered = offered.iter().max().unwrap();
+    assert!(
+        !next.is_empty() && next.iter().all(|start| start > last_offered),
+        "{later}"
+    );
+}
+
+#[tokio::test]
+async fn the_tracking_page_says_why_a_meeting_cannot_be_moved() {
+    let request = scheduled().await;
+    let target = request.other_slots(1)[0];
+    request
+        .app
+        .clock
+        .set(request.meeting.start - Duration::hours(23));
+    let before = row_counts(&request.app.store).await;
+
+    let (status, html) = page(&request.app, &request.tracking_path()).await;
+    assert_eq!(status, 200);
+    let why = "Faltam menos de 24 horas para o atendimento: para remarcar, fale com o cartório.";
+    assert!(html.contains(why), "{html}");
+    assert!(!html.contains("name=\"start\""), "no slots offered");
+
+    let response = post_form(
+        &request.app,
+        &format!("/acompanhar/{}/remarcar", request.protocol),
+        &[
+            ("token", &request.token),
+            ("start", &target.start.to_rfc3339()),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 409);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Não foi possível remarcar. {why}")),
+        "{html}"
+    );
+    assert_eq!(row_counts(&request.app.store).await, before);
+
+    // Once every move is used, the page says so.
+    let used = scheduled().await;
+    for target in used.other_slots(2) {
+        assert_eq!(used.reschedule(target.start).await.0, 200);
+    }
+    let (_, html) = page(&used.app, &used.tracking_path()).await;
+    assert!(
+        html.contains("Você já remarcou este atendimento 2 vezes, o máximo permitido: para mudar o horário de novo, fale com o cartório."),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_tracking_page_sends_back_a_slot_that_cannot_be_taken() {
+    let request = scheduled().await;
+    let action = format!("/acompanhar/{}/remarcar", request.protocol);
+    let before = row_counts(&request.app.store).await;
+
+    let response = post_form(&request.app, &action, &[("token", &request.token)]).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Escolha um dos horários livres da lista."),
+        "{html}"
+    );
+    assert!(html.contains("id=\"start-error\""));
+    assert!(!radio_values(&html).is_empty(), "the list comes back");
+
+    let own = request.meeting.start.to_rfc3339();
+    let response = post_form(
+        &request.app,
+        &action,
+        &[("token", &request.token), ("start", &own)],
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Este já é o horário do seu atendimento. Escolha outro horário da lista."),
+        "{html}"
+    );
+
+    let response = post_form(&request.app, &action, &[("token", "nope"), ("start", &own)]).await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(row_counts(&request.app.store).await, before);
 }
 
 /// Files a request on the google court, triages and schedules it at least three days ahead:
