@@ -20,6 +20,8 @@ use crate::domain::{
 /// The shipped defaults: every key has a value that works on a fresh checkout.
 const DEFAULTS: &str = include_str!("../config/default.toml");
 const DEFAULT_FILE: &str = "config/default.toml";
+/// A handful of moves is a generous policy; more is a typo (the counter is a database int).
+const MAX_REQUESTER_RESCHEDULES: u32 = 20;
 
 /// Below this, a browser's ordinary headers and cookies would not fit.
 const MIN_HEADER_BYTES: usize = 4096;
@@ -167,6 +169,12 @@ pub struct ScheduleSettings {
     pub max_days_ahead: u32,
     /// How long offered times are held for the requester to pick one.
     pub offer_expiry_hours: u32,
+    /// A requester may move their meeting only while it starts at least this many hours
+    /// from now.
+    pub requester_reschedule_notice_hours: u32,
+    /// How many times a requester may move their meeting (0: never); staff moves do not
+    /// count.
+    pub requester_reschedules_max: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -341,6 +349,22 @@ impl Settings {
                 "must be between 1 and 720: offered times are held from everyone else meanwhile",
             );
         }
+        // A notice longer than the horizon would let no meeting ever be moved: a setting that
+        // says "requesters may reschedule" while forbidding it is a mistake, not a policy.
+        if u64::from(self.schedule.requester_reschedule_notice_hours)
+            > 24 * u64::from(self.schedule.max_days_ahead)
+        {
+            return invalid(
+                "schedule.requester_reschedule_notice_hours",
+                "must be at most 24 × schedule.max_days_ahead hours (set schedule.requester_reschedules_max to 0 to turn rescheduling by requesters off)",
+            );
+        }
+        if self.schedule.requester_reschedules_max > MAX_REQUESTER_RESCHEDULES {
+            return invalid(
+                "schedule.requester_reschedules_max",
+                "must be from 0 (requesters may not reschedule) to 20",
+            );
+        }
         if self.worker.poll_ms == 0 || self.worker.batch_size == 0 || self.worker.lease_seconds == 0
         {
             return invalid(
@@ -389,6 +413,8 @@ impl Settings {
             reminder_hours: self.email.reminder_hours.clone(),
             allowed_link_hosts: self.calendar.allowed_link_hosts.clone(),
             requester_cancel_notice_hours: self.schedule.requester_cancel_notice_hours,
+            requester_reschedule_notice_hours: self.schedule.requester_reschedule_notice_hours,
+            requester_reschedules_max: self.schedule.requester_reschedules_max,
             horizon: self
                 .schedule
                 .horizon()
@@ -550,6 +576,21 @@ mod tests {
                 "CONTATO_SCHEDULE__MAX_DAYS_AHEAD",
                 "30",
                 "schedule.max_days_ahead",
+            ),
+            (
+                "CONTATO_SCHEDULE__REQUESTER_RESCHEDULE_NOTICE_HOURS",
+                "9000",
+                "schedule.requester_reschedule_notice_hours",
+            ),
+            (
+                "CONTATO_SCHEDULE__REQUESTER_RESCHEDULES_MAX",
+                "21",
+                "schedule.requester_reschedules_max",
+            ),
+            (
+                "CONTATO_SCHEDULE__REQUESTER_RESCHEDULES_MAX",
+                "-1",
+                "requester_reschedules_max",
             ),
             ("CONTATO_SERVER__BINDD", "127.0.0.1:1", "bindd"),
             ("CONTATO_SERVER__PUBLIC_URL", "ftp://x", "server.public_url"),

@@ -46,6 +46,8 @@ pub struct Model {
     pub meet_link: Option<String>,
     pub calendar_event_id: Option<String>,
     pub schedule_revision: i32,
+    /// How many times the requester moved the meeting themselves (staff moves not counted).
+    pub requester_reschedules: i32,
     pub outcome: Option<Outcome>,
     #[sea_orm(column_type = "Text", nullable)]
     pub rejection_reason: Option<String>,

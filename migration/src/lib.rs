@@ -19,6 +19,7 @@ mod m20261201_000013_add_job_waits_for;
 mod m20261201_000015_create_service_secrets;
 mod m20261201_000016_add_requester_email_key;
 mod m20261201_000017_add_requester_preference;
+mod m20261201_000018_add_requester_reschedules;
 mod m20261201_000019_create_offered_slots;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_create_service_secrets::Migration),
             Box::new(m20261201_000016_add_requester_email_key::Migration),
             Box::new(m20261201_000017_add_requester_preference::Migration),
+            Box::new(m20261201_000018_add_requester_reschedules::Migration),
             Box::new(m20261201_000019_create_offered_slots::Migration),
         ]
     }

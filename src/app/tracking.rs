@@ -1,14 +1,16 @@
-//! A requester follows and cancels their request, proven by the tracking token alone.
+//! A requester follows, cancels and reschedules their request, proven by the tracking token
+//! alone.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use subtle::ConstantTimeEq;
 
-use super::{App, AppError};
+use super::{App, AppError, staff_work::MAX_SLOT_DAYS};
 use crate::{
     domain::{
-        change::{Actor, requester_may_cancel},
-        command::{Command, ParsedCommand},
+        change::{Actor, Refusal, requester_may_cancel, requester_may_reschedule},
+        command::{Command, CommandInput, ParsedCommand},
         field_errors::FieldErrors,
+        schedule::Slot,
         status::Status,
     },
     store::{RequestRecord, StoreError, Transition, ZoneScope},
@@ -21,9 +23,19 @@ pub struct Tracked {
     pub request: RequestRecord,
     /// Whether the requester may still cancel it themselves.
     pub cancellable: bool,
+    /// Whether the requester may move the meeting themselves now, or why not.
+    pub reschedule: Result<(), Refusal>,
+    /// How many more times the requester may move the meeting.
+    pub reschedules_left: u32,
 }
 
-/// How many times a requester's change is tried again on a newer version.
+impl Tracked {
+    pub fn reschedulable(&self) -> bool {
+        self.reschedule.is_ok()
+    }
+}
+
+/// A concurrent change by staff makes the requester's change retry on the new version.
 const REQUESTER_ATTEMPTS: usize = 3;
 
 impl App {
@@ -39,11 +51,14 @@ impl App {
         protocol: &str,
         token: &str,
     ) -> Result<Tracked, AppError> {
+        let request = self.verified(protocol, token).await?;
         let command = ParsedCommand {
             command: Command::Cancel { reason: None },
             note: Some("Cancelada pelo(a) requerente.".into()),
         };
-        self.change_by_requester(protocol, token, &command).await
+        let cancelled = self.change_by_requester(request, &command).await?;
+        tracing::info!(protocol = %cancelled.request.protocol, "request cancelled by its requester");
+        Ok(cancelled)
     }
 
     /// The requester picks one of the offered times (`start`, RFC 3339). The first pick wins:
@@ -75,19 +90,97 @@ impl App {
         if request.status == Status::Offered {
             self.check_calendar_free(&request, &command.command).await?;
         }
-        self.change_by_requester(protocol, token, &command).await
+        let picked = self.change_by_requester(request, &command).await?;
+        tracing::info!(protocol = %picked.request.protocol, "offered time picked by its requester");
+        Ok(picked)
     }
 
-    /// A change the requester makes with the token alone. A concurrent change by staff (or a
-    /// concurrent pick) makes it retry on the new version, where the decision sees what
-    /// happened meanwhile.
-    async fn change_by_requester(
+    /// The free slots the requester may move their meeting to, over `days` days from `from`:
+    /// those the staff listing shows for the clerk who holds the meeting (the zone's window,
+    /// business days, the horizon, the clerk's other meetings, and the zone's Google
+    /// calendar with the google provider). Refused, with the reason, when the requester may
+    /// not move the meeting now.
+    pub async fn requester_slots(
         &self,
         protocol: &str,
         token: &str,
+        from: NaiveDate,
+        days: u32,
+    ) -> Result<Vec<Slot>, AppError> {
+        let request = self.verified(protocol, token).await?;
+        let now = self.now();
+        requester_may_reschedule(&request.state(), now, &self.policy)?;
+        let clerks = match request.assignee_id {
+            Some(clerk) => vec![clerk],
+            None => self
+                .store
+                .zone_clerks(request.zone)
+                .await?
+                .unwrap_or_default(),
+        };
+        let slots = match self
+            .store
+            .free_slots(
+                request.zone,
+                from,
+                days.clamp(1, MAX_SLOT_DAYS),
+                now,
+                &self.policy,
+                &clerks,
+            )
+            .await
+        {
+            Ok(slots) => slots,
+            // A zone closed since the meeting was made offers no new time.
+            Err(StoreError::NotFound) => Vec::new(),
+            Err(error) => return Err(error.into()),
+        };
+        self.without_busy(request.zone, slots).await
+    }
+
+    /// Moves the requester's meeting to `start` (RFC 3339), if they may move it now and it is
+    /// a free slot: the same change a clerk's reschedule makes (the same event, the same
+    /// link, the next `.ics` sequence), counted, and told to the zone. `type_errors` carries
+    /// what the transport found wrong; a wrong token is not found before any of it is told.
+    pub async fn reschedule_by_requester(
+        &self,
+        protocol: &str,
+        token: &str,
+        start: Option<String>,
+        type_errors: FieldErrors,
+    ) -> Result<Tracked, AppError> {
+        let request = self.verified(protocol, token).await?;
+        if !type_errors.is_empty() {
+            return Err(AppError::Invalid(type_errors));
+        }
+        let input = CommandInput {
+            action: Some("reschedule".into()),
+            start,
+            ..CommandInput::default()
+        };
+        let parsed = Command::parse(&input, &[]).map_err(AppError::Invalid)?;
+        let command = ParsedCommand {
+            command: parsed.command,
+            note: Some("Remarcada pelo(a) requerente.".into()),
+        };
+        // Judged before the calendar is asked: a move that may not happen is refused for its
+        // reason, even while Google does not answer. The store judges it again.
+        requester_may_reschedule(&request.state(), self.now(), &self.policy)?;
+        if self.calendar.is_some() {
+            self.check_calendar_free(&request, &command.command).await?;
+        }
+        let moved = self.change_by_requester(request, &command).await?;
+        tracing::info!(protocol = %moved.request.protocol, "meeting moved by its requester");
+        Ok(moved)
+    }
+
+    /// Applies the requester's `command`, retrying on the new version when staff changed the
+    /// request meanwhile (the rules are judged again on it).
+    async fn change_by_requester(
+        &self,
+        mut request: RequestRecord,
         command: &ParsedCommand,
     ) -> Result<Tracked, AppError> {
-        let mut request = self.verified(protocol, token).await?;
         for _ in 0..REQUESTER_ATTEMPTS {
             let now = self.now();
             let asked = Transition {
@@ -99,14 +192,7 @@ impl App {
                 now,
             };
             match self.store.transition(&asked, &self.policy).await {
-                Ok(Ok(changed)) => {
-                    tracing::info!(
-                        protocol = %changed.protocol,
-                        action = %command.command.action(),
-                        "request changed by its requester"
-                    );
-                    return Ok(self.tracked(changed, now));
-                }
+                Ok(Ok(changed)) => return Ok(self.tracked(changed, now)),
                 Ok(Err(refusal)) => return Err(refusal.into()),
                 Err(StoreError::Stale { .. }) => {
                     request = self
@@ -149,10 +235,15 @@ impl App {
 
     fn tracked(&self, request: RequestRecord, now: DateTime<Utc>) -> Tracked {
         let notice = self.policy.requester_cancel_notice_hours;
-        let cancellable = requester_may_cancel(&request.state(), now, notice).is_ok();
+        let state = request.state();
+        let cancellable = requester_may_cancel(&state, now, notice).is_ok();
+        let reschedule = requester_may_reschedule(&state, now, &self.policy);
+        let used = u32::try_from(request.requester_reschedules).unwrap_or(0);
         Tracked {
             request,
             cancellable,
+            reschedule,
+            reschedules_left: self.policy.requester_reschedules_max.saturating_sub(used),
         }
     }
 }

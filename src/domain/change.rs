@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     command::{Command, ParsedCommand},
-    job::{CancelNotice, Job, MeetingNotice, MeetingTime, OfferNotice},
+    job::{CancelNotice, Job, MeetingMove, MeetingNotice, MeetingTime, OfferNotice},
     meet_link::MeetLink,
     schedule::{Horizon, ServiceWindow, Slot, SlotError, ZoneSchedule},
     status::{Action, Outcome, Status, TransitionNotAllowed, transition},
@@ -50,6 +50,11 @@ pub struct Policy {
     pub horizon: Horizon,
     /// An offer nobody picked goes back to the clerk after this many hours.
     pub offer_expiry_hours: u32,
+    /// A requester may move their meeting only while it starts at least this many hours
+    /// from now.
+    pub requester_reschedule_notice_hours: u32,
+    /// How many times a requester may move their meeting; staff moves do not count.
+    pub requester_reschedules_max: u32,
 }
 
 /// The request as a change finds it.
@@ -62,6 +67,8 @@ pub struct RequestState {
     pub meeting: Option<Slot>,
     pub meet_link: Option<String>,
     pub schedule_revision: i32,
+    /// How many times the requester moved the meeting themselves.
+    pub requester_reschedules: i32,
     pub version: i32,
     /// The times offered to the requester, while the request is `offered`.
     pub offer: Option<Offer>,
@@ -166,6 +173,20 @@ pub enum Refusal {
     OfferExpired,
     #[error("A oferta de horários ainda está no prazo.")]
     OfferStillOpen,
+    #[error(
+        "Faltam menos de {hours} horas para o atendimento: para remarcar, fale com o cartório."
+    )]
+    TooLateToReschedule { hours: u32 },
+    #[error("{}", reschedule_limit_message(.max))]
+    RescheduleLimitReached { max: u32 },
+    #[error(
+        "O horário do atendimento já chegou: não é mais possível remarcá-lo. Se precisar, fale com o cartório."
+    )]
+    MeetingStarted,
+    #[error("Esta solicitação não tem atendimento marcado para remarcar.")]
+    NotScheduled,
+    #[error("Este já é o horário do seu atendimento.")]
+    SameSlot,
 }
 
 /// A time as staff read it in a message: "03/12/2026 às 09:10" (Belém).
@@ -195,6 +216,16 @@ fn offer_closed(now: Status) -> &'static str {
     }
 }
 
+/// Said when the requester may move the meeting no more: once they used every move, or
+/// when the court lets requesters move none.
+fn reschedule_limit_message(max: &u32) -> String {
+    match *max {
+        0 => "A remarcação pelo(a) requerente não está disponível: para mudar o horário, fale com o cartório.".into(),
+        1 => "Você já remarcou este atendimento uma vez, o máximo permitido: para mudar o horário de novo, fale com o cartório.".into(),
+        max => format!("Você já remarcou este atendimento {max} vezes, o máximo permitido: para mudar o horário de novo, fale com o cartório."),
+    }
+}
+
 impl Refusal {
     /// The input field the refusal is about; `None` when the request's state is the reason.
     pub fn field(&self) -> Option<&'static str> {
@@ -203,10 +234,16 @@ impl Refusal {
             | Refusal::TooLateToCancel { .. }
             | Refusal::OfferClosed { .. }
             | Refusal::OfferExpired
-            | Refusal::OfferStillOpen => None,
-            Refusal::Slot(_) | Refusal::NoClerk | Refusal::ClerkGone | Refusal::NotOffered => {
-                Some("start")
-            }
+            | Refusal::OfferStillOpen
+            | Refusal::TooLateToReschedule { .. }
+            | Refusal::RescheduleLimitReached { .. }
+            | Refusal::MeetingStarted
+            | Refusal::NotScheduled => None,
+            Refusal::Slot(_)
+            | Refusal::NoClerk
+            | Refusal::ClerkGone
+            | Refusal::NotOffered
+            | Refusal::SameSlot => Some("start"),
             Refusal::OfferedSlot { .. } => Some("slots"),
             Refusal::UnknownZone | Refusal::SameZone => Some("zone"),
             Refusal::NoMeetingLink => Some("meet_link"),
@@ -236,6 +273,8 @@ pub struct Changes {
     pub offer: Option<Option<Offer>>,
     /// The link an offer will be scheduled with, kept until the pick (by hand only).
     pub offer_link: Option<String>,
+    /// The requester's moves of the meeting, counted anew.
+    pub requester_reschedules: Option<i32>,
     /// The request reaches a final state now.
     pub closes: bool,
 }
@@ -355,6 +394,12 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
         {
             return Err(Refusal::OfferExpired);
         }
+    }
+    let by_requester = *actor == Actor::Requester;
+    // Before the state machine: a requester is told their meeting cannot move and why,
+    // not that an action is not allowed.
+    if by_requester && let Command::Reschedule { .. } = command.command {
+        requester_may_reschedule(request, *now, policy)?;
     }
     let to = transition(from, command.command.action())?;
     let version = request.version + 1;
@@ -537,6 +582,7 @@ fn schedule(
         policy,
         ..
     } = situation;
+    let by_requester = *actor == Actor::Requester;
     let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
     let Facts::Agenda(Some(busy)) = &situation.facts else {
         return Err(Refusal::ClerkGone);
@@ -545,7 +591,13 @@ fn schedule(
         .schedule
         .calendar()
         .check_slot(start, *now, policy.horizon, busy)?;
-    let link = meeting_link(request, zone, pasted_link, policy)?;
+    // A move the zone did not make: it must hear of it, and it counts.
+    let moved_by_requester = request.meeting.filter(|_| by_requester && !first);
+    if moved_by_requester.is_some_and(|previous| previous.start == slot.start) {
+        return Err(Refusal::SameSlot);
+    }
+    // The requester keeps the meeting's link: only staff paste one.
+    let link = meeting_link(request, zone, pasted_link.filter(|_| !by_requester), policy)?;
     let revision = request.schedule_revision + 1;
     changes.assignee = Some(Some(clerk));
     changes.meeting = Some(Meeting {
@@ -555,6 +607,16 @@ fn schedule(
     });
     effects.announce_meeting(slot, link, revision, first, policy.source);
     effects.reminders(slot, revision, &policy.reminder_hours);
+    if let Some(previous) = moved_by_requester {
+        changes.requester_reschedules = Some(request.requester_reschedules + 1);
+        effects.push(Job::RescheduledByRequester(MeetingMove {
+            request_id: request.id,
+            revision,
+            previous_start: previous.start,
+            start: slot.start,
+            end: slot.end,
+        }));
+    }
     Ok(())
 }
 
@@ -593,6 +655,32 @@ pub fn requester_may_cancel(
         }
         _ => Ok(()),
     }
+}
+
+/// Whether the requester may still move their meeting themselves: a scheduled meeting that
+/// has not begun, starts at least the notice from `now`, and that they have moved fewer
+/// times than the policy allows. Staff may move a meeting at any time.
+pub fn requester_may_reschedule(
+    request: &RequestState,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<(), Refusal> {
+    let meeting = match (request.status, request.meeting) {
+        (Status::Scheduled, Some(meeting)) => meeting,
+        _ => return Err(Refusal::NotScheduled),
+    };
+    if now >= meeting.start {
+        return Err(Refusal::MeetingStarted);
+    }
+    let max = policy.requester_reschedules_max;
+    if i64::from(request.requester_reschedules) >= i64::from(max) {
+        return Err(Refusal::RescheduleLimitReached { max });
+    }
+    let hours = policy.requester_reschedule_notice_hours;
+    if meeting.start - now < Duration::hours(hours.into()) {
+        return Err(Refusal::TooLateToReschedule { hours });
+    }
+    Ok(())
 }
 
 /// The clerk who holds a meeting: the assignee, or the staff member scheduling it.

@@ -57,6 +57,9 @@ pub enum Job {
     /// To the zone: an offer ran out unpicked and the request waits for new times.
     #[serde(rename = "email.offer_expired")]
     OfferExpired { request_id: i64 },
+    /// To the zone's address and the assignee: the requester moved their meeting.
+    #[serde(rename = "email.rescheduled_by_requester")]
+    RescheduledByRequester(MeetingMove),
 }
 
 /// Times offered to the requester, as the change decided them.
@@ -100,6 +103,16 @@ pub struct MeetingTime {
     pub end: DateTime<Utc>,
 }
 
+/// A meeting the requester moved, told to the zone: the time it left and the time it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingMove {
+    pub request_id: i64,
+    pub revision: i32,
+    pub previous_start: DateTime<Utc>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
 /// A job the zone's calendar carries out (the others are e-mails).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalendarChange<'a> {
@@ -126,6 +139,7 @@ pub enum JobKind {
     OfferWithdrawn,
     ExpireOffer,
     OfferExpired,
+    RescheduledByRequester,
 }
 
 /// Where an outbox job is in its life.
@@ -163,6 +177,7 @@ impl Job {
             Job::OfferWithdrawn { .. } => JobKind::OfferWithdrawn,
             Job::ExpireOffer { .. } => JobKind::ExpireOffer,
             Job::OfferExpired { .. } => JobKind::OfferExpired,
+            Job::RescheduledByRequester(_) => JobKind::RescheduledByRequester,
         }
     }
 
@@ -186,6 +201,7 @@ impl Job {
             | Job::OfferWithdrawn { .. }
             | Job::ExpireOffer { .. }
             | Job::OfferExpired { .. } => None,
+            Job::RescheduledByRequester(_) => None,
         }
     }
 
@@ -205,6 +221,7 @@ impl Job {
             Job::Scheduled(notice) | Job::Rescheduled(notice) => notice.request_id,
             Job::Cancelled(notice) => notice.request_id,
             Job::CreateMeeting(time) | Job::MoveMeeting(time) => time.request_id,
+            Job::RescheduledByRequester(moved) => moved.request_id,
         }
     }
 
@@ -242,7 +259,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 15] = [
+    pub const ALL: [JobKind; 16] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -258,6 +275,7 @@ impl JobKind {
         JobKind::OfferWithdrawn,
         JobKind::ExpireOffer,
         JobKind::OfferExpired,
+        JobKind::RescheduledByRequester,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -278,6 +296,7 @@ impl JobKind {
             JobKind::OfferWithdrawn => "email.offer_withdrawn",
             JobKind::ExpireOffer => "offer.expire",
             JobKind::OfferExpired => "email.offer_expired",
+            JobKind::RescheduledByRequester => "email.rescheduled_by_requester",
         }
     }
 
@@ -303,6 +322,9 @@ impl JobKind {
             JobKind::OfferWithdrawn => "E-mail: oferta retirada",
             JobKind::ExpireOffer => "Prazo da oferta de horários",
             JobKind::OfferExpired => "E-mail: oferta expirada (aviso à zona)",
+            JobKind::RescheduledByRequester => {
+                "E-mail: remarcação pelo(a) requerente (aviso à zona)"
+            }
         }
     }
 }
@@ -408,6 +430,13 @@ mod tests {
                 version: 3,
             },
             Job::OfferExpired { request_id: 7 },
+            Job::RescheduledByRequester(MeetingMove {
+                request_id: 7,
+                revision: 3,
+                previous_start: notice.start,
+                start: notice.start + chrono::Duration::days(1),
+                end: notice.end + chrono::Duration::days(1),
+            }),
         ]
     }
 

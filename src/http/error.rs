@@ -236,8 +236,13 @@ fn conflict_code(refusal: &Refusal) -> &'static str {
         Refusal::OfferClosed { .. } => "not_offered",
         Refusal::OfferExpired => "offer_expired",
         Refusal::OfferStillOpen => "offer_still_open",
+        Refusal::TooLateToReschedule { .. } => "too_late_to_reschedule",
+        Refusal::RescheduleLimitReached { .. } => "reschedule_limit_reached",
+        Refusal::MeetingStarted => "meeting_started",
+        Refusal::NotScheduled => "not_scheduled",
         Refusal::NotOffered
         | Refusal::OfferedSlot { .. }
+        | Refusal::SameSlot
         | Refusal::Slot(_)
         | Refusal::UnknownZone
         | Refusal::SameZone

@@ -2,7 +2,7 @@
 
 use crate::http::extract::PathParam;
 use axum::{Json, extract::State, http::StatusCode};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{
     error::{ApiError, ErrorBody, ValidationBody},
     extract::{Field, JsonBody, QueryParams},
-    views::{OfferView, StatusChangeView, ZoneView},
+    views::{OfferView, SlotView, StatusChangeView, ZoneView},
 };
 use crate::{
     app::{App, Tracked},
@@ -25,6 +25,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(track_request))
         .routes(routes!(cancel_request))
         .routes(routes!(pick_slot))
+        .routes(routes!(requester_slots))
+        .routes(routes!(reschedule_request))
 }
 
 /// The zones that take requests.
@@ -184,11 +186,16 @@ pub struct TrackingView {
     /// While `offered`: the times to pick one from (`POST …/pick`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offer: Option<OfferView>,
+    /// Whether the requester may move the meeting now (`/slots`, `/reschedule`).
+    pub reschedulable: bool,
+    /// How many more times the requester may move the meeting.
+    pub reschedules_left: u32,
     pub history: Vec<StatusChangeView>,
 }
 
 impl From<Tracked> for TrackingView {
     fn from(tracked: Tracked) -> Self {
+        let reschedulable = tracked.reschedulable();
         let request = tracked.request;
         let scheduled = request.status == crate::domain::status::Status::Scheduled;
         TrackingView {
@@ -207,6 +214,8 @@ impl From<Tracked> for TrackingView {
                 .offer
                 .filter(|_| request.status == crate::domain::status::Status::Offered)
                 .map(OfferView::from),
+            reschedulable,
+            reschedules_left: tracked.reschedules_left,
             history: request
                 .history
                 .iter()
@@ -260,6 +269,58 @@ pub struct PickBody {
     pub start: Field<String>,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RequesterSlotsQuery {
+    /// The tracking token from the receipt or the e-mail.
+    token: Option<String>,
+    /// First day, `YYYY-MM-DD`; today by default.
+    from: Option<NaiveDate>,
+    /// How many days, 1–31; 7 by default.
+    days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequesterSlotsView {
+    pub slots: Vec<SlotView>,
+}
+
+/// Days listed when the client does not say, as for staff.
+const DEFAULT_SLOT_DAYS: u32 = 7;
+
+/// The free slots the requester may move their meeting to: the zone's, as the staff listing
+/// shows them for the clerk who holds the meeting, none past `schedule.max_days_ahead`.
+#[utoipa::path(get, path = "/api/v1/requests/{protocol}/slots", tag = "public",
+    params(("protocol" = String, Path, example = "2026-000123"), RequesterSlotsQuery),
+    responses(
+        (status = 200, body = RequesterSlotsView),
+        (status = 400, body = ErrorBody, description = "a malformed `from` or `days`"),
+        (status = 404, body = ErrorBody, description = "unknown protocol, or a wrong or missing token"),
+        (status = 409, body = ErrorBody, description = "the requester may not move the meeting now: `not_scheduled`, `meeting_started`, `reschedule_limit_reached` or `too_late_to_reschedule`"),
+        (status = 503, body = ErrorBody, description = "the zone's Google calendar could not be read"),
+    ))]
+async fn requester_slots(
+    State(app): State<App>,
+    PathParam(protocol): PathParam<String>,
+    QueryParams(query): QueryParams<RequesterSlotsQuery>,
+) -> Result<Json<RequesterSlotsView>, ApiError> {
+    let token = query.token.unwrap_or_default();
+    let from = query.from.unwrap_or_else(|| app.today());
+    let days = query.days.unwrap_or(DEFAULT_SLOT_DAYS);
+    let slots = app.requester_slots(&protocol, &token, from, days).await?;
+    Ok(Json(RequesterSlotsView {
+        slots: slots.into_iter().map(SlotView::from).collect(),
+    }))
+}
+
+/// The new time the requester picked: one of the free slots.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RescheduleBody {
+    /// RFC 3339, the `start` of a slot from `/slots`.
+    #[schema(value_type = String, example = "2026-12-03T09:10:00-03:00")]
+    #[serde(default)]
+    pub start: Field<String>,
+}
+
 /// Picks one of the offered times: the request is scheduled at it exactly as a clerk's
 /// schedule would. The first pick wins; the others are refused.
 #[utoipa::path(post, path = "/api/v1/requests/{protocol}/pick", tag = "public",
@@ -285,6 +346,37 @@ async fn pick_slot(
     }
     Ok(Json(
         app.pick_by_requester(&protocol, &token, start.as_deref())
+            .await?
+            .into(),
+    ))
+}
+
+/// Moves the meeting to another free slot, as its requester: at most
+/// `schedule.requester_reschedules_max` times, while the meeting starts at least
+/// `schedule.requester_reschedule_notice_hours` from now. The same event and link are kept;
+/// the requester and the zone are told by e-mail.
+#[utoipa::path(post, path = "/api/v1/requests/{protocol}/reschedule", tag = "public",
+    params(("protocol" = String, Path), TokenQuery), request_body = RescheduleBody,
+    responses(
+        (status = 200, body = TrackingView, description = "scheduled at the new start"),
+        (status = 400, body = ErrorBody, description = "the body is not a JSON object"),
+        (status = 404, body = ErrorBody, description = "unknown protocol, or a wrong or missing token"),
+        (status = 409, body = ErrorBody, description = "not moved, nothing written: `not_scheduled`, `meeting_started`, `reschedule_limit_reached` or `too_late_to_reschedule`"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ValidationBody, description = "`start` is missing or no free slot; nothing written"),
+        (status = 503, body = ErrorBody, description = "the zone's Google calendar could not be read"),
+    ))]
+async fn reschedule_request(
+    State(app): State<App>,
+    PathParam(protocol): PathParam<String>,
+    QueryParams(query): QueryParams<TokenQuery>,
+    JsonBody(body): JsonBody<RescheduleBody>,
+) -> Result<Json<TrackingView>, ApiError> {
+    let token = query.token.unwrap_or_default();
+    let mut type_errors = FieldErrors::new();
+    let start = body.start.take("start", "um texto", &mut type_errors);
+    Ok(Json(
+        app.reschedule_by_requester(&protocol, &token, start, type_errors)
             .await?
             .into(),
     ))

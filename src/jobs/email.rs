@@ -7,7 +7,7 @@ use super::{JobError, Worker};
 use crate::{
     domain::{
         dates::{local_date, local_time, long_date, short_date},
-        job::{Job, MeetingNotice},
+        job::{Job, MeetingMove, MeetingNotice},
         status::{Outcome, Status},
     },
     notify::{
@@ -34,41 +34,49 @@ impl Worker {
         if let Some(why) = moot(job, &request, self.clock.now()) {
             return Ok(format!("ignorado: {why}"));
         }
-        let (to, rendered, invitation) =
-            if let Job::NewRequest { .. } | Job::OfferExpired { .. } = job {
-                let to = self.zone_recipients(&request).await?;
-                if to.is_empty() {
-                    tracing::warn!(
-                        zone = request.zone,
-                        kind = job.kind().as_str(),
-                        "a message to the zone: it has no notification address and no clerk"
-                    );
-                    return Ok(
-                        "ignorado: a zona não tem e-mail de aviso nem servidor responsável".into(),
-                    );
+        let to_zone = matches!(
+            job,
+            Job::NewRequest { .. } | Job::RescheduledByRequester(_) | Job::OfferExpired { .. }
+        );
+        let (to, rendered, invitation) = if to_zone {
+            let to = self.zone_recipients(&request).await?;
+            if to.is_empty() {
+                tracing::warn!(
+                    zone = request.zone,
+                    kind = job.kind().as_str(),
+                    "a message to the zone: the zone has no notification address and no clerk"
+                );
+                return Ok(
+                    "ignorado: a zona não tem e-mail de aviso nem servidor responsável".into(),
+                );
+            }
+            let rendered = match job {
+                Job::RescheduledByRequester(moved) => {
+                    let context = self.moved_by_requester_context(&request, moved).await?;
+                    self.render(Message::RescheduledByRequester, &context)?
                 }
-                let rendered = if let Job::OfferExpired { .. } = job {
-                    self.render(
-                        Message::OfferExpired,
-                        &context::OfferExpired {
-                            protocol: request.protocol.clone(),
-                            zone_name: request.zone_name.clone(),
-                            name: request.name.clone(),
-                            panel_url: self.links.panel_request(request.id),
-                            signature: self.settings.email.signature.clone(),
-                        },
-                    )?
-                } else {
+                Job::OfferExpired { .. } => self.render(
+                    Message::OfferExpired,
+                    &context::OfferExpired {
+                        protocol: request.protocol.clone(),
+                        zone_name: request.zone_name.clone(),
+                        name: request.name.clone(),
+                        panel_url: self.links.panel_request(request.id),
+                        signature: self.settings.email.signature.clone(),
+                    },
+                )?,
+                _ => {
                     let context = self.new_request_context(&request).await?;
                     self.render(Message::NewRequest, &context)?
-                };
-                (to, rendered, None)
-            } else {
-                let to = vec![mailbox(&request.name, &request.email)?];
-                let common = self.to_requester(&request).await?;
-                let rendered = self.render_for_requester(job, common, &request)?;
-                (to, rendered, invitation_parts(job, &request))
+                }
             };
+            (to, rendered, None)
+        } else {
+            let to = vec![mailbox(&request.name, &request.email)?];
+            let common = self.to_requester(&request).await?;
+            let rendered = self.render_for_requester(job, common, &request)?;
+            (to, rendered, invitation_parts(job, &request))
+        };
         let uid = format!("request-{}@{}", request.id, self.mail_domain);
         let summary = format!(
             "Atendimento Balcão Virtual — {} ({})",
@@ -185,6 +193,7 @@ impl Worker {
             Job::NewRequest { .. }
             | Job::OfferExpired { .. }
             | Job::ExpireOffer { .. }
+            | Job::RescheduledByRequester(_)
             | Job::CreateMeeting(_)
             | Job::MoveMeeting(_)
             | Job::DeleteMeeting { .. } => Err(JobError::Permanent(format!(
@@ -272,6 +281,31 @@ impl Worker {
             process_number: request.process_number.clone(),
             preferred_dates: (!dates.is_empty()).then(|| dates.join(", ")),
             assignee: assignee.map(|staff| staff.name),
+            panel_url: self.links.panel_request(request.id),
+            signature: self.settings.email.signature.clone(),
+        })
+    }
+
+    async fn moved_by_requester_context(
+        &self,
+        request: &RequestRecord,
+        moved: &MeetingMove,
+    ) -> Result<context::RescheduledByRequester, JobError> {
+        let assignee = match request.assignee_id {
+            Some(id) => self.store.staff_member(id).await.map_err(JobError::store)?,
+            None => None,
+        };
+        Ok(context::RescheduledByRequester {
+            protocol: request.protocol.clone(),
+            zone_name: request.zone_name.clone(),
+            name: request.name.clone(),
+            subject: request.subject.clone(),
+            assignee: assignee.map(|staff| staff.name),
+            previous_date: long_date(local_date(moved.previous_start)),
+            previous_time: local_time(moved.previous_start),
+            date: long_date(local_date(moved.start)),
+            time: local_time(moved.start),
+            end_time: local_time(moved.end),
             panel_url: self.links.panel_request(request.id),
             signature: self.settings.email.signature.clone(),
         })
@@ -383,6 +417,7 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
         | Job::OfferWithdrawn { .. }
         | Job::ExpireOffer { .. }
         | Job::OfferExpired { .. }
+        | Job::RescheduledByRequester(_)
         | Job::CreateMeeting(_)
         | Job::MoveMeeting(_)
         | Job::DeleteMeeting { .. } => None,

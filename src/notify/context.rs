@@ -40,6 +40,25 @@ pub struct NewRequest {
     pub signature: String,
 }
 
+/// To the zone's address and the assignee, when the requester moved their meeting: no
+/// tracking link (it is the requester's secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct RescheduledByRequester {
+    pub protocol: String,
+    pub zone_name: String,
+    pub name: String,
+    pub subject: String,
+    pub assignee: Option<String>,
+    /// The time it left: "quinta-feira, 3 de dezembro de 2026", "09:10".
+    pub previous_date: String,
+    pub previous_time: String,
+    pub date: String,
+    pub time: String,
+    pub end_time: String,
+    pub panel_url: String,
+    pub signature: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Rejected {
     #[serde(flatten)]

@@ -29,6 +29,8 @@ pub enum Message {
     OfferWithdrawn,
     /// To the zone's clerks: an offer ran out unpicked.
     OfferExpired,
+    /// To the zone's clerks: the requester moved their meeting.
+    RescheduledByRequester,
 }
 
 /// Each message's three parts and the HTML layout, as shipped.
@@ -57,6 +59,7 @@ const SHIPPED: &[(&str, &str)] = shipped!(
     "offered",
     "offer_withdrawn",
     "offer_expired",
+    "rescheduled_by_requester",
 );
 
 /// A message ready to be sent: its subject and both bodies.
@@ -168,6 +171,7 @@ pub fn folder(message: Message) -> &'static str {
         Message::Offered => "offered",
         Message::OfferWithdrawn => "offer_withdrawn",
         Message::OfferExpired => "offer_expired",
+        Message::RescheduledByRequester => "rescheduled_by_requester",
     }
 }
 
@@ -197,6 +201,42 @@ mod tests {
             process_number: Some("0600123-10.2024.6.14.0001".into()),
             cancel_notice_hours: 2,
         }
+    }
+
+    fn moved_by_requester() -> RescheduledByRequester {
+        RescheduledByRequester {
+            protocol: "2026-000123".into(),
+            zone_name: "1ª Zona Eleitoral".into(),
+            name: "Maria".into(),
+            subject: "Título".into(),
+            assignee: Some("Ana".into()),
+            previous_date: "quarta-feira, 2 de dezembro de 2026".into(),
+            previous_time: "08:30".into(),
+            date: "quinta-feira, 3 de dezembro de 2026".into(),
+            time: "09:10".into(),
+            end_time: "09:30".into(),
+            panel_url: "https://contato.tre-pa.jus.br/painel/solicitacoes/1".into(),
+            signature: "Justiça Eleitoral do Pará".into(),
+        }
+    }
+
+    #[test]
+    fn the_zone_reads_the_old_and_the_new_time_of_a_requesters_move() {
+        let templates = Templates::new(Path::new("email_templates"));
+        let rendered = templates
+            .render(Message::RescheduledByRequester, &moved_by_requester())
+            .unwrap();
+        let html = rendered.html.replace("&#x2f;", "/");
+        for part in [&rendered.text, &html] {
+            assert!(part.contains("quarta-feira, 2 de dezembro de 2026, às 08:30"));
+            assert!(part.contains("quinta-feira, 3 de dezembro de 2026, das 09:10 às 09:30"));
+            assert!(part.contains("painel/solicitacoes/1"));
+            assert!(!part.contains("token="), "no tracking link to the zone");
+        }
+        assert_eq!(
+            rendered.subject,
+            "Atendimento remarcado pelo(a) requerente: 2026-000123, agora em quinta-feira, 3 de dezembro de 2026 às 09:10"
+        );
     }
 
     /// Every message with sample data: strict mode fails on any variable a template uses
@@ -322,6 +362,10 @@ mod tests {
                         signature: "Justiça Eleitoral do Pará".into(),
                     },
                 ),
+            ),
+            (
+                Message::RescheduledByRequester,
+                templates.render(Message::RescheduledByRequester, &moved_by_requester()),
             ),
         ]
     }

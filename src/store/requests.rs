@@ -86,6 +86,8 @@ pub struct RequestRecord {
     pub scheduled_end: Option<DateTime<Utc>>,
     pub meet_link: Option<String>,
     pub schedule_revision: i32,
+    /// How many times the requester moved the meeting themselves.
+    pub requester_reschedules: i32,
     pub outcome: Option<Outcome>,
     pub rejection_reason: Option<String>,
     pub version: i32,
@@ -446,6 +448,7 @@ fn request_state(row: &requests::Model, zone: i32, offer: Option<Offer>) -> Requ
             .map(|(start, end)| Slot { start, end }),
         meet_link: row.meet_link.clone(),
         schedule_revision: row.schedule_revision,
+        requester_reschedules: row.requester_reschedules,
         version: row.version,
         offer,
     }
@@ -556,6 +559,9 @@ async fn write_decision(
         update.scheduled_end = Set(Some(meeting.slot.end));
         update.meet_link = Set(meeting.link.clone());
         update.schedule_revision = Set(meeting.revision);
+    }
+    if let Some(count) = changes.requester_reschedules {
+        update.requester_reschedules = Set(count);
     }
     if let Some(outcome) = changes.outcome {
         update.outcome = Set(Some(outcome.into()));
@@ -702,6 +708,7 @@ impl RequestRecord {
                 .map(|(start, end)| Slot { start, end }),
             meet_link: self.meet_link.clone(),
             schedule_revision: self.schedule_revision,
+            requester_reschedules: self.requester_reschedules,
             version: self.version,
             offer: self.offer.clone(),
         }
@@ -739,6 +746,7 @@ impl RequestRecord {
             scheduled_end: request.scheduled_end,
             meet_link: request.meet_link,
             schedule_revision: request.schedule_revision,
+            requester_reschedules: request.requester_reschedules,
             outcome: request.outcome.map(Into::into),
             rejection_reason: request.rejection_reason,
             version: request.version,

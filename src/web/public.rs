@@ -1,5 +1,5 @@
 //! The public pages: what the service is, the request form, the confirmation, and the
-//! tracking page with its cancel step.
+//! tracking page with its cancel step and its reschedule form.
 
 use crate::web::query::PagePath;
 use std::collections::BTreeMap;
@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
@@ -31,6 +31,7 @@ use crate::{
         field_errors::FieldErrors,
         holidays::fold_name,
         preferential::Preferential,
+        schedule::Slot,
         status::{Action, Status},
         submission::SubmissionInput,
         text::RequesterRole,
@@ -58,6 +59,7 @@ pub fn router() -> Router<App> {
             get(cancel_step).post(cancel),
         )
         .route("/acompanhar/{protocol}/escolher", post(pick))
+        .route("/acompanhar/{protocol}/remarcar", post(reschedule))
 }
 
 async fn index(State(app): State<App>) -> Response {
@@ -277,6 +279,10 @@ struct TokenQuery {
     cancelado: Option<String>,
     #[serde(default)]
     escolhido: Option<String>,
+    remarcado: Option<String>,
+    /// The first day of free slots the reschedule form lists.
+    #[serde(default)]
+    de: Option<NaiveDate>,
 }
 
 /// The confirmation after the form: only for whoever holds the request's token, as the
@@ -320,17 +326,25 @@ async fn track(
             let message = if query.cancelado.is_some() {
                 Some((
                     "ok",
-                    "Pedido cancelado. Enviamos uma confirmação por e-mail.",
+                    "Pedido cancelado. Enviamos uma confirmação por e-mail.".to_string(),
                 ))
             } else if query.escolhido.is_some() {
                 Some((
                     "ok",
-                    "Horário confirmado. Enviamos o link da reunião e o convite por e-mail.",
+                    "Horário confirmado. Enviamos o link da reunião e o convite por e-mail."
+                        .to_string(),
                 ))
+            } else if query.remarcado.is_some() {
+                meeting_moved_message(&tracked.request).map(|text| ("ok", text))
             } else {
                 None
             };
-            render_tracking(&app, tracked, &token, message).await
+            let page = TrackingPage {
+                message,
+                from: query.de,
+                ..TrackingPage::default()
+            };
+            render_tracking(&app, tracked, &token, page).await
         }
         Err(error) => render_error(error),
     }
@@ -346,70 +360,54 @@ async fn pick(
     let fields = FormFields::parse(&body);
     let token = fields.text("token");
     let start = fields.optional("start");
-    match app
+    let (status, kind, message) = match app
         .pick_by_requester(&protocol, &token, start.as_deref())
         .await
     {
-        Ok(_) => Redirect::to(&format!("{}&escolhido=1", tracking_path(&protocol, &token)))
-            .into_response(),
+        Ok(_) => {
+            return Redirect::to(&format!("{}&escolhido=1", tracking_path(&protocol, &token)))
+                .into_response();
+        }
         // Not one of the times, or taken meanwhile in the zone's calendar: the choice again.
-        Err(AppError::Invalid(errors)) => {
-            let message = errors
+        Err(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error",
+            errors
                 .get("start")
                 .and_then(|messages| messages.first())
                 .cloned()
-                .unwrap_or_else(|| "Escolha um dos horários oferecidos.".to_string());
-            retrack(
-                &app,
-                &protocol,
-                &token,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "error",
-                &message,
-            )
-            .await
-        }
+                .unwrap_or_else(|| "Escolha um dos horários oferecidos.".to_string()),
+        ),
         // The offer is gone (picked, withdrawn, run out): what happened and what to do.
-        Err(AppError::Refused(refusal)) => {
-            retrack(
-                &app,
-                &protocol,
-                &token,
-                StatusCode::CONFLICT,
-                "warn",
-                &refusal.to_string(),
-            )
-            .await
-        }
-        Err(error) => render_error(error),
-    }
-}
-
-/// The tracking page again, with `message` on top and answering `status`.
-async fn retrack(
-    app: &App,
-    protocol: &str,
-    token: &str,
-    status: StatusCode,
-    kind: &str,
-    message: &str,
-) -> Response {
-    match app.track(protocol, token).await {
+        Err(AppError::Refused(refusal)) => (StatusCode::CONFLICT, "warn", refusal.to_string()),
+        Err(error) => return render_error(error),
+    };
+    match app.track(&protocol, &token).await {
         Ok(tracked) => {
-            let mut page = render_tracking(app, tracked, token, Some((kind, message))).await;
-            *page.status_mut() = status;
-            page
+            let page = TrackingPage {
+                status: Some(status),
+                message: Some((kind, message)),
+                ..TrackingPage::default()
+            };
+            render_tracking(&app, tracked, &token, page).await
         }
         Err(error) => render_error(error),
     }
 }
 
-async fn render_tracking(
-    app: &App,
-    tracked: Tracked,
-    token: &str,
-    message: Option<(&str, &str)>,
-) -> Response {
+/// What the tracking page shows besides the request: a notice at the top, the first day
+/// of the reschedule form's slots, and what was wrong with the slot sent.
+#[derive(Default)]
+struct TrackingPage {
+    status: Option<StatusCode>,
+    message: Option<(&'static str, String)>,
+    from: Option<NaiveDate>,
+    reschedule_error: Option<String>,
+}
+
+async fn render_tracking(app: &App, tracked: Tracked, token: &str, page: TrackingPage) -> Response {
+    let reschedule = reschedule_step(app, &tracked, token, &page).await;
+    let message = page.message;
     let request = &tracked.request;
     let zone_name = &request.zone_name;
     let history: Vec<_> = request
@@ -418,7 +416,7 @@ async fn render_tracking(
         .map(|event| context! { label => step_label(event.step), at => moment(event.at) })
         .collect();
     pages().render(
-        StatusCode::OK,
+        page.status.unwrap_or(StatusCode::OK),
         "acompanhar.html",
         context! {
             section => "track",
@@ -432,13 +430,14 @@ async fn render_tracking(
             meeting => meeting(request),
             offer => offer(request),
             pick_action => format!("/acompanhar/{}/escolher", request.protocol),
-            token,
             history => ser(history),
             cancellable => tracked.cancellable,
             cancel_path => format!("/acompanhar/{}/cancelar?token={token}", request.protocol),
             notice_hours => app.settings.schedule.requester_cancel_notice_hours,
-            message => message.map(|(_, text)| text),
-            message_kind => message.map(|(kind, _)| kind),
+            reschedule => reschedule.map(ser),
+            token,
+            message => message.as_ref().map(|(_, text)| text),
+            message_kind => message.as_ref().map(|(kind, _)| *kind),
         },
     )
 }
@@ -470,6 +469,197 @@ fn offer(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
         days,
         expires => moment(offer.expires_at),
     })
+}
+
+/// How many days of free slots the reschedule form lists at once: a week is a short page
+/// on a phone, and "Mais dias" goes on.
+const RESCHEDULE_DAYS: u32 = 7;
+
+/// The tracking page's "Remarcar" step, for a scheduled meeting: the free slots grouped by
+/// day, or why the requester may not move the meeting.
+#[derive(Serialize)]
+struct RescheduleStep {
+    /// Why the meeting may not be moved from here, when it may not.
+    refusal: Option<String>,
+    days: Vec<SlotDay>,
+    /// Why no slots could be listed, when they could not.
+    problem: Option<&'static str>,
+    /// What was wrong with the slot sent.
+    error: Option<String>,
+    notice_hours: u32,
+    left: u32,
+    action: String,
+    earlier: Option<String>,
+    later: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SlotDay {
+    day: String,
+    slots: Vec<SlotChoice>,
+}
+
+#[derive(Serialize)]
+struct SlotChoice {
+    value: String,
+    label: String,
+}
+
+async fn reschedule_step(
+    app: &App,
+    tracked: &Tracked,
+    token: &str,
+    page: &TrackingPage,
+) -> Option<RescheduleStep> {
+    let request = &tracked.request;
+    if request.status != Status::Scheduled {
+        return None;
+    }
+    let mut step = RescheduleStep {
+        refusal: None,
+        days: Vec::new(),
+        problem: None,
+        error: page.reschedule_error.clone(),
+        notice_hours: app.policy.requester_reschedule_notice_hours,
+        left: tracked.reschedules_left,
+        action: format!("/acompanhar/{}/remarcar", request.protocol),
+        earlier: None,
+        later: None,
+    };
+    if let Err(refusal) = &tracked.reschedule {
+        step.refusal = Some(refusal.to_string());
+        return Some(step);
+    }
+    let today = app.today();
+    let first_service_day = |from: NaiveDate| async move {
+        app.next_service_day(request.zone, from)
+            .await
+            .unwrap_or(from)
+    };
+    let soonest = first_service_day(today).await;
+    let first = first_service_day(page.from.unwrap_or(today).max(today)).await;
+    let listed = app
+        .requester_slots(&request.protocol, token, first, RESCHEDULE_DAYS)
+        .await;
+    match listed {
+        Ok(slots) => step.days = group_slots(slots),
+        Err(AppError::CalendarUnavailable(_)) => {
+            step.problem = Some(
+                "Não foi possível consultar os horários livres agora. Tente novamente em instantes.",
+            );
+        }
+        Err(AppError::Refused(refusal)) => {
+            // The meeting's time came while the page was being made.
+            step.refusal = Some(refusal.to_string());
+            return Some(step);
+        }
+        Err(error) => {
+            tracing::warn!(%error, "free slots for the requester could not be listed");
+            step.problem = Some("Não foi possível listar os horários livres agora.");
+        }
+    }
+    let tracking = tracking_path(&request.protocol, token);
+    let days = Duration::days(RESCHEDULE_DAYS.into());
+    if first > soonest {
+        let earlier = (first - days).max(today);
+        step.earlier = Some(format!("{tracking}&de={earlier}#remarcar"));
+    }
+    let later = first + days;
+    if later <= app.policy.horizon.last_day(app.now()) {
+        step.later = Some(format!("{tracking}&de={later}#remarcar"));
+    }
+    Some(step)
+}
+
+/// Free slots by day, in Belém: "quinta-feira, 3 de dezembro de 2026" then "09:10 às 09:30".
+fn group_slots(slots: Vec<Slot>) -> Vec<SlotDay> {
+    let mut days: Vec<SlotDay> = Vec::new();
+    for slot in slots {
+        let day = long_date(local_date(slot.start));
+        let choice = SlotChoice {
+            value: slot.start.to_rfc3339(),
+            label: format!("{} às {}", local_time(slot.start), local_time(slot.end)),
+        };
+        match days.last_mut() {
+            Some(last) if last.day == day => last.slots.push(choice),
+            _ => days.push(SlotDay {
+                day,
+                slots: vec![choice],
+            }),
+        }
+    }
+    days
+}
+
+/// The notice after a move: the new time, said in full.
+fn meeting_moved_message(request: &crate::store::RequestRecord) -> Option<String> {
+    let start = request
+        .scheduled_start
+        .filter(|_| request.status == Status::Scheduled)?;
+    Some(format!(
+        "Atendimento remarcado para {}, às {} (horário de Belém). Enviamos a confirmação por e-mail e avisamos o cartório.",
+        long_date(local_date(start)),
+        local_time(start)
+    ))
+}
+
+/// The requester picked a new time on the tracking page. As the cancel form, the form
+/// carries the tracking token in its body: a page elsewhere cannot post it without knowing
+/// the secret, which is what keeps the form from being forged.
+async fn reschedule(
+    State(app): State<App>,
+    PagePath(protocol): PagePath<String>,
+    body: Bytes,
+) -> Response {
+    let fields = FormFields::parse(&body);
+    let token = fields.text("token");
+    let start = fields.optional("start");
+    let chose = start.is_some();
+    let page = match app
+        .reschedule_by_requester(&protocol, &token, start, FieldErrors::new())
+        .await
+    {
+        Ok(_) => {
+            return Redirect::to(&format!("{}&remarcado=1", tracking_path(&protocol, &token)))
+                .into_response();
+        }
+        Err(AppError::Refused(refusal)) => match refusal.field() {
+            None => TrackingPage {
+                status: Some(StatusCode::CONFLICT),
+                message: Some(("warn", format!("Não foi possível remarcar. {refusal}"))),
+                ..TrackingPage::default()
+            },
+            Some(_) => slot_refused(&refusal.to_string()),
+        },
+        Err(AppError::Invalid(errors)) if chose => {
+            let said = errors.get("start").map(|messages| messages.join(" "));
+            slot_refused(said.as_deref().unwrap_or("Horário inválido."))
+        }
+        Err(AppError::Invalid(_)) => TrackingPage {
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            reschedule_error: Some("Escolha um dos horários livres da lista.".into()),
+            ..TrackingPage::default()
+        },
+        Err(error) => return render_error(error),
+    };
+    match app.track(&protocol, &token).await {
+        Ok(tracked) => render_tracking(&app, tracked, &token, page).await,
+        Err(error) => render_error(error),
+    }
+}
+
+/// The page after a slot that could not be taken: why, and to pick another.
+fn slot_refused(why: &str) -> TrackingPage {
+    TrackingPage {
+        status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+        message: Some((
+            "error",
+            "Não foi possível remarcar: o horário escolhido não pode ser usado. Veja abaixo."
+                .to_string(),
+        )),
+        reschedule_error: Some(format!("{why} Escolha outro horário da lista.")),
+        ..TrackingPage::default()
+    }
 }
 
 /// The meeting to show, while it is still ahead.
@@ -508,10 +698,15 @@ async fn cancel_step(
                 },
             )
         }
-        Ok(tracked) => {
-            render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await
-        }
+        Ok(tracked) => render_tracking(&app, tracked, &token, not_cancellable()).await,
         Err(error) => render_error(error),
+    }
+}
+
+fn not_cancellable() -> TrackingPage {
+    TrackingPage {
+        message: Some(("warn", NOT_CANCELLABLE.to_string())),
+        ..TrackingPage::default()
     }
 }
 
@@ -529,9 +724,7 @@ async fn cancel(
         Ok(_) => Redirect::to(&format!("{}&cancelado=1", tracking_path(&protocol, &token)))
             .into_response(),
         Err(AppError::Refused(_)) => match app.track(&protocol, &token).await {
-            Ok(tracked) => {
-                render_tracking(&app, tracked, &token, Some(("warn", NOT_CANCELLABLE))).await
-            }
+            Ok(tracked) => render_tracking(&app, tracked, &token, not_cancellable()).await,
             Err(error) => render_error(error),
         },
         Err(error) => render_error(error),

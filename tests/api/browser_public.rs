@@ -411,3 +411,111 @@ async fn filing_following_and_cancelling_work_without_javascript() {
         .expect("the request is stored");
     assert_eq!(request.status, Status::Cancelled);
 }
+
+/// A request scheduled by a clerk at least three days ahead: `(tracking path, meeting start)`.
+async fn scheduled_request(app: &TestApp) -> (String, String, chrono::DateTime<chrono::Utc>) {
+    crate::helpers::create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let staff = app.sign_in("ana@tre-pa.jus.br").await;
+    let (protocol, token) = app.submit(1).await;
+    let (request, _) = app
+        .store
+        .request_by_protocol(&protocol)
+        .await
+        .expect("the store answers")
+        .expect("the request is stored");
+    let path = format!("/api/v1/staff/requests/{}/transitions", request.id);
+    let start = app.slots_from(chrono::Duration::days(3), 1)[0].start;
+    for body in [
+        serde_json::json!({"action": "triage", "version": 1}),
+        serde_json::json!({"action": "schedule", "version": 2, "start": start.to_rfc3339(),
+            "meet_link": "https://meet.google.com/abc-defg-hij"}),
+    ] {
+        assert_eq!(app.post_as(&staff, &path, &body).await.status(), 200);
+    }
+    (
+        protocol.clone(),
+        format!("/acompanhar/{protocol}?token={token}"),
+        start,
+    )
+}
+
+#[tokio::test]
+async fn the_requester_reschedules_through_the_tracking_page_without_javascript() {
+    let app = spawn_app().await;
+    let (protocol, tracking, first_start) = scheduled_request(&app).await;
+
+    // The step passes axe (a script, so in a browser that runs them): with its free slots,
+    // and after a submission without a chosen time.
+    let browser = Browser::phone().await;
+    browser.goto(&app.url(&tracking)).await;
+    assert!(
+        browser
+            .has("#remarcar input[type='radio'][name='start']")
+            .await
+    );
+    browser.axe("acompanhar com remarcar (phone)").await;
+    browser
+        .click_text("Remarcar para o horário escolhido")
+        .await;
+    assert!(
+        browser
+            .text("#start-error")
+            .await
+            .contains("Escolha um dos horários livres")
+    );
+    browser.axe("remarcar sem horário (phone)").await;
+    browser.close().await;
+    let browser = Browser::desktop().await;
+    browser.goto(&app.url(&tracking)).await;
+    browser.axe("acompanhar com remarcar (desktop)").await;
+    browser
+        .screenshot("public-acompanhar-remarcar-desktop")
+        .await;
+    browser.close().await;
+    let (html, css) = page_weight(&app, &tracking, false).await;
+    assert!(
+        html + css < 50_000,
+        "a week of slots weighs {} bytes",
+        html + css
+    );
+
+    // The move itself, with JavaScript off.
+    let browser = Browser::phone_without_javascript().await;
+    browser.goto(&app.url(&tracking)).await;
+    assert_eq!(browser.text("#remarcar h2").await, "Remarcar");
+    let chosen = browser.value("#slot-1-1").await;
+    let day = browser.text("#remarcar fieldset.slot-day legend").await;
+    browser.click("#slot-1-1").await;
+    assert!(browser.is_selected("#slot-1-1").await);
+    browser
+        .click_text("Remarcar para o horário escolhido")
+        .await;
+
+    assert!(
+        browser
+            .path()
+            .await
+            .starts_with(&format!("{tracking}&remarcado=1")),
+        "back to the tracking page"
+    );
+    let notice = browser.text(".notice").await;
+    assert!(
+        notice.starts_with(&format!("Atendimento remarcado para {day}")),
+        "{notice}"
+    );
+    assert!(browser.text(".panel-box strong").await.starts_with(&day));
+    let timeline = browser.text("ol.timeline").await;
+    assert!(timeline.contains("Atendimento remarcado"), "{timeline}");
+    browser.close().await;
+
+    let (request, _) = app
+        .store
+        .request_by_protocol(&protocol)
+        .await
+        .expect("the store answers")
+        .expect("the request is stored");
+    let chosen: chrono::DateTime<chrono::Utc> = chosen.parse().expect("an RFC 3339 value");
+    assert_eq!(request.scheduled_start, Some(chosen));
+    assert_ne!(chosen, first_start);
+    assert_eq!(request.requester_reschedules, 1);
+}

@@ -16,16 +16,16 @@ use crate::{
 
 const WAIT: Duration = Duration::from_secs(20);
 
-struct Court {
-    app: TestApp,
-    google: FakeGoogle,
-    smtp: SmtpServer,
-    token: String,
+pub(crate) struct Court {
+    pub(crate) app: TestApp,
+    pub(crate) google: FakeGoogle,
+    pub(crate) smtp: SmtpServer,
+    pub(crate) token: String,
     settings: Vec<(&'static str, Value)>,
 }
 
 /// The app on the google provider, with its worker running.
-async fn court() -> Court {
+pub(crate) async fn court() -> Court {
     court_with_worker(true).await
 }
 
@@ -77,7 +77,7 @@ impl Court {
     }
 
     /// Files a request and triages it: `(id, protocol)`.
-    async fn triaged(&self) -> (i64, String) {
+    pub(crate) async fn triaged(&self) -> (i64, String) {
         let (protocol, _) = self.app.submit(1).await;
         let inbox: Value = self
             .app
@@ -94,7 +94,7 @@ impl Court {
         (id, protocol)
     }
 
-    async fn transition(&self, id: i64, body: Value) -> (u16, Value) {
+    pub(crate) async fn transition(&self, id: i64, body: Value) -> (u16, Value) {
         let response = self
             .app
             .post_as(
@@ -107,7 +107,7 @@ impl Court {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    async fn detail(&self, id: i64) -> Value {
+    pub(crate) async fn detail(&self, id: i64) -> Value {
         self.app
             .get_as(&self.token, &format!("/api/v1/staff/requests/{id}"))
             .await
@@ -117,7 +117,7 @@ impl Court {
     }
 
     /// Waits until the request's `kind` job is in `state`.
-    async fn job_in_state(&self, id: i64, kind: &str, state: JobState) -> jobs::Model {
+    pub(crate) async fn job_in_state(&self, id: i64, kind: &str, state: JobState) -> jobs::Model {
         let deadline = Instant::now() + WAIT;
         loop {
             let found = jobs::Entity::find()
@@ -137,7 +137,7 @@ impl Court {
         }
     }
 
-    async fn message_starting(&self, subject: &str) -> Received {
+    pub(crate) async fn message_starting(&self, subject: &str) -> Received {
         let deadline = Instant::now() + WAIT;
         loop {
             if let Some(message) = self
@@ -157,11 +157,11 @@ impl Court {
     }
 }
 
-fn subject_of(message: &Received) -> String {
+pub(crate) fn subject_of(message: &Received) -> String {
     message.parsed().subject().unwrap_or_default().to_string()
 }
 
-fn text_of(message: &Received) -> String {
+pub(crate) fn text_of(message: &Received) -> String {
     message
         .parsed()
         .body_text(0)
@@ -169,11 +169,11 @@ fn text_of(message: &Received) -> String {
         .into_owned()
 }
 
-fn schedule_at(slot: chrono::DateTime<Utc>, version: i32) -> Value {
+pub(crate) fn schedule_at(slot: chrono::DateTime<Utc>, version: i32) -> Value {
     json!({"action": "schedule", "version": version, "start": slot.to_rfc3339()})
 }
 
-fn inserts(google: &FakeGoogle) -> Vec<crate::fake_google::Recorded> {
+pub(crate) fn inserts(google: &FakeGoogle) -> Vec<crate::fake_google::Recorded> {
     google
         .calls()
         .into_iter()

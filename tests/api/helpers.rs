@@ -422,6 +422,8 @@ pub fn manual_policy() -> Policy {
         requester_cancel_notice_hours: 2,
         horizon: default_horizon(),
         offer_expiry_hours: 48,
+        requester_reschedule_notice_hours: 24,
+        requester_reschedules_max: 2,
     }
 }
 

@@ -26,6 +26,7 @@ mod panel_crawl;
 mod preferential;
 mod public_api;
 mod reference;
+mod requester_reschedule;
 mod smtp;
 mod staff;
 mod staff_api;

@@ -55,3 +55,16 @@ async fn requests_filed_before_preferential_attendance_declared_none() {
     assert_eq!(rows[0].preferential, None);
     assert_eq!(rows[0].preference_rank, 2, "served after every category");
 }
+
+#[tokio::test]
+async fn requests_filed_before_requester_reschedules_were_moved_by_nobody() {
+    let app = spawn_app().await;
+    app.submit(1).await;
+    let db = app.store.connection();
+
+    replay_migrations_from(&app, "m20261201_000018_add_requester_reschedules").await;
+
+    let rows = requests::Entity::find().all(db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].requester_reschedules, 0);
+}

@@ -11,6 +11,8 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/requests"),
     ("get", "/api/v1/requests/{protocol}"),
     ("post", "/api/v1/requests/{protocol}/cancel"),
+    ("get", "/api/v1/requests/{protocol}/slots"),
+    ("post", "/api/v1/requests/{protocol}/reschedule"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/staff/requests"),

@@ -41,6 +41,8 @@ fn policy(source: MeetingSource) -> Policy {
         requester_cancel_notice_hours: 2,
         horizon: Horizon::days(365).unwrap(),
         offer_expiry_hours: 48,
+        requester_reschedule_notice_hours: 24,
+        requester_reschedules_max: 2,
     }
 }
 
@@ -89,8 +91,25 @@ fn request(status: Status) -> RequestState {
         // By hand, an offer keeps the clerk's link for the pick.
         meet_link: (scheduled || offered).then(|| LINK.to_string()),
         schedule_revision: i32::from(scheduled),
+        requester_reschedules: 0,
         version: 3,
         offer: offered.then(offer),
+    }
+}
+
+/// A scheduled request whose requester already moved the meeting `times` times.
+fn moved(times: i32) -> RequestState {
+    RequestState {
+        requester_reschedules: times,
+        ..request(Status::Scheduled)
+    }
+}
+
+/// The same time as [`slot`], a day later (Thursday 3 December 2026).
+fn next_day() -> Slot {
+    Slot {
+        start: slot().start + Duration::days(1),
+        end: slot().end + Duration::days(1),
     }
 }
 
@@ -121,6 +140,10 @@ fn reschedule(start: DateTime<Utc>) -> ParsedCommand {
         start,
         meet_link: None,
     })
+}
+
+fn reschedule_with_link(start: DateTime<Utc>, meet_link: Option<MeetLink>) -> ParsedCommand {
+    plain(Command::Reschedule { start, meet_link })
 }
 
 fn cancel(reason: Option<&str>, note: Option<&str>) -> ParsedCommand {
@@ -391,6 +414,136 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
                 ..Changes::default()
             },
             vec![K::Scheduled, K::Reminder, K::Reminder],
+        ),
+        (
+            Case::new(
+                "the requester moves their meeting: counted, and the zone is told",
+                request(Status::Scheduled),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: next_day(),
+                    link: Some(LINK.into()),
+                    revision: 2,
+                }),
+                requester_reschedules: Some(1),
+                ..Changes::default()
+            },
+            vec![
+                K::Rescheduled,
+                K::Reminder,
+                K::Reminder,
+                K::RescheduledByRequester,
+            ],
+        ),
+        (
+            Case::new(
+                "with the calendar the requester's move patches the same event",
+                request(Status::Scheduled),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .calendar(),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: next_day(),
+                    link: Some(LINK.into()),
+                    revision: 2,
+                }),
+                requester_reschedules: Some(1),
+                ..Changes::default()
+            },
+            vec![
+                K::MoveMeeting,
+                K::Rescheduled,
+                K::Reminder,
+                K::Reminder,
+                K::RescheduledByRequester,
+            ],
+        ),
+        (
+            Case::new(
+                "the requester's second move, exactly at the notice",
+                moved(1),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .at(slot().start - Duration::hours(24)),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: next_day(),
+                    link: Some(LINK.into()),
+                    revision: 2,
+                }),
+                requester_reschedules: Some(2),
+                ..Changes::default()
+            },
+            vec![
+                K::Rescheduled,
+                K::Reminder,
+                K::Reminder,
+                K::RescheduledByRequester,
+            ],
+        ),
+        (
+            Case::new(
+                "a link the requester sends is ignored: the meeting keeps its own",
+                request(Status::Scheduled),
+                reschedule_with_link(
+                    next_day().start,
+                    Some(MeetLink::parse(ROOM, &["meet.google.com".into()]).unwrap()),
+                ),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: next_day(),
+                    link: Some(LINK.into()),
+                    revision: 2,
+                }),
+                requester_reschedules: Some(1),
+                ..Changes::default()
+            },
+            vec![
+                K::Rescheduled,
+                K::Reminder,
+                K::Reminder,
+                K::RescheduledByRequester,
+            ],
+        ),
+        (
+            Case::new(
+                "staff move a meeting whose requester used every move, inside the notice, uncounted",
+                moved(2),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .at(slot().start - Duration::hours(1)),
+            Status::Scheduled,
+            Changes {
+                assignee: Some(Some(OTHER_CLERK)),
+                meeting: Some(Meeting {
+                    slot: next_day(),
+                    link: Some(LINK.into()),
+                    revision: 2,
+                }),
+                ..Changes::default()
+            },
+            vec![K::Rescheduled, K::Reminder, K::Reminder],
         ),
         (
             Case::new(
@@ -781,6 +934,110 @@ fn each_refusal_has_its_reason() {
         ),
         (
             Case::new(
+                "a requester's move inside the notice",
+                request(Status::Scheduled),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .at(slot().start - Duration::hours(23)),
+            Refusal::TooLateToReschedule { hours: 24 },
+        ),
+        (
+            Case::new(
+                "a requester's move a minute short of the notice",
+                request(Status::Scheduled),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .at(slot().start - Duration::hours(24) + Duration::minutes(1)),
+            Refusal::TooLateToReschedule { hours: 24 },
+        ),
+        (
+            Case::new(
+                "a requester's third move",
+                moved(2),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::RescheduleLimitReached { max: 2 },
+        ),
+        (
+            Case::new(
+                "a requester's move at the meeting's start",
+                request(Status::Scheduled),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .at(slot().start),
+            Refusal::MeetingStarted,
+        ),
+        (
+            Case::new(
+                "a requester's move once the meeting began, even with moves left",
+                request(Status::Scheduled),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester)
+            .at(slot().start + Duration::minutes(5)),
+            Refusal::MeetingStarted,
+        ),
+        (
+            Case::new(
+                "a requester's move before any meeting",
+                request(Status::Triaged),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::NotScheduled,
+        ),
+        (
+            Case::new(
+                "a requester's move of a closed request",
+                request(Status::Done),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::NotScheduled,
+        ),
+        (
+            Case::new(
+                "a requester's move onto the time it already has",
+                request(Status::Scheduled),
+                reschedule(slot().start),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::SameSlot,
+        ),
+        (
+            Case::new(
+                "a requester's move onto a time the clerk is busy",
+                request(Status::Scheduled),
+                reschedule(next_day().start),
+            )
+            .agenda(vec![next_day()])
+            .by(Actor::Requester),
+            Refusal::Slot(SlotError::Overlap),
+        ),
+        (
+            Case::new(
+                "a requester's move onto a Saturday",
+                request(Status::Scheduled),
+                reschedule(slot().start + Duration::days(3)),
+            )
+            .agenda(vec![])
+            .by(Actor::Requester),
+            Refusal::Slot(SlotError::ClosedWeekday),
+        ),
+        (
+            Case::new(
                 "nobody to hold the meeting",
                 unassigned(Status::Triaged),
                 schedule(slot().start, link()),
@@ -931,6 +1188,11 @@ fn refusals_name_their_field_or_none_for_a_state_conflict() {
             None,
         ),
         (Refusal::TooLateToCancel { hours: 2 }, None),
+        (Refusal::TooLateToReschedule { hours: 24 }, None),
+        (Refusal::RescheduleLimitReached { max: 2 }, None),
+        (Refusal::MeetingStarted, None),
+        (Refusal::NotScheduled, None),
+        (Refusal::SameSlot, Some("start")),
         (Refusal::Slot(SlotError::InPast), Some("start")),
         (
             Refusal::Slot(SlotError::TooFarAhead {
@@ -1185,6 +1447,129 @@ fn a_requester_may_cancel_until_the_notice_before_the_meeting() {
             expected,
             "{description}"
         );
+    }
+}
+
+#[test]
+fn a_requester_may_reschedule_until_the_notice_and_the_limit() {
+    let meeting = slot().start;
+    let two = policy(MeetingSource::Manual);
+    let none = Policy {
+        requester_reschedules_max: 0,
+        ..policy(MeetingSource::Manual)
+    };
+    let cases = [
+        ("two days before", moved(0), now(), &two, Ok(())),
+        (
+            "exactly the notice before, one move left",
+            moved(1),
+            meeting - Duration::hours(24),
+            &two,
+            Ok(()),
+        ),
+        (
+            "a minute less",
+            moved(0),
+            meeting - Duration::hours(24) + Duration::minutes(1),
+            &two,
+            Err(Refusal::TooLateToReschedule { hours: 24 }),
+        ),
+        (
+            "every move used",
+            moved(2),
+            now(),
+            &two,
+            Err(Refusal::RescheduleLimitReached { max: 2 }),
+        ),
+        (
+            "a court that lets requesters move none",
+            moved(0),
+            now(),
+            &none,
+            Err(Refusal::RescheduleLimitReached { max: 0 }),
+        ),
+        (
+            "after it began",
+            moved(0),
+            meeting + Duration::minutes(1),
+            &two,
+            Err(Refusal::MeetingStarted),
+        ),
+        (
+            "in analysis",
+            request(Status::Triaged),
+            now(),
+            &two,
+            Err(Refusal::NotScheduled),
+        ),
+        (
+            "cancelled",
+            request(Status::Cancelled),
+            now(),
+            &two,
+            Err(Refusal::NotScheduled),
+        ),
+    ];
+    for (description, request, now, policy, expected) in cases {
+        assert_eq!(
+            requester_may_reschedule(&request, now, policy),
+            expected,
+            "{description}"
+        );
+    }
+}
+
+#[test]
+fn a_requesters_move_tells_the_zone_where_the_meeting_was_and_goes() {
+    let decision = Case::new(
+        "requester's move",
+        request(Status::Scheduled),
+        reschedule(next_day().start),
+    )
+    .agenda(vec![])
+    .by(Actor::Requester)
+    .calendar()
+    .decide()
+    .unwrap();
+    let told = decision
+        .effects
+        .iter()
+        .find(|effect| effect.job.kind() == JobKind::RescheduledByRequester)
+        .expect("the zone is told");
+    assert_eq!(told.key, "request:7:v4:email.rescheduled_by_requester");
+    assert_eq!(told.run_at, now());
+    assert_eq!(told.waits_for, None, "the zone needs no link to be told");
+    assert_eq!(
+        told.job,
+        Job::RescheduledByRequester(MeetingMove {
+            request_id: 7,
+            revision: 2,
+            previous_start: slot().start,
+            start: next_day().start,
+            end: next_day().end,
+        })
+    );
+    let Job::MoveMeeting(time) = &decision.effects[0].job else {
+        panic!("{:?}", decision.effects[0]);
+    };
+    assert_eq!(
+        time.revision, 2,
+        "the event is patched under the next revision"
+    );
+    assert_eq!(decision.event.actor, Actor::Requester);
+}
+
+#[test]
+fn the_reschedule_limit_is_worded_for_none_one_and_many() {
+    let cases = [
+        (0, "não está disponível"),
+        (1, "uma vez, o máximo permitido"),
+        (2, "2 vezes, o máximo permitido"),
+    ];
+    for (max, words) in cases {
+        let message = Refusal::RescheduleLimitReached { max }.to_string();
+        assert!(message.contains(words), "{max}: {message}");
+        assert!(message.contains("fale com o cartório"), "{max}: {message}");
     }
 }
 
