@@ -519,3 +519,73 @@ async fn the_requester_reschedules_through_the_tracking_page_without_javascript(
     assert_ne!(chosen, first_start);
     assert_eq!(request.requester_reschedules, 1);
 }
+
+#[tokio::test]
+async fn the_requester_picks_an_offered_time_without_javascript() {
+    let app = spawn_app().await;
+    crate::helpers::create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let staff = app.sign_in("ana@tre-pa.jus.br").await;
+    let (protocol, token) = app.submit(1).await;
+    let (request, _) = app
+        .store
+        .request_by_protocol(&protocol)
+        .await
+        .expect("the store answers")
+        .expect("the request is stored");
+    let path = format!("/api/v1/staff/requests/{}/transitions", request.id);
+    let starts: Vec<String> = app
+        .slots_from(chrono::Duration::days(2), 3)
+        .iter()
+        .map(|slot| slot.start.to_rfc3339())
+        .collect();
+    for body in [
+        serde_json::json!({"action": "triage", "version": 1}),
+        serde_json::json!({"action": "offer", "version": 2, "slots": starts,
+            "meet_link": "https://meet.google.com/abc-defg-hij"}),
+    ] {
+        assert_eq!(app.post_as(&staff, &path, &body).await.status(), 200);
+    }
+    let tracking = format!("/acompanhar/{protocol}?token={token}");
+
+    // The choice passes axe, on a phone and on a desktop.
+    for browser in [Browser::phone().await, Browser::desktop().await] {
+        browser.goto(&app.url(&tracking)).await;
+        assert!(browser.has("#escolha").await);
+        browser.axe("acompanhar com horários oferecidos").await;
+        browser.close().await;
+    }
+
+    // The pick itself, with JavaScript off.
+    let browser = Browser::phone_without_javascript().await;
+    browser.goto(&app.url(&tracking)).await;
+    let radios = "input[type='radio'][name='start']";
+    assert!(browser.has(radios).await);
+    let chosen = browser.value(radios).await;
+    browser.click(radios).await;
+    browser.click_text("Confirmar este horário").await;
+
+    assert!(
+        browser
+            .path()
+            .await
+            .starts_with(&format!("{tracking}&escolhido=1")),
+        "back to the tracking page"
+    );
+    assert!(
+        browser
+            .text(".notice")
+            .await
+            .starts_with("Horário confirmado")
+    );
+    assert!(browser.text(".panel-box").await.contains("Seu atendimento"));
+    browser.close().await;
+    let (request, _) = app
+        .store
+        .request_by_protocol(&protocol)
+        .await
+        .expect("the store answers")
+        .expect("the request is stored");
+    let chosen: chrono::DateTime<chrono::Utc> = chosen.parse().expect("an RFC 3339 value");
+    assert_eq!(request.scheduled_start, Some(chosen));
+    assert_eq!(request.status, Status::Scheduled);
+}

@@ -521,3 +521,56 @@ async fn a_clerk_offers_from_the_panel_and_the_requester_picks_on_the_tracking_p
     assert!(again.contains("Um horário já foi escolhido"), "{again}");
     assert_eq!(desk.detail(request.id).await["status"], "scheduled");
 }
+
+#[tokio::test]
+async fn with_the_google_provider_two_picks_at_once_make_one_event() {
+    let court = crate::google::court().await;
+    let app = &court.app;
+    let (protocol, tracking) = app.submit(1).await;
+    let inbox: Value = app
+        .get_as(
+            &court.token,
+            &format!("/api/v1/staff/requests?q={protocol}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = inbox["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        court
+            .transition(id, json!({"action": "triage", "version": 1}))
+            .await
+            .0,
+        200
+    );
+    let offered = starts(app, 3);
+    let slots: Vec<String> = offered.iter().map(|start| start.to_rfc3339()).collect();
+    let (status, body) = court
+        .transition(id, json!({"action": "offer", "version": 2, "slots": slots}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let pick = |start: DateTime<Utc>| {
+        let path = format!("/api/v1/requests/{protocol}/pick?token={tracking}");
+        async move {
+            app.post_json(&path, &json!({"start": start.to_rfc3339()}))
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+
+    let (first, second) = tokio::join!(pick(offered[0]), pick(offered[2]));
+
+    let mut statuses = [first, second];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    court
+        .job_in_state(id, "meeting.create", JobState::Done)
+        .await;
+    assert_eq!(crate::google::inserts(&court.google).len(), 1, "one event");
+    assert_eq!(court.google.events().len(), 1);
+    let detail = court.detail(id).await;
+    assert_eq!(detail["status"], "scheduled");
+    court.message_starting("Atendimento marcado").await;
+}
