@@ -156,6 +156,38 @@ async fn panel_pages_pass_axe_and_are_photographed() {
         .unwrap()
         .0
         .id;
+    // A request in analysis (the offer's slot picker among its actions) and an offered one
+    // (the offer shown, and its withdrawal).
+    let clerk = app.sign_in("ana@tre-pa.jus.br").await;
+    let mut later = Vec::new();
+    for offered in [false, true] {
+        let (protocol, _) = filed(&app).await;
+        let id = app
+            .store
+            .request_by_protocol(&protocol)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id;
+        let path = format!("/api/v1/staff/requests/{id}/transitions");
+        let starts: Vec<String> = app
+            .future_slots(2)
+            .iter()
+            .map(|slot| slot.start.to_rfc3339())
+            .collect();
+        let mut steps = vec![serde_json::json!({"action": "triage", "version": 1})];
+        if offered {
+            steps.push(
+                serde_json::json!({"action": "offer", "version": 2, "slots": starts,
+                "meet_link": "https://meet.google.com/abc-defg-hij"}),
+            );
+        }
+        for body in steps {
+            assert_eq!(app.post_as(&clerk, &path, &body).await.status(), 200);
+        }
+        later.push((if offered { "oferecido" } else { "em-analise" }, id));
+    }
 
     for (size, (width, height)) in [("desktop", DESKTOP), ("phone", PHONE)] {
         let browser = Browser::open(width, height).await;
@@ -198,6 +230,25 @@ async fn panel_pages_pass_axe_and_are_photographed() {
         browser
             .screenshot(&format!("painel-pedido-acoes-{size}"))
             .await;
+        for (state, id) in &later {
+            browser
+                .goto(&app.url(&format!("/painel/solicitacoes/{id}")))
+                .await;
+            browser
+                .client()
+                .execute(
+                    "document.querySelectorAll('details').forEach(d => d.open = true);",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            browser
+                .axe(&format!("painel/solicitacoes {state} (ações abertas)"))
+                .await;
+            browser
+                .screenshot(&format!("painel-pedido-{state}-{size}"))
+                .await;
+        }
         browser.close().await;
     }
 }

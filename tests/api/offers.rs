@@ -470,6 +470,19 @@ async fn a_clerk_offers_from_the_panel_and_the_requester_picks_on_the_tracking_p
             .contains("Escolha de 2 a 5 horários")
     );
     assert_eq!(offered.status(), 303);
+    let detail = clerk
+        .get(desk.app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let schedulable = values_of(&detail, "start");
+    assert!(
+        choices[..3].iter().all(|start| schedulable.contains(start)),
+        "staff may still schedule the request at a time held for it"
+    );
     let tracking = format!(
         "/acompanhar/{}?token={}",
         request.protocol, request.tracking

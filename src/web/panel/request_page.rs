@@ -306,6 +306,23 @@ async fn slot_picker(
         }
         other => other,
     };
+    // The times offered to this request are held for it, so the zone's listing leaves them
+    // out; staff scheduling it directly may take one of them (the requester phoned).
+    let listed = listed.map(|mut slots| {
+        let now = app.now();
+        let offered = record
+            .offer
+            .iter()
+            .filter(|_| record.status == Status::Offered)
+            .flat_map(|offer| offer.slots.iter().copied());
+        for slot in offered {
+            if slot.start > now && !slots.contains(&slot) {
+                slots.push(slot);
+            }
+        }
+        slots.sort_by_key(|slot| slot.start);
+        slots
+    });
     let (days, problem) = match listed {
         Ok(slots) => (group_slots(slots), None),
         Err(AppError::CalendarUnavailable(_)) => (
