@@ -8,6 +8,7 @@ mod panel;
 mod public;
 mod query;
 mod session;
+mod slots;
 
 use axum::{Router, http::StatusCode, response::Response};
 use minijinja::context;

@@ -20,7 +20,7 @@ use tower_http::compression::CompressionLayer;
 use super::{
     forms::{FormFields, is_form},
     pages::{pages, ser, stylesheet},
-    render_error,
+    render_error, slots,
 };
 use crate::{
     app::{App, AppError, Tracked},
@@ -31,7 +31,6 @@ use crate::{
         field_errors::FieldErrors,
         holidays::fold_name,
         preferential::Preferential,
-        schedule::Slot,
         status::{Action, Status},
         submission::SubmissionInput,
         text::RequesterRole,
@@ -448,25 +447,8 @@ fn offer(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
         .offer
         .as_ref()
         .filter(|_| request.status == Status::Offered)?;
-    let mut days: Vec<(chrono::NaiveDate, Vec<minijinja::Value>)> = Vec::new();
-    for slot in &offer.slots {
-        let day = local_date(slot.start);
-        let choice = context! {
-            value => slot.start.to_rfc3339(),
-            id => format!("horario-{}", slot.start.timestamp()),
-            label => format!("{} às {}", local_time(slot.start), local_time(slot.end)),
-        };
-        match days.last_mut() {
-            Some((last, choices)) if *last == day => choices.push(choice),
-            _ => days.push((day, vec![choice])),
-        }
-    }
-    let days: Vec<_> = days
-        .into_iter()
-        .map(|(day, choices)| context! { label => long_date(day), choices })
-        .collect();
     Some(context! {
-        days,
+        days => ser(slots::by_day(offer.slots.iter().copied())),
         expires => moment(offer.expires_at),
     })
 }
@@ -481,7 +463,7 @@ const RESCHEDULE_DAYS: u32 = 7;
 struct RescheduleStep {
     /// Why the meeting may not be moved from here, when it may not.
     refusal: Option<String>,
-    days: Vec<SlotDay>,
+    days: Vec<slots::SlotDay>,
     /// Why no slots could be listed, when they could not.
     problem: Option<&'static str>,
     /// What was wrong with the slot sent.
@@ -491,18 +473,6 @@ struct RescheduleStep {
     action: String,
     earlier: Option<String>,
     later: Option<String>,
-}
-
-#[derive(Serialize)]
-struct SlotDay {
-    day: String,
-    slots: Vec<SlotChoice>,
-}
-
-#[derive(Serialize)]
-struct SlotChoice {
-    value: String,
-    label: String,
 }
 
 async fn reschedule_step(
@@ -542,7 +512,7 @@ async fn reschedule_step(
         .requester_slots(&request.protocol, token, first, RESCHEDULE_DAYS)
         .await;
     match listed {
-        Ok(slots) => step.days = group_slots(slots),
+        Ok(slots) => step.days = slots::by_day(slots),
         Err(AppError::CalendarUnavailable(_)) => {
             step.problem = Some(
                 "Não foi possível consultar os horários livres agora. Tente novamente em instantes.",
@@ -569,26 +539,6 @@ async fn reschedule_step(
         step.later = Some(format!("{tracking}&de={later}#remarcar"));
     }
     Some(step)
-}
-
-/// Free slots by day, in Belém: "quinta-feira, 3 de dezembro de 2026" then "09:10 às 09:30".
-fn group_slots(slots: Vec<Slot>) -> Vec<SlotDay> {
-    let mut days: Vec<SlotDay> = Vec::new();
-    for slot in slots {
-        let day = long_date(local_date(slot.start));
-        let choice = SlotChoice {
-            value: slot.start.to_rfc3339(),
-            label: format!("{} às {}", local_time(slot.start), local_time(slot.end)),
-        };
-        match days.last_mut() {
-            Some(last) if last.day == day => last.slots.push(choice),
-            _ => days.push(SlotDay {
-                day,
-                slots: vec![choice],
-            }),
-        }
-    }
-    days
 }
 
 /// The notice after a move: the new time, said in full.

@@ -95,16 +95,7 @@ impl Court {
     }
 
     pub(crate) async fn transition(&self, id: i64, body: Value) -> (u16, Value) {
-        let response = self
-            .app
-            .post_as(
-                &self.token,
-                &format!("/api/v1/staff/requests/{id}/transitions"),
-                &body,
-            )
-            .await;
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.app.transition_as(&self.token, id, &body).await
     }
 
     pub(crate) async fn detail(&self, id: i64) -> Value {

@@ -621,6 +621,28 @@ impl TestApp {
         body["token"].as_str().expect("a token").to_string()
     }
 
+    /// Asks for a change of request `id` through the staff API as `token`: the status and
+    /// the JSON body (null when there is none).
+    pub async fn transition_as(
+        &self,
+        token: &str,
+        id: i64,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .post_as(
+                token,
+                &format!("/api/v1/staff/requests/{id}/transitions"),
+                body,
+            )
+            .await;
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
         self.http
             .get(self.url(path))

@@ -54,16 +54,7 @@ impl Desk {
     }
 
     async fn transition(&self, id: i64, body: Value) -> (u16, Value) {
-        let response = self
-            .app
-            .post_as(
-                &self.token,
-                &format!("/api/v1/staff/requests/{id}/transitions"),
-                &body,
-            )
-            .await;
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        self.app.transition_as(&self.token, id, &body).await
     }
 
     async fn offer(&self, request: &Filed, starts: &[DateTime<Utc>]) -> (u16, Value) {

@@ -17,7 +17,6 @@ use crate::{
         dates::{local_date, local_time, long_date, short_date},
         field_errors::FieldErrors,
         phone::Phone,
-        schedule::Slot,
         status::{Action, Status, transition},
     },
     store::{JobRecord, JobState, RequestRecord},
@@ -26,6 +25,7 @@ use crate::{
         public::moment,
         render_error,
         session::PanelUser,
+        slots,
     },
 };
 
@@ -126,25 +126,13 @@ struct OfferShown {
 
 #[derive(Serialize)]
 struct SlotPicker {
-    days: Vec<SlotDay>,
+    days: Vec<slots::SlotDay>,
     /// Why no slots could be listed, when they could not.
     problem: Option<&'static str>,
     /// The clerk pastes the link (no calendar makes it).
     manual: bool,
     /// The zone's fixed room, used when no link is pasted.
     room: Option<String>,
-}
-
-#[derive(Serialize)]
-struct SlotDay {
-    day: String,
-    slots: Vec<SlotChoice>,
-}
-
-#[derive(Serialize)]
-struct SlotChoice {
-    value: String,
-    label: String,
 }
 
 #[derive(Serialize)]
@@ -324,7 +312,7 @@ async fn slot_picker(
         slots
     });
     let (days, problem) = match listed {
-        Ok(slots) => (group_slots(slots), None),
+        Ok(slots) => (slots::by_day(slots), None),
         Err(AppError::CalendarUnavailable(_)) => (
             Vec::new(),
             Some(
@@ -411,24 +399,6 @@ fn deliveries(jobs: &[JobRecord]) -> Vec<DeliveryRow> {
         .collect()
 }
 
-fn group_slots(slots: Vec<Slot>) -> Vec<SlotDay> {
-    let mut days: Vec<SlotDay> = Vec::new();
-    for slot in slots {
-        let day = long_date(local_date(slot.start));
-        let choice = SlotChoice {
-            value: slot.start.to_rfc3339(),
-            label: format!("{} às {}", local_time(slot.start), local_time(slot.end)),
-        };
-        match days.last_mut() {
-            Some(last) if last.day == day => last.slots.push(choice),
-            _ => days.push(SlotDay {
-                day,
-                slots: vec![choice],
-            }),
-        }
-    }
-    days
-}
 /// What a queued job waits for, when another of the request's jobs must be done first.
 fn waiting_for(job: &JobRecord, jobs: &[JobRecord]) -> Option<String> {
     let key = job.waits_for.as_ref()?;
