@@ -95,6 +95,26 @@ impl App {
         Ok(picked)
     }
 
+    /// The offered times the requester may still pick: with the google provider, those the
+    /// zone's calendar has not filled meanwhile. When the calendar cannot be read, all of
+    /// them (the pick checks again and says so).
+    pub async fn offered_times(&self, request: &RequestRecord) -> Vec<Slot> {
+        let Some(offer) = request
+            .offer
+            .as_ref()
+            .filter(|_| request.status == Status::Offered)
+        else {
+            return Vec::new();
+        };
+        match self.without_busy(request.zone, offer.slots.clone()).await {
+            Ok(free) => free,
+            Err(error) => {
+                tracing::warn!(%error, protocol = %request.protocol, "offered times: the zone's calendar could not be read");
+                offer.slots.clone()
+            }
+        }
+    }
+
     /// The free slots the requester may move their meeting to, over `days` days from `from`:
     /// those the staff listing shows for the clerk who holds the meeting (the zone's window,
     /// business days, the horizon, the clerk's other meetings, and the zone's Google

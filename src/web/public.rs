@@ -427,7 +427,7 @@ async fn render_tracking(app: &App, tracked: Tracked, token: &str, page: Trackin
             created_at => moment(request.created_at),
             reason => request.rejection_reason.as_ref().filter(|_| request.status == Status::Rejected),
             meeting => meeting(request),
-            offer => offer(request),
+            offer => offer(app, request).await,
             pick_action => format!("/acompanhar/{}/escolher", request.protocol),
             history => ser(history),
             cancellable => tracked.cancellable,
@@ -442,13 +442,13 @@ async fn render_tracking(app: &App, tracked: Tracked, token: &str, page: Trackin
 }
 
 /// The offered times to choose from, by day, while the request is offered.
-fn offer(request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
+async fn offer(app: &App, request: &crate::store::RequestRecord) -> Option<minijinja::Value> {
     let offer = request
         .offer
         .as_ref()
         .filter(|_| request.status == Status::Offered)?;
     Some(context! {
-        days => ser(slots::by_day(offer.slots.iter().copied())),
+        days => ser(slots::by_day(app.offered_times(request).await)),
         expires => moment(offer.expires_at),
     })
 }

@@ -578,3 +578,55 @@ async fn with_the_google_provider_two_picks_at_once_make_one_event() {
     assert_eq!(detail["status"], "scheduled");
     court.message_starting("Atendimento marcado").await;
 }
+
+#[tokio::test]
+async fn an_offered_time_filled_in_the_zones_google_calendar_is_refused_and_no_longer_shown() {
+    let court = crate::google::court().await;
+    let app = &court.app;
+    let (protocol, tracking) = app.submit(1).await;
+    let inbox: Value = app
+        .get_as(
+            &court.token,
+            &format!("/api/v1/staff/requests?q={protocol}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = inbox["items"][0]["id"].as_i64().unwrap();
+    court
+        .transition(id, json!({"action": "triage", "version": 1}))
+        .await;
+    let offered = app.future_slots(3);
+    let slots: Vec<String> = offered.iter().map(|slot| slot.start.to_rfc3339()).collect();
+    let (status, _) = court
+        .transition(id, json!({"action": "offer", "version": 2, "slots": slots}))
+        .await;
+    assert_eq!(status, 200);
+    // A hearing lands on the first offered time, in the zone's own calendar.
+    court
+        .google
+        .mark_busy("primary", offered[0].start, offered[0].end);
+
+    let refused = app
+        .http
+        .post(app.url(&format!("/acompanhar/{protocol}/escolher")))
+        .form(&[
+            ("token", tracking.as_str()),
+            ("start", offered[0].start.to_rfc3339().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("já está ocupado"), "{page}");
+    let shown = values_of(&page, "start");
+    assert_eq!(
+        shown,
+        [offered[1].start.to_rfc3339(), offered[2].start.to_rfc3339()],
+        "the remaining choices"
+    );
+    assert_eq!(court.detail(id).await["status"], "offered");
+}
