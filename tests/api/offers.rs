@@ -31,26 +31,30 @@ struct Filed {
     tracking: String,
 }
 
+/// A request filed through the API and triaged by the staff member signed in as `token`.
+async fn file_and_triage(app: &TestApp, token: &str) -> Filed {
+    let (protocol, tracking) = app.submit(1).await;
+    let inbox: Value = app
+        .get_as(token, &format!("/api/v1/staff/requests?q={protocol}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = inbox["items"][0]["id"].as_i64().unwrap();
+    let (status, _) = app
+        .transition_as(token, id, &json!({"action": "triage", "version": 1}))
+        .await;
+    assert_eq!(status, 200);
+    Filed {
+        id,
+        protocol,
+        tracking,
+    }
+}
+
 impl Desk {
     async fn triaged(&self) -> Filed {
-        let (protocol, tracking) = self.app.submit(1).await;
-        let inbox: Value = self
-            .app
-            .get_as(&self.token, &format!("/api/v1/staff/requests?q={protocol}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let id = inbox["items"][0]["id"].as_i64().unwrap();
-        let (status, _) = self
-            .transition(id, json!({"action": "triage", "version": 1}))
-            .await;
-        assert_eq!(status, 200);
-        Filed {
-            id,
-            protocol,
-            tracking,
-        }
+        file_and_triage(&self.app, &self.token).await
     }
 
     async fn transition(&self, id: i64, body: Value) -> (u16, Value) {
@@ -530,24 +534,11 @@ async fn a_clerk_offers_from_the_panel_and_the_requester_picks_on_the_tracking_p
 async fn with_the_google_provider_two_picks_at_once_make_one_event() {
     let court = crate::google::court().await;
     let app = &court.app;
-    let (protocol, tracking) = app.submit(1).await;
-    let inbox: Value = app
-        .get_as(
-            &court.token,
-            &format!("/api/v1/staff/requests?q={protocol}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = inbox["items"][0]["id"].as_i64().unwrap();
-    assert_eq!(
-        court
-            .transition(id, json!({"action": "triage", "version": 1}))
-            .await
-            .0,
-        200
-    );
+    let Filed {
+        id,
+        protocol,
+        tracking,
+    } = file_and_triage(app, &court.token).await;
     let offered = starts(app, 3);
     let slots: Vec<String> = offered.iter().map(|start| start.to_rfc3339()).collect();
     let (status, body) = court
@@ -583,20 +574,11 @@ async fn with_the_google_provider_two_picks_at_once_make_one_event() {
 async fn an_offered_time_filled_in_the_zones_google_calendar_is_refused_and_no_longer_shown() {
     let court = crate::google::court().await;
     let app = &court.app;
-    let (protocol, tracking) = app.submit(1).await;
-    let inbox: Value = app
-        .get_as(
-            &court.token,
-            &format!("/api/v1/staff/requests?q={protocol}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = inbox["items"][0]["id"].as_i64().unwrap();
-    court
-        .transition(id, json!({"action": "triage", "version": 1}))
-        .await;
+    let Filed {
+        id,
+        protocol,
+        tracking,
+    } = file_and_triage(app, &court.token).await;
     let offered = app.future_slots(3);
     let slots: Vec<String> = offered.iter().map(|slot| slot.start.to_rfc3339()).collect();
     let (status, _) = court
