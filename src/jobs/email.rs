@@ -222,6 +222,11 @@ impl Worker {
                 meet_link,
                 process_number: request.process_number.clone(),
                 cancel_notice_hours: self.settings.schedule.requester_cancel_notice_hours,
+                reschedule_notice_hours: moves_left(
+                    self.settings.schedule.requester_reschedules_max,
+                    request.requester_reschedules,
+                )
+                .then_some(self.settings.schedule.requester_reschedule_notice_hours),
             },
         )
     }
@@ -372,6 +377,11 @@ fn moot(job: &Job, request: &RequestRecord, now: DateTime<Utc>) -> Option<&'stat
     }
 }
 
+/// Whether the requester may still move their meeting themselves, after `used` moves.
+fn moves_left(max: u32, used: i32) -> bool {
+    u32::try_from(used).is_ok_and(|used| used < max)
+}
+
 /// The link an announcement gives: its own (by hand), or the one the calendar job recorded.
 fn announced_link<'a>(
     notice: &'a MeetingNotice,
@@ -429,4 +439,23 @@ fn mailbox(name: &str, address: &str) -> Result<Mailbox, JobError> {
         JobError::Permanent(format!("endereço de e-mail inválido ({address}): {error}"))
     })?;
     Ok(Mailbox::new(Some(name.to_string()), email))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moves_left;
+
+    #[test]
+    fn the_requester_is_offered_a_move_while_any_is_left() {
+        let cases = [
+            ("none used of two", 2, 0, true),
+            ("one used of two", 2, 1, true),
+            ("every move used", 2, 2, false),
+            ("moves turned off", 0, 0, false),
+            ("a count that cannot be", 2, -1, false),
+        ];
+        for (description, max, used, expected) in cases {
+            assert_eq!(moves_left(max, used), expected, "{description}");
+        }
+    }
 }

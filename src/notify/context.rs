@@ -79,6 +79,9 @@ pub struct Scheduled {
     pub meet_link: String,
     pub process_number: Option<String>,
     pub cancel_notice_hours: u32,
+    /// Up to how many hours before the meeting the requester may still move it themselves;
+    /// `None` once they may not (turned off, or every move used).
+    pub reschedule_notice_hours: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]

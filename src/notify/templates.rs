@@ -200,6 +200,7 @@ mod tests {
             meet_link: "https://meet.google.com/abc-defg-hij".into(),
             process_number: Some("0600123-10.2024.6.14.0001".into()),
             cancel_notice_hours: 2,
+            reschedule_notice_hours: Some(24),
         }
     }
 

@@ -190,6 +190,10 @@ async fn scheduling_mails_the_meet_link_and_a_calendar_invitation() {
     );
     let local = slot.local_start();
     assert!(text.contains(&local.format("%H:%M").to_string()), "{text}");
+    assert!(
+        text.contains("Pela mesma página você pode remarcar até 24 horas antes."),
+        "the requester is told they may move it: {text}"
+    );
     let parsed = message.parsed();
     let invitation = parsed
         .attachments()
