@@ -7,7 +7,9 @@ use subtle::ConstantTimeEq;
 use super::{App, AppError, staff_work::MAX_SLOT_DAYS};
 use crate::{
     domain::{
-        change::{Actor, Refusal, requester_may_cancel, requester_may_reschedule},
+        change::{
+            Actor, Refusal, requester_may_cancel, requester_may_reschedule, requester_moves_left,
+        },
         command::{Command, CommandInput, ParsedCommand},
         field_errors::FieldErrors,
         schedule::Slot,
@@ -258,12 +260,15 @@ impl App {
         let state = request.state();
         let cancellable = requester_may_cancel(&state, now, notice).is_ok();
         let reschedule = requester_may_reschedule(&state, now, &self.policy);
-        let used = u32::try_from(request.requester_reschedules).unwrap_or(0);
+        let reschedules_left = requester_moves_left(
+            self.policy.requester_reschedules_max,
+            state.requester_reschedules,
+        );
         Tracked {
             request,
             cancellable,
             reschedule,
-            reschedules_left: self.policy.requester_reschedules_max.saturating_sub(used),
+            reschedules_left,
         }
     }
 }

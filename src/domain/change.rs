@@ -160,7 +160,7 @@ pub enum Refusal {
     #[error("Escolha um dos horários oferecidos.")]
     NotOffered,
     /// One of the times a clerk would offer cannot be held.
-    #[error("{}: {error}", moment(*start))]
+    #[error("{}: {error}", super::dates::moment(*start))]
     OfferedSlot {
         start: DateTime<Utc>,
         error: SlotError,
@@ -187,15 +187,6 @@ pub enum Refusal {
     NotScheduled,
     #[error("Este já é o horário do seu atendimento.")]
     SameSlot,
-}
-
-/// A time as staff read it in a message: "03/12/2026 às 09:10" (Belém).
-fn moment(at: DateTime<Utc>) -> String {
-    format!(
-        "{} às {}",
-        super::dates::short_date(super::dates::local_date(at)),
-        super::dates::local_time(at)
-    )
 }
 
 /// Why a pick found no offer: what became of the request, in the requester's words.
@@ -657,6 +648,12 @@ pub fn requester_may_cancel(
     }
 }
 
+/// How many more times the requester may move their meeting themselves, of `max`, after
+/// `used` moves.
+pub fn requester_moves_left(max: u32, used: i32) -> u32 {
+    max.saturating_sub(u32::try_from(used).unwrap_or(0))
+}
+
 /// Whether the requester may still move their meeting themselves: a scheduled meeting that
 /// has not begun, starts at least the notice from `now`, and that they have moved fewer
 /// times than the policy allows. Staff may move a meeting at any time.
@@ -673,7 +670,7 @@ pub fn requester_may_reschedule(
         return Err(Refusal::MeetingStarted);
     }
     let max = policy.requester_reschedules_max;
-    if i64::from(request.requester_reschedules) >= i64::from(max) {
+    if requester_moves_left(max, request.requester_reschedules) == 0 {
         return Err(Refusal::RescheduleLimitReached { max });
     }
     let hours = policy.requester_reschedule_notice_hours;

@@ -59,9 +59,30 @@ pub fn local_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// "03/12/2026 às 09:10", in the service time zone.
+pub fn moment(at: DateTime<Utc>) -> String {
+    format!("{} às {}", short_date(local_date(at)), local_time(at))
+}
+
+/// "quinta-feira, 3 de dezembro de 2026, às 09:10", in the service time zone.
+pub fn long_moment(at: DateTime<Utc>) -> String {
+    format!("{}, às {}", long_date(local_date(at)), local_time(at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_the_brazilian_way_in_belem() {
+        // 01:10 UTC on the 4th is still the 3rd in Belém.
+        let at: DateTime<Utc> = "2026-12-04T01:10:00Z".parse().unwrap();
+        assert_eq!(moment(at), "03/12/2026 às 22:10");
+        assert_eq!(
+            long_moment(at),
+            "quinta-feira, 3 de dezembro de 2026, às 22:10"
+        );
+    }
 
     #[test]
     fn dates_read_the_brazilian_way() {

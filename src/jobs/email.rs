@@ -6,7 +6,8 @@ use lettre::message::Mailbox;
 use super::{JobError, Worker};
 use crate::{
     domain::{
-        dates::{local_date, local_time, long_date, short_date},
+        change::requester_moves_left,
+        dates::{local_date, local_time, long_date, long_moment, short_date},
         job::{Job, MeetingMove, MeetingNotice},
         status::{Outcome, Status},
     },
@@ -169,22 +170,8 @@ impl Worker {
                 Message::Offered,
                 &context::Offered {
                     common,
-                    slots: notice
-                        .starts
-                        .iter()
-                        .map(|start| {
-                            format!(
-                                "{}, às {}",
-                                long_date(local_date(*start)),
-                                local_time(*start)
-                            )
-                        })
-                        .collect(),
-                    expires: format!(
-                        "{}, às {}",
-                        long_date(local_date(notice.expires_at)),
-                        local_time(notice.expires_at)
-                    ),
+                    slots: notice.starts.iter().copied().map(long_moment).collect(),
+                    expires: long_moment(notice.expires_at),
                 },
             ),
             Job::OfferWithdrawn { .. } => {
@@ -222,11 +209,11 @@ impl Worker {
                 meet_link,
                 process_number: request.process_number.clone(),
                 cancel_notice_hours: self.settings.schedule.requester_cancel_notice_hours,
-                reschedule_notice_hours: moves_left(
+                reschedule_notice_hours: (requester_moves_left(
                     self.settings.schedule.requester_reschedules_max,
                     request.requester_reschedules,
-                )
-                .then_some(self.settings.schedule.requester_reschedule_notice_hours),
+                ) > 0)
+                    .then_some(self.settings.schedule.requester_reschedule_notice_hours),
             },
         )
     }
@@ -377,11 +364,6 @@ fn moot(job: &Job, request: &RequestRecord, now: DateTime<Utc>) -> Option<&'stat
     }
 }
 
-/// Whether the requester may still move their meeting themselves, after `used` moves.
-fn moves_left(max: u32, used: i32) -> bool {
-    u32::try_from(used).is_ok_and(|used| used < max)
-}
-
 /// The link an announcement gives: its own (by hand), or the one the calendar job recorded.
 fn announced_link<'a>(
     notice: &'a MeetingNotice,
@@ -439,23 +421,4 @@ fn mailbox(name: &str, address: &str) -> Result<Mailbox, JobError> {
         JobError::Permanent(format!("endereço de e-mail inválido ({address}): {error}"))
     })?;
     Ok(Mailbox::new(Some(name.to_string()), email))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::moves_left;
-
-    #[test]
-    fn the_requester_is_offered_a_move_while_any_is_left() {
-        let cases = [
-            ("none used of two", 2, 0, true),
-            ("one used of two", 2, 1, true),
-            ("every move used", 2, 2, false),
-            ("moves turned off", 0, 0, false),
-            ("a count that cannot be", 2, -1, false),
-        ];
-        for (description, max, used, expected) in cases {
-            assert_eq!(moves_left(max, used), expected, "{description}");
-        }
-    }
 }

@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
@@ -27,7 +27,7 @@ use crate::{
     client_ip::ClientIp,
     domain::{
         change::Step,
-        dates::{local_date, local_time, long_date, short_date},
+        dates::{local_date, local_time, long_date, moment},
         field_errors::FieldErrors,
         holidays::fold_name,
         preferential::Preferential,
@@ -679,11 +679,6 @@ async fn cancel(
         },
         Err(error) => render_error(error),
     }
-}
-
-/// "28/11/2026 às 14:05", in Belém.
-pub fn moment(at: chrono::DateTime<Utc>) -> String {
-    format!("{} às {}", short_date(local_date(at)), local_time(at))
 }
 
 /// A step of the request's history, as the requester reads it.

@@ -1606,3 +1606,22 @@ fn reminders_skip_the_past() {
     );
     assert_eq!(reminder_times(start, same_morning, &[0]), []);
 }
+
+#[test]
+fn the_requester_has_moves_left_until_every_one_is_used() {
+    let cases = [
+        ("none used of two", 2, 0, 2),
+        ("one used of two", 2, 1, 1),
+        ("every move used", 2, 2, 0),
+        (
+            "more used than allowed, after the setting went down",
+            1,
+            2,
+            0,
+        ),
+        ("moves turned off", 0, 0, 0),
+    ];
+    for (description, max, used, left) in cases {
+        assert_eq!(requester_moves_left(max, used), left, "{description}");
+    }
+}

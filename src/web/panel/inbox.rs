@@ -1,6 +1,7 @@
 //! The inbox: the requests of the clerk's zones by state, searchable, in the order they are
 //! served (aged 80+, other preferential categories, the rest; oldest first within each).
 
+use crate::domain::dates::moment;
 use axum::{Router, extract::State, http::StatusCode, response::Response, routing::get};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,6 @@ use crate::{
     store::{InboxFilter, PreferenceFilter},
     web::{
         pages::{pages, ser},
-        public::moment,
         query::PageQuery,
         render_error,
         session::PanelUser,

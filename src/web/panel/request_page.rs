@@ -1,6 +1,7 @@
 //! What a request's page shows, as a typed view: the request, its history and deliveries, and
 //! what each action form needs (free slots, reasons, zones), built from the use case's answer.
 
+use crate::domain::dates::moment;
 use std::collections::BTreeMap;
 
 use axum::{http::StatusCode, response::Response};
@@ -22,7 +23,6 @@ use crate::{
     store::{JobRecord, JobState, RequestRecord},
     web::{
         pages::{pages, ser},
-        public::moment,
         render_error,
         session::PanelUser,
         slots,

@@ -1,6 +1,7 @@
 //! The outbox's jobs (e-mails and calendar changes), failed ones first, with a button to
 //! send a failed one back to the queue.
 
+use crate::domain::dates::moment;
 use crate::web::query::PagePath;
 use axum::{
     Router,
@@ -20,7 +21,6 @@ use crate::{
     web::{
         pages::{pages, ser},
         panel::base,
-        public::moment,
         query::PageQuery,
         render_error,
     },
