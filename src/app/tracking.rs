@@ -130,6 +130,16 @@ impl App {
         days: u32,
     ) -> Result<Vec<Slot>, AppError> {
         let request = self.verified(protocol, token).await?;
+        self.slots_to_move_to(&request, from, days).await
+    }
+
+    /// As [`App::requester_slots`], for a request already verified.
+    pub async fn slots_to_move_to(
+        &self,
+        request: &RequestRecord,
+        from: NaiveDate,
+        days: u32,
+    ) -> Result<Vec<Slot>, AppError> {
         let now = self.now();
         requester_may_reschedule(&request.state(), now, &self.policy)?;
         let clerks = match request.assignee_id {

@@ -27,7 +27,7 @@ use crate::{
     client_ip::ClientIp,
     domain::{
         change::Step,
-        dates::{local_date, local_time, long_date, moment},
+        dates::{local_date, local_time, long_date, long_moment, moment},
         field_errors::FieldErrors,
         holidays::fold_name,
         preferential::Preferential,
@@ -508,9 +508,7 @@ async fn reschedule_step(
     };
     let soonest = first_service_day(today).await;
     let first = first_service_day(page.from.unwrap_or(today).max(today)).await;
-    let listed = app
-        .requester_slots(&request.protocol, token, first, RESCHEDULE_DAYS)
-        .await;
+    let listed = app.slots_to_move_to(request, first, RESCHEDULE_DAYS).await;
     match listed {
         Ok(slots) => step.days = slots::by_day(slots),
         Err(AppError::CalendarUnavailable(_)) => {
@@ -547,9 +545,8 @@ fn meeting_moved_message(request: &crate::store::RequestRecord) -> Option<String
         .scheduled_start
         .filter(|_| request.status == Status::Scheduled)?;
     Some(format!(
-        "Atendimento remarcado para {}, às {} (horário de Belém). Enviamos a confirmação por e-mail e avisamos o cartório.",
-        long_date(local_date(start)),
-        local_time(start)
+        "Atendimento remarcado para {} (horário de Belém). Enviamos a confirmação por e-mail e avisamos o cartório.",
+        long_moment(start)
     ))
 }
 
