@@ -210,10 +210,10 @@ impl Worker {
                 process_number: request.process_number.clone(),
                 cancel_notice_hours: self.settings.schedule.requester_cancel_notice_hours,
                 reschedule_notice_hours: (requester_moves_left(
-                    self.settings.schedule.requester_reschedules_max,
+                    self.change_policy.requester_reschedules_max,
                     request.requester_reschedules,
                 ) > 0)
-                    .then_some(self.settings.schedule.requester_reschedule_notice_hours),
+                    .then_some(self.change_policy.requester_reschedule_notice_hours),
             },
         )
     }

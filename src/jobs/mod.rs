@@ -23,7 +23,7 @@ use crate::{
     calendar::GoogleCalendar,
     clock::Clock,
     config::Settings,
-    domain::job::Job,
+    domain::{change::Policy, job::Job},
     links::Links,
     notify::{Mailer, SendError, Templates},
     store::{ClaimedJob, JobOutcome, RequestRecord, Store, StoreError, ZoneScope},
@@ -74,6 +74,8 @@ pub struct Worker {
     mail_domain: String,
     id: String,
     policy: RetryPolicy,
+    /// The rules a change the worker makes itself (an offer's expiry) is judged by.
+    change_policy: Policy,
     clock: Clock,
     links: Links,
 }
@@ -97,6 +99,7 @@ impl Worker {
         Ok(Worker {
             templates: Templates::new(&settings.email.templates_dir),
             policy: RetryPolicy::from_settings(&settings.worker),
+            change_policy: settings.change_policy()?,
             calendar,
             clock,
             links: Links::new(&settings.server.public_url),

@@ -29,10 +29,6 @@ impl Worker {
         if request.status != Status::Offered || request.version != version {
             return Ok("ignorado: a oferta já foi respondida, retirada ou substituída".into());
         }
-        let policy = self
-            .settings
-            .change_policy()
-            .map_err(|error| JobError::Permanent(error.to_string()))?;
         let command = ParsedCommand {
             command: Command::Expire,
             note: None,
@@ -45,7 +41,7 @@ impl Worker {
             scope: &ZoneScope::All,
             now: self.clock.now(),
         };
-        match self.store.transition(&asked, &policy).await {
+        match self.store.transition(&asked, &self.change_policy).await {
             Ok(Ok(_)) => Ok("oferta encerrada: a solicitação voltou para em análise".into()),
             // A worker clock behind the one that wrote the job: try again later.
             Ok(Err(Refusal::OfferStillOpen)) => {
