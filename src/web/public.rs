@@ -377,6 +377,12 @@ async fn pick(
                 .cloned()
                 .unwrap_or_else(|| "Escolha um dos horários oferecidos.".to_string()),
         ),
+        // A time that is not one of the offer's: the choice again, as the API's 422.
+        Err(AppError::Refused(refusal)) if refusal.field().is_some() => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "error",
+            refusal.to_string(),
+        ),
         // The offer is gone (picked, withdrawn, run out): what happened and what to do.
         Err(AppError::Refused(refusal)) => (StatusCode::CONFLICT, "warn", refusal.to_string()),
         Err(error) => return render_error(error),

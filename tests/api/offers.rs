@@ -517,6 +517,19 @@ async fn a_clerk_offers_from_the_panel_and_the_requester_picks_on_the_tracking_p
                 .unwrap()
         }
     };
+    let tampered = pick("2030-01-01T12:00:00+00:00".to_string()).await;
+    assert_eq!(
+        tampered.status(),
+        422,
+        "a time not offered is the API's 422 too"
+    );
+    let tampered = tampered.text().await.unwrap();
+    assert!(
+        tampered.contains("Escolha um dos horários oferecidos."),
+        "{tampered}"
+    );
+    assert_eq!(values_of(&tampered, "start").len(), 3, "the choice again");
+
     let chosen = pick(radios[1].clone()).await;
     assert_eq!(chosen.status(), 200, "followed to the tracking page");
     let chosen = chosen.text().await.unwrap();
