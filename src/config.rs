@@ -51,6 +51,7 @@ pub struct Settings {
     pub worker: WorkerSettings,
     pub auth: AuthSettings,
     pub limits: LimitSettings,
+    pub queue: QueueSettings,
     pub web: WebSettings,
     pub metrics: MetricsSettings,
     pub log: LogSettings,
@@ -206,6 +207,16 @@ pub struct LimitSettings {
     pub open_requests_per_person: u32,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSettings {
+    /// Minutes a called person has to join before a clerk may mark them missed.
+    pub grace_minutes: u32,
+}
+
+/// A clerk may wait a while, but not all morning, before calling the next person.
+const MAX_GRACE_MINUTES: u32 = 60;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -281,6 +292,12 @@ impl Settings {
             || database.starts_with("postgresql://"))
         {
             return invalid("database.url", "must start with sqlite: or postgres://");
+        }
+        if !(1..=MAX_GRACE_MINUTES).contains(&self.queue.grace_minutes) {
+            return invalid(
+                "queue.grace_minutes",
+                &format!("must be between 1 and {MAX_GRACE_MINUTES}"),
+            );
         }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections", "must be at least 1");

@@ -32,6 +32,11 @@ impl Links {
         self.absolute(&tracking_path(protocol, token))
     }
 
+    /// A person's place in a zone's queue; `token` proves who they are.
+    pub fn queue_ticket(&self, id: i64, token: &str) -> String {
+        self.absolute(&queue_ticket_path(id, token))
+    }
+
     /// A request's page in the staff panel.
     pub fn panel_request(&self, id: i64) -> String {
         self.absolute(&panel_request_path(id))
@@ -42,6 +47,11 @@ impl Links {
 /// and tokens URL-safe base64, so neither needs escaping.
 pub fn tracking_path(protocol: &str, token: &str) -> String {
     format!("/acompanhar/{protocol}?token={token}")
+}
+
+/// A person's place in a zone's queue, relative to the site.
+pub fn queue_ticket_path(id: i64, token: &str) -> String {
+    format!("/fila/{id}?token={token}")
 }
 
 pub fn panel_request_path(id: i64) -> String {

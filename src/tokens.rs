@@ -95,6 +95,25 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// The secret of queue ticket `id`, in its page's link: the key remakes it to check it,
+    /// so nothing is stored, and the worker can put the link in the ticket's e-mails.
+    pub fn queue_ticket_token(&self, id: i64) -> Token {
+        self.token(&["contato queue ticket", &id.to_string()])
+    }
+
+    /// Whether `token` is the secret of queue ticket `id`, compared in constant time.
+    pub fn is_queue_ticket_token(&self, id: i64, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(
+            self.queue_ticket_token(id)
+                .expose()
+                .as_bytes()
+                .ct_eq(token.as_bytes()),
+        )
+    }
+}
+
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SigningKey(<redacted>)")

@@ -21,6 +21,7 @@ mod m20261201_000016_add_requester_email_key;
 mod m20261201_000017_add_requester_preference;
 mod m20261201_000018_add_requester_reschedules;
 mod m20261201_000019_create_offered_slots;
+mod m20261202_000020_create_queue;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_add_requester_preference::Migration),
             Box::new(m20261201_000018_add_requester_reschedules::Migration),
             Box::new(m20261201_000019_create_offered_slots::Migration),
+            Box::new(m20261202_000020_create_queue::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod calendar_check;
 pub mod limiter;
+mod queue;
 pub mod reference_cache;
 mod staff_work;
 mod submissions;
@@ -22,6 +23,7 @@ use crate::{
     domain::{
         change::{Policy, Refusal},
         field_errors::FieldErrors,
+        queue::QueueRefusal,
         schedule::ServiceWindow,
     },
     links::Links,
@@ -37,6 +39,7 @@ pub use admin::{
 pub use auth::{SignIn, StaffUser};
 pub use staff_work::StaffRequest;
 pub use submissions::Receipt;
+pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueuePlace};
 pub use tracking::Tracked;
 
 use self::{limiter::SlidingWindow, reference_cache::ReferenceCache};
@@ -58,6 +61,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// The queue's rules refuse (409).
+    #[error(transparent)]
+    Queue(#[from] QueueRefusal),
     /// The zone's calendar could not be read to check a time.
     #[error("calendar unavailable: {0}")]
     CalendarUnavailable(String),
@@ -136,7 +142,7 @@ impl App {
             failed_logins_by_account: SlidingWindow::new(0, login_window),
         };
         Ok(App {
-            reference: ReferenceCache::new(store.clone()),
+            reference: ReferenceCache::new(store.clone(), clock.clone()),
             metrics: Metrics::new()?,
             calendar,
             clock,

@@ -6,9 +6,13 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::Days;
+
 use crate::{
+    clock::Clock,
     domain::{
         holidays::{Holiday, ZoneHolidays},
+        queue::DutyDay,
         schedule::{ServiceWindow, ZoneSchedule},
     },
     store::{Store, StoreError, ZoneRecord},
@@ -21,6 +25,8 @@ const FRESH_FOR: Duration = Duration::from_secs(30);
 pub struct Reference {
     pub zones: Vec<ZoneRecord>,
     pub holidays: Vec<Holiday>,
+    /// Duty days from yesterday on, by zone number.
+    pub duty_days: Vec<(i32, DutyDay)>,
     loaded_at: Instant,
 }
 
@@ -34,18 +40,29 @@ impl Reference {
         let holidays = ZoneHolidays::for_zone(&self.holidays, &zone.municipalities);
         ZoneSchedule::new(zone.window, default, holidays)
     }
+
+    /// The zone's duty days, by date.
+    pub fn duty_days(&self, number: i32) -> Vec<DutyDay> {
+        self.duty_days
+            .iter()
+            .filter(|(zone, _)| *zone == number)
+            .map(|(_, day)| day.clone())
+            .collect()
+    }
 }
 
 #[derive(Clone)]
 pub struct ReferenceCache {
     store: Store,
+    clock: Clock,
     current: Arc<RwLock<Option<Arc<Reference>>>>,
 }
 
 impl ReferenceCache {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, clock: Clock) -> Self {
         ReferenceCache {
             store,
+            clock,
             current: Arc::new(RwLock::new(None)),
         }
     }
@@ -57,6 +74,10 @@ impl ReferenceCache {
         let reference = Arc::new(Reference {
             zones: self.store.active_zones().await?,
             holidays: self.store.holidays().await?,
+            duty_days: self
+                .store
+                .duty_days_from(self.clock.today() - Days::new(1))
+                .await?,
             loaded_at: Instant::now(),
         });
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(reference.clone());

@@ -10,6 +10,35 @@ pub fn event_id(site: &str, request_id: i64) -> String {
     base32hex(format!("contato:{site}:{request_id}").as_bytes())
 }
 
+/// The event of a call from queue ticket `ticket_id` in this deployment.
+pub fn queue_event_id(site: &str, ticket_id: i64) -> String {
+    base32hex(format!("contato:{site}:fila:{ticket_id}").as_bytes())
+}
+
+/// What an event is for: a request's meeting or a call from a zone's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKey {
+    Request(i64),
+    QueueCall(i64),
+}
+
+impl EventKey {
+    pub fn event_id(self, site: &str) -> String {
+        match self {
+            EventKey::Request(id) => event_id(site, id),
+            EventKey::QueueCall(id) => queue_event_id(site, id),
+        }
+    }
+
+    /// The Meet conference request of one scheduling revision.
+    pub fn conference_request_id(self, site: &str, revision: i32) -> String {
+        match self {
+            EventKey::Request(id) => conference_request_id(site, id, revision),
+            EventKey::QueueCall(id) => format!("contato-{site}-fila{id}-r{revision}"),
+        }
+    }
+}
+
 /// The Meet conference request of one scheduling revision.
 pub fn conference_request_id(site: &str, request_id: i64, revision: i32) -> String {
     format!("contato-{site}-{request_id}-r{revision}")
@@ -62,5 +91,9 @@ mod tests {
         assert!(id.bytes().all(|b| BASE32HEX.contains(&b)), "{id}");
         assert_ne!(id, event_id("contato.tre-pa.jus.br", 43));
         assert_ne!(id, event_id("staging.tre-pa.jus.br", 42));
+        let call = EventKey::QueueCall(42).event_id("contato.tre-pa.jus.br");
+        assert!(call.bytes().all(|b| BASE32HEX.contains(&b)), "{call}");
+        assert_ne!(call, id, "a call's event is not request 42's");
+        assert_eq!(EventKey::Request(42).event_id("contato.tre-pa.jus.br"), id);
     }
 }

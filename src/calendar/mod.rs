@@ -25,7 +25,7 @@ use google_calendar3::{
     },
     yup_oauth2::{self, ServiceAccountAuthenticator, client::CustomHyperClientBuilder},
 };
-pub use ids::{conference_request_id, event_id};
+pub use ids::{EventKey, conference_request_id, event_id, queue_event_id};
 
 use self::token::TokenSource;
 use crate::{config::CalendarSettings, domain::schedule::Slot};
@@ -47,7 +47,7 @@ pub enum CalendarError {
 #[derive(Debug, Clone)]
 pub struct MeetingSpec<'a> {
     pub calendar_id: &'a str,
-    pub request_id: i64,
+    pub key: EventKey,
     pub revision: i32,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -152,16 +152,12 @@ impl GoogleCalendar {
     /// Creates the request's event with a Meet conference, or adopts the one an earlier
     /// attempt made, and returns its link once Google has made it.
     pub async fn create(&self, spec: &MeetingSpec<'_>) -> Result<Meeting, CalendarError> {
-        let id = self.event_id(spec.request_id);
+        let id = spec.key.event_id(&self.site);
         let mut event = self.event(spec);
         event.id = Some(id.clone());
         event.conference_data = Some(ConferenceData {
             create_request: Some(CreateConferenceRequest {
-                request_id: Some(conference_request_id(
-                    &self.site,
-                    spec.request_id,
-                    spec.revision,
-                )),
+                request_id: Some(spec.key.conference_request_id(&self.site, spec.revision)),
                 conference_solution_key: Some(ConferenceSolutionKey {
                     type_: Some("hangoutsMeet".into()),
                 }),
@@ -191,7 +187,7 @@ impl GoogleCalendar {
 
     /// Moves the request's event (its Meet link stays); creates it if it is missing.
     pub async fn reschedule(&self, spec: &MeetingSpec<'_>) -> Result<Meeting, CalendarError> {
-        let id = self.event_id(spec.request_id);
+        let id = spec.key.event_id(&self.site);
         let patch = self.event(spec);
         let patched = self
             .call(|| {

@@ -60,6 +60,18 @@ pub enum Job {
     /// To the zone's address and the assignee: the requester moved their meeting.
     #[serde(rename = "email.rescheduled_by_requester")]
     RescheduledByRequester(MeetingMove),
+    /// With the google provider: an event with a Meet link for a call from the zone's queue.
+    #[serde(rename = "queue.meeting")]
+    QueueMeeting { ticket_id: i64 },
+    /// To the person called from the queue: the meeting's link and the time to join.
+    #[serde(rename = "email.queue_called")]
+    QueueCalled { ticket_id: i64 },
+    /// At the counter's closing time: a ticket still waiting is closed and its holder told.
+    #[serde(rename = "queue.close")]
+    CloseTicket { ticket_id: i64 },
+    /// To a person the counter's close left waiting: how to file a request instead.
+    #[serde(rename = "email.queue_closed")]
+    QueueClosed { ticket_id: i64 },
 }
 
 /// Times offered to the requester, as the change decided them.
@@ -140,6 +152,10 @@ pub enum JobKind {
     ExpireOffer,
     OfferExpired,
     RescheduledByRequester,
+    QueueMeeting,
+    QueueCalled,
+    CloseTicket,
+    QueueClosed,
 }
 
 /// Where an outbox job is in its life.
@@ -178,6 +194,10 @@ impl Job {
             Job::ExpireOffer { .. } => JobKind::ExpireOffer,
             Job::OfferExpired { .. } => JobKind::OfferExpired,
             Job::RescheduledByRequester(_) => JobKind::RescheduledByRequester,
+            Job::QueueMeeting { .. } => JobKind::QueueMeeting,
+            Job::QueueCalled { .. } => JobKind::QueueCalled,
+            Job::CloseTicket { .. } => JobKind::CloseTicket,
+            Job::QueueClosed { .. } => JobKind::QueueClosed,
         }
     }
 
@@ -201,13 +221,32 @@ impl Job {
             | Job::OfferWithdrawn { .. }
             | Job::ExpireOffer { .. }
             | Job::OfferExpired { .. } => None,
-            Job::RescheduledByRequester(_) => None,
+            Job::RescheduledByRequester(_)
+            | Job::QueueMeeting { .. }
+            | Job::QueueCalled { .. }
+            | Job::CloseTicket { .. }
+            | Job::QueueClosed { .. } => None,
         }
     }
 
-    /// The request the job is about.
-    pub fn request_id(&self) -> i64 {
+    /// The queue ticket the job is about, for the queue's jobs.
+    pub fn ticket_id(&self) -> Option<i64> {
         match self {
+            Job::QueueMeeting { ticket_id }
+            | Job::QueueCalled { ticket_id }
+            | Job::CloseTicket { ticket_id }
+            | Job::QueueClosed { ticket_id } => Some(*ticket_id),
+            _ => None,
+        }
+    }
+
+    /// The request the job is about; `None` for the queue's jobs, which are about a ticket.
+    pub fn request_id(&self) -> Option<i64> {
+        let id = match self {
+            Job::QueueMeeting { .. }
+            | Job::QueueCalled { .. }
+            | Job::CloseTicket { .. }
+            | Job::QueueClosed { .. } => return None,
             Job::RequestReceived { request_id }
             | Job::NewRequest { request_id }
             | Job::Rejected { request_id, .. }
@@ -222,7 +261,8 @@ impl Job {
             Job::Cancelled(notice) => notice.request_id,
             Job::CreateMeeting(time) | Job::MoveMeeting(time) => time.request_id,
             Job::RescheduledByRequester(moved) => moved.request_id,
-        }
+        };
+        Some(id)
     }
 
     /// The kind for the `kind` column and the payload for the `payload` column.
@@ -259,7 +299,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 16] = [
+    pub const ALL: [JobKind; 20] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -276,6 +316,10 @@ impl JobKind {
         JobKind::ExpireOffer,
         JobKind::OfferExpired,
         JobKind::RescheduledByRequester,
+        JobKind::QueueMeeting,
+        JobKind::QueueCalled,
+        JobKind::CloseTicket,
+        JobKind::QueueClosed,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -297,6 +341,10 @@ impl JobKind {
             JobKind::ExpireOffer => "offer.expire",
             JobKind::OfferExpired => "email.offer_expired",
             JobKind::RescheduledByRequester => "email.rescheduled_by_requester",
+            JobKind::QueueMeeting => "queue.meeting",
+            JobKind::QueueCalled => "email.queue_called",
+            JobKind::CloseTicket => "queue.close",
+            JobKind::QueueClosed => "email.queue_closed",
         }
     }
 
@@ -325,6 +373,10 @@ impl JobKind {
             JobKind::RescheduledByRequester => {
                 "E-mail: remarcação pelo(a) requerente (aviso à zona)"
             }
+            JobKind::QueueMeeting => "Google Agenda: reunião de chamada da fila",
+            JobKind::QueueCalled => "E-mail: chamada da fila",
+            JobKind::CloseTicket => "Fim do expediente da fila",
+            JobKind::QueueClosed => "E-mail: fila encerrada",
         }
     }
 }
@@ -437,6 +489,10 @@ mod tests {
                 start: notice.start + chrono::Duration::days(1),
                 end: notice.end + chrono::Duration::days(1),
             }),
+            Job::QueueMeeting { ticket_id: 7 },
+            Job::QueueCalled { ticket_id: 7 },
+            Job::CloseTicket { ticket_id: 7 },
+            Job::QueueClosed { ticket_id: 7 },
         ]
     }
 
@@ -449,7 +505,11 @@ mod tests {
             assert_eq!(kind, job.kind());
             assert!(payload.get("kind").is_none(), "the kind has its own column");
             assert_eq!(Job::decode(kind.as_str(), &payload), Ok(job.clone()));
-            assert_eq!(job.request_id(), 7);
+            // Each job is about one request or one queue ticket, never both.
+            match (job.request_id(), job.ticket_id()) {
+                (Some(id), None) | (None, Some(id)) => assert_eq!(id, 7, "{job:?}"),
+                other => panic!("{job:?} is about {other:?}"),
+            }
         }
     }
 

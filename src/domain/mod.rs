@@ -19,6 +19,7 @@ pub mod change;
 pub mod command;
 pub mod holidays;
 pub mod job;
+pub mod queue;
 pub mod schedule;
 pub mod staff;
 pub mod status;

@@ -218,7 +218,7 @@ impl NewRequest {
 }
 
 /// A missing field is parsed as an empty one, so each type's "Informe ..." message is used.
-fn required<T, E: Display>(
+pub(super) fn required<T, E: Display>(
     errors: &mut FieldErrors,
     field: &str,
     value: &Option<String>,
@@ -227,7 +227,7 @@ fn required<T, E: Display>(
     checked(errors, field, parse(value.as_deref().unwrap_or_default()))
 }
 
-fn checked<T, E: Display>(
+pub(super) fn checked<T, E: Display>(
     errors: &mut FieldErrors,
     field: &str,
     result: Result<T, E>,
@@ -235,7 +235,7 @@ fn checked<T, E: Display>(
     result.map_err(|e| errors.add(field, e.to_string())).ok()
 }
 
-fn non_blank(value: &Option<String>) -> Option<&str> {
+pub(super) fn non_blank(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 

@@ -90,6 +90,10 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         match error {
             AppError::Refused(refusal) => refusal.into(),
+            AppError::Queue(refusal) => ApiError::Conflict {
+                code: refusal.code(),
+                message: refusal.to_string(),
+            },
             AppError::Store(error) => error.into(),
             AppError::Invalid(errors) => ApiError::Validation(errors),
             AppError::RateLimited(wait) => ApiError::TooManyRequests {

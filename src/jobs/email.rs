@@ -183,7 +183,11 @@ impl Worker {
             | Job::RescheduledByRequester(_)
             | Job::CreateMeeting(_)
             | Job::MoveMeeting(_)
-            | Job::DeleteMeeting { .. } => Err(JobError::Permanent(format!(
+            | Job::DeleteMeeting { .. }
+            | Job::QueueMeeting { .. }
+            | Job::QueueCalled { .. }
+            | Job::CloseTicket { .. }
+            | Job::QueueClosed { .. } => Err(JobError::Permanent(format!(
                 "a tarefa {} não é um e-mail ao requerente",
                 job.kind().as_str()
             ))),
@@ -219,7 +223,7 @@ impl Worker {
     }
 
     /// A template that does not render fails the same way every time.
-    fn render(
+    pub(super) fn render(
         &self,
         message: Message,
         context: &impl serde::Serialize,
@@ -412,11 +416,15 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
         | Job::RescheduledByRequester(_)
         | Job::CreateMeeting(_)
         | Job::MoveMeeting(_)
-        | Job::DeleteMeeting { .. } => None,
+        | Job::DeleteMeeting { .. }
+        | Job::QueueMeeting { .. }
+        | Job::QueueCalled { .. }
+        | Job::CloseTicket { .. }
+        | Job::QueueClosed { .. } => None,
     }
 }
 
-fn mailbox(name: &str, address: &str) -> Result<Mailbox, JobError> {
+pub(super) fn mailbox(name: &str, address: &str) -> Result<Mailbox, JobError> {
     let email = address.parse().map_err(|error| {
         JobError::Permanent(format!("endereço de e-mail inválido ({address}): {error}"))
     })?;

@@ -2,7 +2,7 @@
 
 use super::{JobError, Worker};
 use crate::{
-    calendar::{CalendarError, MeetingSpec},
+    calendar::{CalendarError, EventKey, MeetingSpec},
     domain::{
         job::{CalendarChange, Job},
         status::Status,
@@ -64,7 +64,7 @@ impl Worker {
         }
         let spec = MeetingSpec {
             calendar_id: &calendar_id,
-            request_id: request.id,
+            key: EventKey::Request(request.id),
             revision,
             start,
             end,

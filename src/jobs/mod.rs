@@ -8,6 +8,7 @@
 mod email;
 mod meeting;
 mod offer;
+mod queue;
 pub mod retry;
 
 use std::{sync::Arc, time::Duration};
@@ -240,7 +241,9 @@ impl Worker {
 
     /// The request `job` is about, as it is now.
     async fn request_of(&self, job: &Job) -> Result<RequestRecord, JobError> {
-        let id = job.request_id();
+        let id = job.request_id().ok_or_else(|| {
+            JobError::Permanent(format!("a tarefa {} não é de um pedido", job.kind().as_str()))
+        })?;
         self.store
             .request(id, &ZoneScope::All)
             .await
@@ -254,6 +257,9 @@ impl Worker {
             .map_err(|error| JobError::Permanent(error.to_string()))?;
         if let Job::ExpireOffer { .. } = job {
             return self.expire_offer(&job).await;
+        }
+        if job.ticket_id().is_some() {
+            return self.run_queue_job(claimed.id, &job).await;
         }
         match job.calendar_change() {
             Some(change) => self.change_meeting(&job, change).await,

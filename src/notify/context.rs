@@ -148,3 +148,24 @@ pub struct OfferExpired {
     pub panel_url: String,
     pub signature: String,
 }
+
+/// To a person called from a zone's queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueCalled {
+    pub name: String,
+    pub zone_name: String,
+    pub meet_link: String,
+    pub grace_minutes: u32,
+    pub ticket_url: String,
+    pub signature: String,
+}
+
+/// To a person still waiting when the counter closed.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueClosed {
+    pub name: String,
+    pub zone_name: String,
+    pub subject: String,
+    pub ticket_url: String,
+    pub signature: String,
+}

@@ -31,6 +31,10 @@ pub enum Message {
     OfferExpired,
     /// To the zone's clerks: the requester moved their meeting.
     RescheduledByRequester,
+    /// To a person in a zone's queue: their turn, with the meeting's link.
+    QueueCalled,
+    /// To a person the counter's close left waiting: how to file a request instead.
+    QueueClosed,
 }
 
 /// Each message's three parts and the HTML layout, as shipped.
@@ -60,6 +64,8 @@ const SHIPPED: &[(&str, &str)] = shipped!(
     "offer_withdrawn",
     "offer_expired",
     "rescheduled_by_requester",
+    "queue_called",
+    "queue_closed",
 );
 
 /// A message ready to be sent: its subject and both bodies.
@@ -172,6 +178,8 @@ pub fn folder(message: Message) -> &'static str {
         Message::OfferWithdrawn => "offer_withdrawn",
         Message::OfferExpired => "offer_expired",
         Message::RescheduledByRequester => "rescheduled_by_requester",
+        Message::QueueCalled => "queue_called",
+        Message::QueueClosed => "queue_closed",
     }
 }
 
@@ -367,6 +375,33 @@ mod tests {
             (
                 Message::RescheduledByRequester,
                 templates.render(Message::RescheduledByRequester, &moved_by_requester()),
+            ),
+            (
+                Message::QueueCalled,
+                templates.render(
+                    Message::QueueCalled,
+                    &QueueCalled {
+                        name: "Maria".into(),
+                        zone_name: "1ª Zona Eleitoral".into(),
+                        meet_link: "https://meet.google.com/abc-defg-hij".into(),
+                        grace_minutes: 5,
+                        ticket_url: "https://contato.tre-pa.jus.br/fila/7?token=abc".into(),
+                        signature: "Justiça Eleitoral do Pará".into(),
+                    },
+                ),
+            ),
+            (
+                Message::QueueClosed,
+                templates.render(
+                    Message::QueueClosed,
+                    &QueueClosed {
+                        name: "Maria".into(),
+                        zone_name: "1ª Zona Eleitoral".into(),
+                        subject: "Segunda via do título".into(),
+                        ticket_url: "https://contato.tre-pa.jus.br/fila/7?token=abc".into(),
+                        signature: "Justiça Eleitoral do Pará".into(),
+                    },
+                ),
             ),
         ]
     }

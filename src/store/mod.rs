@@ -8,12 +8,14 @@
 mod agenda;
 mod audit;
 mod convert;
+mod duty_days;
 mod holidays;
 mod inbox;
 mod jobs;
 mod meetings;
 mod outbox;
 mod protocol;
+mod queue;
 mod reference;
 mod requests;
 mod routing;
@@ -37,6 +39,7 @@ use crate::{config::DatabaseSettings, domain::zone::ZoneNumber};
 pub use holidays::HolidayRecord;
 pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, PreferenceFilter, inbox_page};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
+pub use queue::{Call, ConvertRefusal, TicketPlace, TicketRecord};
 pub use reference::ImportReport;
 pub use requests::{EventRecord, RequestRecord, Submitted, Transition, ZoneScope};
 pub use sessions::SessionKind;
@@ -109,6 +112,8 @@ pub enum Duplicate {
     ZoneNumber,
     /// Another holiday has this date and the same scope.
     Holiday,
+    /// The zone already has a duty day on this date.
+    DutyDay,
 }
 
 impl Store {

@@ -27,7 +27,7 @@ pub async fn enqueue(
             kind: Set(kind.as_str().to_string()),
             payload: Set(payload),
             dedupe_key: Set(effect.key.clone()),
-            request_id: Set(Some(effect.job.request_id())),
+            request_id: Set(effect.job.request_id()),
             state: Set(JobState::Pending),
             attempts: Set(0),
             run_at: Set(effect.run_at),

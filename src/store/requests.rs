@@ -146,31 +146,13 @@ impl Store {
             let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
             self.protocol_sequences.ensure(&self.db, year).await?;
             let txn = self.begin_write().await?;
-            if open_requests_limit > 0 {
-                let open = requests::Entity::find()
-                    .filter(requests::Column::EmailKey.eq(request.email.limit_key()))
-                    .filter(requests::Column::Status.is_in(open_statuses()))
-                    .count(&txn)
+            let filed =
+                file_request(&txn, request, tracking_token_hash, open_requests_limit, year, now)
                     .await?;
-                if let Err(refusal) = within_open_limit(open, open_requests_limit) {
-                    return Ok(Err(refusal));
-                }
+            if filed.is_ok() {
+                txn.commit().await?;
             }
-            let protocol = protocol::next(&txn, year).await?;
-            let Some(row) =
-                insert_routed(&txn, request, protocol, tracking_token_hash, now).await?
-            else {
-                return Ok(Err(SubmissionRefusal::UnknownZone));
-            };
-            let (event, effects) = change::on_submit(row.id, request.zone, now);
-            record_event(&txn, row.id, &event, now).await?;
-            outbox::enqueue(&txn, &effects, now).await?;
-            txn.commit().await?;
-            Ok(Ok(Submitted {
-                id: row.id,
-                protocol: row.protocol,
-                assignee_id: row.assignee_id,
-            }))
+            Ok(filed)
         })
         .await
     }
@@ -786,4 +768,39 @@ impl TryFrom<request_events::Model> for EventRecord {
             note: event.note,
         })
     }
+}
+
+/// Files `request` inside `txn` (the open-requests limit, the protocol, routing, the first
+/// history row and the jobs of a submission); the caller commits. The protocol counter of
+/// `year` must exist.
+pub(super) async fn file_request(
+    txn: &DatabaseTransaction,
+    request: &NewRequest,
+    tracking_token_hash: &str,
+    open_requests_limit: u32,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Result<Submitted, SubmissionRefusal>, StoreError> {
+    if open_requests_limit > 0 {
+        let open = requests::Entity::find()
+            .filter(requests::Column::EmailKey.eq(request.email.limit_key()))
+            .filter(requests::Column::Status.is_in(open_statuses()))
+            .count(txn)
+            .await?;
+        if let Err(refusal) = within_open_limit(open, open_requests_limit) {
+            return Ok(Err(refusal));
+        }
+    }
+    let protocol = protocol::next(txn, year).await?;
+    let Some(row) = insert_routed(txn, request, protocol, tracking_token_hash, now).await? else {
+        return Ok(Err(SubmissionRefusal::UnknownZone));
+    };
+    let (event, effects) = change::on_submit(row.id, request.zone, now);
+    record_event(txn, row.id, &event, now).await?;
+    outbox::enqueue(txn, &effects, now).await?;
+    Ok(Ok(Submitted {
+        id: row.id,
+        protocol: row.protocol,
+        assignee_id: row.assignee_id,
+    }))
 }

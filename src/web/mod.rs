@@ -102,6 +102,11 @@ fn render_error(error: AppError) -> Response {
             "Não foi possível concluir",
             refusal.to_string(),
         ),
+        AppError::Queue(refusal) => (
+            StatusCode::CONFLICT,
+            "Não foi possível concluir",
+            refusal.to_string(),
+        ),
         AppError::Unauthorized | AppError::Forbidden => (
             StatusCode::FORBIDDEN,
             "Acesso não permitido",

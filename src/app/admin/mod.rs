@@ -53,6 +53,7 @@ pub(super) fn duplicate_errors(duplicate: Duplicate) -> FieldErrors {
             "date",
             "Já existe um feriado nesta data com a mesma abrangência.",
         ),
+        Duplicate::DutyDay => ("date", "A zona já tem um plantão nesta data."),
     };
     let mut errors = FieldErrors::new();
     errors.add(field, message);
@@ -100,6 +101,7 @@ mod tests {
             (Duplicate::StaffEmail, "email"),
             (Duplicate::ZoneNumber, "number"),
             (Duplicate::Holiday, "date"),
+            (Duplicate::DutyDay, "date"),
         ];
         for (duplicate, field) in cases {
             let errors = duplicate_errors(duplicate);
