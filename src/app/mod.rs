@@ -37,9 +37,9 @@ pub use admin::{
     ZoneInput,
 };
 pub use auth::{SignIn, StaffUser};
+pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueuePlace};
 pub use staff_work::StaffRequest;
 pub use submissions::Receipt;
-pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueuePlace};
 pub use tracking::Tracked;
 
 use self::{limiter::SlidingWindow, reference_cache::ReferenceCache};

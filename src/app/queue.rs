@@ -13,7 +13,7 @@ use crate::{
         meet_link::MeetLink,
         queue::{
             CallOutcome, Counter as ZoneCounter, CounterState, DutyDay, JoinInput, NewTicket,
-            call_room, estimated_wait_minutes, minutes_to_join,
+            call_room, estimated_wait_minutes, may_convert, minutes_to_join,
         },
         submission::{NewRequest, SubmissionInput, SubmissionRules},
         text::RequesterRole,
@@ -161,7 +161,11 @@ impl App {
     /// The holder's view of ticket `id`; a wrong token is not found.
     pub async fn queue_place(&self, id: i64, token: &str) -> Result<QueuePlace, AppError> {
         self.check_ticket_token(id, token)?;
-        let place = self.store.ticket_place(id).await?.ok_or(AppError::NotFound)?;
+        let place = self
+            .store
+            .ticket_place(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(self.place_of(place))
     }
 
@@ -183,6 +187,9 @@ impl App {
     ) -> Result<Receipt, AppError> {
         self.check_ticket_token(id, token)?;
         let ticket = self.store.ticket(id).await?.ok_or(AppError::NotFound)?;
+        // Judged again under the row lock; first here, so a ticket that cannot become a
+        // request is not asked for a phone.
+        may_convert(ticket.status, ticket.request_protocol.as_deref())?;
         let request = self.request_from_ticket(&ticket, phone)?;
         let tracking = Token::tracking().map_err(anyhow::Error::from)?;
         let converted = self
@@ -324,12 +331,13 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let room = call_room(given, zone.room_link.as_deref(), self.policy.source, hosts)
-            .map_err(|missing| {
+        let room = call_room(given, zone.room_link.as_deref(), self.policy.source, hosts).map_err(
+            |missing| {
                 let mut errors = FieldErrors::new();
                 errors.add("meet_link", missing.to_string());
                 AppError::Invalid(errors)
-            })?;
+            },
+        )?;
         let call = Call {
             zone: number,
             clerk: user.id,
@@ -342,7 +350,12 @@ impl App {
             .call_next(&call)
             .await?
             .ok_or(AppError::NotFound)?;
-        tracing::info!(ticket = ticket.id, zone = number, staff = user.id, "called from a queue");
+        tracing::info!(
+            ticket = ticket.id,
+            zone = number,
+            staff = user.id,
+            "called from a queue"
+        );
         Ok(ticket)
     }
 
@@ -393,14 +406,19 @@ impl App {
     ) -> Result<DutyDay, AppError> {
         self.store.zone(number).await?.ok_or(AppError::NotFound)?;
         let mut errors = type_errors;
-        let date = required(&mut errors, "date", &input.date, "Informe a data do plantão.")
-            .and_then(|text| match text.trim().parse::<NaiveDate>() {
-                Ok(date) => Some(date),
-                Err(_) => {
-                    errors.add("date", "Informe a data como AAAA-MM-DD.");
-                    None
-                }
-            });
+        let date = required(
+            &mut errors,
+            "date",
+            &input.date,
+            "Informe a data do plantão.",
+        )
+        .and_then(|text| match text.trim().parse::<NaiveDate>() {
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.add("date", "Informe a data como AAAA-MM-DD.");
+                None
+            }
+        });
         let mut time = |field: &str, value: &Option<String>, missing: &str| {
             required(&mut errors, field, value, missing).and_then(|text| {
                 hour_minute(&text).or_else(|| {
@@ -417,8 +435,8 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let day = DutyDay::new(date, opens, closes, input.note.as_deref(), self.today())
-            .map_err(|error| {
+        let day = DutyDay::new(date, opens, closes, input.note.as_deref(), self.today()).map_err(
+            |error| {
                 use crate::domain::queue::DutyDayError;
                 let field = match error {
                     DutyDayError::OpensAfterCloses => "closes",
@@ -428,7 +446,8 @@ impl App {
                 let mut errors = FieldErrors::new();
                 errors.add(field, error.to_string());
                 AppError::Invalid(errors)
-            })?;
+            },
+        )?;
         let day = self
             .store
             .add_duty_day(number, &day, admin.id(), self.now())

@@ -11,10 +11,10 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, 
 use super::{
     change::MeetingSource,
     cpf::Cpf,
-    meet_link::MeetLink,
     dates::{local_date, long_moment},
     email::Email,
     field_errors::FieldErrors,
+    meet_link::MeetLink,
     phone::Phone,
     preferential::{PreferenceTier, Preferential},
     schedule::{SERVICE_TIME_ZONE, ZoneCalendar},
@@ -46,8 +46,7 @@ pub struct NewTicket {
     pub preferential: Option<Preferential>,
 }
 
-const CONSENT_MESSAGE: &str =
-    "É preciso concordar com o tratamento dos dados para entrar na fila.";
+const CONSENT_MESSAGE: &str = "É preciso concordar com o tratamento dos dados para entrar na fila.";
 
 impl NewTicket {
     /// Every problem at once, as the request form does.
@@ -70,18 +69,21 @@ impl NewTicket {
             errors.add("consent", CONSENT_MESSAGE);
         }
         match (name, cpf, email, phone, subject, preferential) {
-            (Some(name), Some(cpf), Some(email), Some(phone), Some(subject), Some(preferential))
-                if errors.is_empty() =>
-            {
-                Ok(NewTicket {
-                    name,
-                    cpf,
-                    email,
-                    phone,
-                    subject,
-                    preferential,
-                })
-            }
+            (
+                Some(name),
+                Some(cpf),
+                Some(email),
+                Some(phone),
+                Some(subject),
+                Some(preferential),
+            ) if errors.is_empty() => Ok(NewTicket {
+                name,
+                cpf,
+                email,
+                phone,
+                subject,
+                preferential,
+            }),
             _ => Err(errors),
         }
     }
@@ -460,7 +462,11 @@ pub fn estimated_wait_minutes(ahead: u32, served: &[i64], fallback: i64, clerks:
     }
     let mut served: Vec<i64> = served.iter().copied().filter(|m| *m > 0).collect();
     served.sort_unstable();
-    let each = served.get(served.len() / 2).copied().unwrap_or(fallback).max(1);
+    let each = served
+        .get(served.len() / 2)
+        .copied()
+        .unwrap_or(fallback)
+        .max(1);
     let total = i64::from(ahead) * each;
     let clerks = i64::from(clerks.max(1));
     (total + clerks - 1) / clerks
@@ -594,11 +600,23 @@ mod tests {
             for field in wrong {
                 assert!(errors.get(field).is_some(), "{field} of {fields:?}");
             }
-            let reported = ["name", "cpf", "email", "phone", "subject", "preferential", "consent"]
-                .into_iter()
-                .filter(|field| errors.get(field).is_some())
-                .count();
-            assert_eq!(reported, wrong.len(), "only {wrong:?} are wrong in {fields:?}: {errors:?}");
+            let reported = [
+                "name",
+                "cpf",
+                "email",
+                "phone",
+                "subject",
+                "preferential",
+                "consent",
+            ]
+            .into_iter()
+            .filter(|field| errors.get(field).is_some())
+            .count();
+            assert_eq!(
+                reported,
+                wrong.len(),
+                "only {wrong:?} are wrong in {fields:?}: {errors:?}"
+            );
         }
     }
 
@@ -721,9 +739,7 @@ mod tests {
             "O atendimento imediato desta zona está fechado agora. Ele abre segunda-feira, 7 de dezembro de 2026, às 08:30."
         );
         assert_eq!(refusal.code(), "counter_closed");
-        let session = counter
-            .session_to_join(belem("2026-12-04 09:00"))
-            .unwrap();
+        let session = counter.session_to_join(belem("2026-12-04 09:00")).unwrap();
         assert_eq!(session.date, date("2026-12-04"));
     }
 
@@ -763,7 +779,11 @@ mod tests {
         ];
         for (day, opens, closes, note, expected) in cases {
             let made = DutyDay::new(date(day), time(opens), time(closes), note, today);
-            assert_eq!(made.as_ref().map(|_| ()), expected.as_ref().map(|_| ()), "{day} {opens}-{closes} {note:?}");
+            assert_eq!(
+                made.as_ref().map(|_| ()),
+                expected.as_ref().map(|_| ()),
+                "{day} {opens}-{closes} {note:?}"
+            );
         }
         let kept = DutyDay::new(
             date("2026-12-05"),
@@ -776,7 +796,13 @@ mod tests {
         assert_eq!(kept.note.as_deref(), Some("Eleições"));
         let long = "a".repeat(DutyDay::MAX_NOTE_CHARS + 1);
         assert_eq!(
-            DutyDay::new(date("2026-12-05"), time("08:00"), time("12:00"), Some(&long), today),
+            DutyDay::new(
+                date("2026-12-05"),
+                time("08:00"),
+                time("12:00"),
+                Some(&long),
+                today
+            ),
             Err(DutyDayError::NoteTooLong)
         );
     }
@@ -792,7 +818,8 @@ mod tests {
             ("general second", None, t(0), 5),
             ("80+ late", Some(Preferential::Idoso80), t(9), 6),
         ];
-        tickets.sort_by_key(|(_, preferential, joined, id)| serving_key(*preferential, *joined, *id));
+        tickets
+            .sort_by_key(|(_, preferential, joined, id)| serving_key(*preferential, *joined, *id));
         let order: Vec<_> = tickets.iter().map(|(name, ..)| *name).collect();
         assert_eq!(
             order,
@@ -818,7 +845,11 @@ mod tests {
                 "leave from {status:?}"
             );
             let converted = may_convert(status, None);
-            assert_eq!(converted.is_ok(), status == Closed, "convert from {status:?}");
+            assert_eq!(
+                converted.is_ok(),
+                status == Closed,
+                "convert from {status:?}"
+            );
         }
         assert_eq!(
             may_convert(Closed, Some("2026-000012")),
@@ -901,16 +932,37 @@ mod tests {
     #[test]
     fn a_call_takes_the_link_given_else_the_fixed_room_else_the_calendar_makes_one() {
         let hosts = vec!["meet.google.com".to_string()];
-        let given = || Some(MeetLink::parse("https://meet.google.com/aaa-bbbb-ccc", &hosts).unwrap());
+        let given =
+            || Some(MeetLink::parse("https://meet.google.com/aaa-bbbb-ccc", &hosts).unwrap());
         let room = Some("https://meet.google.com/zzz-yyyy-xxx");
         let cases = [
-            (given(), room, MeetingSource::Manual, Ok(Some("https://meet.google.com/aaa-bbbb-ccc"))),
-            (None, room, MeetingSource::Manual, Ok(Some("https://meet.google.com/zzz-yyyy-xxx"))),
+            (
+                given(),
+                room,
+                MeetingSource::Manual,
+                Ok(Some("https://meet.google.com/aaa-bbbb-ccc")),
+            ),
+            (
+                None,
+                room,
+                MeetingSource::Manual,
+                Ok(Some("https://meet.google.com/zzz-yyyy-xxx")),
+            ),
             (None, None, MeetingSource::Manual, Err(RoomMissing)),
             // A fixed room on a host no longer allowed is no room.
-            (None, Some("https://zoom.us/j/1"), MeetingSource::Manual, Err(RoomMissing)),
+            (
+                None,
+                Some("https://zoom.us/j/1"),
+                MeetingSource::Manual,
+                Err(RoomMissing),
+            ),
             (None, room, MeetingSource::Calendar, Ok(None)),
-            (given(), None, MeetingSource::Calendar, Ok(Some("https://meet.google.com/aaa-bbbb-ccc"))),
+            (
+                given(),
+                None,
+                MeetingSource::Calendar,
+                Ok(Some("https://meet.google.com/aaa-bbbb-ccc")),
+            ),
         ];
         for (given, zone_room, source, expected) in cases {
             assert_eq!(
@@ -926,8 +978,14 @@ mod tests {
         let called = belem("2026-12-03 09:00");
         let grace = Duration::minutes(5);
         assert_eq!(minutes_to_join(called, called, grace), 5);
-        assert_eq!(minutes_to_join(called, called + Duration::seconds(61), grace), 4);
+        assert_eq!(
+            minutes_to_join(called, called + Duration::seconds(61), grace),
+            4
+        );
         assert_eq!(minutes_to_join(called, called + grace, grace), 0);
-        assert_eq!(minutes_to_join(called, called + Duration::hours(1), grace), 0);
+        assert_eq!(
+            minutes_to_join(called, called + Duration::hours(1), grace),
+            0
+        );
     }
 }

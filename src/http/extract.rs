@@ -3,7 +3,10 @@
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Path, Request, rejection::BytesRejection},
+    extract::{
+        FromRequest, FromRequestParts, OptionalFromRequest, Path, Request,
+        rejection::BytesRejection,
+    },
     http::{header, request::Parts},
 };
 use serde::{Deserialize, Deserializer, de::DeserializeOwned};
@@ -50,6 +53,26 @@ impl<T: DeserializeOwned> FromRequest<App> for JsonBody<T> {
         let parsed = T::deserialize(value)
             .map_err(|error| ApiError::BadRequest(format!("JSON inválido: {error}")))?;
         Ok(JsonBody(parsed))
+    }
+}
+
+/// A body that may be left out: a request with no body and no content type is `None`; any
+/// other is read as [`JsonBody`] is.
+impl<T: DeserializeOwned> OptionalFromRequest<App> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &App) -> Result<Option<Self>, ApiError> {
+        let headers = request.headers();
+        let declared_empty = match headers.get(header::CONTENT_LENGTH) {
+            Some(length) => length.as_bytes() == b"0",
+            None => !headers.contains_key(header::TRANSFER_ENCODING),
+        };
+        if declared_empty && !headers.contains_key(header::CONTENT_TYPE) {
+            return Ok(None);
+        }
+        <JsonBody<T> as FromRequest<App>>::from_request(request, state)
+            .await
+            .map(Some)
     }
 }
 

@@ -10,6 +10,7 @@ mod health;
 mod metrics;
 mod openapi;
 mod public_api;
+mod queue_api;
 mod staff_api;
 mod views;
 
@@ -33,6 +34,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(public_api::router())
+        .merge(queue_api::router())
         .merge(auth_api::router())
         .merge(staff_api::router())
         .merge(admin_api::router())

@@ -242,7 +242,10 @@ impl Worker {
     /// The request `job` is about, as it is now.
     async fn request_of(&self, job: &Job) -> Result<RequestRecord, JobError> {
         let id = job.request_id().ok_or_else(|| {
-            JobError::Permanent(format!("a tarefa {} não é de um pedido", job.kind().as_str()))
+            JobError::Permanent(format!(
+                "a tarefa {} não é de um pedido",
+                job.kind().as_str()
+            ))
         })?;
         self.store
             .request(id, &ZoneScope::All)

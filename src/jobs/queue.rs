@@ -62,7 +62,9 @@ impl Worker {
             )
         })?;
         let ticket = self.ticket_of(ticket_id).await?;
-        let Some(called_at) = ticket.called_at.filter(|_| ticket.status == TicketStatus::Called)
+        let Some(called_at) = ticket
+            .called_at
+            .filter(|_| ticket.status == TicketStatus::Called)
         else {
             return Ok("ignorado: a chamada já terminou".into());
         };
@@ -116,9 +118,13 @@ impl Worker {
         ticket_id: i64,
     ) -> Result<String, JobError> {
         let ticket = self.ticket_of(ticket_id).await?;
-        let ticket_url = self
-            .links
-            .queue_ticket(ticket.id, self.ticket_key().await?.queue_ticket_token(ticket.id).expose());
+        let ticket_url = self.links.queue_ticket(
+            ticket.id,
+            self.ticket_key()
+                .await?
+                .queue_ticket_token(ticket.id)
+                .expose(),
+        );
         let signature = self.settings.email.signature.clone();
         let rendered = match job {
             Job::QueueCalled { .. } => {
@@ -172,7 +178,9 @@ impl Worker {
     /// The key the service signs ticket links with, shared by every process.
     async fn ticket_key(&self) -> Result<SigningKey, JobError> {
         let fresh = SigningKey::fresh().map_err(|error| {
-            JobError::Transient(format!("não foi possível gerar a chave do serviço: {error}"))
+            JobError::Transient(format!(
+                "não foi possível gerar a chave do serviço: {error}"
+            ))
         })?;
         let stored = self
             .store

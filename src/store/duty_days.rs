@@ -17,10 +17,7 @@ use crate::domain::queue::DutyDay;
 
 impl Store {
     /// Every zone's duty days from `from` on, by zone number, by date.
-    pub async fn duty_days_from(
-        &self,
-        from: NaiveDate,
-    ) -> Result<Vec<(i32, DutyDay)>, StoreError> {
+    pub async fn duty_days_from(&self, from: NaiveDate) -> Result<Vec<(i32, DutyDay)>, StoreError> {
         doing("reading the duty days", async {
             let rows = zone_duty_days::Entity::find()
                 .find_also_related(zones::Entity)

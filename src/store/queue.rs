@@ -7,8 +7,10 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entities::{queue_tickets, requests, sea_orm_active_enums as db, zones};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr,
     sea_query::{Expr, LockBehavior, LockType},
 };
 
@@ -92,7 +94,9 @@ impl Store {
     ) -> Result<Result<TicketPlace, QueueRefusal>, StoreError> {
         doing("joining a queue", async {
             let txn = self.begin_write().await?;
-            let zone_id = active_zone_id(&txn, zone).await?.ok_or(StoreError::NotFound)?;
+            let zone_id = active_zone_id(&txn, zone)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             let email_key = ticket.email.limit_key();
             let holding = queue_tickets::Entity::find()
                 .filter(queue_tickets::Column::ZoneId.eq(zone_id))
@@ -168,14 +172,15 @@ impl Store {
             let Some((row, zone)) = load_ticket(&self.db, id).await? else {
                 return Ok(None);
             };
-            let (position, (served_minutes, clerks)) = if row.status == TicketStatus::Waiting.as_str() {
-                (
-                    Some(position_of(&self.db, &row).await?),
-                    todays_calls(&self.db, row.zone_id, row.service_date).await?,
-                )
-            } else {
-                (None, (Vec::new(), 0))
-            };
+            let (position, (served_minutes, clerks)) =
+                if row.status == TicketStatus::Waiting.as_str() {
+                    (
+                        Some(position_of(&self.db, &row).await?),
+                        todays_calls(&self.db, row.zone_id, row.service_date).await?,
+                    )
+                } else {
+                    (None, (Vec::new(), 0))
+                };
             let ticket = record_with_protocol(&self.db, row, zone).await?;
             Ok(Some(TicketPlace {
                 ticket,
@@ -384,7 +389,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         doing("recording a call's meeting", async {
             queue_tickets::Entity::update_many()
-                .col_expr(queue_tickets::Column::CalendarEventId, Expr::value(event_id))
+                .col_expr(
+                    queue_tickets::Column::CalendarEventId,
+                    Expr::value(event_id),
+                )
                 .col_expr(queue_tickets::Column::MeetLink, Expr::value(meet_link))
                 .filter(queue_tickets::Column::Id.eq(id))
                 .exec(&self.db)
@@ -518,7 +526,10 @@ async fn record_with_protocol<C: ConnectionTrait>(
     record(row, zone, protocol)
 }
 
-async fn active_zone_id<C: ConnectionTrait>(db: &C, number: i32) -> Result<Option<i32>, StoreError> {
+async fn active_zone_id<C: ConnectionTrait>(
+    db: &C,
+    number: i32,
+) -> Result<Option<i32>, StoreError> {
     Ok(zones::Entity::find()
         .filter(zones::Column::Number.eq(number))
         .filter(zones::Column::Active.eq(true))
@@ -533,16 +544,17 @@ async fn locked_ticket(
     id: i64,
     zones_in_scope: Option<&[i32]>,
 ) -> Result<queue_tickets::Model, StoreError> {
-    let (row, zone) = queue_tickets::Entity::find_by_id(id)
-        .find_also_related(zones::Entity)
+    // Locked alone: PostgreSQL locks no row of the nullable side of an outer join.
+    let row = queue_tickets::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    if let Some(scope) = zones_in_scope
-        && !zone.is_some_and(|zone| scope.contains(&zone.number))
-    {
-        return Err(StoreError::NotFound);
+    if let Some(scope) = zones_in_scope {
+        let zone = zones::Entity::find_by_id(row.zone_id).one(txn).await?;
+        if !zone.is_some_and(|zone| scope.contains(&zone.number)) {
+            return Err(StoreError::NotFound);
+        }
     }
     Ok(row)
 }
@@ -597,23 +609,29 @@ async fn todays_calls<C: ConnectionTrait>(
     zone_id: i32,
     date: NaiveDate,
 ) -> Result<(Vec<i64>, u32), StoreError> {
-    let calls: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<i32>, String)> =
-        queue_tickets::Entity::find()
-            .select_only()
-            .column(queue_tickets::Column::CalledAt)
-            .column(queue_tickets::Column::FinishedAt)
-            .column(queue_tickets::Column::CalledBy)
-            .column(queue_tickets::Column::Status)
-            .filter(queue_tickets::Column::ZoneId.eq(zone_id))
-            .filter(queue_tickets::Column::ServiceDate.eq(date))
-            .filter(queue_tickets::Column::CalledAt.is_not_null())
-            .into_tuple()
-            .all(db)
-            .await?;
+    let calls: Vec<(
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<i32>,
+        String,
+    )> = queue_tickets::Entity::find()
+        .select_only()
+        .column(queue_tickets::Column::CalledAt)
+        .column(queue_tickets::Column::FinishedAt)
+        .column(queue_tickets::Column::CalledBy)
+        .column(queue_tickets::Column::Status)
+        .filter(queue_tickets::Column::ZoneId.eq(zone_id))
+        .filter(queue_tickets::Column::ServiceDate.eq(date))
+        .filter(queue_tickets::Column::CalledAt.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
     let served = calls
         .iter()
         .filter(|(.., status)| status == TicketStatus::Attended.as_str())
-        .filter_map(|(called, finished, ..)| Some((*finished.as_ref()? - *called.as_ref()?).num_minutes()))
+        .filter_map(|(called, finished, ..)| {
+            Some((*finished.as_ref()? - *called.as_ref()?).num_minutes())
+        })
         .collect();
     let mut clerks: Vec<i32> = calls.iter().filter_map(|(_, _, clerk, _)| *clerk).collect();
     clerks.sort_unstable();
@@ -636,7 +654,9 @@ fn record(
     request_protocol: Option<String>,
 ) -> Result<TicketRecord, StoreError> {
     let status = status_of(&row)?;
-    let (zone, zone_name) = zone.map(|zone| (zone.number, zone.name)).unwrap_or_default();
+    let (zone, zone_name) = zone
+        .map(|zone| (zone.number, zone.name))
+        .unwrap_or_default();
     Ok(TicketRecord {
         id: row.id,
         zone,

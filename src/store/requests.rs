@@ -146,9 +146,15 @@ impl Store {
             let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
             self.protocol_sequences.ensure(&self.db, year).await?;
             let txn = self.begin_write().await?;
-            let filed =
-                file_request(&txn, request, tracking_token_hash, open_requests_limit, year, now)
-                    .await?;
+            let filed = file_request(
+                &txn,
+                request,
+                tracking_token_hash,
+                open_requests_limit,
+                year,
+                now,
+            )
+            .await?;
             if filed.is_ok() {
                 txn.commit().await?;
             }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::{
     fake_google::{FakeGoogle, Operation},
-    helpers::{TestApp, create_clerk, spawn_app_with},
+    helpers::{TestApp, create_clerk},
     smtp::{Received, SmtpServer},
 };
 
@@ -30,6 +30,11 @@ pub(crate) async fn court() -> Court {
 }
 
 async fn court_with_worker(worker_in_serve: bool) -> Court {
+    court_at(crate::helpers::test_clock(), worker_in_serve).await
+}
+
+/// As [`court`], the app and its worker reading time from `clock`.
+pub(crate) async fn court_at(clock: contato::clock::Clock, worker_in_serve: bool) -> Court {
     let google = FakeGoogle::start().await;
     let smtp = SmtpServer::start();
     let key_folder = tempfile::tempdir().unwrap().keep();
@@ -49,7 +54,7 @@ async fn court_with_worker(worker_in_serve: bool) -> Court {
         ("worker.retry_first_seconds", json!(1)),
         ("worker.retry_max_seconds", json!(1)),
     ];
-    let app = spawn_app_with(&settings).await;
+    let app = crate::helpers::spawn_app_at(clock, &settings).await;
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let token = app.sign_in("ana@tre-pa.jus.br").await;
     Court {

@@ -501,6 +501,8 @@ pub async fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
         "protocol_counters",
         "sessions",
         "audit_log",
+        "queue_tickets",
+        "zone_duty_days",
     ] {
         let backend = store.backend();
         let row = store

@@ -25,6 +25,7 @@ mod panel_admin;
 mod panel_crawl;
 mod preferential;
 mod public_api;
+mod queue;
 mod reference;
 mod requester_reschedule;
 mod smtp;

@@ -1,7 +1,9 @@
-//! The admin side of the API: accounts, zones, holidays and the outbox's jobs, one file each.
+//! The admin side of the API: accounts, zones (and their duty days), holidays and the outbox's
+//! jobs, one file each.
 //! Admins only: every handler takes an [`AdminUser`], so a clerk gets 403 whatever the
 //! endpoint, before its body is read.
 
+mod duty_days;
 mod holidays;
 mod jobs;
 mod staff;
@@ -17,6 +19,7 @@ pub fn router() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .merge(staff::router())
         .merge(zones::router())
+        .merge(duty_days::router())
         .merge(holidays::router())
         .merge(jobs::router())
 }
