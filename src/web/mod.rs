@@ -7,6 +7,7 @@ mod pages;
 mod panel;
 mod public;
 mod query;
+mod queue;
 mod session;
 mod slots;
 
@@ -18,7 +19,10 @@ use crate::app::{App, AppError};
 pub use pages::pages;
 
 pub fn router() -> Router<App> {
-    Router::new().merge(public::router()).merge(panel::router())
+    Router::new()
+        .merge(public::router())
+        .merge(queue::router())
+        .merge(panel::router())
 }
 
 /// A form without a valid CSRF token (forged, or from a page open for too long).

@@ -2,6 +2,7 @@
 //! an [`AdminPage`], so a clerk gets the 403 page, and every form carries the session's
 //! CSRF token.
 
+mod duty_days;
 mod holidays;
 mod jobs;
 mod staff;
@@ -27,6 +28,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/painel/admin", get(index))
         .merge(zones::router())
+        .merge(duty_days::router())
         .merge(staff::router())
         .merge(holidays::router())
         .merge(jobs::router())

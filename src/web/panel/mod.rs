@@ -5,6 +5,7 @@ mod admin;
 mod agenda;
 mod inbox;
 mod login;
+mod queue;
 mod request;
 mod request_page;
 
@@ -23,6 +24,7 @@ pub fn router() -> Router<App> {
         .merge(inbox::router())
         .merge(request::router())
         .merge(agenda::router())
+        .merge(queue::router())
         .merge(admin::router())
 }
 
