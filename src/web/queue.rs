@@ -235,6 +235,9 @@ async fn join(
 struct TicketQuery {
     token: Option<String>,
     saiu: Option<String>,
+    /// The person turned the page's own refreshing off (WCAG 2.2.1: a timed change the
+    /// reader can stop).
+    parado: Option<String>,
 }
 
 async fn ticket(
@@ -249,14 +252,12 @@ async fn ticket(
                 .saiu
                 .is_some()
                 .then_some("Você saiu da fila. Se precisar, entre de novo enquanto o atendimento estiver aberto.");
-            render_ticket(
-                &app,
-                place,
-                &token,
-                StatusCode::OK,
+            let view = TicketView {
+                status: StatusCode::OK,
                 message,
-                &FieldErrors::new(),
-            )
+                refreshing: query.parado.is_none(),
+            };
+            render_ticket(&app, place, &token, view, &FieldErrors::new())
         }
         Err(error) => ticket_error(error),
     }
@@ -277,25 +278,45 @@ fn ticket_error(error: AppError) -> Response {
     }
 }
 
+/// How the person's page is shown besides the ticket.
+struct TicketView<'a> {
+    status: StatusCode,
+    message: Option<&'a str>,
+    /// Whether the page reloads itself while something is still to come.
+    refreshing: bool,
+}
+
+impl TicketView<'_> {
+    fn after_form(status: StatusCode, message: Option<&str>) -> TicketView<'_> {
+        TicketView {
+            status,
+            message,
+            refreshing: true,
+        }
+    }
+}
+
 fn render_ticket(
     app: &App,
     place: QueuePlace,
     token: &str,
-    status: StatusCode,
-    message: Option<&str>,
+    view: TicketView<'_>,
     errors: &FieldErrors,
 ) -> Response {
     let ticket = &place.ticket;
     let waiting = ticket.status == TicketStatus::Waiting;
     let called = ticket.status == TicketStatus::Called;
-    // Refresh while something is still to come: a place that moves, a link being made.
-    let refresh = (waiting || (called && ticket.meet_link.is_none())).then_some(REFRESH_SECONDS);
-    pages().render(
-        status,
+    // Something is still to come: a place that moves, a link being made.
+    let pending = waiting || (called && ticket.meet_link.is_none());
+    let refresh = (pending && view.refreshing).then_some(REFRESH_SECONDS);
+    let page = pages().render(
+        view.status,
         "fila.html",
         context! {
             section => "now",
             refresh,
+            pending,
+            page_path => queue_ticket_path(ticket.id, token),
             id => ticket.id,
             token,
             zone => ticket.zone,
@@ -312,10 +333,18 @@ fn render_ticket(
             needs_phone => ticket.phone.is_none(),
             request_protocol => &ticket.request_protocol,
             updated => local_time(app.now()),
-            message,
+            message => view.message,
             errors => ser(errors),
         },
-    )
+    );
+    match refresh {
+        // The `Refresh` header reloads the page without a script, as a meta refresh would,
+        // and the page offers to stop it.
+        Some(seconds) => {
+            ([(axum::http::header::REFRESH, seconds.to_string())], page).into_response()
+        }
+        None => page,
+    }
 }
 
 async fn leave(State(app): State<App>, PagePath(id): PagePath<i64>, body: Bytes) -> Response {
@@ -328,8 +357,7 @@ async fn leave(State(app): State<App>, PagePath(id): PagePath<i64>, body: Bytes)
                 &app,
                 place,
                 &token,
-                StatusCode::CONFLICT,
-                Some(&refusal.to_string()),
+                TicketView::after_form(StatusCode::CONFLICT, Some(&refusal.to_string())),
                 &FieldErrors::new(),
             ),
             Err(error) => ticket_error(error),
@@ -365,7 +393,13 @@ async fn convert(State(app): State<App>, PagePath(id): PagePath<i64>, body: Byte
     };
     let (status, message, errors) = refused;
     match app.queue_place(id, &token).await {
-        Ok(place) => render_ticket(&app, place, &token, status, message.as_deref(), &errors),
+        Ok(place) => render_ticket(
+            &app,
+            place,
+            &token,
+            TicketView::after_form(status, message.as_deref()),
+            &errors,
+        ),
         Err(error) => ticket_error(error),
     }
 }

@@ -12,7 +12,7 @@ use crate::{
 
 const MEET: &str = "https://meet.google.com/abc-defg-hij";
 
-async fn sign_in(app: &TestApp, browser: &Browser, email: &str) {
+pub(crate) async fn sign_in(app: &TestApp, browser: &Browser, email: &str) {
     browser.goto(&app.url("/painel/entrar")).await;
     browser.fill("#email", email).await;
     browser.fill("#password", TEST_PASSWORD).await;

@@ -9,6 +9,7 @@ mod admin;
 mod browser;
 mod browser_panel;
 mod browser_public;
+mod browser_queue;
 mod cli;
 mod connections;
 mod errors;

@@ -19,6 +19,17 @@ const CONTRACT: &[(&str, &str)] = &[
     ("get", "/api/v1/staff/requests/{id}"),
     ("post", "/api/v1/staff/requests/{id}/transitions"),
     ("get", "/api/v1/staff/zones/{number}/slots"),
+    ("get", "/api/v1/zones/{number}/queue"),
+    ("post", "/api/v1/zones/{number}/queue"),
+    ("get", "/api/v1/queue/{id}"),
+    ("post", "/api/v1/queue/{id}/leave"),
+    ("post", "/api/v1/queue/{id}/request"),
+    ("get", "/api/v1/staff/zones/{number}/queue"),
+    ("post", "/api/v1/staff/zones/{number}/queue/call"),
+    ("post", "/api/v1/staff/queue/{id}/finish"),
+    ("get", "/api/v1/admin/zones/{number}/duty-days"),
+    ("post", "/api/v1/admin/zones/{number}/duty-days"),
+    ("delete", "/api/v1/admin/zones/{number}/duty-days/{date}"),
 ];
 
 async fn document() -> (crate::helpers::TestApp, Value) {
