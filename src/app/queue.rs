@@ -151,9 +151,10 @@ impl App {
             .await??;
         tracing::info!(ticket = place.ticket.id, zone = number, "joined a queue");
         let token = self.signing_key.queue_ticket_token(place.ticket.id);
+        let slot = zone.window.unwrap_or(*self.default_window()).slot_minutes();
         Ok(JoinedQueue {
             url: self.links.queue_ticket(place.ticket.id, token.expose()),
-            place: self.place_of(place),
+            place: self.place_of(place, slot),
             token,
         })
     }
@@ -166,7 +167,13 @@ impl App {
             .ticket_place(id)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(self.place_of(place))
+        let reference = self.reference.get().await?;
+        let slot = reference
+            .zone(place.ticket.zone)
+            .and_then(|zone| zone.window)
+            .unwrap_or(*self.default_window())
+            .slot_minutes();
+        Ok(self.place_of(place, slot))
     }
 
     /// The holder leaves the queue (leaving twice is no error).
@@ -265,9 +272,10 @@ impl App {
         }
     }
 
-    fn place_of(&self, place: TicketPlace) -> QueuePlace {
+    /// The place as the person reads it; before anyone was served today, each person ahead
+    /// counts as one of the zone's `slot` minutes.
+    fn place_of(&self, place: TicketPlace, slot: u32) -> QueuePlace {
         let grace = self.grace();
-        let slot = self.default_window().slot_minutes();
         let wait_minutes = place.position.map(|position| {
             estimated_wait_minutes(
                 position - 1,
