@@ -713,3 +713,66 @@ async fn with_the_google_provider_a_call_gets_a_meet_event_through_the_outbox() 
     }
     panic!("the e-mail with the link was not sent");
 }
+
+/// A second `serve` on the app's database, as another process of the same service would be:
+/// its address, and the sender that stops it.
+async fn second_server(app: &TestApp) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let application = contato::startup::Application::build(
+        settings_for(app.db(), &[("limits.submissions_per_minute", json!(0))]),
+        app.clock.clone(),
+    )
+    .await
+    .expect("a second server starts on the same database");
+    let address = format!("http://{}", application.local_addr().expect("an address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(application.run_until(async {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
+#[tokio::test]
+async fn two_servers_on_one_database_never_call_one_person_twice() {
+    let counter = counter_at(THURSDAY_MORNING, &[]).await;
+    let (other_server, _stop) = second_server(&counter.app).await;
+    let mut waiting = Vec::new();
+    for name in ["Ana", "Bia", "Caio", "Davi", "Eva", "Fábio"] {
+        waiting.push(counter.joined(&format!("{name} Lima"), None).await.id);
+    }
+    let calls = (0..10).map(|n| {
+        let base = if n % 2 == 0 {
+            counter.app.address.clone()
+        } else {
+            other_server.clone()
+        };
+        let http = counter.app.http.clone();
+        let token = counter.token.clone();
+        async move {
+            let response = http
+                .post(format!("{base}/api/v1/staff/zones/1/queue/call"))
+                .bearer_auth(token)
+                .json(&json!({"meet_link": ROOM}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    });
+    let answers = futures::future::join_all(calls).await;
+    let mut called: Vec<i64> = answers
+        .iter()
+        .filter(|(status, _)| *status == 200)
+        .map(|(_, ticket)| ticket["id"].as_i64().unwrap())
+        .collect();
+    called.sort_unstable();
+    assert_eq!(called, waiting, "each person called once: {answers:?}");
+    assert_eq!(
+        answers.iter().filter(|(status, _)| *status == 404).count(),
+        4,
+        "{answers:?}"
+    );
+}
