@@ -88,9 +88,10 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // One person waits at most once in one zone's queue, by CPF and by e-mail: the
-        // database says so even when two joins race. Partial indexes, the same SQL on SQLite
-        // and PostgreSQL.
+        // One person waits at most once in one zone's queue of a day, by CPF and by e-mail:
+        // the database says so even when two joins race. By day, so that a call a clerk never
+        // ended does not keep its person out of the next day's queue. Partial indexes, the
+        // same SQL on SQLite and PostgreSQL.
         let connection = manager.get_connection();
         for (name, column) in [
             ("uq_queue_tickets_active_cpf", "cpf"),
@@ -98,7 +99,7 @@ impl MigrationTrait for Migration {
         ] {
             connection
                 .execute_unprepared(&format!(
-                    "CREATE UNIQUE INDEX {name} ON queue_tickets (zone_id, {column}) \
+                    "CREATE UNIQUE INDEX {name} ON queue_tickets (zone_id, service_date, {column}) \
                      WHERE status IN ('waiting', 'called')"
                 ))
                 .await?;

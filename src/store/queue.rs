@@ -84,7 +84,7 @@ fn active() -> [&'static str; 2] {
 
 impl Store {
     /// Puts a person in `zone`'s queue for `session`, unless they already hold a place there
-    /// (by CPF or e-mail). The ticket closes by itself at the session's end (a job).
+    /// that day (by CPF or e-mail). The ticket closes by itself at the session's end (a job).
     pub async fn join_queue(
         &self,
         zone: i32,
@@ -100,6 +100,7 @@ impl Store {
             let email_key = ticket.email.limit_key();
             let holding = queue_tickets::Entity::find()
                 .filter(queue_tickets::Column::ZoneId.eq(zone_id))
+                .filter(queue_tickets::Column::ServiceDate.eq(session.date))
                 .filter(queue_tickets::Column::Status.is_in(active()))
                 .filter(
                     Condition::any()

@@ -776,3 +776,32 @@ async fn two_servers_on_one_database_never_call_one_person_twice() {
         "{answers:?}"
     );
 }
+
+#[tokio::test]
+async fn a_call_nobody_ended_does_not_keep_its_person_out_of_the_next_days_queue() {
+    let counter = counter_at(THURSDAY_MORNING, &[]).await;
+    let maria = person("Maria José", None);
+    assert_eq!(counter.join(1, &maria).await.0, 201);
+    assert_eq!(counter.call(&counter.token).await.0, 200);
+    assert_eq!(counter.join(1, &maria).await.1["code"], "already_in_queue");
+
+    counter
+        .app
+        .clock
+        .set("2026-12-04T09:00:00-03:00".parse().unwrap());
+    let (status, body) = counter.join(1, &maria).await;
+    assert_eq!(status, 201, "a new day, a new queue: {body}");
+    let token = counter.app.sign_in("ana@tre-pa.jus.br").await;
+    let listed: Value = counter
+        .app
+        .get_as(&token, "/api/v1/staff/zones/1/queue")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(1),
+        "yesterday's call is not today's queue: {listed}"
+    );
+}
