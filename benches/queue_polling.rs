@@ -456,12 +456,12 @@ fn cli(url: &str, args: &[&str], password: Option<&str>) -> anyhow::Result<()> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command.spawn().context("cannot start the contato binary")?;
-    if let Some(mut stdin) = child.stdin.take() {
-        if let Some(password) = password {
-            stdin
-                .write_all(format!("{password}\n").as_bytes())
-                .context("writing the password")?;
-        }
+    if let Some(mut stdin) = child.stdin.take()
+        && let Some(password) = password
+    {
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .context("writing the password")?;
     }
     let output = child
         .wait_with_output()

@@ -560,7 +560,9 @@ mod tests {
         assert_eq!(ticket.preferential, Some(Preferential::Idoso80));
         assert!(ticket.phone.is_some());
 
-        let cases: [(&[(&str, &str)], &[&str]); 4] = [
+        // The fields sent, and those reported wrong.
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: [Case; 4] = [
             (&[], &["name", "cpf", "email", "subject", "consent"]),
             (
                 &[
@@ -752,7 +754,15 @@ mod tests {
     #[test]
     fn duty_days_are_checked() {
         let today = date("2026-12-01");
-        let cases: [(&str, &str, &str, Option<&str>, Result<(), DutyDayError>); 5] = [
+        // Date, opens, closes, note, and the verdict.
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Result<(), DutyDayError>,
+        );
+        let cases: [Case; 5] = [
             ("2026-12-05", "08:00", "12:00", Some(" Eleições "), Ok(())),
             ("2026-12-01", "08:00", "12:00", None, Ok(())),
             (

@@ -604,18 +604,21 @@ async fn position_of<C: ConnectionTrait>(
     Ok(u32::try_from(ahead).unwrap_or(u32::MAX).saturating_add(1))
 }
 
+/// A call of the day: when, when it ended, by whom, and the ticket's status.
+type CallRow = (
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<i32>,
+    String,
+);
+
 /// Minutes of each call attended today in the zone, and how many clerks called.
 async fn todays_calls<C: ConnectionTrait>(
     db: &C,
     zone_id: i32,
     date: NaiveDate,
 ) -> Result<(Vec<i64>, u32), StoreError> {
-    let calls: Vec<(
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<i32>,
-        String,
-    )> = queue_tickets::Entity::find()
+    let calls: Vec<CallRow> = queue_tickets::Entity::find()
         .select_only()
         .column(queue_tickets::Column::CalledAt)
         .column(queue_tickets::Column::FinishedAt)

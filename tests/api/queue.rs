@@ -90,6 +90,33 @@ impl Counter {
         response.json().await.unwrap()
     }
 
+    async fn leave(&self, ticket: &Ticket) -> u16 {
+        self.app
+            .http
+            .post(self.app.url(&format!(
+                "/api/v1/queue/{}/leave?token={}",
+                ticket.id, ticket.token
+            )))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// The zone's counter, as the public API answers it.
+    async fn counter_state(&self, zone: i32) -> Value {
+        self.app
+            .http
+            .get(self.app.url(&format!("/api/v1/zones/{zone}/queue")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     async fn call(&self, token: &str) -> (u16, Value) {
         let response = self
             .app
@@ -217,17 +244,11 @@ async fn a_person_who_left_is_never_called() {
     let first = counter.joined("Primeira Pessoa", Some("idoso80")).await;
     let second = counter.joined("Segunda Pessoa", None).await;
     for _ in 0..2 {
-        let response = counter
-            .app
-            .http
-            .post(counter.app.url(&format!(
-                "/api/v1/queue/{}/leave?token={}",
-                first.id, first.token
-            )))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "leaving twice is no error");
+        assert_eq!(
+            counter.leave(&first).await,
+            200,
+            "leaving twice is no error"
+        );
     }
     assert_eq!(counter.place(&first).await["status"], "left");
     assert_eq!(counter.place(&second).await["position"], 1);
@@ -235,17 +256,7 @@ async fn a_person_who_left_is_never_called() {
     assert_eq!(status, 200);
     assert_eq!(ticket["id"], second.id);
     // The second leaves too, once called: nobody is left to call.
-    let response = counter
-        .app
-        .http
-        .post(counter.app.url(&format!(
-            "/api/v1/queue/{}/leave?token={}",
-            second.id, second.token
-        )))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(counter.leave(&second).await, 200);
     assert_eq!(counter.call(&counter.token).await.0, 404);
 
     // A wrong token is not found, and changes nothing.
@@ -297,16 +308,7 @@ async fn joining_on_a_holiday_or_outside_hours_is_refused_with_the_next_opening(
             before,
             "nothing stored"
         );
-        let state: Value = counter
-            .app
-            .http
-            .get(counter.app.url("/api/v1/zones/1/queue"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let state = counter.counter_state(1).await;
         assert_eq!(state["open"], false);
         assert_eq!(state["waiting"], 0);
         let opens: DateTime<Utc> = state["opens_at"].as_str().unwrap().parse().unwrap();
@@ -605,16 +607,7 @@ async fn a_duty_day_opens_a_weekend_day_with_its_own_hours() {
         json!([{"date": "2026-12-05", "opens": "08:00", "closes": "12:00", "note": "Plantão eleitoral"}])
     );
 
-    let state: Value = counter
-        .app
-        .http
-        .get(counter.app.url("/api/v1/zones/1/queue"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = counter.counter_state(1).await;
     assert_eq!(state["open"], false);
     assert_eq!(state["opens_at"], "2026-12-05T11:00:00Z", "Saturday 08:00");
 
