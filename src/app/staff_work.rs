@@ -20,6 +20,8 @@ use crate::{
 pub struct StaffRequest {
     pub record: RequestRecord,
     pub jobs: Vec<JobRecord>,
+    /// Filed from a same-day queue ticket the counter's close left waiting.
+    pub from_queue: bool,
 }
 
 /// At most this many days of slots in one listing.
@@ -50,7 +52,12 @@ impl App {
 
     async fn with_jobs(&self, record: RequestRecord) -> Result<StaffRequest, AppError> {
         let jobs = self.store.request_jobs(record.id).await?;
-        Ok(StaffRequest { record, jobs })
+        let from_queue = self.store.ticket_of_request(record.id).await?.is_some();
+        Ok(StaffRequest {
+            record,
+            jobs,
+            from_queue,
+        })
     }
 
     /// Applies a clerk's command to request `id`, if they saw its `version`. `type_errors`

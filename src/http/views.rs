@@ -166,6 +166,8 @@ pub struct RequestDetailView {
     pub history: Vec<HistoryEntryView>,
     /// The e-mails and calendar changes queued for it, with how each went.
     pub deliveries: Vec<JobView>,
+    /// Whether it was filed from a same-day queue ticket the counter's close left waiting.
+    pub from_queue: bool,
 }
 
 impl From<StaffRequest> for RequestDetailView {
@@ -173,9 +175,11 @@ impl From<StaffRequest> for RequestDetailView {
         StaffRequest {
             record: request,
             jobs,
+            from_queue,
         }: StaffRequest,
     ) -> Self {
         RequestDetailView {
+            from_queue,
             deliveries: jobs.into_iter().map(JobView::from).collect(),
             cpf: Cpf::parse(&request.cpf).map_or(request.cpf.clone(), |cpf| cpf.formatted()),
             phone: Phone::parse(&request.phone)

@@ -538,6 +538,33 @@ async fn the_close_turns_a_waiting_ticket_into_a_request_when_the_person_asks() 
         .await
         .unwrap();
     assert_eq!(inbox["items"][0]["protocol"], protocol.as_str(), "{inbox}");
+    let id = inbox["items"][0]["id"].as_i64().unwrap();
+    let detail: Value = counter
+        .app
+        .get_as(&counter.token, &format!("/api/v1/staff/requests/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        detail["from_queue"], true,
+        "marked as coming from the queue"
+    );
+    assert_eq!(detail["role"], "interessado");
+    assert_eq!(detail["phone"], "(91) 98765-4321");
+    let clerk = crate::panel::signed_in(&counter.app, "ana@tre-pa.jus.br").await;
+    let page = clerk
+        .get(counter.app.url(&format!("/painel/solicitacoes/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Fila do atendimento imediato"),
+        "the clerk's page says where it came from"
+    );
 }
 
 #[tokio::test]

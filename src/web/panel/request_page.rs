@@ -59,6 +59,8 @@ struct RequestPage {
     status_label: &'static str,
     zone_name: String,
     assignee: Option<String>,
+    /// Filed from a same-day queue ticket the counter's close left waiting.
+    from_queue: bool,
     requester: Requester,
     subject: String,
     description: String,
@@ -167,7 +169,11 @@ pub(super) async fn render(
     problem: Problem,
     done: Option<&'static str>,
 ) -> Response {
-    let StaffRequest { record, jobs } = request;
+    let StaffRequest {
+        record,
+        jobs,
+        from_queue,
+    } = request;
     let names = app.staff_names().await.unwrap_or_default();
     let reference = match app.reference.get().await {
         Ok(reference) => reference,
@@ -188,6 +194,7 @@ pub(super) async fn render(
         }
     };
     let page = RequestPage {
+        from_queue,
         id: record.id,
         protocol: record.protocol.clone(),
         version: record.version,
