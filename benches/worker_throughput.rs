@@ -445,6 +445,8 @@ impl People {
             ),
             preferred_dates: vec![],
             preferential: None,
+            accessibility: vec![],
+            accessibility_note: None,
             consent: Some(true),
         };
         let rules = SubmissionRules {

@@ -36,6 +36,9 @@ pub struct Model {
     /// The preferential tier (0: aged 80+, 1: another category, 2: none), so the inbox
     /// sorts by it and an index serves that order.
     pub preference_rank: i16,
+    /// Accessibility needs, their codes separated by commas (`libras,legendas`); empty for none.
+    pub accessibility: String,
+    pub accessibility_note: Option<String>,
     #[sea_orm(unique)]
     pub tracking_token_hash: String,
     pub assignee_id: Option<i32>,

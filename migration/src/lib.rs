@@ -22,6 +22,7 @@ mod m20261201_000017_add_requester_preference;
 mod m20261201_000018_add_requester_reschedules;
 mod m20261201_000019_create_offered_slots;
 mod m20261202_000020_create_queue;
+mod m20261202_000021_add_accessibility;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000018_add_requester_reschedules::Migration),
             Box::new(m20261201_000019_create_offered_slots::Migration),
             Box::new(m20261202_000020_create_queue::Migration),
+            Box::new(m20261202_000021_add_accessibility::Migration),
         ]
     }
 }

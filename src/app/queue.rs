@@ -252,6 +252,8 @@ impl App {
             )),
             preferred_dates: Vec::new(),
             preferential: ticket.preferential.map(|p| p.code().to_string()),
+            accessibility: Vec::new(),
+            accessibility_note: None,
             consent: Some(true),
         };
         let never = |_: NaiveDate| false;

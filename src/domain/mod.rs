@@ -2,6 +2,7 @@
 //! Everything here is deterministic given its inputs ("now" and "today" are parameters), so it
 //! is tested exhaustively beside the code.
 
+pub mod accessibility;
 pub mod cpf;
 pub mod dates;
 pub mod email;

@@ -6,6 +6,7 @@ use std::fmt::Display;
 
 use chrono::{NaiveDate, TimeDelta};
 
+use super::accessibility::Accessibility;
 use super::cpf::Cpf;
 use super::email::Email;
 pub use super::field_errors::FieldErrors;
@@ -32,6 +33,9 @@ pub struct SubmissionInput {
     pub preferred_dates: Vec<String>,
     /// A code of [`Preferential`]; absent or empty for none.
     pub preferential: Option<String>,
+    /// Codes of accessibility needs (`domain::accessibility::Need`), and a note.
+    pub accessibility: Vec<String>,
+    pub accessibility_note: Option<String>,
     pub consent: Option<bool>,
 }
 
@@ -62,6 +66,7 @@ pub struct NewRequest {
     pub description: Description,
     pub preferred_dates: Vec<NaiveDate>,
     pub preferential: Option<Preferential>,
+    pub accessibility: Accessibility,
 }
 
 /// A well-formed submission refused because of what is already stored.
@@ -166,6 +171,14 @@ impl NewRequest {
             "preferential",
             Preferential::parse_optional(input.preferential.as_deref().unwrap_or_default()),
         );
+        let accessibility =
+            match Accessibility::parse(&input.accessibility, input.accessibility_note.as_deref()) {
+                Ok(accessibility) => Some(accessibility),
+                Err(error) => {
+                    errors.add(error.field(), error.to_string());
+                    None
+                }
+            };
         if input.consent != Some(true) {
             errors.add("consent", CONSENT_MESSAGE);
         }
@@ -184,6 +197,7 @@ impl NewRequest {
             description,
             preferred_dates,
             preferential,
+            accessibility,
         ) {
             (
                 Some(zone),
@@ -198,6 +212,7 @@ impl NewRequest {
                 Some(description),
                 Some(preferred_dates),
                 Some(preferential),
+                Some(accessibility),
             ) if errors.is_empty() => Ok(Self {
                 zone,
                 name,
@@ -211,6 +226,7 @@ impl NewRequest {
                 description,
                 preferred_dates,
                 preferential,
+                accessibility,
             }),
             _ => Err(errors),
         }
@@ -352,6 +368,8 @@ mod tests {
             description: Some("Preciso transferir meu título para Ananindeua.".into()),
             preferred_dates: vec!["2026-11-17".into(), "2026-11-24".into()],
             preferential: None,
+            accessibility: vec![],
+            accessibility_note: None,
             consent: Some(true),
         }
     }
@@ -643,6 +661,8 @@ mod tests {
             description: Some("<p>curta</p>".into()),
             preferred_dates: strings(&["2026-12-05", "ontem", "2026-12-05", "2026-11-16"]),
             preferential: Some("prioridade".into()),
+            accessibility: vec!["braille".into()],
+            accessibility_note: None,
             consent: Some(false),
         };
         let errors = NewRequest::parse(input, &rules()).unwrap_err();
@@ -650,6 +670,7 @@ mod tests {
         assert_eq!(
             fields,
             [
+                "accessibility",
                 "consent",
                 "cpf",
                 "description",

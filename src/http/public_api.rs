@@ -84,6 +84,15 @@ pub struct SubmissionBody {
     #[schema(value_type = Option<String>, example = "idoso80")]
     #[serde(default)]
     pub preferential: Field<String>,
+    /// Accessibility needs: `libras` (a sign-language interpreter), `legendas` (captions),
+    /// `leitor_tela` (a screen reader), `outro` (described in `accessibility_note`).
+    #[schema(value_type = Option<Vec<String>>, example = json!(["libras"]))]
+    #[serde(default)]
+    pub accessibility: Field<Vec<String>>,
+    /// Up to 300 characters; required with `outro`.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub accessibility_note: Field<String>,
     #[schema(value_type = bool)]
     #[serde(default)]
     pub consent: Field<bool>,
@@ -114,6 +123,15 @@ impl SubmissionBody {
                 .take("preferred_dates", "uma lista de datas", errors)
                 .unwrap_or_default(),
             preferential: self.preferential.take("preferential", "um texto", errors),
+            accessibility: self
+                .accessibility
+                .take("accessibility", "uma lista de textos", errors)
+                .unwrap_or_default(),
+            accessibility_note: self.accessibility_note.take(
+                "accessibility_note",
+                "um texto",
+                errors,
+            ),
             consent: self.consent.take("consent", "verdadeiro ou falso", errors),
         };
         (input, honeypot)

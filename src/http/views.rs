@@ -149,6 +149,9 @@ pub struct RequestDetailView {
     pub preferred_dates: Vec<NaiveDate>,
     /// The declared category of preferential attendance (e.g. `idoso80`), or `null`.
     pub preferential: Option<&'static str>,
+    /// Declared accessibility needs: `libras`, `legendas`, `leitor_tela`, `outro`.
+    pub accessibility: Vec<&'static str>,
+    pub accessibility_note: Option<String>,
     /// While `offered`: the times held for the requester and until when.
     pub offer: Option<OfferView>,
     pub assignee_id: Option<i32>,
@@ -198,6 +201,8 @@ impl From<StaffRequest> for RequestDetailView {
             description: request.description,
             preferred_dates: request.preferred_dates,
             preferential: request.preferential.map(Preferential::code),
+            accessibility: request.accessibility.codes().collect(),
+            accessibility_note: request.accessibility.note().map(str::to_string),
             offer: request.offer.clone().map(OfferView::from),
             assignee_id: request.assignee_id,
             scheduled_start: request.scheduled_start,

@@ -276,6 +276,7 @@ impl Worker {
             description: request.description.clone(),
             process_number: request.process_number.clone(),
             preferred_dates: (!dates.is_empty()).then(|| dates.join(", ")),
+            accessibility: request.accessibility.summary(),
             assignee: assignee.map(|staff| staff.name),
             panel_url: self.links.panel_request(request.id),
             signature: self.settings.email.signature.clone(),

@@ -146,11 +146,16 @@ impl Worker {
         ))
     }
 
-    /// What the clerk needs in their calendar: who, about what, and where to act. No CPF,
-    /// no contact data.
+    /// What the clerk needs in their calendar: who, about what, what support the meeting
+    /// needs, and where to act. No CPF, no contact data.
     fn event_description(&self, request: &RequestRecord) -> String {
+        let accessibility = request
+            .accessibility
+            .summary()
+            .map(|needs| format!("\nAcessibilidade: {needs}"))
+            .unwrap_or_default();
         format!(
-            "Solicitação {}\nRequerente: {} ({})\nAssunto: {}\nPainel: {}",
+            "Solicitação {}\nRequerente: {} ({})\nAssunto: {}{accessibility}\nPainel: {}",
             request.protocol,
             request.name,
             request.role.label(),

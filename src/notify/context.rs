@@ -35,6 +35,8 @@ pub struct NewRequest {
     pub process_number: Option<String>,
     /// Already written the Brazilian way, separated by commas.
     pub preferred_dates: Option<String>,
+    /// The declared accessibility needs in one line, e.g. "Libras, Legendas — …".
+    pub accessibility: Option<String>,
     pub assignee: Option<String>,
     pub panel_url: String,
     pub signature: String,

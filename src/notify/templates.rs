@@ -276,6 +276,7 @@ mod tests {
                         description: "Descrição longa".into(),
                         process_number: None,
                         preferred_dates: Some("03/12/2026, 04/12/2026".into()),
+                        accessibility: Some("Libras — usa aparelho auditivo".into()),
                         assignee: Some("Ana".into()),
                         panel_url: "https://contato.tre-pa.jus.br/painel/solicitacoes/1".into(),
                         signature: "Justiça Eleitoral do Pará".into(),

@@ -13,7 +13,12 @@ use sea_orm::{
 };
 
 use super::{Store, StoreError, ZoneScope, doing, requests::in_scope};
-use crate::domain::{preferential::Preferential, status::Status, text::search_key};
+use crate::domain::{
+    accessibility::{Accessibility, Need},
+    preferential::Preferential,
+    status::Status,
+    text::search_key,
+};
 
 /// Pages beyond this are clamped to it: no inbox is that long, and the offset stays far from
 /// overflow whatever page number a client sends.
@@ -53,6 +58,8 @@ pub struct InboxItem {
     pub zone: i32,
     pub name: String,
     pub preferential: Option<Preferential>,
+    /// Declared accessibility needs.
+    pub accessibility: Vec<Need>,
     pub created_at: DateTime<Utc>,
     pub assignee: Option<(i32, String)>,
     pub scheduled_start: Option<DateTime<Utc>>,
@@ -106,6 +113,9 @@ impl Store {
                     status: request.status.into(),
                     name: request.requester_name,
                     preferential: request.preferential.map(Into::into),
+                    accessibility: Accessibility::from_stored(&request.accessibility, None)
+                        .needs()
+                        .to_vec(),
                     created_at: request.created_at,
                     scheduled_start: request.scheduled_start,
                     version: request.version,

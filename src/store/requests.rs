@@ -22,6 +22,7 @@ use super::{
     routing,
 };
 use crate::domain::{
+    accessibility::Accessibility,
     change::{
         self, Actor, Decision, Event, Facts, Needs, Offer, Policy, Refusal, RequestState,
         Situation, Step, TransferTarget, ZoneFacts,
@@ -81,6 +82,7 @@ pub struct RequestRecord {
     pub description: String,
     pub preferred_dates: Vec<NaiveDate>,
     pub preferential: Option<Preferential>,
+    pub accessibility: Accessibility,
     pub assignee_id: Option<i32>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub scheduled_end: Option<DateTime<Utc>>,
@@ -331,6 +333,14 @@ async fn insert_routed(
         (
             C::PreferenceRank,
             Expr::val(PreferenceTier::of(request.preferential).rank()),
+        ),
+        (
+            C::Accessibility,
+            Expr::val(request.accessibility.stored_codes()),
+        ),
+        (
+            C::AccessibilityNote,
+            Expr::val(request.accessibility.note().map(str::to_string)),
         ),
         (
             C::Oab,
@@ -729,6 +739,10 @@ impl RequestRecord {
             description: request.description,
             preferred_dates: request.preferred_dates.0,
             preferential: request.preferential.map(Into::into),
+            accessibility: Accessibility::from_stored(
+                &request.accessibility,
+                request.accessibility_note,
+            ),
             assignee_id: request.assignee_id,
             scheduled_start: request.scheduled_start,
             scheduled_end: request.scheduled_end,

@@ -26,6 +26,7 @@ use crate::{
     app::{App, AppError, Tracked},
     client_ip::ClientIp,
     domain::{
+        accessibility::Need,
         change::Step,
         dates::{local_date, local_time, long_date, long_moment, moment},
         field_errors::FieldErrors,
@@ -105,6 +106,8 @@ struct FormValues {
     description: String,
     preferred_dates: Vec<String>,
     preferential: String,
+    accessibility: Vec<String>,
+    accessibility_note: String,
     consent: bool,
 }
 
@@ -167,6 +170,10 @@ async fn render_form(
         .iter()
         .map(|category| context! { value => category.code(), label => category.label() })
         .collect();
+    let accessibility_needs: Vec<_> = Need::ALL
+        .iter()
+        .map(|need| context! { value => need.code(), label => need.label() })
+        .collect();
     pages().render(
         status,
         "solicitar.html",
@@ -179,6 +186,7 @@ async fn render_form(
             zones_by_number => ser(reference.zones.iter().map(|zone| context! { number => zone.number, name => &zone.name, seat => &zone.seat }).collect::<Vec<_>>()),
             roles => ser(roles),
             preferential_categories => ser(preferential_categories),
+            accessibility_needs => ser(accessibility_needs),
             max_days,
             min_date => (today + Duration::days(1)).to_string(),
             max_date => (today + Duration::days(max_days.into())).to_string(),
@@ -199,6 +207,8 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("subject", "Assunto"),
     ("description", "Descrição"),
     ("preferential", "Atendimento preferencial"),
+    ("accessibility", "Acessibilidade"),
+    ("accessibility_note", "Descrição da necessidade"),
     ("preferred_dates", "Datas de preferência"),
     ("consent", "Uso dos dados"),
 ];
@@ -226,6 +236,8 @@ async fn submit(
         description: fields.text("description"),
         preferred_dates: fields.all("preferred_dates"),
         preferential: fields.text("preferential"),
+        accessibility: fields.all("accessibility"),
+        accessibility_note: fields.text("accessibility_note"),
         consent: fields.checked("consent"),
     };
     let mut type_errors = FieldErrors::new();
@@ -254,6 +266,8 @@ async fn submit(
             .cloned()
             .collect(),
         preferential: fields.optional("preferential"),
+        accessibility: values.accessibility.clone(),
+        accessibility_note: fields.optional("accessibility_note"),
         consent: Some(values.consent),
     };
     let honeypot = !fields.text("website").trim().is_empty();

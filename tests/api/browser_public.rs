@@ -589,3 +589,41 @@ async fn the_requester_picks_an_offered_time_without_javascript() {
     assert_eq!(request.scheduled_start, Some(chosen));
     assert_eq!(request.status, Status::Scheduled);
 }
+
+#[tokio::test]
+async fn accessibility_needs_are_chosen_on_the_form_and_an_other_need_must_be_described() {
+    let app = spawn_app().await;
+    let browser = Browser::phone_without_javascript().await;
+    browser.goto(&app.url("/solicitar")).await;
+    fill_form(&browser, CPF).await;
+    browser.click("#accessibility-libras").await;
+    browser.click("#accessibility-outro").await;
+    send_form(&browser).await;
+    assert!(
+        browser
+            .text(".error-summary")
+            .await
+            .contains("Descreva a outra necessidade"),
+        "{}",
+        browser.text("main").await
+    );
+    assert!(browser.is_selected("#accessibility-libras").await, "kept");
+    assert!(browser.is_selected("#accessibility-outro").await, "kept");
+    browser
+        .fill(
+            "#accessibility_note",
+            "Preciso de mais tempo para responder",
+        )
+        .await;
+    // The CPF and consent survive the round trip; the form is sent again as it is.
+    if !browser.is_selected("#consent").await {
+        browser.click("#consent").await;
+    }
+    send_form(&browser).await;
+    assert!(
+        browser.path().await.starts_with("/solicitar/recebida/"),
+        "{}",
+        browser.text("main").await
+    );
+    browser.close().await;
+}

@@ -352,6 +352,8 @@ pub fn submission_input(zone: i64) -> SubmissionInput {
         description: Some("Gostaria de orientação sobre a transferência do meu título.".into()),
         preferred_dates: vec![],
         preferential: None,
+        accessibility: vec![],
+        accessibility_note: None,
         consent: Some(true),
     }
 }

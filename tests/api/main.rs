@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod accessibility;
 mod admin;
 mod browser;
 mod browser_panel;

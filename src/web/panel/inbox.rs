@@ -51,6 +51,8 @@ struct Row {
     name: String,
     /// The category's badge and, for its title, its label.
     preferential: Option<(&'static str, &'static str)>,
+    /// Badges of the declared accessibility needs.
+    accessibility: Vec<&'static str>,
     status: &'static str,
     created_at: String,
     scheduled: Option<String>,
@@ -173,6 +175,7 @@ async fn inbox(
             preferential: item
                 .preferential
                 .map(|category| (category.badge(), category.label())),
+            accessibility: item.accessibility.iter().map(|need| need.badge()).collect(),
             status: item.status.label(),
             created_at: moment(item.created_at),
             scheduled: item.scheduled_start.map(moment),

@@ -91,6 +91,9 @@ struct Requester {
     role: &'static str,
     /// The declared category's label: the cartório may ask for proof at the meeting.
     preferential: Option<&'static str>,
+    /// Badges of the declared accessibility needs, and the requester's note.
+    accessibility: Vec<&'static str>,
+    accessibility_note: Option<String>,
     cpf: String,
     email: String,
     phone: String,
@@ -205,6 +208,13 @@ pub(super) async fn render(
             name: record.name.clone(),
             role: record.role.label(),
             preferential: record.preferential.map(|category| category.label()),
+            accessibility: record
+                .accessibility
+                .needs()
+                .iter()
+                .map(|need| need.badge())
+                .collect(),
+            accessibility_note: record.accessibility.note().map(str::to_string),
             cpf: Cpf::parse(&record.cpf).map_or_else(|_| record.cpf.clone(), |cpf| cpf.formatted()),
             email: record.email.clone(),
             phone: Phone::parse(&record.phone)
