@@ -39,7 +39,7 @@ impl Need {
             Need::Libras => "Intérprete de Libras",
             Need::Legendas => "Legendas na reunião",
             Need::LeitorTela => "Uso leitor de tela",
-            Need::Outro => "Outra necessidade (descreva abaixo)",
+            Need::Outro => "Outra (descreva abaixo)",
         }
     }
 

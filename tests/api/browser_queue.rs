@@ -122,11 +122,16 @@ async fn a_person_joins_without_javascript_and_their_page_follows_the_queue() {
     assert_eq!(called["id"], first);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(25);
     loop {
-        if browser
-            .text(".queue-place")
+        // The page may be reloading just then: an element not found is tried again.
+        let place = match browser
+            .client()
+            .find(fantoccini::Locator::Css(".queue-place"))
             .await
-            .contains("Você é a próxima pessoa")
         {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if place.contains("Você é a próxima pessoa") {
             break;
         }
         assert!(
