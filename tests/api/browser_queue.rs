@@ -235,7 +235,7 @@ async fn the_panel_calls_a_person_and_their_page_shows_the_link() {
     browser.axe("the clerk's queue with a call").await;
 
     // Too early to mark the person missed: the page says why.
-    browser.click("button[value='missed']").await;
+    browser.follow("button[value='missed']").await;
     assert!(browser.text(".notice--warn").await.contains("minuto"));
 
     let person = Browser::phone().await;
@@ -268,7 +268,7 @@ async fn the_panel_calls_a_person_and_their_page_shows_the_link() {
     person.screenshot("fila-chamado-phone").await;
 
     browser.goto(&app.url("/painel/fila")).await;
-    browser.click("button[value='attended']").await;
+    browser.follow("button[value='attended']").await;
     assert!(
         browser
             .text(".notice--ok")
@@ -397,6 +397,12 @@ async fn an_admin_opens_a_duty_day_from_the_panel() {
         state["opens_at"], "2026-12-05T11:00:00Z",
         "the counter opens on Saturday"
     );
-    browser.click("button.button--secondary").await;
+    browser.follow("table button.button--secondary").await;
+    assert!(
+        browser
+            .text(".notice--ok")
+            .await
+            .contains("Plantão removido")
+    );
     browser.close().await;
 }
