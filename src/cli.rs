@@ -79,6 +79,9 @@ pub enum StaffCommand {
         /// Número de uma zona em que a pessoa atua (repita para várias).
         #[arg(long = "zone", value_name = "NÚMERO")]
         zones: Vec<i32>,
+        /// A pessoa é intérprete de Libras e participa das reuniões de quem pediu intérprete.
+        #[arg(long)]
+        interpreter: bool,
     },
 }
 
@@ -128,8 +131,18 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                     name,
                     role,
                     zones,
+                    interpreter,
                 },
-        } => add_staff(&settings, &clock, &email, &name, role.into(), zones).await,
+        } => {
+            let account = NewAccount {
+                email: &email,
+                name: &name,
+                role: role.into(),
+                zones,
+                interpreter,
+            };
+            add_staff(&settings, &clock, account).await
+        }
         Command::Zones {
             command: ImportCommand::Import { file },
         } => {
@@ -160,14 +173,27 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
+/// An account as given on the command line.
+struct NewAccount<'a> {
+    email: &'a str,
+    name: &'a str,
+    role: Role,
+    zones: Vec<i32>,
+    interpreter: bool,
+}
+
 async fn add_staff(
     settings: &Settings,
     clock: &Clock,
-    email: &str,
-    name: &str,
-    role: Role,
-    zones: Vec<i32>,
+    account: NewAccount<'_>,
 ) -> anyhow::Result<()> {
+    let NewAccount {
+        email,
+        name,
+        role,
+        zones,
+        interpreter,
+    } = account;
     let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email: {error}"))?;
     let name = PersonName::parse(name).map_err(|error| anyhow::anyhow!("--name: {error}"))?;
     let zones: Vec<i64> = zones.into_iter().map(i64::from).collect();
@@ -190,6 +216,7 @@ async fn add_staff(
         name,
         assignment,
         password_hash,
+        interpreter,
     };
     let created = match store.create_staff(&new, clock.now()).await {
         Ok(created) => created,
@@ -201,7 +228,7 @@ async fn add_staff(
     store.close().await?;
     let zones: Vec<String> = created.zones.iter().map(i32::to_string).collect();
     println!(
-        "Conta criada: #{} {} ({}){}",
+        "Conta criada: #{} {} ({}){}{}",
         created.id,
         created.email,
         created.role.as_str(),
@@ -209,6 +236,11 @@ async fn add_staff(
             String::new()
         } else {
             format!(", zonas {}", zones.join(", "))
+        },
+        if created.interpreter {
+            ", intérprete de Libras"
+        } else {
+            ""
         }
     );
     Ok(())

@@ -13,6 +13,8 @@ pub struct Model {
     pub role: StaffRole,
     pub password_hash: String,
     pub active: bool,
+    /// A Libras (sign-language) interpreter, who joins the meetings that need one.
+    pub interpreter: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

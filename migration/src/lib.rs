@@ -23,6 +23,7 @@ mod m20261201_000018_add_requester_reschedules;
 mod m20261201_000019_create_offered_slots;
 mod m20261202_000020_create_queue;
 mod m20261202_000021_add_accessibility;
+mod m20261202_000022_add_staff_interpreter;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000019_create_offered_slots::Migration),
             Box::new(m20261202_000020_create_queue::Migration),
             Box::new(m20261202_000021_add_accessibility::Migration),
+            Box::new(m20261202_000022_add_staff_interpreter::Migration),
         ]
     }
 }

@@ -257,6 +257,8 @@ pub struct StaffView {
     /// `clerk` or `admin`.
     pub role: &'static str,
     pub active: bool,
+    /// A Libras interpreter.
+    pub interpreter: bool,
     /// Zone numbers.
     pub zones: Vec<i32>,
 }
@@ -269,6 +271,7 @@ impl From<StaffRecord> for StaffView {
             email: staff.email,
             role: staff.role.as_str(),
             active: staff.active,
+            interpreter: staff.interpreter,
             zones: staff.zones,
         }
     }

@@ -31,6 +31,8 @@ pub struct NewStaff {
     pub assignment: Assignment,
     /// An argon2id PHC string; the password itself never reaches the store.
     pub password_hash: String,
+    /// A Libras interpreter.
+    pub interpreter: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +42,8 @@ pub struct StaffRecord {
     pub name: String,
     pub role: Role,
     pub active: bool,
+    /// A Libras interpreter.
+    pub interpreter: bool,
     /// Zone numbers, ascending.
     pub zones: Vec<i32>,
 }
@@ -52,6 +56,7 @@ pub struct StaffChanges {
     /// the pair stays one the rules accept even when two admins change the account at once.
     pub assignment: Option<Assignment>,
     pub active: Option<bool>,
+    pub interpreter: Option<bool>,
     /// An argon2id PHC string.
     pub password_hash: Option<String>,
 }
@@ -94,6 +99,7 @@ impl Store {
                 role: Set(new.assignment.role().into()),
                 password_hash: Set(new.password_hash.clone()),
                 active: Set(true),
+                interpreter: Set(new.interpreter),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
@@ -118,6 +124,7 @@ impl Store {
                         "name": account.name,
                         "role": new.assignment.role().as_str(),
                         "zones": zone_numbers(&new.assignment),
+                        "interpreter": new.interpreter,
                     }),
                 },
                 now,
@@ -205,6 +212,10 @@ impl Store {
             if let Some(active) = changes.active {
                 row.active = Set(active);
                 details.insert("active".into(), json!(active));
+            }
+            if let Some(interpreter) = changes.interpreter {
+                row.interpreter = Set(interpreter);
+                details.insert("interpreter".into(), json!(interpreter));
             }
             if let Some(hash) = &changes.password_hash {
                 row.password_hash = Set(hash.clone());
@@ -297,6 +308,7 @@ fn record(account: staff::Model, zones: Vec<i32>) -> StaffRecord {
         name: account.name,
         role: account.role.into(),
         active: account.active,
+        interpreter: account.interpreter,
         zones,
     }
 }

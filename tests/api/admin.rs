@@ -1376,3 +1376,59 @@ async fn every_admin_change_leaves_one_audit_row_naming_the_actor() {
         .unwrap();
     assert_eq!(after, before, "reading changes nothing");
 }
+
+#[tokio::test]
+async fn an_admin_marks_an_account_as_a_libras_interpreter_and_back() {
+    let app = spawn_app().await;
+    let (_, token) = admin(&app).await;
+    let body = account_body(json!({ "email": "interprete@tre-pa.jus.br", "interpreter": true }));
+    let response = call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/staff",
+        Some(&token),
+        Some(&body),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created = json_of(response).await;
+    assert_eq!(created["interpreter"], true);
+    let last = audit_rows(&app).await.pop().expect("an audit row");
+    assert_eq!(last.details["interpreter"], true);
+
+    let path = format!("/api/v1/admin/staff/{}", created["id"]);
+    let wrong = call(
+        &app,
+        Method::PATCH,
+        &path,
+        Some(&token),
+        Some(&json!({ "interpreter": "sim" })),
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let changed = call(
+        &app,
+        Method::PATCH,
+        &path,
+        Some(&token),
+        Some(&json!({ "interpreter": false })),
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(json_of(changed).await["interpreter"], false);
+
+    let plain = account_body(json!({ "email": "outra@tre-pa.jus.br" }));
+    let response = call(
+        &app,
+        Method::POST,
+        "/api/v1/admin/staff",
+        Some(&token),
+        Some(&plain),
+    )
+    .await;
+    assert_eq!(
+        json_of(response).await["interpreter"],
+        false,
+        "not one unless said"
+    );
+}

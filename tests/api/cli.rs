@@ -268,3 +268,26 @@ async fn serve_answers_and_stops_cleanly_on_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
 }
+
+#[tokio::test]
+async fn staff_add_marks_a_libras_interpreter() {
+    let db = TestDb::new().await;
+    let created = run(
+        contato(&db).args([
+            "staff",
+            "add",
+            "--email",
+            "interprete@tre-pa.jus.br",
+            "--name",
+            "Iara Santos",
+            "--role",
+            "clerk",
+            "--zone",
+            "1",
+            "--interpreter",
+        ]),
+        "uma senha bem comprida\n",
+    );
+    assert!(created.0, "{created:?}");
+    assert!(created.1.contains("intérprete de Libras"), "{created:?}");
+}

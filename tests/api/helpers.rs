@@ -555,6 +555,7 @@ pub async fn create_staff(
         name: PersonName::parse("Servidora de Teste").expect("a valid name"),
         assignment: assignment(role, zones),
         password_hash: password_hash(),
+        interpreter: false,
     };
     store
         .create_staff(&new, test_clock().now())

@@ -17,6 +17,7 @@ fn account(email: &str, role: Role, zones: &[i32]) -> NewStaff {
         name: PersonName::parse("Fulana de Tal").unwrap(),
         assignment: assignment(role, zones),
         password_hash: password_hash(),
+        interpreter: false,
     }
 }
 

@@ -81,6 +81,7 @@ mod tests {
             name: "Ana".into(),
             role,
             active: true,
+            interpreter: false,
             zones: vec![1],
         }
     }

@@ -21,6 +21,8 @@ pub struct NewStaffInput {
     pub password: Option<String>,
     pub role: Option<String>,
     pub zones: Option<Vec<i64>>,
+    /// A Libras interpreter; not one when left out.
+    pub interpreter: Option<bool>,
 }
 
 /// Changes to an account as typed; `None` leaves a part as it is.
@@ -30,6 +32,7 @@ pub struct StaffPatchInput {
     pub role: Option<String>,
     pub zones: Option<Vec<i64>>,
     pub active: Option<bool>,
+    pub interpreter: Option<bool>,
     pub password: Option<String>,
 }
 
@@ -66,6 +69,7 @@ impl App {
             name,
             assignment,
             password_hash: hash(password).await?,
+            interpreter: input.interpreter.unwrap_or(false),
         };
         let created = self
             .store
@@ -134,6 +138,7 @@ impl App {
             name,
             assignment,
             active: input.active,
+            interpreter: input.interpreter,
             password_hash,
         };
         let updated = self

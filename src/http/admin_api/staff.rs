@@ -44,6 +44,10 @@ pub struct NewStaffBody {
     #[schema(value_type = Vec<i32>, example = json!([1, 2]))]
     #[serde(default)]
     zones: Field<Vec<i64>>,
+    /// A Libras interpreter, who joins the meetings that need one; `false` when left out.
+    #[schema(value_type = Option<bool>)]
+    #[serde(default)]
+    interpreter: Field<bool>,
 }
 
 /// Changes to an account; fields left out stay as they are.
@@ -64,6 +68,10 @@ pub struct StaffPatchBody {
     #[schema(value_type = Option<bool>)]
     #[serde(default)]
     active: Field<bool>,
+    /// A Libras interpreter, or no longer one.
+    #[schema(value_type = Option<bool>)]
+    #[serde(default)]
+    interpreter: Field<bool>,
     /// A new password (at least 12 characters); ends the account's sign-ins.
     #[schema(value_type = Option<String>)]
     #[serde(default)]
@@ -108,6 +116,9 @@ async fn create_staff(
         zones: body
             .zones
             .take("zones", "uma lista de números", &mut errors),
+        interpreter: body
+            .interpreter
+            .take("interpreter", "verdadeiro ou falso", &mut errors),
     };
     let created = app.admin_create_staff(&admin, input, errors).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
@@ -139,6 +150,9 @@ async fn update_staff(
         active: body
             .active
             .take("active", "verdadeiro ou falso", &mut errors),
+        interpreter: body
+            .interpreter
+            .take("interpreter", "verdadeiro ou falso", &mut errors),
         password: body.password.take("password", "um texto", &mut errors),
     };
     let updated = app.admin_update_staff(&admin, id, input, errors).await?;

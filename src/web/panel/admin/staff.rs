@@ -72,6 +72,7 @@ struct StaffRow {
     role: &'static str,
     zones: String,
     active: bool,
+    interpreter: bool,
     is_self: bool,
 }
 
@@ -83,6 +84,7 @@ struct StaffValues {
     role: String,
     zones: String,
     active: bool,
+    interpreter: bool,
 }
 
 impl Default for StaffValues {
@@ -93,6 +95,7 @@ impl Default for StaffValues {
             role: Role::Clerk.as_str().into(),
             zones: String::new(),
             active: true,
+            interpreter: false,
         }
     }
 }
@@ -105,6 +108,7 @@ impl From<&StaffRecord> for StaffValues {
             role: account.role.as_str().into(),
             zones: zones_text(&account.zones),
             active: account.active,
+            interpreter: account.interpreter,
         }
     }
 }
@@ -117,6 +121,7 @@ impl StaffValues {
             role: fields.text("role"),
             zones: fields.text("zones"),
             active: fields.checked("active"),
+            interpreter: fields.checked("interpreter"),
         }
     }
 }
@@ -155,6 +160,7 @@ async fn render_list(
         .map(|account| StaffRow {
             id: account.id,
             is_self: account.id == page.admin.id(),
+            interpreter: account.interpreter,
             role: role_label(account.role),
             zones: match (account.role, account.zones.is_empty()) {
                 (Role::Admin, true) => "todas".into(),
@@ -194,6 +200,7 @@ async fn create(State(app): State<App>, AdminForm { page, fields }: AdminForm) -
         password: fields.optional("password"),
         role: fields.optional("role"),
         zones: Some(zone_numbers(&fields.text("zones"), &mut errors)),
+        interpreter: Some(fields.checked("interpreter")),
     };
     match app.admin_create_staff(&page.admin, input, errors).await {
         Ok(_) => Redirect::to("/painel/admin/equipe?feito=criada").into_response(),
@@ -254,6 +261,7 @@ async fn update(
         role: fields.optional("role"),
         zones: Some(zone_numbers(&fields.text("zones"), &mut errors)),
         active: Some(fields.checked("active")),
+        interpreter: Some(fields.checked("interpreter")),
         password: fields.optional("password"),
     };
     match app
