@@ -37,7 +37,7 @@ pub use admin::{
     ZoneInput,
 };
 pub use auth::{SignIn, StaffUser};
-pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueuePlace};
+pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueueEntry, QueuePlace};
 pub use staff_work::StaffRequest;
 pub use submissions::Receipt;
 pub use tracking::Tracked;

@@ -13,8 +13,9 @@ use crate::{
         meet_link::MeetLink,
         queue::{
             CallOutcome, Counter as ZoneCounter, CounterState, DutyDay, JoinInput, NewTicket,
-            call_room, estimated_wait_minutes, may_convert, minutes_to_join,
+            TicketStatus, call_room, estimated_wait_minutes, may_convert, minutes_to_join,
         },
+        schedule::ZoneSchedule,
         submission::{NewRequest, SubmissionInput, SubmissionRules},
         text::RequesterRole,
         zone::hour_minute,
@@ -45,6 +46,14 @@ pub struct QueuePlace {
     pub join_minutes_left: Option<i64>,
 }
 
+/// A ticket in a zone's queue as staff see it.
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub ticket: TicketRecord,
+    /// 1 for the next person called; `None` for those in a call.
+    pub position: Option<u32>,
+}
+
 /// A ticket just taken, with the secret that follows it (shown once).
 #[derive(Debug)]
 pub struct JoinedQueue {
@@ -66,32 +75,35 @@ impl App {
     /// Every active zone's counter: open or not, how many wait, the session.
     pub async fn counters(&self) -> Result<Vec<Counter>, AppError> {
         let reference = self.reference.get().await?;
-        let waiting = self.store.waiting_by_zone(self.today()).await?;
-        Ok(reference
-            .zones
-            .iter()
-            .map(|zone| {
-                let count = waiting
-                    .iter()
-                    .find(|(number, _)| *number == zone.number)
-                    .map_or(0, |(_, count)| *count);
-                self.counter_of(&reference, zone, count)
-            })
-            .collect())
+        let zones: Vec<&ZoneRecord> = reference.zones.iter().collect();
+        self.counters_of(&reference, &zones).await
     }
 
     /// One active zone's counter.
     pub async fn counter(&self, number: i32) -> Result<Counter, AppError> {
         let reference = self.reference.get().await?;
         let zone = reference.zone(number).ok_or(AppError::NotFound)?;
-        let waiting = self
-            .store
-            .waiting_by_zone(self.today())
-            .await?
-            .into_iter()
-            .find(|(zone, _)| *zone == number)
-            .map_or(0, |(_, count)| count);
-        Ok(self.counter_of(&reference, zone, waiting))
+        let mut counters = self.counters_of(&reference, &[zone]).await?;
+        counters.pop().ok_or(AppError::NotFound)
+    }
+
+    async fn counters_of(
+        &self,
+        reference: &Reference,
+        zones: &[&ZoneRecord],
+    ) -> Result<Vec<Counter>, AppError> {
+        let ids: Vec<i32> = zones.iter().map(|zone| zone.id).collect();
+        let waiting = self.store.waiting_by_zone(&ids, self.today()).await?;
+        Ok(zones
+            .iter()
+            .map(|zone| {
+                let count = waiting
+                    .iter()
+                    .find(|(id, _)| *id == zone.id)
+                    .map_or(0, |(_, count)| *count);
+                self.counter_of(reference, zone, count)
+            })
+            .collect())
     }
 
     fn counter_of(&self, reference: &Reference, zone: &ZoneRecord, waiting: u64) -> Counter {
@@ -136,22 +148,19 @@ impl App {
                 return Err(AppError::Invalid(all));
             }
         };
-        let session = {
-            let schedule = reference.zone_schedule(zone, self.default_window());
-            let duty_days = reference.duty_days(number);
-            ZoneCounter {
-                calendar: schedule.calendar(),
-                duty_days: &duty_days,
-            }
-            .session_to_join(now)?
-        };
+        let schedule = reference.zone_schedule(zone, self.default_window());
+        let session = ZoneCounter {
+            calendar: schedule.calendar(),
+            duty_days: &reference.duty_days(number),
+        }
+        .session_to_join(now)?;
         let place = self
             .store
             .join_queue(number, &ticket, &session, now)
             .await??;
         tracing::info!(ticket = place.ticket.id, zone = number, "joined a queue");
         let token = self.signing_key.queue_ticket_token(place.ticket.id);
-        let slot = zone.window.unwrap_or(*self.default_window()).slot_minutes();
+        let slot = schedule.window().slot_minutes();
         Ok(JoinedQueue {
             url: self.links.queue_ticket(place.ticket.id, token.expose()),
             place: self.place_of(place, slot),
@@ -168,11 +177,13 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let reference = self.reference.get().await?;
-        let slot = reference
-            .zone(place.ticket.zone)
-            .and_then(|zone| zone.window)
-            .unwrap_or(*self.default_window())
-            .slot_minutes();
+        let slot = ZoneSchedule::window_of(
+            reference
+                .zone(place.ticket.zone)
+                .and_then(|zone| zone.window),
+            self.default_window(),
+        )
+        .slot_minutes();
         Ok(self.place_of(place, slot))
     }
 
@@ -277,7 +288,7 @@ impl App {
     /// The place as the person reads it; before anyone was served today, each person ahead
     /// counts as one of the zone's `slot` minutes.
     fn place_of(&self, place: TicketPlace, slot: u32) -> QueuePlace {
-        let grace = self.grace();
+        let grace = self.queue_grace();
         let wait_minutes = place.position.map(|position| {
             estimated_wait_minutes(
                 position - 1,
@@ -289,7 +300,7 @@ impl App {
         let join_minutes_left = place
             .ticket
             .called_at
-            .filter(|_| place.ticket.status == crate::domain::queue::TicketStatus::Called)
+            .filter(|_| place.ticket.status == TicketStatus::Called)
             .map(|called| minutes_to_join(called, self.now(), grace));
         QueuePlace {
             ticket: place.ticket,
@@ -299,7 +310,8 @@ impl App {
         }
     }
 
-    fn grace(&self) -> Duration {
+    /// The time a called person has to join before they may be marked missed.
+    pub fn queue_grace(&self) -> Duration {
         Duration::minutes(self.settings.queue.grace_minutes.into())
     }
 
@@ -308,14 +320,26 @@ impl App {
         &self,
         user: &StaffUser,
         number: i32,
-    ) -> Result<Vec<TicketRecord>, AppError> {
+    ) -> Result<Vec<QueueEntry>, AppError> {
         if !user.may_see_zone(number) {
             return Err(AppError::NotFound);
         }
-        self.store
+        let tickets = self
+            .store
             .zone_queue(number, self.today())
             .await?
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        let mut waiting = 0;
+        Ok(tickets
+            .into_iter()
+            .map(|ticket| {
+                let position = (ticket.status == TicketStatus::Waiting).then(|| {
+                    waiting += 1;
+                    waiting
+                });
+                QueueEntry { ticket, position }
+            })
+            .collect())
     }
 
     /// Calls the next person of zone `number`'s queue into the room `meet_link` (else the
@@ -381,13 +405,9 @@ impl App {
             errors.add("outcome", "Informe o resultado: attended ou missed.");
             return Err(AppError::Invalid(errors));
         };
-        let scope: Option<Vec<i32>> = match user.scope() {
-            crate::store::ZoneScope::All => None,
-            crate::store::ZoneScope::Zones(zones) => Some(zones),
-        };
         let ticket = self
             .store
-            .finish_ticket(id, scope.as_deref(), outcome, self.grace(), self.now())
+            .finish_ticket(id, &user.scope(), outcome, self.queue_grace(), self.now())
             .await??;
         Ok(ticket)
     }

@@ -249,9 +249,17 @@ impl ZoneSchedule {
         holidays: ZoneHolidays,
     ) -> ZoneSchedule {
         ZoneSchedule {
-            window: own_window.unwrap_or(*default_window),
+            window: Self::window_of(own_window, default_window),
             holidays,
         }
+    }
+
+    /// The window a zone serves in: its own, or the service's default.
+    pub fn window_of(
+        own_window: Option<ServiceWindow>,
+        default_window: &ServiceWindow,
+    ) -> ServiceWindow {
+        own_window.unwrap_or(*default_window)
     }
 
     pub fn window(&self) -> &ServiceWindow {

@@ -333,18 +333,11 @@ async fn staff_zone_queue(
     Staff(user): Staff,
     PathParam(number): PathParam<i32>,
 ) -> Result<Json<StaffQueueView>, ApiError> {
-    let tickets = app.staff_queue(&user, number).await?;
-    let mut position = 0;
-    let items = tickets
+    let items = app
+        .staff_queue(&user, number)
+        .await?
         .into_iter()
-        .map(|ticket| {
-            let waiting = ticket.status == crate::domain::queue::TicketStatus::Waiting;
-            let place = waiting.then(|| {
-                position += 1;
-                position
-            });
-            StaffTicketView::new(ticket, place)
-        })
+        .map(|entry| StaffTicketView::new(entry.ticket, entry.position))
         .collect();
     Ok(Json(StaffQueueView { items }))
 }

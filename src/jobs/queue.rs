@@ -8,7 +8,7 @@ use lettre::message::Mailbox;
 use super::{JobError, Worker, email::mailbox};
 use crate::{
     calendar::{EventKey, MeetingSpec},
-    domain::{job::Job, queue::TicketStatus},
+    domain::{job::Job, queue::TicketStatus, schedule::ZoneSchedule},
     notify::{Message, Outgoing, compose, context},
     store::TicketRecord,
     tokens::SigningKey,
@@ -73,11 +73,11 @@ impl Worker {
             .zone(ticket.zone)
             .await
             .map_err(JobError::store)?;
-        let minutes = zone
-            .as_ref()
-            .and_then(|zone| zone.window)
-            .unwrap_or(self.change_policy.default_window)
-            .slot_minutes();
+        let minutes = ZoneSchedule::window_of(
+            zone.as_ref().and_then(|zone| zone.window),
+            &self.change_policy.default_window,
+        )
+        .slot_minutes();
         let calendar_id = zone
             .and_then(|zone| zone.calendar_id)
             .unwrap_or_else(|| self.settings.calendar.calendar_id.clone());

@@ -14,7 +14,7 @@ use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
 };
 
-use super::{Store, StoreError, doing, outbox, requests::file_request};
+use super::{Store, StoreError, ZoneScope, doing, outbox, requests::file_request};
 use crate::domain::{
     change::Effect,
     job::Job,
@@ -193,17 +193,23 @@ impl Store {
         .await
     }
 
-    /// How many people wait in each zone's queue for `date`, by zone number.
-    pub async fn waiting_by_zone(&self, date: NaiveDate) -> Result<Vec<(i32, u64)>, StoreError> {
+    /// How many people wait in the queues of the zones `zone_ids` (their ids, not numbers)
+    /// for `date`, by zone id. Asked by zone, so the serving index answers it whatever the
+    /// years of tickets behind.
+    pub async fn waiting_by_zone(
+        &self,
+        zone_ids: &[i32],
+        date: NaiveDate,
+    ) -> Result<Vec<(i32, u64)>, StoreError> {
         doing("counting the queues", async {
             let rows: Vec<(i32, i64)> = queue_tickets::Entity::find()
                 .select_only()
-                .column(zones::Column::Number)
+                .column(queue_tickets::Column::ZoneId)
                 .column_as(queue_tickets::Column::Id.count(), "waiting")
-                .inner_join(zones::Entity)
+                .filter(queue_tickets::Column::ZoneId.is_in(zone_ids.iter().copied()))
                 .filter(queue_tickets::Column::ServiceDate.eq(date))
                 .filter(queue_tickets::Column::Status.eq(TicketStatus::Waiting.as_str()))
-                .group_by(zones::Column::Number)
+                .group_by(queue_tickets::Column::ZoneId)
                 .into_tuple()
                 .all(&self.db)
                 .await?;
@@ -308,14 +314,14 @@ impl Store {
     pub async fn finish_ticket(
         &self,
         id: i64,
-        zones_in_scope: Option<&[i32]>,
+        scope: &ZoneScope,
         outcome: CallOutcome,
         grace: Duration,
         now: DateTime<Utc>,
     ) -> Result<Result<TicketRecord, QueueRefusal>, StoreError> {
         doing("ending a call", async {
             let txn = self.begin_write().await?;
-            let row = locked_ticket(&txn, id, zones_in_scope).await?;
+            let row = locked_ticket(&txn, id, scope).await?;
             let status = status_of(&row)?;
             if let Err(refusal) = may_finish(status, outcome, row.called_at, now, grace) {
                 return Ok(Err(refusal));
@@ -336,7 +342,7 @@ impl Store {
     ) -> Result<Result<(), QueueRefusal>, StoreError> {
         doing("leaving a queue", async {
             let txn = self.begin_write().await?;
-            let row = locked_ticket(&txn, id, None).await?;
+            let row = locked_ticket(&txn, id, &ZoneScope::All).await?;
             let status = status_of(&row)?;
             if let Err(refusal) = may_leave(status) {
                 return Ok(Err(refusal));
@@ -416,7 +422,7 @@ impl Store {
             let year = now.with_timezone(&SERVICE_TIME_ZONE).year();
             self.protocol_sequences.ensure(&self.db, year).await?;
             let txn = self.begin_write().await?;
-            let row = locked_ticket(&txn, id, None).await?;
+            let row = locked_ticket(&txn, id, &ZoneScope::All).await?;
             let converted = match row.request_id {
                 Some(request) => requests::Entity::find_by_id(request)
                     .one(&txn)
@@ -539,11 +545,11 @@ async fn active_zone_id<C: ConnectionTrait>(
         .map(|zone| zone.id))
 }
 
-/// The ticket, locked for the change; one outside `zones_in_scope` is not found.
+/// The ticket, locked for the change; one outside `scope` is not found.
 async fn locked_ticket(
     txn: &DatabaseTransaction,
     id: i64,
-    zones_in_scope: Option<&[i32]>,
+    scope: &ZoneScope,
 ) -> Result<queue_tickets::Model, StoreError> {
     // Locked alone: PostgreSQL locks no row of the nullable side of an outer join.
     let row = queue_tickets::Entity::find_by_id(id)
@@ -551,9 +557,9 @@ async fn locked_ticket(
         .one(txn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    if let Some(scope) = zones_in_scope {
+    if let ZoneScope::Zones(numbers) = scope {
         let zone = zones::Entity::find_by_id(row.zone_id).one(txn).await?;
-        if !zone.is_some_and(|zone| scope.contains(&zone.number)) {
+        if !zone.is_some_and(|zone| numbers.contains(&zone.number)) {
             return Err(StoreError::NotFound);
         }
     }

@@ -8,19 +8,17 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use chrono::Duration;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::base;
 use crate::{
-    app::{App, AppError},
+    app::{App, AppError, QueueEntry},
     domain::{
         dates::local_time,
         queue::{TicketStatus, minutes_to_join},
         staff::Role,
     },
-    store::TicketRecord,
     web::{
         pages::{pages, ser},
         query::{PagePath, PageQuery},
@@ -119,30 +117,23 @@ async fn render(
         Err(error) => return render_error(error),
     };
     let now = app.now();
-    let grace = Duration::minutes(app.settings.queue.grace_minutes.into());
-    let mut position = 0;
+    let grace = app.queue_grace();
     let rows: Vec<TicketRow> = tickets
         .into_iter()
-        .map(|ticket: TicketRecord| {
-            let waiting = ticket.status == TicketStatus::Waiting;
-            if waiting {
-                position += 1;
-            }
-            TicketRow {
-                id: ticket.id,
-                badge: ticket.preferential.map(|p| p.badge()),
-                category: ticket.preferential.map(|p| p.label()),
-                position: waiting.then_some(position),
-                joined: local_time(ticket.joined_at),
-                waiting_minutes: (now - ticket.joined_at).num_minutes().max(0),
-                called: ticket.called_at.map(local_time),
-                grace_left: ticket
-                    .called_at
-                    .map_or(0, |called| minutes_to_join(called, now, grace)),
-                meet_link: ticket.meet_link,
-                name: ticket.name,
-                subject: ticket.subject,
-            }
+        .map(|QueueEntry { ticket, position }| TicketRow {
+            id: ticket.id,
+            badge: ticket.preferential.map(|p| p.badge()),
+            category: ticket.preferential.map(|p| p.label()),
+            position,
+            joined: local_time(ticket.joined_at),
+            waiting_minutes: (now - ticket.joined_at).num_minutes().max(0),
+            called: ticket.called_at.map(local_time),
+            grace_left: ticket
+                .called_at
+                .map_or(0, |called| minutes_to_join(called, now, grace)),
+            meet_link: ticket.meet_link,
+            name: ticket.name,
+            subject: ticket.subject,
         })
         .collect();
     let (called, waiting): (Vec<_>, Vec<_>) =
