@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::domain::{
     change::{MeetingSource, Policy},
+    messages::ThreadPolicy,
     schedule::{Horizon, HorizonError, ServiceWindow, Weekdays},
 };
 
@@ -52,6 +53,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub limits: LimitSettings,
     pub queue: QueueSettings,
+    pub messages: MessageSettings,
     pub web: WebSettings,
     pub metrics: MetricsSettings,
     pub log: LogSettings,
@@ -217,6 +219,21 @@ pub struct QueueSettings {
 /// A clerk may wait a while, but not all morning, before calling the next person.
 const MAX_GRACE_MINUTES: u32 = 60;
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageSettings {
+    /// Days of service the court has to answer a requester's message before the inbox marks
+    /// the thread late.
+    pub reply_business_days: u32,
+    /// Minutes a message waits for the next ones before its e-mail goes.
+    pub notice_delay_minutes: u32,
+}
+
+/// A day is the least the court can promise; a month of service days is already no promise.
+const MAX_REPLY_BUSINESS_DAYS: u32 = 30;
+/// Long enough to batch a burst of messages, short enough to still be news.
+const MAX_NOTICE_DELAY_MINUTES: u32 = 120;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -297,6 +314,18 @@ impl Settings {
             return invalid(
                 "queue.grace_minutes",
                 &format!("must be between 1 and {MAX_GRACE_MINUTES}"),
+            );
+        }
+        if !(1..=MAX_REPLY_BUSINESS_DAYS).contains(&self.messages.reply_business_days) {
+            return invalid(
+                "messages.reply_business_days",
+                &format!("must be between 1 and {MAX_REPLY_BUSINESS_DAYS}"),
+            );
+        }
+        if self.messages.notice_delay_minutes > MAX_NOTICE_DELAY_MINUTES {
+            return invalid(
+                "messages.notice_delay_minutes",
+                &format!("must be between 0 and {MAX_NOTICE_DELAY_MINUTES}"),
             );
         }
         if self.database.max_connections == 0 {
@@ -413,6 +442,14 @@ impl Settings {
     }
 
     /// The settings that changes to requests are judged against.
+    /// The thread's settings as the domain takes them.
+    pub fn thread_policy(&self) -> ThreadPolicy {
+        ThreadPolicy {
+            reply_business_days: self.messages.reply_business_days,
+            notice_delay: chrono::Duration::minutes(self.messages.notice_delay_minutes.into()),
+        }
+    }
+
     pub fn change_policy(&self) -> Result<Policy, ConfigError> {
         let invalid = |key, error: &dyn std::fmt::Display| ConfigError::Invalid {
             key,

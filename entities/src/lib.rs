@@ -10,6 +10,7 @@ pub mod offered_slots;
 pub mod protocol_counters;
 pub mod queue_tickets;
 pub mod request_events;
+pub mod request_messages;
 pub mod requests;
 pub mod sea_orm_active_enums;
 pub mod service_secrets;

@@ -5,6 +5,7 @@ pub use super::offered_slots::Entity as OfferedSlots;
 pub use super::protocol_counters::Entity as ProtocolCounters;
 pub use super::queue_tickets::Entity as QueueTickets;
 pub use super::request_events::Entity as RequestEvents;
+pub use super::request_messages::Entity as RequestMessages;
 pub use super::requests::Entity as Requests;
 pub use super::sessions::Entity as Sessions;
 pub use super::staff::Entity as Staff;

@@ -1,7 +1,9 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::sea_orm_active_enums::{Outcome, PreferentialCategory, RequestStatus, RequesterRole};
+use super::sea_orm_active_enums::{
+    Outcome, PreferentialCategory, RequestMode, RequestStatus, RequesterRole,
+};
 
 /// The dates a requester suggested, stored as a JSON array of `YYYY-MM-DD`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
@@ -55,6 +57,15 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub rejection_reason: Option<String>,
     pub version: i32,
+    pub mode: RequestMode,
+    /// The requester wrote since a clerk last opened the thread.
+    pub staff_unread: bool,
+    /// When the court's reply to the oldest unanswered message of the requester is late.
+    pub reply_due_at: Option<DateTimeUtc>,
+    /// The first message of the requester's batch whose e-mail to the zone has not gone.
+    pub zone_notice_batch: Option<i64>,
+    /// The first message of the zone's batch whose e-mail to the requester has not gone.
+    pub requester_notice_batch: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,

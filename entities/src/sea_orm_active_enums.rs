@@ -32,12 +32,34 @@ pub enum RequesterRole {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum Outcome {
     #[sea_orm(string_value = "attended")]
     Attended,
     #[sea_orm(string_value = "no_show")]
     NoShow,
+    #[sea_orm(string_value = "attended_by_message")]
+    AttendedByMessage,
+}
+
+/// How a request is attended: by videoconference or by written messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum RequestMode {
+    #[sea_orm(string_value = "video")]
+    Video,
+    #[sea_orm(string_value = "message")]
+    Message,
+}
+
+/// Who wrote a message of a request's thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MessageAuthor {
+    #[sea_orm(string_value = "requester")]
+    Requester,
+    #[sea_orm(string_value = "staff")]
+    Staff,
 }
 
 #[derive(

@@ -9,8 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     command::{Command, ParsedCommand},
-    job::{CancelNotice, Job, MeetingMove, MeetingNotice, MeetingTime, OfferNotice},
+    job::{CancelNotice, Job, MeetingMove, MeetingNotice, MeetingTime, ModeNotice, OfferNotice},
     meet_link::MeetLink,
+    messages::Mode,
     schedule::{Horizon, ServiceWindow, Slot, SlotError, ZoneSchedule},
     status::{Action, Outcome, Status, TransitionNotAllowed, transition},
 };
@@ -72,6 +73,7 @@ pub struct RequestState {
     pub version: i32,
     /// The times offered to the requester, while the request is `offered`.
     pub offer: Option<Offer>,
+    pub mode: Mode,
 }
 
 /// Times offered to the requester, held for them until they pick one or the offer ends.
@@ -187,6 +189,27 @@ pub enum Refusal {
     NotScheduled,
     #[error("Este já é o horário do seu atendimento.")]
     SameSlot,
+    /// Meetings are not held for a request attended by written messages.
+    #[error(
+        "Esta solicitação é atendida por mensagens escritas: responda pela conversa e conclua com o resultado attended_by_message."
+    )]
+    ByMessage,
+    #[error("A solicitação já é atendida por mensagens escritas.")]
+    AlreadyByMessage,
+    /// The outcome does not fit how the request is attended.
+    #[error("{}", outcome_for_mode(*mode))]
+    OutcomeForMode { mode: Mode },
+}
+
+fn outcome_for_mode(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Message => {
+            "Esta solicitação é atendida por mensagens escritas: conclua com o resultado attended_by_message."
+        }
+        Mode::Video => {
+            "O resultado attended_by_message é só para solicitações atendidas por mensagens escritas."
+        }
+    }
 }
 
 /// Why a pick found no offer: what became of the request, in the requester's words.
@@ -229,7 +252,9 @@ impl Refusal {
             | Refusal::TooLateToReschedule { .. }
             | Refusal::RescheduleLimitReached { .. }
             | Refusal::MeetingStarted
-            | Refusal::NotScheduled => None,
+            | Refusal::NotScheduled
+            | Refusal::ByMessage
+            | Refusal::AlreadyByMessage => None,
             Refusal::Slot(_)
             | Refusal::NoClerk
             | Refusal::ClerkGone
@@ -238,6 +263,7 @@ impl Refusal {
             Refusal::OfferedSlot { .. } => Some("slots"),
             Refusal::UnknownZone | Refusal::SameZone => Some("zone"),
             Refusal::NoMeetingLink => Some("meet_link"),
+            Refusal::OutcomeForMode { .. } => Some("outcome"),
         }
     }
 }
@@ -266,6 +292,9 @@ pub struct Changes {
     pub offer_link: Option<String>,
     /// The requester's moves of the meeting, counted anew.
     pub requester_reschedules: Option<i32>,
+    pub mode: Option<Mode>,
+    /// The meeting is called off: its time and link are no longer the request's.
+    pub clear_meeting: bool,
     /// The request reaches a final state now.
     pub closes: bool,
 }
@@ -337,7 +366,8 @@ pub fn needs(request: &RequestState, command: &Command, actor: Actor) -> Needs {
         | Command::Complete { .. }
         | Command::Cancel { .. }
         | Command::Withdraw
-        | Command::Expire => Needs::Nothing,
+        | Command::Expire
+        | Command::ToMessage { .. } => Needs::Nothing,
     }
 }
 
@@ -451,6 +481,9 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
             changes.offer = Some(None);
         }
         Command::Offer { starts, meet_link } => {
+            if request.mode == Mode::Message {
+                return Err(Refusal::ByMessage);
+            }
             let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
             let Facts::Agenda(Some(busy)) = &situation.facts else {
                 return Err(Refusal::ClerkGone);
@@ -502,12 +535,47 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
             });
         }
         Command::Complete { outcome } => {
+            // Without a meeting, only a request attended by messages can be done.
+            if from == Status::Triaged && request.mode == Mode::Video {
+                return Err(TransitionNotAllowed {
+                    from,
+                    action: Action::Complete,
+                }
+                .into());
+            }
+            let by_message = *outcome == Outcome::AttendedByMessage;
+            if by_message != (request.mode == Mode::Message) {
+                return Err(Refusal::OutcomeForMode { mode: request.mode });
+            }
             changes.outcome = Some(*outcome);
             changes.closes = true;
             effects.push(Job::Done {
                 request_id: request.id,
                 outcome: *outcome,
             });
+        }
+        Command::ToMessage { reason } => {
+            if request.mode == Mode::Message {
+                return Err(Refusal::AlreadyByMessage);
+            }
+            changes.mode = Some(Mode::Message);
+            let meeting = request.meeting.filter(|_| from == Status::Scheduled);
+            if meeting.is_some() {
+                changes.clear_meeting = true;
+                if policy.source == MeetingSource::Calendar {
+                    effects.push(Job::DeleteMeeting {
+                        request_id: request.id,
+                    });
+                }
+            }
+            effects.push(Job::ToMessage(ModeNotice {
+                request_id: request.id,
+                reason: reason.clone(),
+                start: meeting.map(|slot| slot.start),
+                end: meeting.map(|slot| slot.end),
+                revision: request.schedule_revision,
+            }));
+            note = with_reason(reason.as_deref(), note);
         }
         Command::Cancel { reason } => {
             if *actor == Actor::Requester {
@@ -532,12 +600,7 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
                 end: meeting.map(|slot| slot.end),
                 revision: request.schedule_revision,
             }));
-            if let Some(reason) = reason {
-                note = Some(match note {
-                    Some(note) => format!("{reason}\n{note}"),
-                    None => reason.clone(),
-                });
-            }
+            note = with_reason(reason.as_deref(), note);
         }
     }
     Ok(Decision {
@@ -553,6 +616,15 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
         },
         effects: effects.into_vec(),
     })
+}
+
+/// The history's note of a change with a reason: the reason first, then the clerk's note.
+fn with_reason(reason: Option<&str>, note: Option<String>) -> Option<String> {
+    match (reason, note) {
+        (Some(reason), Some(note)) => Some(format!("{reason}\n{note}")),
+        (Some(reason), None) => Some(reason.to_string()),
+        (None, note) => note,
+    }
 }
 
 /// A meeting at `start` held by the request's clerk: the slot checked against the clerk's
@@ -573,6 +645,9 @@ fn schedule(
         policy,
         ..
     } = situation;
+    if request.mode == Mode::Message {
+        return Err(Refusal::ByMessage);
+    }
     let by_requester = *actor == Actor::Requester;
     let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
     let Facts::Agenda(Some(busy)) = &situation.facts else {

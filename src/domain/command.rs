@@ -62,6 +62,10 @@ pub enum Command {
     },
     /// The worker closes an offer nobody picked in time.
     Expire,
+    /// Attendance by written messages from now on; a scheduled meeting is called off.
+    ToMessage {
+        reason: Option<String>,
+    },
 }
 
 /// How many times an offer names: enough for a choice, few enough to hold.
@@ -88,6 +92,7 @@ impl Command {
             Command::Withdraw => Action::Withdraw,
             Command::Pick { .. } => Action::Pick,
             Command::Expire => Action::Expire,
+            Command::ToMessage { .. } => Action::ToMessage,
         }
     }
 
@@ -110,7 +115,7 @@ impl Command {
                 .or_else(|| {
                     errors.add(
                         "action",
-                        "Ação desconhecida: use triage, reject, transfer, offer, withdraw, schedule, reschedule, complete ou cancel.",
+                        "Ação desconhecida: use triage, reject, transfer, offer, withdraw, schedule, reschedule, to_message, complete ou cancel.",
                     );
                     None
                 }),
@@ -155,7 +160,10 @@ impl Command {
                 Some(name) => Outcome::parse(name)
                     .map(|outcome| Command::Complete { outcome })
                     .or_else(|| {
-                        errors.add("outcome", "Resultado inválido: use attended ou no_show.");
+                        errors.add(
+                            "outcome",
+                            "Resultado inválido: use attended, no_show ou attended_by_message.",
+                        );
                         None
                     }),
             },
@@ -171,6 +179,9 @@ impl Command {
                 })
             }
             Action::Withdraw => Some(Command::Withdraw),
+            Action::ToMessage => Some(Command::ToMessage {
+                reason: free_text(&input.reason, REASON_MAX_CHARS, "reason", &mut errors),
+            }),
             Action::Pick | Action::Expire => None,
         });
         match command {

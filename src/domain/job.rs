@@ -72,6 +72,35 @@ pub enum Job {
     /// To a person the counter's close left waiting: how to file a request instead.
     #[serde(rename = "email.queue_closed")]
     QueueClosed { ticket_id: i64 },
+    /// To the requester: the request turned to written messages, the meeting (if any)
+    /// called off, and how to go on.
+    #[serde(rename = "email.to_message")]
+    ToMessage(ModeNotice),
+    /// To the zone's address and the assignee: the requester wrote; one e-mail for every
+    /// message of the batch that `first_message_id` opened.
+    #[serde(rename = "email.messages_to_zone")]
+    MessagesToZone {
+        request_id: i64,
+        first_message_id: i64,
+    },
+    /// To the requester: the zone wrote, batched likewise.
+    #[serde(rename = "email.messages_to_requester")]
+    MessagesToRequester {
+        request_id: i64,
+        first_message_id: i64,
+    },
+}
+
+/// A request turned to written messages, told to the requester with the meeting that will
+/// not happen, if there was one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeNotice {
+    pub request_id: i64,
+    pub reason: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    /// The last scheduling: the invitation's cancel must come after it.
+    pub revision: i32,
 }
 
 /// Times offered to the requester, as the change decided them.
@@ -156,6 +185,9 @@ pub enum JobKind {
     QueueCalled,
     CloseTicket,
     QueueClosed,
+    ToMessage,
+    MessagesToZone,
+    MessagesToRequester,
 }
 
 /// Where an outbox job is in its life.
@@ -198,6 +230,9 @@ impl Job {
             Job::QueueCalled { .. } => JobKind::QueueCalled,
             Job::CloseTicket { .. } => JobKind::CloseTicket,
             Job::QueueClosed { .. } => JobKind::QueueClosed,
+            Job::ToMessage(_) => JobKind::ToMessage,
+            Job::MessagesToZone { .. } => JobKind::MessagesToZone,
+            Job::MessagesToRequester { .. } => JobKind::MessagesToRequester,
         }
     }
 
@@ -226,6 +261,9 @@ impl Job {
             | Job::QueueCalled { .. }
             | Job::CloseTicket { .. }
             | Job::QueueClosed { .. } => None,
+            Job::ToMessage(_) | Job::MessagesToZone { .. } | Job::MessagesToRequester { .. } => {
+                None
+            }
         }
     }
 
@@ -255,7 +293,10 @@ impl Job {
             | Job::DeleteMeeting { request_id }
             | Job::OfferWithdrawn { request_id }
             | Job::ExpireOffer { request_id, .. }
-            | Job::OfferExpired { request_id } => *request_id,
+            | Job::OfferExpired { request_id }
+            | Job::MessagesToZone { request_id, .. }
+            | Job::MessagesToRequester { request_id, .. } => *request_id,
+            Job::ToMessage(notice) => notice.request_id,
             Job::Offered(notice) => notice.request_id,
             Job::Scheduled(notice) | Job::Rescheduled(notice) => notice.request_id,
             Job::Cancelled(notice) => notice.request_id,
@@ -299,7 +340,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 20] = [
+    pub const ALL: [JobKind; 23] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -320,6 +361,9 @@ impl JobKind {
         JobKind::QueueCalled,
         JobKind::CloseTicket,
         JobKind::QueueClosed,
+        JobKind::ToMessage,
+        JobKind::MessagesToZone,
+        JobKind::MessagesToRequester,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -345,6 +389,9 @@ impl JobKind {
             JobKind::QueueCalled => "email.queue_called",
             JobKind::CloseTicket => "queue.close",
             JobKind::QueueClosed => "email.queue_closed",
+            JobKind::ToMessage => "email.to_message",
+            JobKind::MessagesToZone => "email.messages_to_zone",
+            JobKind::MessagesToRequester => "email.messages_to_requester",
         }
     }
 
@@ -377,6 +424,9 @@ impl JobKind {
             JobKind::QueueCalled => "E-mail: chamada da fila",
             JobKind::CloseTicket => "Fim do expediente da fila",
             JobKind::QueueClosed => "E-mail: fila encerrada",
+            JobKind::ToMessage => "E-mail: atendimento por mensagens",
+            JobKind::MessagesToZone => "E-mail: mensagens do(a) requerente (aviso à zona)",
+            JobKind::MessagesToRequester => "E-mail: mensagens do cartório",
         }
     }
 }
@@ -493,6 +543,21 @@ mod tests {
             Job::QueueCalled { ticket_id: 7 },
             Job::CloseTicket { ticket_id: 7 },
             Job::QueueClosed { ticket_id: 7 },
+            Job::ToMessage(ModeNotice {
+                request_id: 7,
+                reason: Some("A conexão caiu duas vezes".into()),
+                start: Some(notice.start),
+                end: Some(notice.end),
+                revision: 2,
+            }),
+            Job::MessagesToZone {
+                request_id: 7,
+                first_message_id: 12,
+            },
+            Job::MessagesToRequester {
+                request_id: 7,
+                first_message_id: 13,
+            },
         ]
     }
 

@@ -20,6 +20,7 @@ pub mod change;
 pub mod command;
 pub mod holidays;
 pub mod job;
+pub mod messages;
 pub mod queue;
 pub mod schedule;
 pub mod staff;

@@ -355,6 +355,39 @@ impl ZoneCalendar<'_> {
             .sum()
     }
 
+    /// The moment `minutes` of service have passed since `from`: the inverse of
+    /// [`ZoneCalendar::service_minutes_between`]. Looks at most a year ahead; a zone with no
+    /// service in that year gets a moment a year away.
+    pub fn after_service_minutes(&self, from: DateTime<Utc>, minutes: i64) -> DateTime<Utc> {
+        let mut left = minutes;
+        let first = from.with_timezone(&SERVICE_TIME_ZONE).date_naive();
+        for date in first.iter_days().take(366) {
+            if left <= 0 {
+                break;
+            }
+            if !self.is_business_day(date) {
+                continue;
+            }
+            let (Some(opens), Some(closes)) = (
+                Slot::local(date, self.window.opens, Duration::zero()),
+                Slot::local(date, self.window.closes, Duration::zero()),
+            ) else {
+                continue;
+            };
+            let start = opens.start.max(from);
+            let served = (closes.start - start).num_minutes().max(0);
+            if served >= left {
+                return start + Duration::minutes(left);
+            }
+            left -= served;
+        }
+        if left <= 0 {
+            from
+        } else {
+            from + Duration::days(366)
+        }
+    }
+
     /// The first business day on or after `from`, looking at most a year ahead (a zone whose
     /// every day is a holiday has none).
     pub fn next_business_day(&self, from: NaiveDate) -> Option<NaiveDate> {

@@ -35,6 +35,8 @@ pub enum Action {
     Pick,
     /// The offer ran out of time unpicked.
     Expire,
+    /// A clerk turns the request to attendance by written messages.
+    ToMessage,
 }
 
 /// How a meeting ended, recorded when a request is completed.
@@ -43,6 +45,8 @@ pub enum Action {
 pub enum Outcome {
     Attended,
     NoShow,
+    /// Served through the request's written messages, without a meeting.
+    AttendedByMessage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -72,22 +76,20 @@ pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotA
             | A::Offer
             | A::Withdraw
             | A::Pick
-            | A::Expire,
+            | A::Expire
+            | A::ToMessage,
         ) => None,
 
         (S::Triaged, A::Reject) => Some(S::Rejected),
         (S::Triaged, A::Schedule) => Some(S::Scheduled),
         (S::Triaged, A::Offer) => Some(S::Offered),
         (S::Triaged, A::Cancel) => Some(S::Cancelled),
+        // Only in message mode, which `domain::change` checks: there is no meeting to hold.
+        (S::Triaged, A::Complete) => Some(S::Done),
+        (S::Triaged, A::ToMessage) => Some(S::Triaged),
         (
             S::Triaged,
-            A::Triage
-            | A::Transfer
-            | A::Reschedule
-            | A::Complete
-            | A::Withdraw
-            | A::Pick
-            | A::Expire,
+            A::Triage | A::Transfer | A::Reschedule | A::Withdraw | A::Pick | A::Expire,
         ) => None,
 
         (S::Offered, A::Pick | A::Schedule) => Some(S::Scheduled),
@@ -95,12 +97,20 @@ pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotA
         (S::Offered, A::Cancel) => Some(S::Cancelled),
         (
             S::Offered,
-            A::Triage | A::Reject | A::Transfer | A::Reschedule | A::Complete | A::Offer,
+            A::Triage
+            | A::Reject
+            | A::Transfer
+            | A::Reschedule
+            | A::Complete
+            | A::Offer
+            | A::ToMessage,
         ) => None,
 
         (S::Scheduled, A::Reschedule) => Some(S::Scheduled),
         (S::Scheduled, A::Complete) => Some(S::Done),
         (S::Scheduled, A::Cancel) => Some(S::Cancelled),
+        // The meeting is called off and the request waits for the written exchange.
+        (S::Scheduled, A::ToMessage) => Some(S::Triaged),
         (
             S::Scheduled,
             A::Triage
@@ -125,7 +135,8 @@ pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotA
             | A::Offer
             | A::Withdraw
             | A::Pick
-            | A::Expire,
+            | A::Expire
+            | A::ToMessage,
         ) => None,
     };
     to.ok_or(TransitionNotAllowed { from, action })
@@ -190,7 +201,7 @@ impl fmt::Display for Status {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Triage,
         Action::Reject,
         Action::Transfer,
@@ -202,6 +213,7 @@ impl Action {
         Action::Withdraw,
         Action::Pick,
         Action::Expire,
+        Action::ToMessage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -217,6 +229,7 @@ impl Action {
             Action::Withdraw => "withdraw",
             Action::Pick => "pick",
             Action::Expire => "expire",
+            Action::ToMessage => "to_message",
         }
     }
 
@@ -232,15 +245,22 @@ impl fmt::Display for Action {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 3] = [
+        Outcome::Attended,
+        Outcome::NoShow,
+        Outcome::AttendedByMessage,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Attended => "attended",
             Outcome::NoShow => "no_show",
+            Outcome::AttendedByMessage => "attended_by_message",
         }
     }
 
     pub fn parse(s: &str) -> Option<Outcome> {
-        [Outcome::Attended, Outcome::NoShow]
+        Outcome::ALL
             .into_iter()
             .find(|outcome| outcome.as_str() == s)
     }
@@ -249,6 +269,7 @@ impl Outcome {
         match self {
             Outcome::Attended => "atendimento realizado",
             Outcome::NoShow => "requerente não compareceu",
+            Outcome::AttendedByMessage => "atendimento realizado por mensagens",
         }
     }
 }
@@ -355,6 +376,24 @@ mod tests {
             A::Cancel,
             S::Cancelled,
         ),
+        (
+            "an analysed request turns to written messages",
+            S::Triaged,
+            A::ToMessage,
+            S::Triaged,
+        ),
+        (
+            "a meeting that cannot happen by video turns to written messages",
+            S::Scheduled,
+            A::ToMessage,
+            S::Triaged,
+        ),
+        (
+            "a request attended by messages is closed without a meeting",
+            S::Triaged,
+            A::Complete,
+            S::Done,
+        ),
     ];
 
     #[test]
@@ -403,7 +442,7 @@ mod tests {
         for action in A::ALL {
             assert_eq!(A::parse(action.as_str()), Some(action));
         }
-        for outcome in [Outcome::Attended, Outcome::NoShow] {
+        for outcome in Outcome::ALL {
             assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
         }
         assert_eq!(S::parse("SUBMITTED"), None);

@@ -240,6 +240,8 @@ fn conflict_code(refusal: &Refusal) -> &'static str {
         Refusal::RescheduleLimitReached { .. } => "reschedule_limit_reached",
         Refusal::MeetingStarted => "meeting_started",
         Refusal::NotScheduled => "not_scheduled",
+        Refusal::ByMessage => "by_message",
+        Refusal::AlreadyByMessage => "already_by_message",
         Refusal::NotOffered
         | Refusal::OfferedSlot { .. }
         | Refusal::SameSlot
@@ -248,7 +250,8 @@ fn conflict_code(refusal: &Refusal) -> &'static str {
         | Refusal::SameZone
         | Refusal::NoMeetingLink
         | Refusal::NoClerk
-        | Refusal::ClerkGone => "refused",
+        | Refusal::ClerkGone
+        | Refusal::OutcomeForMode { .. } => "refused",
     }
 }
 

@@ -9,6 +9,7 @@ use crate::{
         change::requester_moves_left,
         dates::{local_date, local_time, long_date, long_moment, short_date},
         job::{Job, MeetingMove, MeetingNotice},
+        messages::{Author, Mode},
         status::{Outcome, Status},
     },
     notify::{
@@ -34,6 +35,23 @@ impl Worker {
         let request = self.request_of(job).await?;
         if let Some(why) = moot(job, &request, self.clock.now()) {
             return Ok(format!("ignorado: {why}"));
+        }
+        match job {
+            Job::MessagesToZone {
+                first_message_id, ..
+            } => {
+                return self
+                    .send_message_batch(job_id, &request, Author::Requester, *first_message_id)
+                    .await;
+            }
+            Job::MessagesToRequester {
+                first_message_id, ..
+            } => {
+                return self
+                    .send_message_batch(job_id, &request, Author::Staff, *first_message_id)
+                    .await;
+            }
+            _ => {}
         }
         let to_zone = matches!(
             job,
@@ -163,7 +181,17 @@ impl Worker {
                 Message::Done,
                 &context::Done {
                     common,
-                    attended: *outcome == Outcome::Attended,
+                    attended: *outcome != Outcome::NoShow,
+                    by_message: *outcome == Outcome::AttendedByMessage,
+                },
+            ),
+            Job::ToMessage(notice) => self.render(
+                Message::ToMessage,
+                &context::ToMessage {
+                    common,
+                    date: notice.start.map(|start| long_date(local_date(start))),
+                    time: notice.start.map(local_time),
+                    reason: notice.reason.clone(),
                 },
             ),
             Job::Offered(notice) => self.render(
@@ -187,7 +215,9 @@ impl Worker {
             | Job::QueueMeeting { .. }
             | Job::QueueCalled { .. }
             | Job::CloseTicket { .. }
-            | Job::QueueClosed { .. } => Err(JobError::Permanent(format!(
+            | Job::QueueClosed { .. }
+            | Job::MessagesToZone { .. }
+            | Job::MessagesToRequester { .. } => Err(JobError::Permanent(format!(
                 "a tarefa {} não é um e-mail ao requerente",
                 job.kind().as_str()
             ))),
@@ -277,6 +307,7 @@ impl Worker {
             process_number: request.process_number.clone(),
             preferred_dates: (!dates.is_empty()).then(|| dates.join(", ")),
             accessibility: request.accessibility.summary(),
+            by_message: request.mode == Mode::Message,
             assignee: assignee.map(|staff| staff.name),
             panel_url: self.links.panel_request(request.id),
             signature: self.settings.email.signature.clone(),
@@ -306,6 +337,88 @@ impl Worker {
             panel_url: self.links.panel_request(request.id),
             signature: self.settings.email.signature.clone(),
         })
+    }
+
+    /// The e-mail of one batch of messages to the other side: the zone's address and the
+    /// assignee for the requester's, the requester for the zone's.
+    async fn send_message_batch(
+        &self,
+        job_id: i64,
+        request: &RequestRecord,
+        author: Author,
+        first_message_id: i64,
+    ) -> Result<String, JobError> {
+        let batch = self
+            .store
+            .take_message_batch(request.id, author, first_message_id)
+            .await
+            .map_err(JobError::store)?;
+        if batch.is_empty() {
+            return Ok("ignorado: o lote de mensagens está vazio".into());
+        }
+        let lines = batch
+            .iter()
+            .map(|message| context::MessageLine {
+                at: long_moment(message.at),
+                author: message.staff_name.clone(),
+                text: message.text.clone(),
+            })
+            .collect();
+        let (to, rendered) = match author {
+            Author::Requester => {
+                let to = self.zone_recipients(request).await?;
+                if to.is_empty() {
+                    tracing::warn!(
+                        zone = request.zone,
+                        "messages to the zone: the zone has no notification address and no clerk"
+                    );
+                    return Ok(
+                        "ignorado: a zona não tem e-mail de aviso nem servidor responsável".into(),
+                    );
+                }
+                let rendered = self.render(
+                    Message::MessagesToZone,
+                    &context::MessagesToZone {
+                        protocol: request.protocol.clone(),
+                        zone_name: request.zone_name.clone(),
+                        name: request.name.clone(),
+                        by_message: request.mode == Mode::Message,
+                        messages: lines,
+                        reply_due: request.reply_due_at.map(long_moment),
+                        reply_days: self.settings.messages.reply_business_days,
+                        panel_url: self.links.panel_request(request.id),
+                        signature: self.settings.email.signature.clone(),
+                    },
+                )?;
+                (to, rendered)
+            }
+            Author::Staff => {
+                let to = vec![mailbox(&request.name, &request.email)?];
+                let common = self.to_requester(request).await?;
+                let rendered = self.render(
+                    Message::MessagesToRequester,
+                    &context::MessagesToRequester {
+                        common,
+                        messages: lines,
+                    },
+                )?;
+                (to, rendered)
+            }
+        };
+        let email = compose(&Outgoing {
+            from: &self.from,
+            to: &to,
+            rendered: &rendered,
+            message_id: format!("<contato.job{job_id}@{}>", self.mail_domain),
+            invitation: None,
+        })
+        .map_err(|error| JobError::Permanent(error.to_string()))?;
+        let delivery = self.mailer.send(email).await.map_err(JobError::from)?;
+        Ok(format!(
+            "{} mensagem(ns): {}",
+            batch.len(),
+            delivery.summary
+        ))
     }
 
     /// The zone's notification address and the request's assignee, once each.
@@ -405,6 +518,13 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
             sequence: notice.revision + 1,
             meet_link: None,
         }),
+        Job::ToMessage(notice) => Some(InvitationParts {
+            method: Method::Cancel,
+            start: notice.start?,
+            end: notice.end?,
+            sequence: notice.revision + 1,
+            meet_link: None,
+        }),
         Job::RequestReceived { .. }
         | Job::NewRequest { .. }
         | Job::Rejected { .. }
@@ -421,7 +541,9 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
         | Job::QueueMeeting { .. }
         | Job::QueueCalled { .. }
         | Job::CloseTicket { .. }
-        | Job::QueueClosed { .. } => None,
+        | Job::QueueClosed { .. }
+        | Job::MessagesToZone { .. }
+        | Job::MessagesToRequester { .. } => None,
     }
 }
 

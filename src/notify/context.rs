@@ -37,6 +37,8 @@ pub struct NewRequest {
     pub preferred_dates: Option<String>,
     /// The declared accessibility needs in one line, e.g. "Libras, Legendas — …".
     pub accessibility: Option<String>,
+    /// Attended by written messages rather than by video.
+    pub by_message: bool,
     pub assignee: Option<String>,
     pub panel_url: String,
     pub signature: String,
@@ -113,6 +115,52 @@ pub struct Done {
     #[serde(flatten)]
     pub common: ToRequester,
     pub attended: bool,
+    /// Attended through the written messages, without a meeting.
+    pub by_message: bool,
+}
+
+/// To the requester: the request is attended by written messages from now on.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToMessage {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    /// The meeting called off, if there was one.
+    pub date: Option<String>,
+    pub time: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// One message of a batch, as an e-mail shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageLine {
+    /// "quarta-feira, 2 de dezembro de 2026, às 10:05"
+    pub at: String,
+    /// The clerk's name, for the zone's messages.
+    pub author: Option<String>,
+    pub text: String,
+}
+
+/// To the requester: what the zone wrote in the thread.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessagesToRequester {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    pub messages: Vec<MessageLine>,
+}
+
+/// To the zone's address and the assignee: what the requester wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessagesToZone {
+    pub protocol: String,
+    pub zone_name: String,
+    pub name: String,
+    pub by_message: bool,
+    pub messages: Vec<MessageLine>,
+    /// When the reply is late, while one is owed.
+    pub reply_due: Option<String>,
+    pub reply_days: u32,
+    pub panel_url: String,
+    pub signature: String,
 }
 
 /// "amanhã" for a day ahead, else "em N horas".

@@ -35,6 +35,12 @@ pub enum Message {
     QueueCalled,
     /// To a person the counter's close left waiting: how to file a request instead.
     QueueClosed,
+    /// To the requester: attendance by written messages from now on.
+    ToMessage,
+    /// To the zone's clerks: what the requester wrote in the thread.
+    MessagesToZone,
+    /// To the requester: what the zone wrote in the thread.
+    MessagesToRequester,
 }
 
 /// Each message's three parts and the HTML layout, as shipped.
@@ -66,6 +72,9 @@ const SHIPPED: &[(&str, &str)] = shipped!(
     "rescheduled_by_requester",
     "queue_called",
     "queue_closed",
+    "to_message",
+    "messages_to_zone",
+    "messages_to_requester",
 );
 
 /// A message ready to be sent: its subject and both bodies.
@@ -180,6 +189,9 @@ pub fn folder(message: Message) -> &'static str {
         Message::RescheduledByRequester => "rescheduled_by_requester",
         Message::QueueCalled => "queue_called",
         Message::QueueClosed => "queue_closed",
+        Message::ToMessage => "to_message",
+        Message::MessagesToZone => "messages_to_zone",
+        Message::MessagesToRequester => "messages_to_requester",
     }
 }
 
@@ -210,6 +222,33 @@ mod tests {
             cancel_notice_hours: 2,
             reschedule_notice_hours: Some(24),
         }
+    }
+
+    fn message_line(author: Option<&str>) -> MessageLine {
+        MessageLine {
+            at: "quarta-feira, 2 de dezembro de 2026, às 10:05".into(),
+            author: author.map(str::to_string),
+            text: "Bom dia.\nPreciso de <ajuda> com o título.".into(),
+        }
+    }
+
+    #[test]
+    fn a_batch_of_messages_is_counted_in_the_subject_and_escaped_in_html() {
+        let templates = Templates::new(Path::new("email_templates"));
+        let context = MessagesToRequester {
+            common: common("Maria"),
+            messages: vec![message_line(Some("Ana")), message_line(Some("Ana"))],
+        };
+        let rendered = templates
+            .render(Message::MessagesToRequester, &context)
+            .unwrap();
+        assert_eq!(
+            rendered.subject,
+            "2 novas mensagens do cartório: solicitação 2026-000123"
+        );
+        assert!(rendered.text.contains("Preciso de <ajuda> com o título."));
+        assert!(rendered.html.contains("Preciso de &lt;ajuda&gt;"));
+        assert!(!rendered.html.contains("<ajuda>"));
     }
 
     fn moved_by_requester() -> RescheduledByRequester {
@@ -277,6 +316,7 @@ mod tests {
                         process_number: None,
                         preferred_dates: Some("03/12/2026, 04/12/2026".into()),
                         accessibility: Some("Libras — usa aparelho auditivo".into()),
+                        by_message: true,
                         assignee: Some("Ana".into()),
                         panel_url: "https://contato.tre-pa.jus.br/painel/solicitacoes/1".into(),
                         signature: "Justiça Eleitoral do Pará".into(),
@@ -334,6 +374,7 @@ mod tests {
                     &Done {
                         common: common("Maria"),
                         attended: false,
+                        by_message: false,
                     },
                 ),
             ),
@@ -401,6 +442,45 @@ mod tests {
                         subject: "Segunda via do título".into(),
                         ticket_url: "https://contato.tre-pa.jus.br/fila/7?token=abc".into(),
                         signature: "Justiça Eleitoral do Pará".into(),
+                    },
+                ),
+            ),
+            (
+                Message::ToMessage,
+                templates.render(
+                    Message::ToMessage,
+                    &ToMessage {
+                        common: common("Maria"),
+                        date: Some("quinta-feira, 3 de dezembro de 2026".into()),
+                        time: Some("09:10".into()),
+                        reason: Some("A conexão caiu duas vezes.".into()),
+                    },
+                ),
+            ),
+            (
+                Message::MessagesToZone,
+                templates.render(
+                    Message::MessagesToZone,
+                    &MessagesToZone {
+                        protocol: "2026-000123".into(),
+                        zone_name: "1ª Zona Eleitoral".into(),
+                        name: "Maria".into(),
+                        by_message: true,
+                        messages: vec![message_line(None)],
+                        reply_due: Some("sexta-feira, 4 de dezembro de 2026, às 10:05".into()),
+                        reply_days: 2,
+                        panel_url: "https://contato.tre-pa.jus.br/painel/solicitacoes/7".into(),
+                        signature: "Justiça Eleitoral do Pará".into(),
+                    },
+                ),
+            ),
+            (
+                Message::MessagesToRequester,
+                templates.render(
+                    Message::MessagesToRequester,
+                    &MessagesToRequester {
+                        common: common("Maria"),
+                        messages: vec![message_line(Some("Ana")), message_line(Some("Ana"))],
                     },
                 ),
             ),

@@ -4,6 +4,7 @@
 use entities::sea_orm_active_enums as db;
 
 use crate::domain::{
+    messages::{Author, Mode},
     preferential::Preferential,
     staff::Role,
     status::{Outcome, Status},
@@ -43,6 +44,7 @@ impl From<Outcome> for db::Outcome {
         match outcome {
             Outcome::Attended => db::Outcome::Attended,
             Outcome::NoShow => db::Outcome::NoShow,
+            Outcome::AttendedByMessage => db::Outcome::AttendedByMessage,
         }
     }
 }
@@ -52,6 +54,43 @@ impl From<db::Outcome> for Outcome {
         match outcome {
             db::Outcome::Attended => Outcome::Attended,
             db::Outcome::NoShow => Outcome::NoShow,
+            db::Outcome::AttendedByMessage => Outcome::AttendedByMessage,
+        }
+    }
+}
+
+impl From<Mode> for db::RequestMode {
+    fn from(mode: Mode) -> Self {
+        match mode {
+            Mode::Video => db::RequestMode::Video,
+            Mode::Message => db::RequestMode::Message,
+        }
+    }
+}
+
+impl From<db::RequestMode> for Mode {
+    fn from(mode: db::RequestMode) -> Self {
+        match mode {
+            db::RequestMode::Video => Mode::Video,
+            db::RequestMode::Message => Mode::Message,
+        }
+    }
+}
+
+impl From<Author> for db::MessageAuthor {
+    fn from(author: Author) -> Self {
+        match author {
+            Author::Requester => db::MessageAuthor::Requester,
+            Author::Staff => db::MessageAuthor::Staff,
+        }
+    }
+}
+
+impl From<db::MessageAuthor> for Author {
+    fn from(author: db::MessageAuthor) -> Self {
+        match author {
+            db::MessageAuthor::Requester => Author::Requester,
+            db::MessageAuthor::Staff => Author::Staff,
         }
     }
 }

@@ -23,6 +23,7 @@ use super::{
 };
 use crate::domain::{
     accessibility::Accessibility,
+    messages::Mode,
     change::{
         self, Actor, Decision, Event, Facts, Needs, Offer, Policy, Refusal, RequestState,
         Situation, Step, TransferTarget, ZoneFacts,
@@ -98,6 +99,11 @@ pub struct RequestRecord {
     pub history: Vec<EventRecord>,
     /// The times offered and held, while the request is offered.
     pub offer: Option<Offer>,
+    pub mode: Mode,
+    /// The requester wrote since a clerk last opened the thread.
+    pub staff_unread: bool,
+    /// When the court's reply to the requester's oldest unanswered message is late.
+    pub reply_due_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,7 +423,7 @@ pub(super) fn in_scope(scope: &ZoneScope) -> sea_orm::Condition {
 }
 
 /// The zone a request is in, with its calendar, as a decision needs it.
-async fn zone_facts(
+pub(super) async fn zone_facts(
     txn: &DatabaseTransaction,
     zone_id: i32,
     default_window: &crate::domain::schedule::ServiceWindow,
@@ -449,6 +455,7 @@ fn request_state(row: &requests::Model, zone: i32, offer: Option<Offer>) -> Requ
         requester_reschedules: row.requester_reschedules,
         version: row.version,
         offer,
+        mode: row.mode.into(),
     }
 }
 
@@ -569,6 +576,16 @@ async fn write_decision(
     }
     if changes.closes {
         update.closed_at = Set(Some(now));
+        // A closed thread owes no reply.
+        update.reply_due_at = Set(None);
+    }
+    if let Some(mode) = changes.mode {
+        update.mode = Set(mode.into());
+    }
+    if changes.clear_meeting {
+        update.scheduled_start = Set(None);
+        update.scheduled_end = Set(None);
+        update.meet_link = Set(None);
     }
     if let Some(link) = &changes.offer_link {
         update.meet_link = Set(Some(link.clone()));
@@ -709,6 +726,7 @@ impl RequestRecord {
             requester_reschedules: self.requester_reschedules,
             version: self.version,
             offer: self.offer.clone(),
+            mode: self.mode,
         }
     }
 
@@ -756,6 +774,9 @@ impl RequestRecord {
             updated_at: request.updated_at,
             history,
             offer,
+            mode: request.mode.into(),
+            staff_unread: request.staff_unread,
+            reply_due_at: request.reply_due_at,
         })
     }
 }

@@ -713,6 +713,7 @@ fn step_label(step: Step) -> &'static str {
         Step::Changed(Action::Withdraw) => "Horários oferecidos retirados pelo cartório",
         Step::Changed(Action::Pick) => "Horário escolhido",
         Step::Changed(Action::Expire) => "Prazo para escolher o horário terminou",
+        Step::Changed(Action::ToMessage) => "Atendimento passou a ser por mensagens escritas",
     }
 }
 

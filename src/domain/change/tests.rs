@@ -94,7 +94,26 @@ fn request(status: Status) -> RequestState {
         requester_reschedules: 0,
         version: 3,
         offer: offered.then(offer),
+        mode: Mode::Video,
     }
+}
+
+/// A request attended by written messages.
+fn by_message(status: Status) -> RequestState {
+    RequestState {
+        mode: Mode::Message,
+        ..request(status)
+    }
+}
+
+fn to_message(reason: Option<&str>) -> ParsedCommand {
+    plain(Command::ToMessage {
+        reason: reason.map(str::to_string),
+    })
+}
+
+fn complete(outcome: Outcome) -> ParsedCommand {
+    plain(Command::Complete { outcome })
 }
 
 /// A scheduled request whose requester already moved the meeting `times` times.
@@ -742,6 +761,62 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
             },
             vec![K::Cancelled],
         ),
+        (
+            Case::new(
+                "an analysed request turns to messages and the requester is told",
+                request(Status::Triaged),
+                to_message(Some("Conexão instável")),
+            ),
+            Status::Triaged,
+            Changes {
+                mode: Some(Mode::Message),
+                ..Changes::default()
+            },
+            vec![K::ToMessage],
+        ),
+        (
+            Case::new(
+                "a meeting set by hand is called off when the request turns to messages",
+                request(Status::Scheduled),
+                to_message(None),
+            ),
+            Status::Triaged,
+            Changes {
+                mode: Some(Mode::Message),
+                clear_meeting: true,
+                ..Changes::default()
+            },
+            vec![K::ToMessage],
+        ),
+        (
+            Case::new(
+                "with the calendar, the meeting's event is deleted too",
+                request(Status::Scheduled),
+                to_message(Some("A chamada caiu duas vezes")),
+            )
+            .calendar(),
+            Status::Triaged,
+            Changes {
+                mode: Some(Mode::Message),
+                clear_meeting: true,
+                ..Changes::default()
+            },
+            vec![K::DeleteMeeting, K::ToMessage],
+        ),
+        (
+            Case::new(
+                "a request attended by messages is done without a meeting",
+                by_message(Status::Triaged),
+                complete(Outcome::AttendedByMessage),
+            ),
+            Status::Done,
+            Changes {
+                outcome: Some(Outcome::AttendedByMessage),
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Done],
+        ),
     ];
     for (case, to, changes, jobs) in cases {
         let decision = case
@@ -1171,6 +1246,75 @@ fn each_refusal_has_its_reason() {
             .at(offer().expires_at - Duration::seconds(1)),
             Refusal::OfferStillOpen,
         ),
+        (
+            Case::new(
+                "turning to messages twice",
+                by_message(Status::Triaged),
+                to_message(None),
+            ),
+            Refusal::AlreadyByMessage,
+        ),
+        (
+            Case::new(
+                "turning an offer to messages (the offer is withdrawn first)",
+                request(Status::Offered),
+                to_message(None),
+            ),
+            Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Offered,
+                action: Action::ToMessage,
+            }),
+        ),
+        (
+            Case::new(
+                "a meeting for a request attended by messages",
+                by_message(Status::Triaged),
+                schedule(slot().start, link()),
+            )
+            .agenda(vec![]),
+            Refusal::ByMessage,
+        ),
+        (
+            Case::new(
+                "an offer for a request attended by messages",
+                by_message(Status::Triaged),
+                plain(Command::Offer {
+                    starts: vec![slot().start, later_slot().start],
+                    meet_link: link(),
+                }),
+            )
+            .agenda(vec![]),
+            Refusal::ByMessage,
+        ),
+        (
+            Case::new(
+                "a video request done before its meeting",
+                request(Status::Triaged),
+                complete(Outcome::Attended),
+            ),
+            Refusal::NotAllowed(TransitionNotAllowed {
+                from: Status::Triaged,
+                action: Action::Complete,
+            }),
+        ),
+        (
+            Case::new(
+                "a request attended by messages, done as if met",
+                by_message(Status::Triaged),
+                complete(Outcome::Attended),
+            ),
+            Refusal::OutcomeForMode {
+                mode: Mode::Message,
+            },
+        ),
+        (
+            Case::new(
+                "a video meeting, done as if by messages",
+                request(Status::Scheduled),
+                complete(Outcome::AttendedByMessage),
+            ),
+            Refusal::OutcomeForMode { mode: Mode::Video },
+        ),
     ];
     for (case, refusal) in cases {
         assert_eq!(case.decide(), Err(refusal), "{}", case.description);
@@ -1222,6 +1366,9 @@ fn refusals_name_their_field_or_none_for_a_state_conflict() {
         ),
         (Refusal::OfferExpired, None),
         (Refusal::OfferStillOpen, None),
+        (Refusal::ByMessage, None),
+        (Refusal::AlreadyByMessage, None),
+        (Refusal::OutcomeForMode { mode: Mode::Video }, Some("outcome")),
     ];
     for (refusal, field) in cases {
         assert_eq!(refusal.field(), field, "{refusal:?}");

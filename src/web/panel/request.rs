@@ -201,5 +201,8 @@ fn done_message(action: Action) -> &'static str {
         // Neither is a staff action: the requester picks, the worker closes an offer.
         Action::Pick => "Horário escolhido.",
         Action::Expire => "Oferta encerrada.",
+        Action::ToMessage => {
+            "Atendimento passou a ser por mensagens; o requerente será avisado por e-mail."
+        }
     }
 }

@@ -439,5 +439,6 @@ fn step_label(step: Step) -> &'static str {
         Step::Changed(Action::Withdraw) => "Oferta retirada",
         Step::Changed(Action::Pick) => "Horário escolhido pelo(a) requerente",
         Step::Changed(Action::Expire) => "Oferta expirou sem escolha",
+        Step::Changed(Action::ToMessage) => "Passou a atendimento por mensagens",
     }
 }
