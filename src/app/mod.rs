@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod calendar_check;
 pub mod limiter;
+mod messages;
 mod queue;
 pub mod reference_cache;
 mod staff_work;
@@ -23,6 +24,7 @@ use crate::{
     domain::{
         change::{Policy, Refusal},
         field_errors::FieldErrors,
+        messages::MessageRefusal,
         queue::QueueRefusal,
         schedule::ServiceWindow,
     },
@@ -64,6 +66,9 @@ pub enum AppError {
     /// The queue's rules refuse (409).
     #[error(transparent)]
     Queue(#[from] QueueRefusal),
+    /// The thread takes no message now (409).
+    #[error(transparent)]
+    Thread(#[from] MessageRefusal),
     /// The zone's calendar could not be read to check a time.
     #[error("calendar unavailable: {0}")]
     CalendarUnavailable(String),

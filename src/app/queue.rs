@@ -265,6 +265,7 @@ impl App {
             preferential: ticket.preferential.map(|p| p.code().to_string()),
             accessibility: Vec::new(),
             accessibility_note: None,
+            mode: None,
             consent: Some(true),
         };
         let never = |_: NaiveDate| false;

@@ -243,7 +243,7 @@ impl App {
         .into())
     }
 
-    async fn verified(&self, protocol: &str, token: &str) -> Result<RequestRecord, AppError> {
+    pub(super) async fn verified(&self, protocol: &str, token: &str) -> Result<RequestRecord, AppError> {
         let presented = hash_token(token);
         let found = if protocol.len() <= 20 && !token.is_empty() {
             self.store.request_by_protocol(protocol).await?

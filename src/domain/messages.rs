@@ -36,6 +36,14 @@ impl Mode {
         Mode::ALL.into_iter().find(|mode| mode.as_str() == name)
     }
 
+    /// A form's or the API's choice: blank is video, the default.
+    pub fn parse_optional(input: &str) -> Result<Mode, ModeError> {
+        match input.trim() {
+            "" => Ok(Mode::Video),
+            name => Mode::parse(name).ok_or(ModeError),
+        }
+    }
+
     /// What a person reads.
     pub fn label(self) -> &'static str {
         match self {
@@ -44,6 +52,10 @@ impl Mode {
         }
     }
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Forma de atendimento inválida: use video (videoconferência) ou message (mensagens escritas).")]
+pub struct ModeError;
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +116,15 @@ impl MessageText {
 pub enum MessageRefusal {
     #[error("{}", closed_thread(*status))]
     Closed { status: Status },
+}
+
+impl MessageRefusal {
+    /// The API's stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            MessageRefusal::Closed { .. } => "request_closed",
+        }
+    }
 }
 
 fn closed_thread(status: Status) -> &'static str {
@@ -280,6 +301,9 @@ mod tests {
             assert_eq!(Author::parse(author.as_str()), Some(author));
         }
         assert_eq!(Mode::parse("Video"), None);
+        assert_eq!(Mode::parse_optional(""), Ok(Mode::Video));
+        assert_eq!(Mode::parse_optional(" message "), Ok(Mode::Message));
+        assert_eq!(Mode::parse_optional("texto"), Err(ModeError));
         assert_eq!(Mode::default(), Mode::Video);
     }
 

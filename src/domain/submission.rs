@@ -6,7 +6,7 @@ use std::fmt::Display;
 
 use chrono::{NaiveDate, TimeDelta};
 
-use super::accessibility::Accessibility;
+use super::{accessibility::Accessibility, messages::Mode};
 use super::cpf::Cpf;
 use super::email::Email;
 pub use super::field_errors::FieldErrors;
@@ -36,6 +36,8 @@ pub struct SubmissionInput {
     /// Codes of accessibility needs (`domain::accessibility::Need`), and a note.
     pub accessibility: Vec<String>,
     pub accessibility_note: Option<String>,
+    /// `video` or `message`; absent or empty for video.
+    pub mode: Option<String>,
     pub consent: Option<bool>,
 }
 
@@ -67,6 +69,7 @@ pub struct NewRequest {
     pub preferred_dates: Vec<NaiveDate>,
     pub preferential: Option<Preferential>,
     pub accessibility: Accessibility,
+    pub mode: Mode,
 }
 
 /// A well-formed submission refused because of what is already stored.
@@ -179,6 +182,11 @@ impl NewRequest {
                     None
                 }
             };
+        let mode = checked(
+            &mut errors,
+            "mode",
+            Mode::parse_optional(input.mode.as_deref().unwrap_or_default()),
+        );
         if input.consent != Some(true) {
             errors.add("consent", CONSENT_MESSAGE);
         }
@@ -198,6 +206,7 @@ impl NewRequest {
             preferred_dates,
             preferential,
             accessibility,
+            mode,
         ) {
             (
                 Some(zone),
@@ -213,6 +222,7 @@ impl NewRequest {
                 Some(preferred_dates),
                 Some(preferential),
                 Some(accessibility),
+                Some(mode),
             ) if errors.is_empty() => Ok(Self {
                 zone,
                 name,
@@ -227,6 +237,7 @@ impl NewRequest {
                 preferred_dates,
                 preferential,
                 accessibility,
+                mode,
             }),
             _ => Err(errors),
         }
@@ -370,6 +381,7 @@ mod tests {
             preferential: None,
             accessibility: vec![],
             accessibility_note: None,
+            mode: None,
             consent: Some(true),
         }
     }
@@ -663,6 +675,7 @@ mod tests {
             preferential: Some("prioridade".into()),
             accessibility: vec!["braille".into()],
             accessibility_note: None,
+            mode: Some("telefone".into()),
             consent: Some(false),
         };
         let errors = NewRequest::parse(input, &rules()).unwrap_err();
@@ -675,6 +688,7 @@ mod tests {
                 "cpf",
                 "description",
                 "email",
+                "mode",
                 "name",
                 "oab",
                 "phone",

@@ -10,6 +10,7 @@ mod health;
 mod metrics;
 mod openapi;
 mod public_api;
+mod messages_api;
 mod queue_api;
 mod staff_api;
 mod views;
@@ -35,6 +36,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(public_api::router())
         .merge(queue_api::router())
+        .merge(messages_api::router())
         .merge(auth_api::router())
         .merge(staff_api::router())
         .merge(admin_api::router())
@@ -93,6 +95,10 @@ impl From<AppError> for ApiError {
         match error {
             AppError::Refused(refusal) => refusal.into(),
             AppError::Queue(refusal) => ApiError::Conflict {
+                code: refusal.code(),
+                message: refusal.to_string(),
+            },
+            AppError::Thread(refusal) => ApiError::Conflict {
                 code: refusal.code(),
                 message: refusal.to_string(),
             },

@@ -93,6 +93,11 @@ pub struct SubmissionBody {
     #[schema(value_type = Option<String>)]
     #[serde(default)]
     pub accessibility_note: Field<String>,
+    /// How the requester prefers to be attended: `video` (the default) or `message` (by
+    /// written messages on the tracking page, for a connection that cannot hold a call).
+    #[schema(value_type = Option<String>, example = "video")]
+    #[serde(default)]
+    pub mode: Field<String>,
     #[schema(value_type = bool)]
     #[serde(default)]
     pub consent: Field<bool>,
@@ -132,6 +137,7 @@ impl SubmissionBody {
                 "um texto",
                 errors,
             ),
+            mode: self.mode.take("mode", "um texto", errors),
             consent: self.consent.take("consent", "verdadeiro ou falso", errors),
         };
         (input, honeypot)
@@ -178,7 +184,7 @@ async fn submit_request(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct TokenQuery {
     /// The tracking token from the receipt or the e-mail.
-    token: Option<String>,
+    pub token: Option<String>,
 }
 
 /// What a requester sees of their request: no CPF, no contact data.
@@ -191,6 +197,8 @@ pub struct TrackingView {
     pub zone: i32,
     pub subject: String,
     pub created_at: DateTime<Utc>,
+    /// `video` or `message` (attended by written messages, `GET|POST …/messages`).
+    pub mode: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_start: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -223,6 +231,7 @@ impl From<Tracked> for TrackingView {
             zone: request.zone,
             subject: request.subject,
             created_at: request.created_at,
+            mode: request.mode.as_str(),
             scheduled_start: request.scheduled_start.filter(|_| scheduled),
             scheduled_end: request.scheduled_end.filter(|_| scheduled),
             meet_link: request.meet_link.filter(|_| scheduled),

@@ -100,6 +100,13 @@ pub struct InboxItemView {
     pub assignee: Option<AssigneeView>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub version: i32,
+    /// `video` or `message`.
+    pub mode: &'static str,
+    /// The requester wrote since a clerk last opened the thread.
+    pub unread_messages: bool,
+    /// While the requester waits for the court's reply: when the reply is late (counted in
+    /// days of service, `messages.reply_business_days`).
+    pub reply_due_at: Option<DateTime<Utc>>,
 }
 
 impl From<InboxItem> for InboxItemView {
@@ -115,6 +122,9 @@ impl From<InboxItem> for InboxItemView {
             assignee: item.assignee.map(|(id, name)| AssigneeView { id, name }),
             scheduled_start: item.scheduled_start,
             version: item.version,
+            mode: item.mode.as_str(),
+            unread_messages: item.unread_messages,
+            reply_due_at: item.reply_due_at,
         }
     }
 }
@@ -154,12 +164,19 @@ pub struct RequestDetailView {
     pub accessibility_note: Option<String>,
     /// While `offered`: the times held for the requester and until when.
     pub offer: Option<OfferView>,
+    /// `video` or `message` (attended by written messages: no meeting, complete with
+    /// `attended_by_message`).
+    pub mode: &'static str,
+    /// The requester wrote since a clerk last opened the thread.
+    pub unread_messages: bool,
+    /// While the requester waits for the court's reply: when the reply is late.
+    pub reply_due_at: Option<DateTime<Utc>>,
     pub assignee_id: Option<i32>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub scheduled_end: Option<DateTime<Utc>>,
     pub meet_link: Option<String>,
     pub schedule_revision: i32,
-    /// `attended` or `no_show`, once done.
+    /// `attended`, `no_show` or `attended_by_message`, once done.
     pub outcome: Option<&'static str>,
     pub rejection_reason: Option<String>,
     /// Send it back with the next transition.
@@ -204,6 +221,9 @@ impl From<StaffRequest> for RequestDetailView {
             accessibility: request.accessibility.codes().collect(),
             accessibility_note: request.accessibility.note().map(str::to_string),
             offer: request.offer.clone().map(OfferView::from),
+            mode: request.mode.as_str(),
+            unread_messages: request.staff_unread,
+            reply_due_at: request.reply_due_at,
             assignee_id: request.assignee_id,
             scheduled_start: request.scheduled_start,
             scheduled_end: request.scheduled_end,

@@ -15,6 +15,7 @@ use sea_orm::{
 use super::{Store, StoreError, ZoneScope, doing, requests::in_scope};
 use crate::domain::{
     accessibility::{Accessibility, Need},
+    messages::Mode,
     preferential::Preferential,
     status::Status,
     text::search_key,
@@ -64,6 +65,11 @@ pub struct InboxItem {
     pub assignee: Option<(i32, String)>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub version: i32,
+    pub mode: Mode,
+    /// The requester wrote since a clerk last opened the thread.
+    pub unread_messages: bool,
+    /// When the court's reply to the requester's oldest unanswered message is late.
+    pub reply_due_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +125,9 @@ impl Store {
                     created_at: request.created_at,
                     scheduled_start: request.scheduled_start,
                     version: request.version,
+                    mode: request.mode.into(),
+                    unread_messages: request.staff_unread,
+                    reply_due_at: request.reply_due_at,
                 })
                 .collect();
             Ok(InboxPage { items, total })

@@ -348,6 +348,7 @@ async fn insert_routed(
             C::AccessibilityNote,
             Expr::val(request.accessibility.note().map(str::to_string)),
         ),
+        (C::Mode, Expr::val(db::RequestMode::from(request.mode).to_value())),
         (
             C::Oab,
             Expr::val(request.oab.as_ref().map(|oab| oab.as_str().to_string())),

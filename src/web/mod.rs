@@ -111,6 +111,11 @@ fn render_error(error: AppError) -> Response {
             "Não foi possível concluir",
             refusal.to_string(),
         ),
+        AppError::Thread(refusal) => (
+            StatusCode::CONFLICT,
+            "Não foi possível enviar a mensagem",
+            refusal.to_string(),
+        ),
         AppError::Unauthorized | AppError::Forbidden => (
             StatusCode::FORBIDDEN,
             "Acesso não permitido",

@@ -108,6 +108,7 @@ struct FormValues {
     preferential: String,
     accessibility: Vec<String>,
     accessibility_note: String,
+    mode: String,
     consent: bool,
 }
 
@@ -207,6 +208,7 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("subject", "Assunto"),
     ("description", "Descrição"),
     ("preferential", "Atendimento preferencial"),
+    ("mode", "Como prefere ser atendido(a)"),
     ("accessibility", "Acessibilidade"),
     ("accessibility_note", "Descrição da necessidade"),
     ("preferred_dates", "Datas de preferência"),
@@ -238,6 +240,7 @@ async fn submit(
         preferential: fields.text("preferential"),
         accessibility: fields.all("accessibility"),
         accessibility_note: fields.text("accessibility_note"),
+        mode: fields.text("mode"),
         consent: fields.checked("consent"),
     };
     let mut type_errors = FieldErrors::new();
@@ -268,6 +271,7 @@ async fn submit(
         preferential: fields.optional("preferential"),
         accessibility: values.accessibility.clone(),
         accessibility_note: fields.optional("accessibility_note"),
+        mode: fields.optional("mode"),
         consent: Some(values.consent),
     };
     let honeypot = !fields.text("website").trim().is_empty();

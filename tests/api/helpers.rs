@@ -354,6 +354,7 @@ pub fn submission_input(zone: i64) -> SubmissionInput {
         preferential: None,
         accessibility: vec![],
         accessibility_note: None,
+        mode: None,
         consent: Some(true),
     }
 }
@@ -505,6 +506,7 @@ pub async fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
         "audit_log",
         "queue_tickets",
         "zone_duty_days",
+        "request_messages",
     ] {
         let backend = store.backend();
         let row = store

@@ -18,6 +18,7 @@ mod fake_google;
 mod google;
 mod health;
 mod mail;
+mod messages;
 mod migrations;
 mod observability;
 mod offers;
