@@ -2,7 +2,7 @@
 //! from the panel within their zones. Each message is stored with its request locked, so none
 //! arrives after the request is final.
 
-use super::{App, AppError, StaffUser};
+use super::{App, AppError, StaffUser, Tracked};
 use crate::{
     domain::{
         field_errors::FieldErrors,
@@ -20,6 +20,11 @@ impl App {
     ) -> Result<Vec<MessageRecord>, AppError> {
         let request = self.verified(protocol, token).await?;
         Ok(self.store.thread(request.id).await?)
+    }
+
+    /// The thread of a request its requester has already proven to hold.
+    pub async fn thread_of(&self, tracked: &Tracked) -> Result<Vec<MessageRecord>, AppError> {
+        Ok(self.store.thread(tracked.request.id).await?)
     }
 
     /// The requester writes in their request's thread; the zone hears of it by e-mail.

@@ -31,6 +31,7 @@ use crate::{
         dates::{local_date, local_time, long_date, long_moment, moment},
         field_errors::FieldErrors,
         holidays::fold_name,
+        messages::{Author, Mode},
         preferential::Preferential,
         status::{Action, Status},
         submission::SubmissionInput,
@@ -60,6 +61,7 @@ pub fn router() -> Router<App> {
         )
         .route("/acompanhar/{protocol}/escolher", post(pick))
         .route("/acompanhar/{protocol}/remarcar", post(reschedule))
+        .route("/acompanhar/{protocol}/mensagens", post(write))
 }
 
 async fn index(State(app): State<App>) -> Response {
@@ -297,6 +299,9 @@ struct TokenQuery {
     #[serde(default)]
     escolhido: Option<String>,
     remarcado: Option<String>,
+    /// A message was sent.
+    #[serde(default)]
+    enviada: Option<String>,
     /// The first day of free slots the reschedule form lists.
     #[serde(default)]
     de: Option<NaiveDate>,
@@ -353,6 +358,11 @@ async fn track(
                 ))
             } else if query.remarcado.is_some() {
                 meeting_moved_message(&tracked.request).map(|text| ("ok", text))
+            } else if query.enviada.is_some() {
+                Some((
+                    "ok",
+                    "Mensagem enviada. O cartório recebe um aviso por e-mail; a resposta chega a você por e-mail e aparece aqui.".to_string(),
+                ))
             } else {
                 None
             };
@@ -426,10 +436,27 @@ struct TrackingPage {
     message: Option<(&'static str, String)>,
     from: Option<NaiveDate>,
     reschedule_error: Option<String>,
+    /// A message sent back with what was wrong with it.
+    message_text: Option<String>,
+    message_error: Option<String>,
 }
 
 async fn render_tracking(app: &App, tracked: Tracked, token: &str, page: TrackingPage) -> Response {
     let reschedule = reschedule_step(app, &tracked, token, &page).await;
+    let messages = match app.thread_of(&tracked).await {
+        Ok(messages) => messages,
+        Err(error) => return render_error(error),
+    };
+    let thread: Vec<_> = messages
+        .into_iter()
+        .map(|message| {
+            context! {
+                from_staff => message.author == Author::Staff,
+                at => moment(message.at),
+                text => message.text,
+            }
+        })
+        .collect();
     let message = page.message;
     let request = &tracked.request;
     let zone_name = &request.zone_name;
@@ -458,6 +485,12 @@ async fn render_tracking(app: &App, tracked: Tracked, token: &str, page: Trackin
             cancel_path => format!("/acompanhar/{}/cancelar?token={token}", request.protocol),
             notice_hours => app.settings.schedule.requester_cancel_notice_hours,
             reschedule => reschedule.map(ser),
+            by_message => request.mode == Mode::Message,
+            thread => ser(thread),
+            thread_open => request.status.is_open(),
+            thread_action => format!("/acompanhar/{}/mensagens", request.protocol),
+            message_text => page.message_text,
+            message_error => page.message_error,
             token,
             message => message.as_ref().map(|(_, text)| text),
             message_kind => message.as_ref().map(|(kind, _)| *kind),
@@ -698,6 +731,46 @@ async fn cancel(
             Ok(tracked) => render_tracking(&app, tracked, &token, not_cancellable()).await,
             Err(error) => render_error(error),
         },
+        Err(error) => render_error(error),
+    }
+}
+
+/// The requester's message: the page again at the conversation, or with what was wrong. The
+/// token travels in the body, as the page's other forms.
+async fn write(
+    State(app): State<App>,
+    PagePath(protocol): PagePath<String>,
+    body: Bytes,
+) -> Response {
+    let fields = FormFields::parse(&body);
+    let token = fields.text("token");
+    let text = fields.text("text");
+    let page = match app.post_by_requester(&protocol, &token, Some(&text)).await {
+        Ok(_) => {
+            return Redirect::to(&format!(
+                "{}&enviada=1#conversa",
+                tracking_path(&protocol, &token)
+            ))
+            .into_response();
+        }
+        Err(AppError::Invalid(errors)) => TrackingPage {
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            message_error: errors
+                .get("text")
+                .and_then(|messages| messages.first())
+                .cloned(),
+            message_text: Some(text),
+            ..TrackingPage::default()
+        },
+        Err(AppError::Thread(refusal)) => TrackingPage {
+            status: Some(StatusCode::CONFLICT),
+            message: Some(("warn", refusal.to_string())),
+            ..TrackingPage::default()
+        },
+        Err(error) => return render_error(error),
+    };
+    match app.track(&protocol, &token).await {
+        Ok(tracked) => render_tracking(&app, tracked, &token, page).await,
         Err(error) => render_error(error),
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::base;
 use crate::{
     app::App,
-    domain::{preferential::Preferential, status::Status},
+    domain::{messages::Mode, preferential::Preferential, status::Status},
     store::{InboxFilter, PreferenceFilter},
     web::{
         pages::{pages, ser},
@@ -58,6 +58,11 @@ struct Row {
     scheduled: Option<String>,
     assignee: Option<String>,
     late: bool,
+    by_message: bool,
+    /// The requester wrote since a clerk last read the thread.
+    unread: bool,
+    /// The court's reply to the requester's message is late.
+    reply_late: bool,
 }
 
 /// One tab of the inbox: the requests in one state, or all of them.
@@ -181,6 +186,9 @@ async fn inbox(
             scheduled: item.scheduled_start.map(moment),
             assignee: item.assignee.map(|(_, name)| name),
             late,
+            by_message: item.mode == Mode::Message,
+            unread: item.unread_messages,
+            reply_late: item.reply_due_at.is_some_and(|due| now >= due),
         });
     }
     let pages_total = inbox.total.div_ceil(PER_PAGE).max(1);

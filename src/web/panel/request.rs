@@ -29,11 +29,14 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/painel/solicitacoes/{id}", get(show))
         .route("/painel/solicitacoes/{id}/acao", post(act))
+        .route("/painel/solicitacoes/{id}/mensagens", post(write))
 }
 
 #[derive(Debug, Deserialize)]
 struct ShowQuery {
     feito: Option<String>,
+    /// A message was sent.
+    enviada: Option<String>,
 }
 
 async fn show(
@@ -48,7 +51,12 @@ async fn show(
                 .feito
                 .as_deref()
                 .and_then(Action::parse)
-                .map(done_message);
+                .map(done_message)
+                .or_else(|| {
+                    query.enviada.as_ref().map(|_| {
+                        "Mensagem enviada; o requerente recebe um e-mail com ela."
+                    })
+                });
             render(
                 &app,
                 &panel,
@@ -156,6 +164,44 @@ async fn act(
                 Err(error) => render_error(error),
             }
         }
+    }
+}
+
+/// A clerk's message to the requester: back to the page's conversation, or the form again
+/// with what was wrong.
+async fn write(
+    State(app): State<App>,
+    PagePath(id): PagePath<i64>,
+    PanelForm { panel, fields }: PanelForm,
+) -> Response {
+    let text = fields.text("text");
+    let problem = match app.post_by_staff(&panel.user, id, Some(&text)).await {
+        Ok(_) => {
+            return Redirect::to(&format!("/painel/solicitacoes/{id}?enviada=1#conversa"))
+                .into_response();
+        }
+        Err(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Problem {
+                action: Some("message".into()),
+                errors,
+                message: None,
+                values: [("text".to_string(), text)].into_iter().collect(),
+            },
+        ),
+        Err(AppError::Thread(refusal)) => (
+            StatusCode::CONFLICT,
+            Problem {
+                message: Some(refusal.to_string()),
+                ..Problem::default()
+            },
+        ),
+        Err(other) => return render_error(other),
+    };
+    let (status, problem) = problem;
+    match app.staff_request(&panel.user, id).await {
+        Ok(request) => render(&app, &panel, request, status, problem, None).await,
+        Err(error) => render_error(error),
     }
 }
 

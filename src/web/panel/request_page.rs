@@ -17,6 +17,7 @@ use crate::{
         cpf::Cpf,
         dates::{local_date, local_time, long_date, short_date},
         field_errors::FieldErrors,
+        messages::{Author, Mode},
         phone::Phone,
         status::{Action, Status, transition},
     },
@@ -83,6 +84,28 @@ struct RequestPage {
     problem_message: Option<String>,
     values: BTreeMap<String, String>,
     done: Option<&'static str>,
+    /// Attended by written messages rather than by video.
+    by_message: bool,
+    thread: Thread,
+}
+
+/// The request's written conversation with the requester.
+#[derive(Serialize)]
+struct Thread {
+    messages: Vec<ThreadRow>,
+    /// The request is open: both sides may still write.
+    open: bool,
+    /// While the court owes a reply: when it is late, and whether it already is.
+    reply_due: Option<String>,
+    late: bool,
+}
+
+#[derive(Serialize)]
+struct ThreadRow {
+    from_staff: bool,
+    who: String,
+    at: String,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -121,6 +144,7 @@ struct Allowed {
     cancel: bool,
     offer: bool,
     withdraw: bool,
+    to_message: bool,
 }
 
 #[derive(Serialize)]
@@ -182,7 +206,22 @@ pub(super) async fn render(
         Ok(reference) => reference,
         Err(error) => return render_error(AppError::Store(error)),
     };
-    let allowed = |action| transition(record.status, action).is_ok();
+    let by_message = record.mode == Mode::Message;
+    // What the state machine allows, less what the mode rules out: no meeting for a request
+    // attended by messages, no completion without one for a video request.
+    let allowed = |action| {
+        transition(record.status, action).is_ok()
+            && match action {
+                Action::Schedule | Action::Reschedule | Action::Offer => !by_message,
+                Action::ToMessage => !by_message,
+                Action::Complete => by_message || record.status == Status::Scheduled,
+                _ => true,
+            }
+    };
+    let messages = match app.staff_thread(&panel.user, record.id).await {
+        Ok(messages) => messages,
+        Err(error) => return render_error(error),
+    };
     let slots = if allowed(Action::Schedule) || allowed(Action::Reschedule) {
         match slot_picker(app, panel, &record).await {
             Ok(picker) => picker,
@@ -246,6 +285,7 @@ pub(super) async fn render(
             cancel: allowed(Action::Cancel),
             offer: allowed(Action::Offer),
             withdraw: allowed(Action::Withdraw),
+            to_message: allowed(Action::ToMessage),
         },
         offer: record.offer.as_ref().map(|offer| OfferShown {
             slots: offer
@@ -278,6 +318,26 @@ pub(super) async fn render(
         problem_message: problem.message,
         values: problem.values,
         done,
+        by_message,
+        thread: Thread {
+            messages: messages
+                .into_iter()
+                .map(|message| ThreadRow {
+                    from_staff: message.author == Author::Staff,
+                    who: match message.author {
+                        Author::Requester => record.name.clone(),
+                        Author::Staff => message
+                            .staff_name
+                            .unwrap_or_else(|| "Cartório".to_string()),
+                    },
+                    at: moment(message.at),
+                    text: message.text,
+                })
+                .collect(),
+            open: record.status.is_open(),
+            reply_due: record.reply_due_at.map(moment),
+            late: record.reply_due_at.is_some_and(|due| app.now() >= due),
+        },
     };
     pages().render(
         status,
