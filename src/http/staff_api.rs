@@ -46,6 +46,8 @@ pub struct InboxQuery {
     /// A category of preferential attendance (e.g. `idoso80`), or `any` for every request
     /// that declared one.
     preferential: Option<String>,
+    /// `true`: only requests whose requester waits for the court's reply to a message.
+    awaiting_reply: Option<bool>,
     /// From 1.
     page: Option<u64>,
     /// Up to 200; 50 by default.
@@ -104,6 +106,7 @@ async fn list_requests(
         zone: query.zone,
         search: query.q,
         preferential,
+        awaiting_reply: query.awaiting_reply.unwrap_or(false),
         page,
         per_page,
     };

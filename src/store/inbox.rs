@@ -39,6 +39,8 @@ pub struct InboxFilter {
     /// Protocol, name, CPF (digits) or process number, in part.
     pub search: Option<String>,
     pub preferential: Option<PreferenceFilter>,
+    /// Only requests whose requester waits for the court's reply to a message.
+    pub awaiting_reply: bool,
     pub page: u64,
     pub per_page: u64,
 }
@@ -149,6 +151,9 @@ fn matching(filter: &InboxFilter, scope: &ZoneScope) -> Condition {
         .filter(|s| !s.is_empty())
     {
         condition = condition.add(search_condition(search));
+    }
+    if filter.awaiting_reply {
+        condition = condition.add(requests::Column::ReplyDueAt.is_not_null());
     }
     match filter.preferential {
         None => condition,

@@ -33,6 +33,8 @@ struct InboxQuery {
     preferencial: Option<String>,
     pagina: Option<u64>,
     feito: Option<String>,
+    /// `pendentes`: only requests whose requester waits for the court's reply.
+    respostas: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -138,8 +140,27 @@ async fn inbox(
         zone,
         search: search.clone(),
         preferential,
+        awaiting_reply: query.respostas.as_deref() == Some(AWAITING_REPLY),
         page,
         per_page: PER_PAGE,
+    };
+    // However the tabs are set, the clerk sees how many people wait for a written reply.
+    let awaiting = app
+        .inbox(
+            &panel.user,
+            &InboxFilter {
+                statuses: Vec::new(),
+                awaiting_reply: true,
+                page: 1,
+                per_page: 1,
+                ..filter.clone()
+            },
+        )
+        .await
+        .map(|page| page.total);
+    let awaiting = match awaiting {
+        Ok(total) => total,
+        Err(error) => return render_error(error),
     };
     let (counts, inbox) = match (
         app.inbox_counts(&panel.user, &filter).await,
@@ -215,6 +236,18 @@ async fn inbox(
             page,
             pages_total,
             total => inbox.total,
+            awaiting,
+            awaiting_only => filter.awaiting_reply,
+            awaiting_link => inbox_link(
+                "todos",
+                &InboxFilter { awaiting_reply: true, ..filter.clone() },
+                None,
+            ),
+            everything_link => inbox_link(
+                tab.key(),
+                &InboxFilter { awaiting_reply: false, ..filter.clone() },
+                None,
+            ),
             previous,
             next,
             done,
@@ -222,6 +255,9 @@ async fn inbox(
         },
     )
 }
+
+/// What the inbox's address calls the requests waiting for a written reply in `respostas`.
+const AWAITING_REPLY: &str = "pendentes";
 
 /// What the inbox's address calls "any category" in `preferencial`; a code names one.
 const ANY_CATEGORY: &str = "qualquer";
@@ -253,6 +289,9 @@ fn inbox_link(tab: &str, filter: &InboxFilter, page: Option<u64>) -> String {
         Some(PreferenceFilter::Only(category)) => {
             query.append_pair("preferencial", category.code());
         }
+    }
+    if filter.awaiting_reply {
+        query.append_pair("respostas", AWAITING_REPLY);
     }
     if let Some(page) = page {
         query.append_pair("pagina", &page.to_string());
