@@ -447,6 +447,7 @@ impl People {
             preferential: None,
             accessibility: vec![],
             accessibility_note: None,
+            mode: None,
             consent: Some(true),
         };
         let rules = SubmissionRules {

@@ -243,7 +243,11 @@ impl App {
         .into())
     }
 
-    pub(super) async fn verified(&self, protocol: &str, token: &str) -> Result<RequestRecord, AppError> {
+    pub(super) async fn verified(
+        &self,
+        protocol: &str,
+        token: &str,
+    ) -> Result<RequestRecord, AppError> {
         let presented = hash_token(token);
         let found = if protocol.len() <= 20 && !token.is_empty() {
             self.store.request_by_protocol(protocol).await?

@@ -54,7 +54,9 @@ impl Mode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("Forma de atendimento inválida: use video (videoconferência) ou message (mensagens escritas).")]
+#[error(
+    "Forma de atendimento inválida: use video (videoconferência) ou message (mensagens escritas)."
+)]
 pub struct ModeError;
 
 /// Who wrote a message.
@@ -329,7 +331,9 @@ mod tests {
             (
                 "over the limit",
                 "é".repeat(4001),
-                Err(MessageTextError::Text(ShortTextError::TooLong { max: 4000 })),
+                Err(MessageTextError::Text(ShortTextError::TooLong {
+                    max: 4000,
+                })),
             ),
         ];
         for (name, input, expected) in cases {
@@ -399,7 +403,12 @@ mod tests {
                 1,
                 "2026-12-07 11:30",
             ),
-            ("no days: due at once", "2026-12-02 10:00", 0, "2026-12-02 10:00"),
+            (
+                "no days: due at once",
+                "2026-12-02 10:00",
+                0,
+                "2026-12-02 10:00",
+            ),
         ];
         for (name, asked, days, due) in cases {
             assert_eq!(

@@ -6,7 +6,6 @@ use std::fmt::Display;
 
 use chrono::{NaiveDate, TimeDelta};
 
-use super::{accessibility::Accessibility, messages::Mode};
 use super::cpf::Cpf;
 use super::email::Email;
 pub use super::field_errors::FieldErrors;
@@ -15,6 +14,7 @@ use super::phone::Phone;
 use super::preferential::Preferential;
 use super::process_number::ProcessNumber;
 use super::text::{Description, PersonName, RequesterRole, Subject};
+use super::{accessibility::Accessibility, messages::Mode};
 
 /// What the form or JSON carried, before any rule; the HTTP layer fills it (a field of the
 /// wrong JSON type is reported by the HTTP layer, not here).

@@ -101,7 +101,10 @@ async fn requester_thread(
     let token = query.token.unwrap_or_default();
     let messages = app.requester_thread(&protocol, &token).await?;
     Ok(Json(ThreadView {
-        messages: messages.into_iter().map(MessageView::for_requester).collect(),
+        messages: messages
+            .into_iter()
+            .map(MessageView::for_requester)
+            .collect(),
     }))
 }
 
@@ -128,7 +131,10 @@ async fn requester_post(
     let posted = app
         .post_by_requester(&protocol, &token, text.as_deref())
         .await?;
-    Ok((StatusCode::CREATED, Json(MessageView::for_requester(posted))))
+    Ok((
+        StatusCode::CREATED,
+        Json(MessageView::for_requester(posted)),
+    ))
 }
 
 /// A request's thread. Reading it marks the requester's messages read.

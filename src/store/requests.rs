@@ -23,12 +23,12 @@ use super::{
 };
 use crate::domain::{
     accessibility::Accessibility,
-    messages::Mode,
     change::{
         self, Actor, Decision, Event, Facts, Needs, Offer, Policy, Refusal, RequestState,
         Situation, Step, TransferTarget, ZoneFacts,
     },
     command::ParsedCommand,
+    messages::Mode,
     preferential::{PreferenceTier, Preferential},
     schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
     status::{Outcome, Status},
@@ -348,7 +348,10 @@ async fn insert_routed(
             C::AccessibilityNote,
             Expr::val(request.accessibility.note().map(str::to_string)),
         ),
-        (C::Mode, Expr::val(db::RequestMode::from(request.mode).to_value())),
+        (
+            C::Mode,
+            Expr::val(db::RequestMode::from(request.mode).to_value()),
+        ),
         (
             C::Oab,
             Expr::val(request.oab.as_ref().map(|oab| oab.as_str().to_string())),

@@ -32,7 +32,11 @@ async fn triaged_by_message(app: &TestApp) -> (i64, String) {
         .unwrap();
     let clerk = app.sign_in("ana@tre-pa.jus.br").await;
     let (status, _) = app
-        .transition_as(&clerk, request.id, &json!({"action": "triage", "version": 1}))
+        .transition_as(
+            &clerk,
+            request.id,
+            &json!({"action": "triage", "version": 1}),
+        )
         .await;
     assert_eq!(status, 200);
     (request.id, format!("/acompanhar/{protocol}?token={token}"))
@@ -83,7 +87,12 @@ async fn requester_and_clerk_write_to_each_other_on_a_phone_without_javascript()
         )
         .await;
     requester.click_text("Enviar mensagem").await;
-    assert!(requester.text(".notice--ok").await.contains("Mensagem enviada"));
+    assert!(
+        requester
+            .text(".notice--ok")
+            .await
+            .contains("Mensagem enviada")
+    );
     let shown = requester.text("#conversa .thread").await;
     assert!(
         shown.contains("Meu título está <b>cancelado</b>? O que faço?"),
@@ -95,9 +104,7 @@ async fn requester_and_clerk_write_to_each_other_on_a_phone_without_javascript()
     let clerk = Browser::phone_without_javascript().await;
     sign_in(&app, &clerk, "ana@tre-pa.jus.br").await;
     // Whatever the tab, the inbox says someone waits for a reply, and lists them.
-    clerk
-        .follow("a[href*='respostas=pendentes']")
-        .await;
+    clerk.follow("a[href*='respostas=pendentes']").await;
     assert!(clerk.text("main table").await.contains("nova mensagem"));
     clerk
         .follow(&format!("a[href='/painel/solicitacoes/{id}']"))
@@ -118,7 +125,10 @@ async fn requester_and_clerk_write_to_each_other_on_a_phone_without_javascript()
     assert!(clerk.text(".notice--ok").await.contains("Mensagem enviada"));
     clerk.goto(&app.url("/painel?situacao=todos")).await;
     let inbox = clerk.text("main").await;
-    assert!(!inbox.contains("nova mensagem"), "read once opened: {inbox}");
+    assert!(
+        !inbox.contains("nova mensagem"),
+        "read once opened: {inbox}"
+    );
     assert!(!inbox.contains("sem resposta"), "answered: {inbox}");
 
     requester.goto(&app.url(&tracking)).await;
@@ -142,7 +152,12 @@ async fn requester_and_clerk_write_to_each_other_on_a_phone_without_javascript()
         .expect("it opens");
     assert!(clerk.is_selected("#outcome-attended_by_message").await);
     clerk.click_text("Concluir").await;
-    assert!(clerk.text(".notice--ok").await.contains("Atendimento concluído."));
+    assert!(
+        clerk
+            .text(".notice--ok")
+            .await
+            .contains("Atendimento concluído.")
+    );
     requester.goto(&app.url(&tracking)).await;
     assert!(
         requester
@@ -209,7 +224,9 @@ async fn the_thread_pages_pass_axe_and_are_photographed() {
     for (size, (width, height)) in [("phone", PHONE), ("desktop", DESKTOP)] {
         let browser = Browser::open(width, height).await;
         browser.goto(&app.url(&tracking)).await;
-        browser.axe(&format!("acompanhar with a thread ({size})")).await;
+        browser
+            .axe(&format!("acompanhar with a thread ({size})"))
+            .await;
         browser
             .screenshot(&format!("mensagens-acompanhar-{size}"))
             .await;
@@ -222,11 +239,15 @@ async fn the_thread_pages_pass_axe_and_are_photographed() {
             .await;
 
         sign_in(&app, &browser, "ana@tre-pa.jus.br").await;
-        browser.axe(&format!("painel with thread marks ({size})")).await;
+        browser
+            .axe(&format!("painel with thread marks ({size})"))
+            .await;
         browser
             .goto(&app.url(&format!("/painel/solicitacoes/{id}")))
             .await;
-        browser.axe(&format!("painel request thread ({size})")).await;
+        browser
+            .axe(&format!("painel request thread ({size})"))
+            .await;
         browser
             .screenshot(&format!("mensagens-painel-{size}"))
             .await;

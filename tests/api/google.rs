@@ -749,3 +749,53 @@ async fn a_calendar_job_queued_by_the_first_version_still_brings_its_email() {
     );
     assert_eq!(announcements[0].state, JobState::Done);
 }
+
+#[tokio::test]
+async fn a_meeting_turned_to_messages_has_its_event_deleted_and_the_requester_told() {
+    let court = court().await;
+    let (id, _) = court.triaged().await;
+    let slot = court.app.future_slots(1)[0];
+    let (status, _) = court.transition(id, schedule_at(slot.start, 2)).await;
+    assert_eq!(status, 200);
+    court
+        .job_in_state(id, "meeting.create", JobState::Done)
+        .await;
+
+    let (status, turned) = court
+        .transition(
+            id,
+            json!({"action": "to_message", "version": 3, "reason": "A conexão não aguentou o vídeo."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{turned}");
+    assert_eq!(
+        (turned["status"].as_str(), turned["mode"].as_str()),
+        (Some("triaged"), Some("message"))
+    );
+    court
+        .job_in_state(id, "meeting.delete", JobState::Done)
+        .await;
+    court
+        .job_in_state(id, "email.to_message", JobState::Done)
+        .await;
+    assert_eq!(
+        court.google.deleted(),
+        [(
+            "primary".to_string(),
+            contato::calendar::event_id("localhost", id)
+        )]
+    );
+    let told = court
+        .smtp
+        .wait_for(3, WAIT)
+        .await
+        .into_iter()
+        .find(|mail| {
+            mail.parsed()
+                .subject()
+                .is_some_and(|subject| subject.contains("atendimento por mensagens escritas"))
+        })
+        .expect("the requester is told");
+    let text = told.parsed().body_text(0).unwrap().to_string();
+    assert!(text.contains("A conexão não aguentou o vídeo."), "{text}");
+}

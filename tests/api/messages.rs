@@ -220,9 +220,15 @@ async fn a_request_by_message_goes_from_submitted_to_done_and_each_message_reach
             json!({"action": "schedule", "start": slot, "meet_link": "https://meet.google.com/abc-defg-hij"}),
         )
         .await;
-    assert_eq!((status, refused["code"].as_str()), (409, Some("by_message")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("by_message"))
+    );
     let (status, refused) = desk
-        .act(request.id, json!({"action": "complete", "outcome": "attended"}))
+        .act(
+            request.id,
+            json!({"action": "complete", "outcome": "attended"}),
+        )
         .await;
     assert_eq!(status, 422, "{refused}");
     assert!(refused["errors"]["outcome"].is_array(), "{refused}");
@@ -258,7 +264,10 @@ async fn a_request_by_message_goes_from_submitted_to_done_and_each_message_reach
     // Once final, neither side writes, and nothing is stored.
     let before = row_counts(&desk.app.store).await;
     let (status, refused) = desk.requester_writes(&request, "Mais uma coisa").await;
-    assert_eq!((status, refused["code"].as_str()), (409, Some("request_closed")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (409, Some("request_closed"))
+    );
     assert!(refused["error"].as_str().unwrap().contains("concluída"));
     let (status, _) = desk.clerk_writes(&request, "Mais uma coisa").await;
     assert_eq!(status, 409);
@@ -349,7 +358,10 @@ async fn bad_messages_are_refused_precisely_and_nothing_is_stored() {
     let wrong_token = desk
         .app
         .post_json(
-            &format!("/api/v1/requests/{}/messages?token=errado", request.protocol),
+            &format!(
+                "/api/v1/requests/{}/messages?token=errado",
+                request.protocol
+            ),
             &json!({"text": "Olá"}),
         )
         .await;
@@ -396,7 +408,7 @@ async fn bad_messages_are_refused_precisely_and_nothing_is_stored() {
 
 #[tokio::test]
 async fn a_scheduled_meeting_turned_to_messages_is_called_off_and_the_requester_told_how_to_go_on()
- {
+{
     let desk = desk().await;
     let request = desk.file(submission_json(1)).await;
     desk.act(request.id, json!({"action": "triage"})).await;
@@ -433,14 +445,18 @@ async fn a_scheduled_meeting_turned_to_messages_is_called_off_and_the_requester_
             .as_array()
             .unwrap()
             .iter()
-            .any(|free| free["start"].as_str().map(|s| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap()) == Some(slot.start)),
+            .any(|free| free["start"]
+                .as_str()
+                .map(|s| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap())
+                == Some(slot.start)),
         "{free}"
     );
     // Twice is refused.
-    let (status, again) = desk
-        .act(request.id, json!({"action": "to_message"}))
-        .await;
-    assert_eq!((status, again["code"].as_str()), (409, Some("already_by_message")));
+    let (status, again) = desk.act(request.id, json!({"action": "to_message"})).await;
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (409, Some("already_by_message"))
+    );
 
     desk.deliver().await;
     let told = desk.mails("atendimento por mensagens escritas");

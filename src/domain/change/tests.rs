@@ -1368,7 +1368,10 @@ fn refusals_name_their_field_or_none_for_a_state_conflict() {
         (Refusal::OfferStillOpen, None),
         (Refusal::ByMessage, None),
         (Refusal::AlreadyByMessage, None),
-        (Refusal::OutcomeForMode { mode: Mode::Video }, Some("outcome")),
+        (
+            Refusal::OutcomeForMode { mode: Mode::Video },
+            Some("outcome"),
+        ),
     ];
     for (refusal, field) in cases {
         assert_eq!(refusal.field(), field, "{refusal:?}");

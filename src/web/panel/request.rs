@@ -53,9 +53,10 @@ async fn show(
                 .and_then(Action::parse)
                 .map(done_message)
                 .or_else(|| {
-                    query.enviada.as_ref().map(|_| {
-                        "Mensagem enviada; o requerente recebe um e-mail com ela."
-                    })
+                    query
+                        .enviada
+                        .as_ref()
+                        .map(|_| "Mensagem enviada; o requerente recebe um e-mail com ela.")
                 });
             render(
                 &app,

@@ -326,9 +326,9 @@ pub(super) async fn render(
                     from_staff: message.author == Author::Staff,
                     who: match message.author {
                         Author::Requester => record.name.clone(),
-                        Author::Staff => message
-                            .staff_name
-                            .unwrap_or_else(|| "Cartório".to_string()),
+                        Author::Staff => {
+                            message.staff_name.unwrap_or_else(|| "Cartório".to_string())
+                        }
                     },
                     at: moment(message.at),
                     text: message.text,
