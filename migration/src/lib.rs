@@ -24,6 +24,7 @@ mod m20261201_000019_create_offered_slots;
 mod m20261202_000020_create_queue;
 mod m20261202_000021_add_accessibility;
 mod m20261202_000022_add_staff_interpreter;
+mod m20261202_000024_add_request_interpreter;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_create_queue::Migration),
             Box::new(m20261202_000021_add_accessibility::Migration),
             Box::new(m20261202_000022_add_staff_interpreter::Migration),
+            Box::new(m20261202_000024_add_request_interpreter::Migration),
         ]
     }
 }
