@@ -72,6 +72,44 @@ pub enum Job {
     /// To a person the counter's close left waiting: how to file a request instead.
     #[serde(rename = "email.queue_closed")]
     QueueClosed { ticket_id: i64 },
+    /// To the Libras interpreter of a meeting: the invitation, new or at its new time.
+    #[serde(rename = "email.interpreter_invited")]
+    InterpreterInvited(InterpreterInvitation),
+    /// To an interpreter who no longer joins a meeting: it was cancelled, or moved to a time
+    /// another interpreter takes.
+    #[serde(rename = "email.interpreter_released")]
+    InterpreterReleased(InterpreterRelease),
+}
+
+/// A meeting's invitation to its interpreter, as the change decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterpreterInvitation {
+    pub request_id: i64,
+    /// The staff account that interprets.
+    pub interpreter_id: i32,
+    /// The scheduling it belongs to (the invitation's SEQUENCE): moot once the meeting moves
+    /// again or another interpreter takes it.
+    pub revision: i32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `None` when the calendar makes the link: the message then runs after the meeting job
+    /// and takes the link it recorded.
+    pub meet_link: Option<String>,
+    /// When the interpreter already had this meeting at another time: that time.
+    pub previous_start: Option<DateTime<Utc>>,
+}
+
+/// An interpreter let go from a meeting, with the time they no longer hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterpreterRelease {
+    pub request_id: i64,
+    pub interpreter_id: i32,
+    /// The invitation's cancel: above every invitation they had for the meeting.
+    pub sequence: i32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The meeting was cancelled; otherwise it moved to a time another interpreter takes.
+    pub cancelled: bool,
 }
 
 /// Times offered to the requester, as the change decided them.
@@ -156,6 +194,8 @@ pub enum JobKind {
     QueueCalled,
     CloseTicket,
     QueueClosed,
+    InterpreterInvited,
+    InterpreterReleased,
 }
 
 /// Where an outbox job is in its life.
@@ -198,6 +238,8 @@ impl Job {
             Job::QueueCalled { .. } => JobKind::QueueCalled,
             Job::CloseTicket { .. } => JobKind::CloseTicket,
             Job::QueueClosed { .. } => JobKind::QueueClosed,
+            Job::InterpreterInvited(_) => JobKind::InterpreterInvited,
+            Job::InterpreterReleased(_) => JobKind::InterpreterReleased,
         }
     }
 
@@ -225,7 +267,9 @@ impl Job {
             | Job::QueueMeeting { .. }
             | Job::QueueCalled { .. }
             | Job::CloseTicket { .. }
-            | Job::QueueClosed { .. } => None,
+            | Job::QueueClosed { .. }
+            | Job::InterpreterInvited(_)
+            | Job::InterpreterReleased(_) => None,
         }
     }
 
@@ -261,6 +305,8 @@ impl Job {
             Job::Cancelled(notice) => notice.request_id,
             Job::CreateMeeting(time) | Job::MoveMeeting(time) => time.request_id,
             Job::RescheduledByRequester(moved) => moved.request_id,
+            Job::InterpreterInvited(invitation) => invitation.request_id,
+            Job::InterpreterReleased(release) => release.request_id,
         };
         Some(id)
     }
@@ -299,7 +345,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 20] = [
+    pub const ALL: [JobKind; 22] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -320,6 +366,8 @@ impl JobKind {
         JobKind::QueueCalled,
         JobKind::CloseTicket,
         JobKind::QueueClosed,
+        JobKind::InterpreterInvited,
+        JobKind::InterpreterReleased,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -345,6 +393,8 @@ impl JobKind {
             JobKind::QueueCalled => "email.queue_called",
             JobKind::CloseTicket => "queue.close",
             JobKind::QueueClosed => "email.queue_closed",
+            JobKind::InterpreterInvited => "email.interpreter_invited",
+            JobKind::InterpreterReleased => "email.interpreter_released",
         }
     }
 
@@ -377,6 +427,8 @@ impl JobKind {
             JobKind::QueueCalled => "E-mail: chamada da fila",
             JobKind::CloseTicket => "Fim do expediente da fila",
             JobKind::QueueClosed => "E-mail: fila encerrada",
+            JobKind::InterpreterInvited => "E-mail: convite ao(à) intérprete de Libras",
+            JobKind::InterpreterReleased => "E-mail: dispensa do(a) intérprete de Libras",
         }
     }
 }
@@ -493,6 +545,23 @@ mod tests {
             Job::QueueCalled { ticket_id: 7 },
             Job::CloseTicket { ticket_id: 7 },
             Job::QueueClosed { ticket_id: 7 },
+            Job::InterpreterInvited(InterpreterInvitation {
+                request_id: 7,
+                interpreter_id: 30,
+                revision: 2,
+                start: notice.start,
+                end: notice.end,
+                meet_link: None,
+                previous_start: Some(notice.start - chrono::Duration::days(1)),
+            }),
+            Job::InterpreterReleased(InterpreterRelease {
+                request_id: 7,
+                interpreter_id: 31,
+                sequence: 3,
+                start: notice.start,
+                end: notice.end,
+                cancelled: true,
+            }),
         ]
     }
 
