@@ -17,6 +17,7 @@ mod errors;
 mod fake_google;
 mod google;
 mod health;
+mod libras;
 mod mail;
 mod migrations;
 mod observability;
