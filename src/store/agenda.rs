@@ -131,7 +131,7 @@ impl Store {
 }
 
 /// The court's Libras interpreters: active accounts so marked, of any zone, by id.
-pub(super) async fn interpreter_pool<C: ConnectionTrait>(db: &C) -> Result<Vec<i32>, DbErr> {
+async fn interpreter_pool<C: ConnectionTrait>(db: &C) -> Result<Vec<i32>, DbErr> {
     Ok(staff::Entity::find()
         .filter(staff::Column::Interpreter.eq(true))
         .filter(staff::Column::Active.eq(true))
