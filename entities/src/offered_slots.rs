@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A time offered to a requester and held for them (in the agenda of `clerk_id`).
+/// A time offered to a requester and held for them (in the agenda of `clerk_id`, and of
+/// `interpreter_id` when the request needs a Libras interpreter).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "offered_slots")]
 pub struct Model {
@@ -8,6 +9,7 @@ pub struct Model {
     pub id: i64,
     pub request_id: i64,
     pub clerk_id: Option<i32>,
+    pub interpreter_id: Option<i32>,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
 }

@@ -44,6 +44,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub tracking_token_hash: String,
     pub assignee_id: Option<i32>,
+    /// The Libras interpreter who joins the meeting, for a request that needs one.
+    pub interpreter_id: Option<i32>,
     pub scheduled_start: Option<DateTimeUtc>,
     pub scheduled_end: Option<DateTimeUtc>,
     /// While `offered`: when the offer runs out (its times are in `offered_slots`).
@@ -86,6 +88,13 @@ pub enum Relation {
         on_delete = "SetNull"
     )]
     Assignee,
+    #[sea_orm(
+        belongs_to = "super::staff::Entity",
+        from = "Column::InterpreterId",
+        to = "super::staff::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Interpreter,
     #[sea_orm(has_many = "super::request_events::Entity")]
     RequestEvents,
     #[sea_orm(has_many = "super::jobs::Entity")]

@@ -25,6 +25,7 @@ mod m20261202_000020_create_queue;
 mod m20261202_000021_add_accessibility;
 mod m20261202_000022_add_staff_interpreter;
 mod m20261202_000023_create_request_messages;
+mod m20261202_000024_add_request_interpreter;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000021_add_accessibility::Migration),
             Box::new(m20261202_000022_add_staff_interpreter::Migration),
             Box::new(m20261202_000023_create_request_messages::Migration),
+            Box::new(m20261202_000024_add_request_interpreter::Migration),
         ]
     }
 }

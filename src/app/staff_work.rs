@@ -8,11 +8,14 @@ use crate::{
         change::Actor,
         command::{Command, CommandInput},
         field_errors::FieldErrors,
-        schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
+        schedule::{SERVICE_TIME_ZONE, ZoneSchedule},
         staff::Role,
         status::Status,
     },
-    store::{AgendaItem, InboxFilter, InboxPage, JobRecord, RequestRecord, Transition, ZoneScope},
+    store::{
+        AgendaItem, FreeSlots, InboxFilter, InboxPage, JobRecord, RequestRecord, Staffing,
+        Transition, ZoneScope,
+    },
 };
 
 /// A request as staff see it: its record and its outbox jobs (e-mails, calendar changes).
@@ -22,6 +25,8 @@ pub struct StaffRequest {
     pub jobs: Vec<JobRecord>,
     /// Filed from a same-day queue ticket the counter's close left waiting.
     pub from_queue: bool,
+    /// The Libras interpreter of its meeting: id and name.
+    pub interpreter: Option<(i32, String)>,
 }
 
 /// At most this many days of slots in one listing.
@@ -53,10 +58,19 @@ impl App {
     async fn with_jobs(&self, record: RequestRecord) -> Result<StaffRequest, AppError> {
         let jobs = self.store.request_jobs(record.id).await?;
         let from_queue = self.store.ticket_of_request(record.id).await?.is_some();
+        let interpreter = match record.interpreter_id {
+            Some(id) => self
+                .store
+                .staff_member(id)
+                .await?
+                .map(|account| (account.id, account.name)),
+            None => None,
+        };
         Ok(StaffRequest {
             record,
             jobs,
             from_queue,
+            interpreter,
         })
     }
 
@@ -105,6 +119,9 @@ impl App {
         self.with_jobs(record).await
     }
 
+    /// The free slots of `zone` over `days` days from `from`: of `only_clerk`, or of any of
+    /// its clerks; with `interpreter`, only those when a Libras interpreter is free as well,
+    /// saying so when none is.
     pub async fn zone_slots(
         &self,
         user: &StaffUser,
@@ -112,7 +129,8 @@ impl App {
         from: NaiveDate,
         days: u32,
         only_clerk: Option<i32>,
-    ) -> Result<Vec<Slot>, AppError> {
+        interpreter: bool,
+    ) -> Result<FreeSlots, AppError> {
         if !user.may_see_zone(zone) {
             return Err(AppError::NotFound);
         }
@@ -129,7 +147,7 @@ impl App {
             }
             clerks = vec![clerk];
         }
-        let slots = self
+        let listed = self
             .store
             .free_slots(
                 zone,
@@ -137,10 +155,38 @@ impl App {
                 days.clamp(1, MAX_SLOT_DAYS),
                 self.now(),
                 &self.policy,
-                &clerks,
+                Staffing {
+                    clerks: &clerks,
+                    interpreter,
+                },
             )
             .await?;
-        self.without_busy(zone, slots).await
+        Ok(FreeSlots {
+            slots: self.without_busy(zone, listed.slots).await?,
+            shortage: listed.shortage,
+        })
+    }
+
+    /// Whether the times listed in `zone` for request `id` must have a Libras interpreter
+    /// free: the request's own need. Not found outside the user's zones; refused under
+    /// `request` when it is in another zone.
+    pub async fn slots_need_interpreter(
+        &self,
+        user: &StaffUser,
+        zone: i32,
+        id: i64,
+    ) -> Result<bool, AppError> {
+        let record = self
+            .store
+            .request(id, &user.scope())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if record.zone != zone {
+            let mut errors = FieldErrors::new();
+            errors.add("request", "Esta solicitação não é desta zona.");
+            return Err(AppError::Invalid(errors));
+        }
+        Ok(record.accessibility.needs_libras())
     }
 
     /// How many requests of each state the user's zones (or `zone`) hold, of those that

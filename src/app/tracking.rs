@@ -15,7 +15,7 @@ use crate::{
         schedule::Slot,
         status::Status,
     },
-    store::{RequestRecord, StoreError, Transition, ZoneScope},
+    store::{FreeSlots, RequestRecord, Staffing, StoreError, Transition, ZoneScope},
     tokens::hash_token,
 };
 
@@ -128,18 +128,19 @@ impl App {
         token: &str,
         from: NaiveDate,
         days: u32,
-    ) -> Result<Vec<Slot>, AppError> {
+    ) -> Result<FreeSlots, AppError> {
         let request = self.verified(protocol, token).await?;
         self.slots_to_move_to(&request, from, days).await
     }
 
-    /// As [`App::requester_slots`], for a request already verified.
+    /// As [`App::requester_slots`], for a request already verified. For a request that needs
+    /// a Libras interpreter, only times when one is free as well, saying so when none is.
     pub async fn slots_to_move_to(
         &self,
         request: &RequestRecord,
         from: NaiveDate,
         days: u32,
-    ) -> Result<Vec<Slot>, AppError> {
+    ) -> Result<FreeSlots, AppError> {
         let now = self.now();
         requester_may_reschedule(&request.state(), now, &self.policy)?;
         let clerks = match request.assignee_id {
@@ -150,7 +151,7 @@ impl App {
                 .await?
                 .unwrap_or_default(),
         };
-        let slots = match self
+        let listed = match self
             .store
             .free_slots(
                 request.zone,
@@ -158,16 +159,25 @@ impl App {
                 days.clamp(1, MAX_SLOT_DAYS),
                 now,
                 &self.policy,
-                &clerks,
+                Staffing {
+                    clerks: &clerks,
+                    interpreter: request.accessibility.needs_libras(),
+                },
             )
             .await
         {
-            Ok(slots) => slots,
+            Ok(listed) => listed,
             // A zone closed since the meeting was made offers no new time.
-            Err(StoreError::NotFound) => Vec::new(),
+            Err(StoreError::NotFound) => FreeSlots {
+                slots: Vec::new(),
+                shortage: None,
+            },
             Err(error) => return Err(error.into()),
         };
-        self.without_busy(request.zone, slots).await
+        Ok(FreeSlots {
+            slots: self.without_busy(request.zone, listed.slots).await?,
+            shortage: listed.shortage,
+        })
     }
 
     /// Moves the requester's meeting to `start` (RFC 3339), if they may move it now and it is

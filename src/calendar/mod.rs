@@ -53,8 +53,10 @@ pub struct MeetingSpec<'a> {
     pub end: DateTime<Utc>,
     pub summary: String,
     pub description: String,
-    /// The requester, only when configured to be invited by Google as well.
-    pub attendee: Option<String>,
+    /// The event's guests: the requester, only when configured to be invited by Google as
+    /// well, and the meeting's Libras interpreter. Google sends them nothing
+    /// (`sendUpdates=none`): the service's own e-mails carry the invitations.
+    pub attendees: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,11 +293,16 @@ impl GoogleCalendar {
             description: Some(spec.description.clone()),
             start: Some(at(spec.start)),
             end: Some(at(spec.end)),
-            attendees: spec.attendee.as_ref().map(|email| {
-                vec![EventAttendee {
-                    email: Some(email.clone()),
-                    ..Default::default()
-                }]
+            // A list replaces the guests of a patched event (an interpreter let go leaves it);
+            // with nobody to invite the field is left out, as it always was.
+            attendees: (!spec.attendees.is_empty()).then(|| {
+                spec.attendees
+                    .iter()
+                    .map(|email| EventAttendee {
+                        email: Some(email.clone()),
+                        ..Default::default()
+                    })
+                    .collect()
             }),
             // Google keeps a deleted event as "cancelled" under its id: an insert retried
             // after a delete, or a patch, brings it back rather than e-mail a dead link.

@@ -5,11 +5,17 @@
 //!
 //! A new rule about how a request changes goes here, with a case in the tables below.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
     command::{Command, ParsedCommand},
-    job::{CancelNotice, Job, MeetingMove, MeetingNotice, MeetingTime, ModeNotice, OfferNotice},
+    interpreters::{self, Commitments},
+    job::{
+        CancelNotice, InterpreterInvitation, InterpreterRelease, Job, MeetingMove, MeetingNotice,
+        MeetingTime, ModeNotice, OfferNotice,
+    },
     meet_link::MeetLink,
     messages::Mode,
     schedule::{Horizon, ServiceWindow, Slot, SlotError, ZoneSchedule},
@@ -74,6 +80,10 @@ pub struct RequestState {
     /// The times offered to the requester, while the request is `offered`.
     pub offer: Option<Offer>,
     pub mode: Mode,
+    /// The requester declared they need a Libras interpreter.
+    pub needs_interpreter: bool,
+    /// The interpreter who joins the meeting, once there is one.
+    pub interpreter: Option<i32>,
 }
 
 /// Times offered to the requester, held for them until they pick one or the offer ends.
@@ -82,6 +92,9 @@ pub struct Offer {
     /// In time order.
     pub slots: Vec<Slot>,
     pub expires_at: DateTime<Utc>,
+    /// For a request that needs a Libras interpreter: the one held at each offered start, so
+    /// the time the requester picks still has them.
+    pub interpreters: BTreeMap<DateTime<Utc>, i32>,
 }
 
 /// The zone the request is in, as a change needs it.
@@ -100,11 +113,13 @@ pub enum Needs {
     /// A transfer: the destination zone (active ones only) and its least loaded clerk.
     Zone(i32),
     /// A schedule or an offer: what else holds the time of the clerk who would hold it
-    /// (meetings and other requests' offers) between `from` and `to`.
+    /// (meetings and other requests' offers) between `from` and `to`, and with
+    /// `interpreters`, the time of every interpreter of the court.
     AgendaOf {
         clerk: i32,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        interpreters: bool,
     },
 }
 
@@ -114,9 +129,19 @@ pub enum Facts {
     Nothing,
     /// `None`: no active zone has that number.
     Zone(Option<TransferTarget>),
-    /// `None`: the clerk's account does not exist. Otherwise the times already taken: other
-    /// requests' meetings and the slots offered to other requests.
-    Agenda(Option<Vec<Slot>>),
+    /// `None`: the clerk's account does not exist.
+    Agenda(Option<Agenda>),
+}
+
+/// The times already taken around a schedule or an offer: by other requests' meetings (held
+/// or interpreted) and by the times offered to other requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Agenda {
+    /// The clerk's.
+    pub busy: Vec<Slot>,
+    /// Each interpreter's (active, of any zone), when the request needs one; empty when the
+    /// court has none.
+    pub interpreters: Vec<Commitments>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -295,6 +320,8 @@ pub struct Changes {
     pub mode: Option<Mode>,
     /// The meeting is called off: its time and link are no longer the request's.
     pub clear_meeting: bool,
+    /// The Libras interpreter who joins the meeting.
+    pub interpreter: Option<Option<i32>>,
     /// The request reaches a final state now.
     pub closes: bool,
 }
@@ -388,6 +415,7 @@ fn agenda_around(
             clerk,
             from: *first - Duration::days(1),
             to: *last + Duration::days(1),
+            interpreters: request.needs_interpreter,
         },
         _ => Needs::Nothing,
     }
@@ -485,18 +513,27 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
                 return Err(Refusal::ByMessage);
             }
             let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
-            let Facts::Agenda(Some(busy)) = &situation.facts else {
+            let Facts::Agenda(Some(agenda)) = &situation.facts else {
                 return Err(Refusal::ClerkGone);
             };
             let calendar = zone.schedule.calendar();
             let mut slots = Vec::with_capacity(starts.len());
+            let mut held = BTreeMap::new();
             for start in starts {
+                let refused = |error| Refusal::OfferedSlot {
+                    start: *start,
+                    error,
+                };
                 let slot = calendar
-                    .check_slot(*start, *now, policy.horizon, busy)
-                    .map_err(|error| Refusal::OfferedSlot {
-                        start: *start,
-                        error,
-                    })?;
+                    .check_slot(*start, *now, policy.horizon, &agenda.busy)
+                    .map_err(refused)?;
+                // Each time holds an interpreter of its own: the offer's times need not share one.
+                if request.needs_interpreter {
+                    let interpreter =
+                        interpreters::choose(&agenda.interpreters, &slot, clerk, None)
+                            .map_err(refused)?;
+                    held.insert(slot.start, interpreter);
+                }
                 slots.push(slot);
             }
             slots.sort_by_key(|slot| slot.start);
@@ -504,6 +541,7 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
             let offer = Offer {
                 slots,
                 expires_at: *now + Duration::hours(policy.offer_expiry_hours.into()),
+                interpreters: held,
             };
             changes.assignee = Some(Some(clerk));
             changes.offer_link = link;
@@ -560,12 +598,16 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
             }
             changes.mode = Some(Mode::Message);
             let meeting = request.meeting.filter(|_| from == Status::Scheduled);
-            if meeting.is_some() {
+            if let Some(slot) = meeting {
                 changes.clear_meeting = true;
                 if policy.source == MeetingSource::Calendar {
                     effects.push(Job::DeleteMeeting {
                         request_id: request.id,
                     });
+                }
+                // No meeting, nothing to interpret: the interpreter's time is free again.
+                if release_interpreter(request, slot, &mut effects) {
+                    changes.interpreter = Some(None);
                 }
             }
             effects.push(Job::ToMessage(ModeNotice {
@@ -600,6 +642,10 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
                 end: meeting.map(|slot| slot.end),
                 revision: request.schedule_revision,
             }));
+            // The interpreter stays on the record (who would have interpreted) and is told.
+            if let Some(slot) = meeting {
+                release_interpreter(request, slot, &mut effects);
+            }
             note = with_reason(reason.as_deref(), note);
         }
     }
@@ -616,6 +662,23 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
         },
         effects: effects.into_vec(),
     })
+}
+
+/// Tells the meeting's interpreter, if it has one, that the meeting at `slot` will not
+/// happen; whether there was one.
+fn release_interpreter(request: &RequestState, slot: Slot, effects: &mut Effects) -> bool {
+    let Some(interpreter) = request.interpreter else {
+        return false;
+    };
+    effects.push(Job::InterpreterReleased(InterpreterRelease {
+        request_id: request.id,
+        interpreter_id: interpreter,
+        sequence: request.schedule_revision + 1,
+        start: slot.start,
+        end: slot.end,
+        cancelled: true,
+    }));
+    true
 }
 
 /// The history's note of a change with a reason: the reason first, then the clerk's note.
@@ -650,18 +713,35 @@ fn schedule(
     }
     let by_requester = *actor == Actor::Requester;
     let clerk = meeting_holder(request, *actor).ok_or(Refusal::NoClerk)?;
-    let Facts::Agenda(Some(busy)) = &situation.facts else {
+    let Facts::Agenda(Some(agenda)) = &situation.facts else {
         return Err(Refusal::ClerkGone);
     };
     let slot = zone
         .schedule
         .calendar()
-        .check_slot(start, *now, policy.horizon, busy)?;
+        .check_slot(start, *now, policy.horizon, &agenda.busy)?;
     // A move the zone did not make: it must hear of it, and it counts.
     let moved_by_requester = request.meeting.filter(|_| by_requester && !first);
     if moved_by_requester.is_some_and(|previous| previous.start == slot.start) {
         return Err(Refusal::SameSlot);
     }
+    let interpreter = if request.needs_interpreter {
+        // A pick (or a clerk taking an offered time) keeps the interpreter the offer held
+        // there; a move keeps the meeting's own.
+        let held = request
+            .offer
+            .as_ref()
+            .and_then(|offer| offer.interpreters.get(&slot.start).copied());
+        let keep = held.or(request.interpreter);
+        Some(interpreters::choose(
+            &agenda.interpreters,
+            &slot,
+            clerk,
+            keep,
+        )?)
+    } else {
+        None
+    };
     // The requester keeps the meeting's link: only staff paste one.
     let link = meeting_link(request, zone, pasted_link.filter(|_| !by_requester), policy)?;
     let revision = request.schedule_revision + 1;
@@ -671,7 +751,37 @@ fn schedule(
         link: link.clone(),
         revision,
     });
-    effects.announce_meeting(slot, link, revision, first, policy.source);
+    effects.announce_meeting(slot, link.clone(), revision, first, policy.source);
+    if let Some(interpreter) = interpreter {
+        changes.interpreter = Some(Some(interpreter));
+        // The meeting they had, if it is theirs: a move, not a new meeting, to them.
+        let previous = request
+            .meeting
+            .filter(|_| !first && request.interpreter == Some(interpreter));
+        effects.invite_interpreter(InterpreterInvitation {
+            request_id: request.id,
+            interpreter_id: interpreter,
+            revision,
+            start: slot.start,
+            end: slot.end,
+            meet_link: link.filter(|_| policy.source == MeetingSource::Manual),
+            previous_start: previous.map(|previous| previous.start),
+        });
+    }
+    // The interpreter the meeting had, when another takes it: told they are free again.
+    if let (Some(before), Some(meeting)) = (request.interpreter, request.meeting)
+        && !first
+        && interpreter != Some(before)
+    {
+        effects.push(Job::InterpreterReleased(InterpreterRelease {
+            request_id: request.id,
+            interpreter_id: before,
+            sequence: revision,
+            start: meeting.start,
+            end: meeting.end,
+            cancelled: false,
+        }));
+    }
     effects.reminders(slot, revision, &policy.reminder_hours);
     if let Some(previous) = moved_by_requester {
         changes.requester_reschedules = Some(request.requester_reschedules + 1);
@@ -875,6 +985,21 @@ impl Effects {
         }
     }
 
+    /// The interpreter's invitation: with the calendar it waits for the event, whose link it
+    /// carries, as the requester's announcement does.
+    fn invite_interpreter(&mut self, invitation: InterpreterInvitation) {
+        let waits_for = self.calendar_job_key();
+        self.push_waiting(Job::InterpreterInvited(invitation), waits_for);
+    }
+
+    /// The key of this change's calendar job (the event made or moved), if it has one.
+    fn calendar_job_key(&self) -> Option<String> {
+        self.list
+            .iter()
+            .find(|effect| matches!(effect.job, Job::CreateMeeting(_) | Job::MoveMeeting(_)))
+            .map(|effect| effect.key.clone())
+    }
+
     /// The worker's closing of this offer when its time runs out; moot once the request
     /// changes again (picked, withdrawn, cancelled), which its version tells.
     fn expiry(&mut self, at: DateTime<Utc>) {
@@ -895,11 +1020,7 @@ impl Effects {
     fn reminders(&mut self, slot: Slot, revision: i32, hours_before: &[u32]) {
         let request_id = self.request_id;
         // With the calendar the reminder needs the event's link: it waits for that job.
-        let waits_for = self
-            .list
-            .iter()
-            .find(|effect| matches!(effect.job, Job::CreateMeeting(_) | Job::MoveMeeting(_)))
-            .map(|effect| effect.key.clone());
+        let waits_for = self.calendar_job_key();
         for (hours_before, run_at) in reminder_times(slot.start, self.now, hours_before) {
             self.list.push(Effect {
                 job: Job::Reminder {

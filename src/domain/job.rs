@@ -89,6 +89,13 @@ pub enum Job {
         request_id: i64,
         first_message_id: i64,
     },
+    /// To the Libras interpreter of a meeting: the invitation, new or at its new time.
+    #[serde(rename = "email.interpreter_invited")]
+    InterpreterInvited(InterpreterInvitation),
+    /// To an interpreter who no longer joins a meeting: it was cancelled, or moved to a time
+    /// another interpreter takes.
+    #[serde(rename = "email.interpreter_released")]
+    InterpreterReleased(InterpreterRelease),
 }
 
 /// A request turned to written messages, told to the requester with the meeting that will
@@ -101,6 +108,37 @@ pub struct ModeNotice {
     pub end: Option<DateTime<Utc>>,
     /// The last scheduling: the invitation's cancel must come after it.
     pub revision: i32,
+}
+
+/// A meeting's invitation to its interpreter, as the change decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterpreterInvitation {
+    pub request_id: i64,
+    /// The staff account that interprets.
+    pub interpreter_id: i32,
+    /// The scheduling it belongs to (the invitation's SEQUENCE): moot once the meeting moves
+    /// again or another interpreter takes it.
+    pub revision: i32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `None` when the calendar makes the link: the message then runs after the meeting job
+    /// and takes the link it recorded.
+    pub meet_link: Option<String>,
+    /// When the interpreter already had this meeting at another time: that time.
+    pub previous_start: Option<DateTime<Utc>>,
+}
+
+/// An interpreter let go from a meeting, with the time they no longer hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterpreterRelease {
+    pub request_id: i64,
+    pub interpreter_id: i32,
+    /// The invitation's cancel: above every invitation they had for the meeting.
+    pub sequence: i32,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The meeting was cancelled; otherwise it moved to a time another interpreter takes.
+    pub cancelled: bool,
 }
 
 /// Times offered to the requester, as the change decided them.
@@ -188,6 +226,8 @@ pub enum JobKind {
     ToMessage,
     MessagesToZone,
     MessagesToRequester,
+    InterpreterInvited,
+    InterpreterReleased,
 }
 
 /// Where an outbox job is in its life.
@@ -233,6 +273,8 @@ impl Job {
             Job::ToMessage(_) => JobKind::ToMessage,
             Job::MessagesToZone { .. } => JobKind::MessagesToZone,
             Job::MessagesToRequester { .. } => JobKind::MessagesToRequester,
+            Job::InterpreterInvited(_) => JobKind::InterpreterInvited,
+            Job::InterpreterReleased(_) => JobKind::InterpreterReleased,
         }
     }
 
@@ -260,7 +302,9 @@ impl Job {
             | Job::QueueMeeting { .. }
             | Job::QueueCalled { .. }
             | Job::CloseTicket { .. }
-            | Job::QueueClosed { .. } => None,
+            | Job::QueueClosed { .. }
+            | Job::InterpreterInvited(_)
+            | Job::InterpreterReleased(_) => None,
             Job::ToMessage(_) | Job::MessagesToZone { .. } | Job::MessagesToRequester { .. } => {
                 None
             }
@@ -302,6 +346,8 @@ impl Job {
             Job::Cancelled(notice) => notice.request_id,
             Job::CreateMeeting(time) | Job::MoveMeeting(time) => time.request_id,
             Job::RescheduledByRequester(moved) => moved.request_id,
+            Job::InterpreterInvited(invitation) => invitation.request_id,
+            Job::InterpreterReleased(release) => release.request_id,
         };
         Some(id)
     }
@@ -340,7 +386,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 23] = [
+    pub const ALL: [JobKind; 25] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -364,6 +410,8 @@ impl JobKind {
         JobKind::ToMessage,
         JobKind::MessagesToZone,
         JobKind::MessagesToRequester,
+        JobKind::InterpreterInvited,
+        JobKind::InterpreterReleased,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -392,6 +440,8 @@ impl JobKind {
             JobKind::ToMessage => "email.to_message",
             JobKind::MessagesToZone => "email.messages_to_zone",
             JobKind::MessagesToRequester => "email.messages_to_requester",
+            JobKind::InterpreterInvited => "email.interpreter_invited",
+            JobKind::InterpreterReleased => "email.interpreter_released",
         }
     }
 
@@ -427,6 +477,8 @@ impl JobKind {
             JobKind::ToMessage => "E-mail: atendimento por mensagens",
             JobKind::MessagesToZone => "E-mail: mensagens do(a) requerente (aviso à zona)",
             JobKind::MessagesToRequester => "E-mail: mensagens do cartório",
+            JobKind::InterpreterInvited => "E-mail: convite ao(à) intérprete de Libras",
+            JobKind::InterpreterReleased => "E-mail: dispensa do(a) intérprete de Libras",
         }
     }
 }
@@ -558,6 +610,23 @@ mod tests {
                 request_id: 7,
                 first_message_id: 13,
             },
+            Job::InterpreterInvited(InterpreterInvitation {
+                request_id: 7,
+                interpreter_id: 30,
+                revision: 2,
+                start: notice.start,
+                end: notice.end,
+                meet_link: None,
+                previous_start: Some(notice.start - chrono::Duration::days(1)),
+            }),
+            Job::InterpreterReleased(InterpreterRelease {
+                request_id: 7,
+                interpreter_id: 31,
+                sequence: 3,
+                start: notice.start,
+                end: notice.end,
+                cancelled: true,
+            }),
         ]
     }
 

@@ -231,6 +231,14 @@ pub enum SlotError {
         "Este horário já está ocupado: o servidor responsável tem outra reunião ou o ofereceu a outra pessoa."
     )]
     Overlap,
+    /// The request needs a Libras interpreter and the court has none.
+    #[error(
+        "Não há intérprete de Libras cadastrado(a) para acompanhar o atendimento: peça à administração que indique um(a)."
+    )]
+    NoInterpreter,
+    /// The request needs a Libras interpreter and every one is taken then.
+    #[error("Nenhum(a) intérprete de Libras está livre neste horário: escolha outro.")]
+    InterpreterBusy,
 }
 
 /// A zone's calendar, owned: the window it serves in and the holidays that close it.

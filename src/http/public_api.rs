@@ -309,6 +309,9 @@ pub struct RequesterSlotsQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RequesterSlotsView {
     pub slots: Vec<SlotView>,
+    /// The meeting needs a Libras interpreter and none is free at any time the clerk has free
+    /// in the days listed (or the court has none): the list is empty for that reason.
+    pub interpreter_unavailable: bool,
 }
 
 /// Days listed when the client does not say, as for staff.
@@ -333,9 +336,10 @@ async fn requester_slots(
     let token = query.token.unwrap_or_default();
     let from = query.from.unwrap_or_else(|| app.today());
     let days = query.days.unwrap_or(DEFAULT_SLOT_DAYS);
-    let slots = app.requester_slots(&protocol, &token, from, days).await?;
+    let listed = app.requester_slots(&protocol, &token, from, days).await?;
     Ok(Json(RequesterSlotsView {
-        slots: slots.into_iter().map(SlotView::from).collect(),
+        slots: listed.slots.into_iter().map(SlotView::from).collect(),
+        interpreter_unavailable: listed.shortage.is_some(),
     }))
 }
 

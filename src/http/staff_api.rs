@@ -218,18 +218,30 @@ pub struct SlotsQuery {
     days: Option<u32>,
     /// Only this clerk's free slots (e.g. the request's assignee).
     staff: Option<i32>,
+    /// The request (id) the times are for: when it needs a Libras interpreter, only times
+    /// when one is free as well are listed.
+    request: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlotsView {
     pub zone: i32,
     pub slots: Vec<SlotView>,
+    /// The times are for a request that needs a Libras interpreter: each has one free.
+    pub interpreter_needed: bool,
+    /// The listing needs an interpreter and the court has none, or none is free at any time
+    /// the clerks have free in the days listed: the list is empty for that reason.
+    pub interpreter_unavailable: bool,
+    /// Why, in Portuguese, when `interpreter_unavailable`.
+    pub interpreter_message: Option<String>,
 }
 
 /// Free meeting slots of a zone.
 #[utoipa::path(get, path = "/api/v1/staff/zones/{number}/slots", tag = "staff", security(("bearer" = [])),
     params(("number" = i32, Path), SlotsQuery),
-    responses((status = 200, body = SlotsView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SlotsView), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "an unknown zone, or a `request` outside the caller's zones"),
+        (status = 422, body = ErrorBody, description = "`staff` does not serve the zone, or `request` is another zone's")))]
 async fn zone_slots(
     State(app): State<App>,
     Staff(user): Staff,
@@ -238,11 +250,18 @@ async fn zone_slots(
 ) -> Result<Json<SlotsView>, ApiError> {
     let from = query.from.unwrap_or_else(|| app.today());
     let days = query.days.unwrap_or(DEFAULT_SLOT_DAYS);
-    let slots = app
-        .zone_slots(&user, number, from, days, query.staff)
+    let interpreter_needed = match query.request {
+        Some(id) => app.slots_need_interpreter(&user, number, id).await?,
+        None => false,
+    };
+    let listed = app
+        .zone_slots(&user, number, from, days, query.staff, interpreter_needed)
         .await?;
     Ok(Json(SlotsView {
         zone: number,
-        slots: slots.into_iter().map(SlotView::from).collect(),
+        slots: listed.slots.into_iter().map(SlotView::from).collect(),
+        interpreter_needed,
+        interpreter_unavailable: listed.shortage.is_some(),
+        interpreter_message: listed.shortage.map(|shortage| shortage.to_string()),
     }))
 }

@@ -87,6 +87,13 @@ pub struct AssigneeView {
     pub name: String,
 }
 
+/// The Libras interpreter who joins a meeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterpreterView {
+    pub id: i32,
+    pub name: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboxItemView {
     pub id: i64,
@@ -172,6 +179,9 @@ pub struct RequestDetailView {
     /// While the requester waits for the court's reply: when the reply is late.
     pub reply_due_at: Option<DateTime<Utc>>,
     pub assignee_id: Option<i32>,
+    /// For a request that needs one: the Libras interpreter of its meeting, once scheduled
+    /// (kept once the meeting is over or cancelled).
+    pub interpreter: Option<InterpreterView>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub scheduled_end: Option<DateTime<Utc>>,
     pub meet_link: Option<String>,
@@ -196,10 +206,12 @@ impl From<StaffRequest> for RequestDetailView {
             record: request,
             jobs,
             from_queue,
+            interpreter,
         }: StaffRequest,
     ) -> Self {
         RequestDetailView {
             from_queue,
+            interpreter: interpreter.map(|(id, name)| InterpreterView { id, name }),
             deliveries: jobs.into_iter().map(JobView::from).collect(),
             cpf: Cpf::parse(&request.cpf).map_or(request.cpf.clone(), |cpf| cpf.formatted()),
             phone: Phone::parse(&request.phone)

@@ -32,6 +32,9 @@ struct InvitationParts<'a> {
 
 impl Worker {
     pub(super) async fn send_email(&self, job_id: i64, job: &Job) -> Result<String, JobError> {
+        if let Job::InterpreterInvited(_) | Job::InterpreterReleased(_) = job {
+            return self.send_to_interpreter(job_id, job).await;
+        }
         let request = self.request_of(job).await?;
         if let Some(why) = moot(job, &request, self.clock.now()) {
             return Ok(format!("ignorado: {why}"));
@@ -217,7 +220,9 @@ impl Worker {
             | Job::CloseTicket { .. }
             | Job::QueueClosed { .. }
             | Job::MessagesToZone { .. }
-            | Job::MessagesToRequester { .. } => Err(JobError::Permanent(format!(
+            | Job::MessagesToRequester { .. }
+            | Job::InterpreterInvited(_)
+            | Job::InterpreterReleased(_) => Err(JobError::Permanent(format!(
                 "a tarefa {} não é um e-mail ao requerente",
                 job.kind().as_str()
             ))),
@@ -496,7 +501,7 @@ fn announced_link<'a>(
 
 /// With the google provider the link comes with the event: a message that runs before it
 /// (a calendar job retried by an admin after this one) waits for it rather than is lost.
-fn waiting_for_the_link() -> JobError {
+pub(super) fn waiting_for_the_link() -> JobError {
     JobError::Transient("o atendimento ainda não tem o link da reunião".into())
 }
 
@@ -543,7 +548,9 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
         | Job::CloseTicket { .. }
         | Job::QueueClosed { .. }
         | Job::MessagesToZone { .. }
-        | Job::MessagesToRequester { .. } => None,
+        | Job::MessagesToRequester { .. }
+        | Job::InterpreterInvited(_)
+        | Job::InterpreterReleased(_) => None,
     }
 }
 

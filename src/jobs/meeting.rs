@@ -73,11 +73,7 @@ impl Worker {
                 request.protocol, request.zone_name
             ),
             description: self.event_description(&request),
-            attendee: self
-                .settings
-                .calendar
-                .add_requester_as_attendee
-                .then(|| request.email.clone()),
+            attendees: self.attendees(&request).await?,
         };
         let meeting = if first {
             calendar.create(&spec).await?
@@ -144,6 +140,22 @@ impl Worker {
             "evento {} {done}; reunião: {}",
             meeting.event_id, meeting.meet_link
         ))
+    }
+
+    /// The event's guests: the requester when so configured, and the meeting's Libras
+    /// interpreter, who joins it.
+    async fn attendees(&self, request: &RequestRecord) -> Result<Vec<String>, JobError> {
+        let mut guests = Vec::new();
+        if self.settings.calendar.add_requester_as_attendee {
+            guests.push(request.email.clone());
+        }
+        if let Some(id) = request.interpreter_id
+            && let Some(interpreter) = self.store.staff_member(id).await.map_err(JobError::store)?
+            && interpreter.active
+        {
+            guests.push(interpreter.email);
+        }
+        Ok(guests)
     }
 
     /// What the clerk needs in their calendar: who, about what, what support the meeting

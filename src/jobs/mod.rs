@@ -6,6 +6,7 @@
 //! to stop finishes the batch it holds and then stops claiming.
 
 mod email;
+mod interpreter;
 mod meeting;
 mod offer;
 mod queue;

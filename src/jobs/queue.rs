@@ -94,11 +94,13 @@ impl Worker {
                 "Fila de atendimento imediato\nPessoa: {}\nAssunto: {}",
                 ticket.name, ticket.subject
             ),
-            attendee: self
+            attendees: self
                 .settings
                 .calendar
                 .add_requester_as_attendee
-                .then(|| ticket.email.clone()),
+                .then(|| ticket.email.clone())
+                .into_iter()
+                .collect(),
         };
         let meeting = calendar.create(&spec).await?;
         self.store

@@ -219,3 +219,38 @@ pub struct QueueClosed {
     pub ticket_url: String,
     pub signature: String,
 }
+
+/// To the Libras interpreter of a meeting: who, where, when and the link; nothing of the
+/// requester beyond their name (no CPF, no contact data, no subject).
+#[derive(Debug, Clone, Serialize)]
+pub struct InterpreterInvited {
+    pub interpreter_name: String,
+    pub requester_name: String,
+    pub protocol: String,
+    pub zone_name: String,
+    pub date: String,
+    pub time: String,
+    pub end_time: String,
+    pub meet_link: String,
+    /// The time the meeting had before a move, when the interpreter already had it.
+    pub previous_date: Option<String>,
+    pub previous_time: Option<String>,
+    /// The clerk who holds the meeting.
+    pub clerk: Option<String>,
+    pub signature: String,
+}
+
+/// To an interpreter who no longer joins a meeting.
+#[derive(Debug, Clone, Serialize)]
+pub struct InterpreterReleased {
+    pub interpreter_name: String,
+    pub requester_name: String,
+    pub protocol: String,
+    pub zone_name: String,
+    /// The time they no longer hold.
+    pub date: String,
+    pub time: String,
+    /// The meeting was cancelled; otherwise it moved and another interpreter takes it.
+    pub cancelled: bool,
+    pub signature: String,
+}

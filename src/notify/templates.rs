@@ -41,6 +41,10 @@ pub enum Message {
     MessagesToZone,
     /// To the requester: what the zone wrote in the thread.
     MessagesToRequester,
+    /// To a Libras interpreter: the meeting they join, new or moved.
+    InterpreterInvited,
+    /// To a Libras interpreter: a meeting they no longer join.
+    InterpreterReleased,
 }
 
 /// Each message's three parts and the HTML layout, as shipped.
@@ -75,6 +79,8 @@ const SHIPPED: &[(&str, &str)] = shipped!(
     "to_message",
     "messages_to_zone",
     "messages_to_requester",
+    "interpreter_invited",
+    "interpreter_released",
 );
 
 /// A message ready to be sent: its subject and both bodies.
@@ -192,6 +198,8 @@ pub fn folder(message: Message) -> &'static str {
         Message::ToMessage => "to_message",
         Message::MessagesToZone => "messages_to_zone",
         Message::MessagesToRequester => "messages_to_requester",
+        Message::InterpreterInvited => "interpreter_invited",
+        Message::InterpreterReleased => "interpreter_released",
     }
 }
 
@@ -484,7 +492,82 @@ mod tests {
                     },
                 ),
             ),
+            (
+                Message::InterpreterInvited,
+                templates.render(Message::InterpreterInvited, &interpreter_invited(true)),
+            ),
+            (
+                Message::InterpreterReleased,
+                templates.render(
+                    Message::InterpreterReleased,
+                    &InterpreterReleased {
+                        interpreter_name: "Paula".into(),
+                        requester_name: "Maria".into(),
+                        protocol: "2026-000123".into(),
+                        zone_name: "1ª Zona Eleitoral".into(),
+                        date: "quinta-feira, 3 de dezembro de 2026".into(),
+                        time: "09:10".into(),
+                        cancelled: false,
+                        signature: "Justiça Eleitoral do Pará".into(),
+                    },
+                ),
+            ),
         ]
+    }
+
+    fn interpreter_invited(moved: bool) -> InterpreterInvited {
+        InterpreterInvited {
+            interpreter_name: "Paula".into(),
+            requester_name: "Maria".into(),
+            protocol: "2026-000123".into(),
+            zone_name: "1ª Zona Eleitoral".into(),
+            date: "quinta-feira, 3 de dezembro de 2026".into(),
+            time: "09:10".into(),
+            end_time: "09:30".into(),
+            meet_link: "https://meet.google.com/abc-defg-hij".into(),
+            previous_date: moved.then(|| "quarta-feira, 2 de dezembro de 2026".into()),
+            previous_time: moved.then(|| "08:30".into()),
+            clerk: Some("Ana".into()),
+            signature: "Justiça Eleitoral do Pará".into(),
+        }
+    }
+
+    #[test]
+    fn the_interpreter_reads_who_where_when_and_the_link_and_a_move_says_so() {
+        let templates = Templates::new(Path::new("email_templates"));
+        let new = templates
+            .render(Message::InterpreterInvited, &interpreter_invited(false))
+            .unwrap();
+        assert_eq!(
+            new.subject,
+            "Convite para interpretação em Libras: quinta-feira, 3 de dezembro de 2026 às 09:10 — 2026-000123"
+        );
+        let html = new.html.replace("&#x2f;", "/");
+        for part in [&new.text, &html] {
+            for expected in [
+                "Paula",
+                "Maria",
+                "1ª Zona Eleitoral",
+                "quinta-feira, 3 de dezembro de 2026",
+                "09:10",
+                "https://meet.google.com/abc-defg-hij",
+            ] {
+                assert!(part.contains(expected), "{expected} in {part}");
+            }
+        }
+        let moved = templates
+            .render(Message::InterpreterInvited, &interpreter_invited(true))
+            .unwrap();
+        assert!(
+            moved
+                .subject
+                .starts_with("Interpretação em Libras remarcada")
+        );
+        assert!(
+            moved
+                .text
+                .contains("não é mais em quarta-feira, 2 de dezembro de 2026 às 08:30")
+        );
     }
 
     #[test]

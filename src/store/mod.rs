@@ -37,6 +37,7 @@ use sea_orm::{
 
 use crate::{config::DatabaseSettings, domain::zone::ZoneNumber};
 
+pub use agenda::{FreeSlots, Staffing};
 pub use holidays::HolidayRecord;
 pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, PreferenceFilter, inbox_page};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};

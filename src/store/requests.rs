@@ -9,13 +9,14 @@ use entities::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, LockType, Query},
 };
 
 use super::{
     Store, StoreError,
+    agenda::commitments,
     convert::open_statuses,
     doing, outbox, protocol,
     reference::{find_active_zone, stored_window, zone_holidays},
@@ -24,10 +25,11 @@ use super::{
 use crate::domain::{
     accessibility::Accessibility,
     change::{
-        self, Actor, Decision, Event, Facts, Needs, Offer, Policy, Refusal, RequestState,
+        self, Actor, Agenda, Decision, Event, Facts, Needs, Offer, Policy, Refusal, RequestState,
         Situation, Step, TransferTarget, ZoneFacts,
     },
     command::ParsedCommand,
+    interpreters::Commitments,
     messages::Mode,
     preferential::{PreferenceTier, Preferential},
     schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
@@ -85,6 +87,8 @@ pub struct RequestRecord {
     pub preferential: Option<Preferential>,
     pub accessibility: Accessibility,
     pub assignee_id: Option<i32>,
+    /// The Libras interpreter who joins the meeting (kept once it is over or cancelled).
+    pub interpreter_id: Option<i32>,
     pub scheduled_start: Option<DateTime<Utc>>,
     pub scheduled_end: Option<DateTime<Utc>>,
     pub meet_link: Option<String>,
@@ -460,6 +464,8 @@ fn request_state(row: &requests::Model, zone: i32, offer: Option<Offer>) -> Requ
         version: row.version,
         offer,
         mode: row.mode.into(),
+        needs_interpreter: Accessibility::from_stored(&row.accessibility, None).needs_libras(),
+        interpreter: row.interpreter_id,
     }
 }
 
@@ -471,18 +477,27 @@ async fn offer_of<C: ConnectionTrait>(
     let Some(expires_at) = row.offer_expires_at else {
         return Ok(None);
     };
-    let slots = offered_slots::Entity::find()
+    let held = offered_slots::Entity::find()
         .filter(offered_slots::Column::RequestId.eq(row.id))
         .order_by_asc(offered_slots::Column::StartsAt)
         .all(db)
-        .await?
+        .await?;
+    let interpreters = held
+        .iter()
+        .filter_map(|time| Some((time.starts_at, time.interpreter_id?)))
+        .collect();
+    let slots = held
         .into_iter()
-        .map(|held| Slot {
-            start: held.starts_at,
-            end: held.ends_at,
+        .map(|time| Slot {
+            start: time.starts_at,
+            end: time.ends_at,
         })
         .collect();
-    Ok(Some(Offer { slots, expires_at }))
+    Ok(Some(Offer {
+        slots,
+        expires_at,
+        interpreters,
+    }))
 }
 
 /// What a command refers to besides the request and its zone.
@@ -502,40 +517,55 @@ async fn load_facts(
                 least_loaded_clerk: routing::least_loaded_clerk(txn, zone.id).await?,
             })))
         }
-        Needs::AgendaOf { clerk, from, to } => {
-            // Taking the clerk's row serialises concurrent schedules of one clerk on
-            // PostgreSQL, so two of them cannot both see the same slot free (SQLite's write
-            // lock already does).
-            let account = staff::Entity::find_by_id(clerk)
-                .lock_exclusive()
-                .one(txn)
+        Needs::AgendaOf {
+            clerk,
+            from,
+            to,
+            interpreters,
+        } => {
+            // Taking the rows of the clerk and, for a request that needs one, of every
+            // interpreter serialises concurrent schedules that could take the same person on
+            // PostgreSQL, so two of them cannot both see one slot free (SQLite's write lock
+            // already does). One statement in id order: two schedules never wait on each
+            // other's rows in opposite orders. `FOR NO KEY UPDATE` excludes another
+            // schedule's lock but not the key-share lock a foreign key takes (the history row
+            // naming the staff member who acts), which `FOR UPDATE` would: two schedules,
+            // each acted on by a clerk whose row the other holds, would deadlock.
+            let mut who = Condition::any().add(staff::Column::Id.eq(clerk));
+            if interpreters {
+                who = who.add(
+                    Condition::all()
+                        .add(staff::Column::Interpreter.eq(true))
+                        .add(staff::Column::Active.eq(true)),
+                );
+            }
+            let locked = staff::Entity::find()
+                .filter(who)
+                .order_by_asc(staff::Column::Id)
+                .lock(LockType::NoKeyUpdate)
+                .all(txn)
                 .await?;
-            if account.is_none() {
+            if !locked.iter().any(|account| account.id == clerk) {
                 return Ok(Facts::Agenda(None));
             }
-            let mut busy: Vec<Slot> = requests::Entity::find()
-                .filter(requests::Column::AssigneeId.eq(clerk))
-                .filter(requests::Column::Status.eq(RequestStatus::Scheduled))
-                .filter(requests::Column::Id.ne(request_id))
-                .filter(requests::Column::ScheduledStart.lt(to))
-                .filter(requests::Column::ScheduledEnd.gt(from))
-                .all(txn)
-                .await?
-                .into_iter()
-                .filter_map(|other| {
-                    Some(Slot {
-                        start: other.scheduled_start?,
-                        end: other.scheduled_end?,
-                    })
-                })
+            let pool: Vec<i32> = locked
+                .iter()
+                .filter(|account| interpreters && account.interpreter && account.active)
+                .map(|account| account.id)
                 .collect();
-            busy.extend(
-                held_by(txn, &[clerk], from, to, Some(request_id))
-                    .await?
+            let mut people = pool.clone();
+            people.push(clerk);
+            let mut busy = commitments(txn, &people, from, to, Some(request_id)).await?;
+            Ok(Facts::Agenda(Some(Agenda {
+                busy: busy.get(&clerk).cloned().unwrap_or_default(),
+                interpreters: pool
                     .into_iter()
-                    .map(|(_, slot)| slot),
-            );
-            Ok(Facts::Agenda(Some(busy)))
+                    .map(|staff| Commitments {
+                        staff,
+                        busy: busy.remove(&staff).unwrap_or_default(),
+                    })
+                    .collect(),
+            })))
         }
     }
 }
@@ -571,6 +601,9 @@ async fn write_decision(
     }
     if let Some(count) = changes.requester_reschedules {
         update.requester_reschedules = Set(count);
+    }
+    if let Some(interpreter) = changes.interpreter {
+        update.interpreter_id = Set(interpreter);
     }
     if let Some(outcome) = changes.outcome {
         update.outcome = Set(Some(outcome.into()));
@@ -624,7 +657,8 @@ async fn write_decision(
     Ok(())
 }
 
-/// Replaces the times held for request `id` with `offer`'s (none: the offer is released).
+/// Replaces the times held for request `id` with `offer`'s (none: the offer is released),
+/// each in the agenda of the clerk and of the interpreter the offer holds there.
 async fn hold(
     txn: &DatabaseTransaction,
     id: i64,
@@ -641,6 +675,7 @@ async fn hold(
     let rows = offer.slots.iter().map(|slot| offered_slots::ActiveModel {
         request_id: Set(id),
         clerk_id: Set(clerk),
+        interpreter_id: Set(offer.interpreters.get(&slot.start).copied()),
         starts_at: Set(slot.start),
         ends_at: Set(slot.end),
         ..Default::default()
@@ -649,38 +684,6 @@ async fn hold(
         .exec_without_returning(txn)
         .await?;
     Ok(())
-}
-
-/// The times offered to requests and held in the agenda of `clerks` between `from` and
-/// `to`, but for request `except`'s own: `(clerk, slot)` each.
-pub(super) async fn held_by<C: ConnectionTrait>(
-    db: &C,
-    clerks: &[i32],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    except: Option<i64>,
-) -> Result<Vec<(i32, Slot)>, DbErr> {
-    let mut query = offered_slots::Entity::find()
-        .filter(offered_slots::Column::ClerkId.is_in(clerks.iter().copied()))
-        .filter(offered_slots::Column::StartsAt.lt(to))
-        .filter(offered_slots::Column::EndsAt.gt(from));
-    if let Some(request) = except {
-        query = query.filter(offered_slots::Column::RequestId.ne(request));
-    }
-    Ok(query
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|held| {
-            Some((
-                held.clerk_id?,
-                Slot {
-                    start: held.starts_at,
-                    end: held.ends_at,
-                },
-            ))
-        })
-        .collect())
 }
 
 async fn record_event<C: ConnectionTrait>(
@@ -731,6 +734,8 @@ impl RequestRecord {
             version: self.version,
             offer: self.offer.clone(),
             mode: self.mode,
+            needs_interpreter: self.accessibility.needs_libras(),
+            interpreter: self.interpreter_id,
         }
     }
 
@@ -766,6 +771,7 @@ impl RequestRecord {
                 request.accessibility_note,
             ),
             assignee_id: request.assignee_id,
+            interpreter_id: request.interpreter_id,
             scheduled_start: request.scheduled_start,
             scheduled_end: request.scheduled_end,
             meet_link: request.meet_link,

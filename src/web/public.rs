@@ -525,6 +525,8 @@ struct RescheduleStep {
     problem: Option<&'static str>,
     /// What was wrong with the slot sent.
     error: Option<String>,
+    /// No time is listed because no Libras interpreter is free in these days.
+    interpreter_unavailable: bool,
     notice_hours: u32,
     left: u32,
     action: String,
@@ -547,6 +549,7 @@ async fn reschedule_step(
         days: Vec::new(),
         problem: None,
         error: page.reschedule_error.clone(),
+        interpreter_unavailable: false,
         notice_hours: app.policy.requester_reschedule_notice_hours,
         left: tracked.reschedules_left,
         action: format!("/acompanhar/{}/remarcar", request.protocol),
@@ -567,7 +570,10 @@ async fn reschedule_step(
     let first = first_service_day(page.from.unwrap_or(today).max(today)).await;
     let listed = app.slots_to_move_to(request, first, RESCHEDULE_DAYS).await;
     match listed {
-        Ok(slots) => step.days = slots::by_day(slots),
+        Ok(listed) => {
+            step.interpreter_unavailable = listed.shortage.is_some();
+            step.days = slots::by_day(listed.slots);
+        }
         Err(AppError::CalendarUnavailable(_)) => {
             step.problem = Some(
                 "Não foi possível consultar os horários livres agora. Tente novamente em instantes.",

@@ -524,7 +524,10 @@ async fn the_requester_is_offered_what_staff_see_free_for_the_clerk_holding_the_
     // Nothing past schedule.max_days_ahead (365 days).
     let far = from + Duration::days(366);
     let (status, beyond) = request.slots(&format!("&from={far}&days=7")).await;
-    assert_eq!((status, beyond), (200, json!({"slots": []})));
+    assert_eq!(
+        (status, beyond),
+        (200, json!({"slots": [], "interpreter_unavailable": false}))
+    );
     let (status, _) = request.slots("&from=amanhã").await;
     assert_eq!(status, 400);
 }

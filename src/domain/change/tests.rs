@@ -1,6 +1,8 @@
 //! The decision's rules, one case each: what every allowed change writes and queues, and
 //! every refusal, all without a database.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::*;
@@ -59,6 +61,7 @@ fn offer() -> Offer {
     Offer {
         slots: vec![slot(), later_slot()],
         expires_at: now() + Duration::hours(48),
+        interpreters: BTreeMap::new(),
     }
 }
 
@@ -95,6 +98,8 @@ fn request(status: Status) -> RequestState {
         version: 3,
         offer: offered.then(offer),
         mode: Mode::Video,
+        needs_interpreter: false,
+        interpreter: None,
     }
 }
 
@@ -202,7 +207,10 @@ impl Case {
 
     fn agenda(self, busy: Vec<Slot>) -> Case {
         Case {
-            facts: Facts::Agenda(Some(busy)),
+            facts: Facts::Agenda(Some(Agenda {
+                busy,
+                interpreters: vec![],
+            })),
             ..self
         }
     }
@@ -1493,6 +1501,7 @@ fn the_facts_a_command_needs() {
                 clerk: OTHER_CLERK,
                 from: start - Duration::days(1),
                 to: start + Duration::days(1),
+                interpreters: false,
             },
         ),
         (
@@ -1504,6 +1513,7 @@ fn the_facts_a_command_needs() {
                 clerk: STAFF,
                 from: start - Duration::days(1),
                 to: start + Duration::days(1),
+                interpreters: false,
             },
         ),
         (
@@ -1525,6 +1535,7 @@ fn the_facts_a_command_needs() {
                 clerk: OTHER_CLERK,
                 from: start - Duration::days(1),
                 to: later_slot().start + Duration::days(1),
+                interpreters: false,
             },
         ),
         (
@@ -1536,6 +1547,7 @@ fn the_facts_a_command_needs() {
                 clerk: OTHER_CLERK,
                 from: start - Duration::days(1),
                 to: start + Duration::days(1),
+                interpreters: false,
             },
         ),
         (
@@ -1774,4 +1786,535 @@ fn the_requester_has_moves_left_until_every_one_is_used() {
     for (description, max, used, left) in cases {
         assert_eq!(requester_moves_left(max, used), left, "{description}");
     }
+}
+
+const INTERPRETER: i32 = 30;
+const OTHER_INTERPRETER: i32 = 31;
+
+/// `request` as one that needs a Libras interpreter; scheduled, it has [`INTERPRETER`].
+fn libras(request: RequestState) -> RequestState {
+    RequestState {
+        needs_interpreter: true,
+        interpreter: (request.status == Status::Scheduled).then_some(INTERPRETER),
+        ..request
+    }
+}
+
+fn interpreter(staff: i32, busy: Vec<Slot>) -> Commitments {
+    Commitments { staff, busy }
+}
+
+/// Both interpreters, free.
+fn pool() -> Vec<Commitments> {
+    vec![
+        interpreter(INTERPRETER, vec![]),
+        interpreter(OTHER_INTERPRETER, vec![]),
+    ]
+}
+
+impl Case {
+    /// The clerk free, and the court's interpreters as given.
+    fn interpreters(self, interpreters: Vec<Commitments>) -> Case {
+        Case {
+            facts: Facts::Agenda(Some(Agenda {
+                busy: vec![],
+                interpreters,
+            })),
+            ..self
+        }
+    }
+}
+
+fn invitations(decision: &Decision) -> Vec<&InterpreterInvitation> {
+    decision
+        .effects
+        .iter()
+        .filter_map(|effect| match &effect.job {
+            Job::InterpreterInvited(invitation) => Some(invitation),
+            _ => None,
+        })
+        .collect()
+}
+
+fn releases(decision: &Decision) -> Vec<&InterpreterRelease> {
+    decision
+        .effects
+        .iter()
+        .filter_map(|effect| match &effect.job {
+            Job::InterpreterReleased(release) => Some(release),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_libras_meeting_takes_a_free_interpreter_and_tells_whom_it_concerns() {
+    use JobKind as K;
+    let later = Slot {
+        start: slot().start + Duration::days(1),
+        end: slot().end + Duration::days(1),
+    };
+    // The case; then the interpreter written (`None`: left alone) and the jobs, in order.
+    let cases: Vec<(Case, Option<Option<i32>>, Vec<JobKind>)> = vec![
+        (
+            Case::new(
+                "a schedule takes the lowest id when both are free",
+                libras(request(Status::Triaged)),
+                schedule(slot().start, link()),
+            )
+            .interpreters(pool()),
+            Some(Some(INTERPRETER)),
+            vec![
+                K::Scheduled,
+                K::InterpreterInvited,
+                K::Reminder,
+                K::Reminder,
+            ],
+        ),
+        (
+            Case::new(
+                "a schedule passes over an interpreter busy then",
+                libras(request(Status::Triaged)),
+                schedule(slot().start, link()),
+            )
+            .interpreters(vec![
+                interpreter(INTERPRETER, vec![slot()]),
+                interpreter(OTHER_INTERPRETER, vec![]),
+            ]),
+            Some(Some(OTHER_INTERPRETER)),
+            vec![
+                K::Scheduled,
+                K::InterpreterInvited,
+                K::Reminder,
+                K::Reminder,
+            ],
+        ),
+        (
+            Case::new(
+                "with the calendar the invitation follows the event",
+                libras(request(Status::Triaged)),
+                schedule(slot().start, None),
+            )
+            .interpreters(pool())
+            .calendar(),
+            Some(Some(INTERPRETER)),
+            vec![
+                K::CreateMeeting,
+                K::Scheduled,
+                K::InterpreterInvited,
+                K::Reminder,
+                K::Reminder,
+            ],
+        ),
+        (
+            Case::new(
+                "a move keeps the interpreter free at the new time",
+                libras(request(Status::Scheduled)),
+                reschedule(later.start),
+            )
+            .interpreters(vec![
+                interpreter(INTERPRETER, vec![slot()]),
+                interpreter(OTHER_INTERPRETER, vec![]),
+            ]),
+            Some(Some(INTERPRETER)),
+            vec![
+                K::Rescheduled,
+                K::InterpreterInvited,
+                K::Reminder,
+                K::Reminder,
+            ],
+        ),
+        (
+            Case::new(
+                "a move to a time the interpreter is taken passes the meeting to another",
+                libras(request(Status::Scheduled)),
+                reschedule(later.start),
+            )
+            .interpreters(vec![
+                interpreter(INTERPRETER, vec![later]),
+                interpreter(OTHER_INTERPRETER, vec![]),
+            ]),
+            Some(Some(OTHER_INTERPRETER)),
+            vec![
+                K::Rescheduled,
+                K::InterpreterInvited,
+                K::InterpreterReleased,
+                K::Reminder,
+                K::Reminder,
+            ],
+        ),
+        (
+            Case::new(
+                "a meeting scheduled before interpreters were assigned gets one when it moves",
+                RequestState {
+                    interpreter: None,
+                    ..libras(request(Status::Scheduled))
+                },
+                reschedule(later.start),
+            )
+            .interpreters(pool()),
+            Some(Some(INTERPRETER)),
+            vec![
+                K::Rescheduled,
+                K::InterpreterInvited,
+                K::Reminder,
+                K::Reminder,
+            ],
+        ),
+        (
+            Case::new(
+                "a pick keeps the interpreter its offer held, whoever is lighter",
+                RequestState {
+                    offer: Some(Offer {
+                        interpreters: BTreeMap::from([(slot().start, OTHER_INTERPRETER)]),
+                        ..offer()
+                    }),
+                    ..libras(request(Status::Offered))
+                },
+                pick(slot().start),
+            )
+            .by(Actor::Requester)
+            .interpreters(vec![
+                interpreter(INTERPRETER, vec![]),
+                interpreter(OTHER_INTERPRETER, vec![later_slot()]),
+            ]),
+            Some(Some(OTHER_INTERPRETER)),
+            vec![
+                K::Scheduled,
+                K::InterpreterInvited,
+                K::Reminder,
+                K::Reminder,
+            ],
+        ),
+        (
+            Case::new(
+                "a cancel lets the interpreter go and keeps them on the record",
+                libras(request(Status::Scheduled)),
+                cancel(None, None),
+            ),
+            None,
+            vec![K::Cancelled, K::InterpreterReleased],
+        ),
+        (
+            Case::new(
+                "a cancel before any meeting tells no interpreter",
+                libras(request(Status::Triaged)),
+                cancel(None, None),
+            ),
+            None,
+            vec![K::Cancelled],
+        ),
+        (
+            Case::new(
+                "a request that needs no interpreter takes none",
+                request(Status::Triaged),
+                schedule(slot().start, link()),
+            )
+            .interpreters(pool()),
+            None,
+            vec![K::Scheduled, K::Reminder, K::Reminder],
+        ),
+    ];
+    for (case, interpreter, jobs) in cases {
+        let decision = case
+            .decide()
+            .unwrap_or_else(|refusal| panic!("{}: {refusal:?}", case.description));
+        assert_eq!(
+            decision.changes.interpreter, interpreter,
+            "{}",
+            case.description
+        );
+        assert_eq!(kinds(&decision), jobs, "{}", case.description);
+    }
+}
+
+#[test]
+fn an_interpreters_messages_say_where_the_meeting_was_and_is() {
+    let later = next_day();
+    let moved = Case::new(
+        "kept across a move",
+        libras(request(Status::Scheduled)),
+        reschedule(later.start),
+    )
+    .interpreters(pool())
+    .decide()
+    .unwrap();
+    assert_eq!(
+        invitations(&moved),
+        [&InterpreterInvitation {
+            request_id: 7,
+            interpreter_id: INTERPRETER,
+            revision: 2,
+            start: later.start,
+            end: later.end,
+            meet_link: Some(LINK.into()),
+            previous_start: Some(slot().start),
+        }]
+    );
+    assert!(releases(&moved).is_empty());
+
+    let passed_on = Case::new(
+        "passed to another",
+        libras(request(Status::Scheduled)),
+        reschedule(later.start),
+    )
+    .interpreters(vec![
+        interpreter(INTERPRETER, vec![later]),
+        interpreter(OTHER_INTERPRETER, vec![]),
+    ])
+    .decide()
+    .unwrap();
+    let invited = invitations(&passed_on);
+    assert_eq!(invited[0].interpreter_id, OTHER_INTERPRETER);
+    assert_eq!(invited[0].previous_start, None, "new to them");
+    assert_eq!(
+        releases(&passed_on),
+        [&InterpreterRelease {
+            request_id: 7,
+            interpreter_id: INTERPRETER,
+            sequence: 2,
+            start: slot().start,
+            end: slot().end,
+            cancelled: false,
+        }],
+        "the one let go hears of it, above the invitation they had"
+    );
+
+    let cancelled = Case::new(
+        "cancelled",
+        libras(request(Status::Scheduled)),
+        cancel(None, None),
+    )
+    .decide()
+    .unwrap();
+    assert_eq!(
+        releases(&cancelled),
+        [&InterpreterRelease {
+            request_id: 7,
+            interpreter_id: INTERPRETER,
+            sequence: 2,
+            start: slot().start,
+            end: slot().end,
+            cancelled: true,
+        }]
+    );
+
+    let by_calendar = Case::new(
+        "by calendar",
+        libras(request(Status::Triaged)),
+        schedule(slot().start, None),
+    )
+    .interpreters(pool())
+    .calendar()
+    .decide()
+    .unwrap();
+    let effect = by_calendar
+        .effects
+        .iter()
+        .find(|effect| matches!(effect.job, Job::InterpreterInvited(_)))
+        .unwrap();
+    assert_eq!(effect.key, "request:7:v4:email.interpreter_invited");
+    assert_eq!(
+        effect.waits_for.as_deref(),
+        Some("request:7:v4:meeting.create"),
+        "the link comes with the event"
+    );
+    assert_eq!(invitations(&by_calendar)[0].meet_link, None);
+}
+
+#[test]
+fn an_offer_holds_a_free_interpreter_at_each_time() {
+    let command = plain(Command::Offer {
+        starts: vec![later_slot().start, slot().start],
+        meet_link: link(),
+    });
+    let decision = Case::new(
+        "each time its own",
+        libras(request(Status::Triaged)),
+        command.clone(),
+    )
+    .interpreters(vec![
+        interpreter(INTERPRETER, vec![later_slot()]),
+        interpreter(OTHER_INTERPRETER, vec![]),
+    ])
+    .decide()
+    .unwrap();
+    let Some(Some(offer)) = &decision.changes.offer else {
+        panic!("{:?}", decision.changes);
+    };
+    assert_eq!(
+        offer.interpreters,
+        BTreeMap::from([
+            (slot().start, INTERPRETER),
+            (later_slot().start, OTHER_INTERPRETER)
+        ])
+    );
+    assert!(
+        invitations(&decision).is_empty(),
+        "nobody is invited to times only offered"
+    );
+    assert_eq!(decision.changes.interpreter, None);
+
+    let plain_offer = Case::new("no need", request(Status::Triaged), command.clone())
+        .interpreters(pool())
+        .decide()
+        .unwrap();
+    assert_eq!(
+        plain_offer.changes.offer.flatten().unwrap().interpreters,
+        BTreeMap::new()
+    );
+}
+
+#[test]
+fn a_libras_meeting_is_refused_where_no_interpreter_is_free() {
+    let offer_both = plain(Command::Offer {
+        starts: vec![slot().start, later_slot().start],
+        meet_link: link(),
+    });
+    let cases: Vec<(Case, Refusal)> = vec![
+        (
+            Case::new(
+                "the court has no interpreter",
+                libras(request(Status::Triaged)),
+                schedule(slot().start, link()),
+            )
+            .interpreters(vec![]),
+            Refusal::Slot(SlotError::NoInterpreter),
+        ),
+        (
+            Case::new(
+                "every interpreter is taken then",
+                libras(request(Status::Triaged)),
+                schedule(slot().start, link()),
+            )
+            .interpreters(vec![
+                interpreter(INTERPRETER, vec![slot()]),
+                interpreter(OTHER_INTERPRETER, vec![slot()]),
+            ]),
+            Refusal::Slot(SlotError::InterpreterBusy),
+        ),
+        (
+            Case::new(
+                "the only free interpreter is the clerk who holds the meeting",
+                libras(request(Status::Triaged)),
+                schedule(slot().start, link()),
+            )
+            .interpreters(vec![
+                interpreter(OTHER_CLERK, vec![]),
+                interpreter(INTERPRETER, vec![slot()]),
+            ]),
+            Refusal::Slot(SlotError::InterpreterBusy),
+        ),
+        (
+            Case::new(
+                "a move to a time nobody can interpret",
+                libras(request(Status::Scheduled)),
+                reschedule(next_day().start),
+            )
+            .interpreters(vec![interpreter(INTERPRETER, vec![next_day()])]),
+            Refusal::Slot(SlotError::InterpreterBusy),
+        ),
+        (
+            Case::new(
+                "the requester's move, the same",
+                libras(request(Status::Scheduled)),
+                reschedule(next_day().start),
+            )
+            .by(Actor::Requester)
+            .at(slot().start - Duration::days(2))
+            .interpreters(vec![interpreter(INTERPRETER, vec![next_day()])]),
+            Refusal::Slot(SlotError::InterpreterBusy),
+        ),
+        (
+            Case::new(
+                "an offer with a time nobody can interpret names that time",
+                libras(request(Status::Triaged)),
+                offer_both,
+            )
+            .interpreters(vec![interpreter(INTERPRETER, vec![later_slot()])]),
+            Refusal::OfferedSlot {
+                start: later_slot().start,
+                error: SlotError::InterpreterBusy,
+            },
+        ),
+        (
+            Case::new(
+                "the clerk's own agenda is judged first",
+                libras(request(Status::Triaged)),
+                schedule(slot().start, link()),
+            )
+            .agenda(vec![slot()]),
+            Refusal::Slot(SlotError::Overlap),
+        ),
+    ];
+    for (case, expected) in cases {
+        assert_eq!(case.decide(), Err(expected.clone()), "{}", case.description);
+    }
+    assert_eq!(
+        Refusal::Slot(SlotError::InterpreterBusy).field(),
+        Some("start")
+    );
+    assert_eq!(
+        Refusal::OfferedSlot {
+            start: slot().start,
+            error: SlotError::NoInterpreter
+        }
+        .field(),
+        Some("slots")
+    );
+}
+
+#[test]
+fn a_libras_request_needs_the_interpreters_agendas_too() {
+    let start = slot().start;
+    assert_eq!(
+        needs(
+            &libras(request(Status::Triaged)),
+            &schedule(start, None).command,
+            Actor::Staff(STAFF)
+        ),
+        Needs::AgendaOf {
+            clerk: OTHER_CLERK,
+            from: start - Duration::days(1),
+            to: start + Duration::days(1),
+            interpreters: true,
+        }
+    );
+    assert_eq!(
+        needs(
+            &libras(request(Status::Scheduled)),
+            &cancel(None, None).command,
+            Actor::Staff(STAFF)
+        ),
+        Needs::Nothing,
+        "a cancel judges no agenda"
+    );
+}
+
+#[test]
+fn a_libras_meeting_turned_to_messages_lets_its_interpreter_go() {
+    let case = Case::new(
+        "a libras meeting turned to messages",
+        libras(request(Status::Scheduled)),
+        to_message(Some("A conexão caiu.")),
+    );
+    let decision = case.decide().expect("turned to messages");
+    assert_eq!(
+        decision.changes.interpreter,
+        Some(None),
+        "the interpreter's time is free"
+    );
+    assert!(decision.changes.clear_meeting);
+    let released: Vec<_> = decision
+        .effects
+        .iter()
+        .filter_map(|effect| match &effect.job {
+            Job::InterpreterReleased(release) => Some(release),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(released.len(), 1);
+    assert_eq!(released[0].interpreter_id, INTERPRETER);
+    assert!(released[0].cancelled);
+    assert_eq!(released[0].sequence, 2, "above the meeting's invitation");
 }

@@ -60,6 +60,8 @@ struct RequestPage {
     status_label: &'static str,
     zone_name: String,
     assignee: Option<String>,
+    /// The Libras interpreter of the meeting, for a request that needs one.
+    interpreter: Option<InterpreterShown>,
     /// Filed from a same-day queue ticket the counter's close left waiting.
     from_queue: bool,
     requester: Requester,
@@ -125,6 +127,13 @@ struct Requester {
 }
 
 #[derive(Serialize)]
+struct InterpreterShown {
+    /// `None` while nobody is designated (not yet scheduled, or scheduled before interpreters
+    /// were assigned).
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
 struct MeetingView {
     date: String,
     start: String,
@@ -162,6 +171,10 @@ struct SlotPicker {
     manual: bool,
     /// The zone's fixed room, used when no link is pasted.
     room: Option<String>,
+    /// The times listed each have a Libras interpreter free.
+    interpreter: bool,
+    /// Why no time is listed, when it is for want of a Libras interpreter.
+    interpreter_shortage: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -200,6 +213,7 @@ pub(super) async fn render(
         record,
         jobs,
         from_queue,
+        interpreter,
     } = request;
     let names = app.staff_names().await.unwrap_or_default();
     let reference = match app.reference.get().await {
@@ -233,6 +247,8 @@ pub(super) async fn render(
             problem: None,
             manual: false,
             room: None,
+            interpreter: false,
+            interpreter_shortage: None,
         }
     };
     let page = RequestPage {
@@ -243,6 +259,12 @@ pub(super) async fn render(
         status_label: record.status.label(),
         zone_name: record.zone_name.clone(),
         assignee: record.assignee_id.and_then(|id| names.get(&id).cloned()),
+        interpreter: record
+            .accessibility
+            .needs_libras()
+            .then(|| InterpreterShown {
+                name: interpreter.map(|(_, name)| name),
+            }),
         requester: Requester {
             name: record.name.clone(),
             role: record.role.label(),
@@ -354,6 +376,7 @@ async fn slot_picker(
     record: &RequestRecord,
 ) -> Result<SlotPicker, AppError> {
     let first_day = app.next_service_day(record.zone, app.today()).await?;
+    let interpreter = record.accessibility.needs_libras();
     let listed = match app
         .zone_slots(
             &panel.user,
@@ -361,19 +384,33 @@ async fn slot_picker(
             first_day,
             SLOT_DAYS,
             record.assignee_id,
+            interpreter,
         )
         .await
     {
         // The assignee no longer serves the zone: any of its clerks may take the meeting.
         Err(AppError::Invalid(_)) => {
-            app.zone_slots(&panel.user, record.zone, first_day, SLOT_DAYS, None)
-                .await
+            app.zone_slots(
+                &panel.user,
+                record.zone,
+                first_day,
+                SLOT_DAYS,
+                None,
+                interpreter,
+            )
+            .await
         }
         other => other,
     };
+    let shortage = listed
+        .as_ref()
+        .ok()
+        .and_then(|listed| listed.shortage)
+        .map(|shortage| shortage.to_string());
     // The times offered to this request are held for it, so the zone's listing leaves them
     // out; staff scheduling it directly may take one of them (the requester phoned).
-    let listed = listed.map(|mut slots| {
+    let listed = listed.map(|listed| {
+        let mut slots = listed.slots;
         let now = app.now();
         let offered = record
             .offer
@@ -415,6 +452,8 @@ async fn slot_picker(
         problem,
         manual: app.settings.calendar.provider == CalendarProvider::Manual,
         room,
+        interpreter,
+        interpreter_shortage: shortage,
     })
 }
 
