@@ -117,10 +117,22 @@ impl Worker {
             attendee_email: &request.email,
             now: self.clock.now(),
         });
+        self.deliver(job_id, &to, &rendered, invitation).await
+    }
+
+    /// Composes job `job_id`'s message and sends it: what the mailer did, for the job's
+    /// record.
+    pub(super) async fn deliver(
+        &self,
+        job_id: i64,
+        to: &[Mailbox],
+        rendered: &Rendered,
+        invitation: Option<Invitation<'_>>,
+    ) -> Result<String, JobError> {
         let email = compose(&Outgoing {
             from: &self.from,
-            to: &to,
-            rendered: &rendered,
+            to,
+            rendered,
             message_id: format!("<contato.job{job_id}@{}>", self.mail_domain),
             invitation,
         })
@@ -410,20 +422,8 @@ impl Worker {
                 (to, rendered)
             }
         };
-        let email = compose(&Outgoing {
-            from: &self.from,
-            to: &to,
-            rendered: &rendered,
-            message_id: format!("<contato.job{job_id}@{}>", self.mail_domain),
-            invitation: None,
-        })
-        .map_err(|error| JobError::Permanent(error.to_string()))?;
-        let delivery = self.mailer.send(email).await.map_err(JobError::from)?;
-        Ok(format!(
-            "{} mensagem(ns): {}",
-            batch.len(),
-            delivery.summary
-        ))
+        let delivery = self.deliver(job_id, &to, &rendered, None).await?;
+        Ok(format!("{} mensagem(ns): {delivery}", batch.len()))
     }
 
     /// The zone's notification address and the request's assignee, once each.

@@ -16,7 +16,7 @@ use crate::{
         status::Status,
     },
     notify::{
-        Message, Outgoing, Rendered, compose, context,
+        Message, Rendered, context,
         ics::{Invitation, Method},
     },
     store::{RequestRecord, StaffRecord},
@@ -104,28 +104,20 @@ impl Worker {
             "Interpretação em Libras — {} ({})",
             request.zone_name, request.protocol
         );
-        let email = compose(&Outgoing {
-            from: &self.from,
-            to: &to,
-            rendered,
-            message_id: format!("<contato.job{job_id}@{}>", self.mail_domain),
-            invitation: Some(Invitation {
-                method: sent.method,
-                uid: &uid,
-                sequence: sent.sequence,
-                start: sent.start,
-                end: sent.end,
-                summary: &summary,
-                description: &rendered.text,
-                meet_link: sent.meet_link,
-                organizer_email: self.from.email.as_ref(),
-                attendee_email: &interpreter.email,
-                now: self.clock.now(),
-            }),
-        })
-        .map_err(|error| JobError::Permanent(error.to_string()))?;
-        let delivery = self.mailer.send(email).await.map_err(JobError::from)?;
-        Ok(delivery.summary)
+        let invitation = Invitation {
+            method: sent.method,
+            uid: &uid,
+            sequence: sent.sequence,
+            start: sent.start,
+            end: sent.end,
+            summary: &summary,
+            description: &rendered.text,
+            meet_link: sent.meet_link,
+            organizer_email: self.from.email.as_ref(),
+            attendee_email: &interpreter.email,
+            now: self.clock.now(),
+        };
+        self.deliver(job_id, &to, rendered, Some(invitation)).await
     }
 
     async fn invited_context(

@@ -9,7 +9,7 @@ use super::{JobError, Worker, email::mailbox};
 use crate::{
     calendar::{EventKey, MeetingSpec},
     domain::{job::Job, queue::TicketStatus, schedule::ZoneSchedule},
-    notify::{Message, Outgoing, compose, context},
+    notify::{Message, context},
     store::TicketRecord,
     tokens::SigningKey,
 };
@@ -165,16 +165,7 @@ impl Worker {
             }
         };
         let to: Vec<Mailbox> = vec![mailbox(&ticket.name, &ticket.email)?];
-        let email = compose(&Outgoing {
-            from: &self.from,
-            to: &to,
-            rendered: &rendered,
-            message_id: format!("<contato.job{job_id}@{}>", self.mail_domain),
-            invitation: None,
-        })
-        .map_err(|error| JobError::Permanent(error.to_string()))?;
-        let delivery = self.mailer.send(email).await.map_err(JobError::from)?;
-        Ok(delivery.summary)
+        self.deliver(job_id, &to, &rendered, None).await
     }
 
     /// The key the service signs ticket links with, shared by every process.
