@@ -54,6 +54,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub queue: QueueSettings,
     pub messages: MessageSettings,
+    pub indicators: IndicatorSettings,
     pub web: WebSettings,
     pub metrics: MetricsSettings,
     pub log: LogSettings,
@@ -229,6 +230,13 @@ pub struct MessageSettings {
     pub notice_delay_minutes: u32,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSettings {
+    /// Service hours within which a request should have its first answer.
+    pub triage_target_hours: u32,
+}
+
 /// A day is the least the court can promise; a month of service days is already no promise.
 const MAX_REPLY_BUSINESS_DAYS: u32 = 30;
 /// Long enough to batch a burst of messages, short enough to still be news.
@@ -326,6 +334,12 @@ impl Settings {
             return invalid(
                 "messages.notice_delay_minutes",
                 &format!("must be between 0 and {MAX_NOTICE_DELAY_MINUTES}"),
+            );
+        }
+        if !(1..=240).contains(&self.indicators.triage_target_hours) {
+            return invalid(
+                "indicators.triage_target_hours",
+                "must be between 1 and 240",
             );
         }
         if self.database.max_connections == 0 {

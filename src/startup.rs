@@ -35,6 +35,15 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         .migrate()
         .await
         .context("failed to apply the database migrations")?;
+    // Requests answered before the service stored their wait get it from their calendar.
+    let policy = settings.change_policy()?;
+    let filled = store
+        .backfill_triage_minutes(&policy.default_window)
+        .await
+        .context("failed to fill in the triage waits")?;
+    if filled > 0 {
+        tracing::info!(filled, "triage waits filled in for the indicators");
+    }
     Ok(store)
 }
 

@@ -68,6 +68,12 @@ pub struct Model {
     pub zone_notice_batch: Option<i64>,
     /// The first message of the zone's batch whose e-mail to the requester has not gone.
     pub requester_notice_batch: Option<i64>,
+    /// The first answer (triage or refusal) and the minutes of service it took, for the
+    /// indicators.
+    pub triaged_at: Option<DateTimeUtc>,
+    pub triage_minutes: Option<i32>,
+    /// Who made the change that closed it: `requester`, `staff` or `system`.
+    pub closed_by: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,

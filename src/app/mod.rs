@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod calendar_check;
+mod indicators;
 pub mod limiter;
 mod messages;
 mod queue;
@@ -39,6 +40,7 @@ pub use admin::{
     ZoneInput,
 };
 pub use auth::{SignIn, StaffUser};
+pub use indicators::{Indicators, ZoneIndicators};
 pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueueEntry, QueuePlace};
 pub use staff_work::StaffRequest;
 pub use submissions::Receipt;

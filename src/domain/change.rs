@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     command::{Command, ParsedCommand},
+    indicators,
     interpreters::{self, Commitments},
     job::{
         CancelNotice, InterpreterInvitation, InterpreterRelease, Job, MeetingMove, MeetingNotice,
@@ -80,6 +81,8 @@ pub struct RequestState {
     /// The times offered to the requester, while the request is `offered`.
     pub offer: Option<Offer>,
     pub mode: Mode,
+    /// When the request was filed: its first answer's wait counts from then.
+    pub filed_at: DateTime<Utc>,
     /// The requester declared they need a Libras interpreter.
     pub needs_interpreter: bool,
     /// The interpreter who joins the meeting, once there is one.
@@ -320,6 +323,8 @@ pub struct Changes {
     pub mode: Option<Mode>,
     /// The meeting is called off: its time and link are no longer the request's.
     pub clear_meeting: bool,
+    /// The request's first answer (triage or refusal): the minutes of service it waited.
+    pub first_answer: Option<i64>,
     /// The Libras interpreter who joins the meeting.
     pub interpreter: Option<Option<i32>>,
     /// The request reaches a final state now.
@@ -456,6 +461,15 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
     let mut effects = Effects::of_change(request.id, version, *now);
     let mut zones = (None, None);
     let mut note = command.note.clone();
+    if from == Status::Submitted
+        && let Command::Triage | Command::Reject { .. } = command.command
+    {
+        changes.first_answer = Some(indicators::triage_wait_minutes(
+            &zone.schedule.calendar(),
+            request.filed_at,
+            *now,
+        ));
+    }
     match &command.command {
         Command::Triage => {
             if request.assignee.is_none()

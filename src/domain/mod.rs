@@ -19,6 +19,7 @@ pub mod submission;
 pub mod change;
 pub mod command;
 pub mod holidays;
+pub mod indicators;
 pub mod interpreters;
 pub mod job;
 pub mod messages;

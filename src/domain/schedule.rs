@@ -358,9 +358,12 @@ impl ZoneCalendar<'_> {
                 let closes = Slot::local(date, self.window.closes, Duration::zero())?.start;
                 let start = opens.max(from);
                 let end = closes.min(to);
-                (start < end).then(|| (end - start).num_minutes())
+                (start < end).then(|| end - start)
             })
-            .sum()
+            // Whole minutes of the sum, not a sum of whole minutes: seconds past the minute
+            // on both ends would otherwise lose one.
+            .fold(Duration::zero(), |total, served| total + served)
+            .num_minutes()
     }
 
     /// The moment `minutes` of service have passed since `from`: the inverse of

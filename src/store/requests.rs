@@ -29,6 +29,7 @@ use crate::domain::{
         Situation, Step, TransferTarget, ZoneFacts,
     },
     command::ParsedCommand,
+    indicators::ClosedBy,
     interpreters::Commitments,
     messages::Mode,
     preferential::{PreferenceTier, Preferential},
@@ -464,6 +465,7 @@ fn request_state(row: &requests::Model, zone: i32, offer: Option<Offer>) -> Requ
         version: row.version,
         offer,
         mode: row.mode.into(),
+        filed_at: row.created_at,
         needs_interpreter: Accessibility::from_stored(&row.accessibility, None).needs_libras(),
         interpreter: row.interpreter_id,
     }
@@ -611,7 +613,20 @@ async fn write_decision(
     if let Some(reason) = &changes.rejection_reason {
         update.rejection_reason = Set(Some(reason.clone()));
     }
+    if let Some(minutes) = changes.first_answer {
+        update.triaged_at = Set(Some(now));
+        update.triage_minutes = Set(Some(i32::try_from(minutes).unwrap_or(i32::MAX)));
+    }
     if changes.closes {
+        update.closed_by = Set(Some(
+            match decision.event.actor {
+                Actor::Requester => ClosedBy::Requester,
+                Actor::Staff(_) => ClosedBy::Staff,
+                Actor::System => ClosedBy::System,
+            }
+            .as_str()
+            .to_string(),
+        ));
         update.closed_at = Set(Some(now));
         // A closed thread owes no reply.
         update.reply_due_at = Set(None);
@@ -734,6 +749,7 @@ impl RequestRecord {
             version: self.version,
             offer: self.offer.clone(),
             mode: self.mode,
+            filed_at: self.created_at,
             needs_interpreter: self.accessibility.needs_libras(),
             interpreter: self.interpreter_id,
         }

@@ -18,6 +18,7 @@ mod errors;
 mod fake_google;
 mod google;
 mod health;
+mod indicators;
 mod libras;
 mod mail;
 mod messages;

@@ -98,6 +98,7 @@ fn request(status: Status) -> RequestState {
         version: 3,
         offer: offered.then(offer),
         mode: Mode::Video,
+        filed_at: now() - Duration::days(1),
         needs_interpreter: false,
         interpreter: None,
     }
@@ -266,6 +267,8 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
             Status::Triaged,
             Changes {
                 assignee: Some(Some(STAFF)),
+                // Filed on Sunday at 10:00: Monday from 08:30 to 10:00 counts.
+                first_answer: Some(90),
                 ..Changes::default()
             },
             vec![],
@@ -277,7 +280,10 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
                 plain(Command::Triage),
             ),
             Status::Triaged,
-            Changes::default(),
+            Changes {
+                first_answer: Some(90),
+                ..Changes::default()
+            },
             vec![],
         ),
         (

@@ -1,0 +1,127 @@
+//! The court's indicators: a period's figures per zone and for the state, in the caller's
+//! zones, with the weekly chart's and the triage distribution's counts.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+
+use super::{App, AppError, StaffUser};
+use crate::{
+    domain::{
+        field_errors::FieldErrors,
+        indicators::{Figures, ZoneCounts, triage_distribution},
+        schedule::SERVICE_TIME_ZONE,
+        staff::Role,
+    },
+    store::{Period, WeekCounts},
+};
+
+/// The default period: the last 30 days, today included.
+pub const DEFAULT_DAYS: i64 = 30;
+/// The longest period one answer covers: two years of history.
+pub const MAX_DAYS: i64 = 731;
+
+/// A period's indicators.
+#[derive(Debug, Clone)]
+pub struct Indicators {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub target_hours: u32,
+    /// The zones the caller sees (or the one asked for), by number, with their figures.
+    pub zones: Vec<ZoneIndicators>,
+    pub total: Figures,
+    /// Requests per week by how they ended.
+    pub weeks: Vec<WeekCounts>,
+    /// Triaged requests per band of service hours waited.
+    pub triage_distribution: Vec<(&'static str, u64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ZoneIndicators {
+    pub number: i32,
+    pub name: String,
+    pub figures: Figures,
+}
+
+impl App {
+    /// The indicators from `from` to `to` (Belém dates, both included; the last 30 days by
+    /// default), of `zone` or of every zone the caller sees. Another zone is not found.
+    pub async fn indicators(
+        &self,
+        user: &StaffUser,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        zone: Option<i32>,
+        mut type_errors: FieldErrors,
+    ) -> Result<Indicators, AppError> {
+        let to = to.unwrap_or_else(|| self.today());
+        let from = from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
+        if from > to {
+            type_errors.add("from", "A data inicial deve ser anterior ou igual à final.");
+        } else if (to - from).num_days() >= MAX_DAYS {
+            type_errors.add(
+                "from",
+                format!("O período pode ter no máximo {MAX_DAYS} dias."),
+            );
+        }
+        if !type_errors.is_empty() {
+            return Err(AppError::Invalid(type_errors));
+        }
+        if zone.is_some_and(|zone| !user.may_see_zone(zone)) {
+            return Err(AppError::NotFound);
+        }
+        let reference = self.reference.get().await?;
+        let zones: Vec<(i32, String)> = reference
+            .zones
+            .iter()
+            .filter(|candidate| match zone {
+                Some(number) => candidate.number == number,
+                None => user.role == Role::Admin || user.zones.contains(&candidate.number),
+            })
+            .map(|zone| (zone.number, zone.name.clone()))
+            .collect();
+        if zone.is_some() && zones.is_empty() {
+            return Err(AppError::NotFound);
+        }
+        let scope = user.scope();
+        let period = Period {
+            from: local_midnight(from),
+            before: local_midnight(to + Duration::days(1)),
+            scope: &scope,
+            zone,
+        };
+        let counts = self.store.indicator_counts(&period).await?;
+        let weeks = self.store.weekly_outcomes(&period).await?;
+        let target = i64::from(self.settings.indicators.triage_target_hours) * 60;
+        let mut total = ZoneCounts::default();
+        let zones = zones
+            .into_iter()
+            .map(|(number, name)| {
+                let zone_counts = counts.get(&number).cloned().unwrap_or_default();
+                total.add(&zone_counts);
+                ZoneIndicators {
+                    number,
+                    name,
+                    figures: zone_counts.figures(target),
+                }
+            })
+            .collect();
+        Ok(Indicators {
+            from,
+            to,
+            target_hours: self.settings.indicators.triage_target_hours,
+            zones,
+            total: total.figures(target),
+            weeks,
+            triage_distribution: triage_distribution(&total.triage_minutes),
+        })
+    }
+}
+
+fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
+    SERVICE_TIME_ZONE
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()
+        .map_or_else(
+            || date.and_time(NaiveTime::MIN).and_utc(),
+            |local| local.with_timezone(&Utc),
+        )
+}
