@@ -683,6 +683,43 @@ struct Outcome {
     status: Option<u16>,
     bytes: u64,
     error: Option<String>,
+    /// The bare SQL's time in each of its statements, in microseconds.
+    steps: Option<Laps>,
+}
+
+/// The statements of the bare SQL, in order, for the time each takes.
+const STEPS: [&str; 8] = [
+    "BEGIN",
+    "request FOR UPDATE",
+    "zone",
+    "holidays",
+    "INSERT message",
+    "batch opened",
+    "UPDATE request",
+    "COMMIT",
+];
+
+/// Time spent in each of [`STEPS`].
+#[derive(Debug, Clone, Copy)]
+struct Laps {
+    at: Instant,
+    micros: [u64; STEPS.len()],
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            at: Instant::now(),
+            micros: [0; STEPS.len()],
+        }
+    }
+
+    /// The time since the last mark goes to `step`.
+    fn mark(&mut self, step: usize) {
+        let now = Instant::now();
+        self.micros[step] += (now - self.at).as_micros() as u64;
+        self.at = now;
+    }
 }
 
 impl Work {
@@ -708,12 +745,14 @@ impl Work {
                 })
                 .exec_without_returning(db)
                 .await;
-                floor_outcome(done.map(|_| ()), want)
+                floor_outcome(done.map(|_| ()), want, None)
             }
             Work::Bare { db, rows } => {
                 let row = rows[target];
-                let done = post_message_bare(db, row.id, &message_text(n), Utc::now()).await;
-                floor_outcome(done, want)
+                let mut laps = Laps::start();
+                let done =
+                    post_message_bare(db, row.id, &message_text(n), Utc::now(), &mut laps).await;
+                floor_outcome(done, want, Some(laps))
             }
         }
     }
@@ -730,27 +769,31 @@ async fn exchange(request: reqwest::RequestBuilder, want: u16) -> Outcome {
                 bytes: body.len() as u64,
                 error: (status != want)
                     .then(|| format!("{status}: {}", String::from_utf8_lossy(&body))),
+                steps: None,
             }
         }
         Err(error) => Outcome {
             status: None,
             bytes: 0,
             error: Some(error.to_string()),
+            steps: None,
         },
     }
 }
 
-fn floor_outcome(done: Result<(), DbErr>, want: u16) -> Outcome {
+fn floor_outcome(done: Result<(), DbErr>, want: u16, steps: Option<Laps>) -> Outcome {
     match done {
         Ok(()) => Outcome {
             status: Some(want),
             bytes: 0,
             error: None,
+            steps,
         },
         Err(error) => Outcome {
             status: None,
             bytes: 0,
             error: Some(error.to_string()),
+            steps: None,
         },
     }
 }
@@ -769,11 +812,14 @@ fn floor_outcome(done: Result<(), DbErr>, want: u16) -> Outcome {
 ///   batch's e-mail job (`outbox::enqueue`: `ON CONFLICT (dedupe_key) DO NOTHING`);
 /// - the request's thread columns (`staff_unread`, `reply_due_at`, `zone_notice_batch`);
 /// - `COMMIT`.
+///
+/// `laps` gets the time of each (see [`STEPS`]).
 async fn post_message_bare(
     db: &DatabaseConnection,
     request_id: i64,
     text: &str,
     now: DateTime<Utc>,
+    laps: &mut Laps,
 ) -> Result<(), DbErr> {
     let txn = db
         .begin_with_options(TransactionOptions {
@@ -781,22 +827,26 @@ async fn post_message_bare(
             ..TransactionOptions::default()
         })
         .await?;
+    laps.mark(0);
     let row = requests::Entity::find_by_id(request_id)
         .filter(Condition::all())
         .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("request {request_id}")))?;
+    laps.mark(1);
     let zone = zones::Entity::find_by_id(row.zone_id)
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("zone {}", row.zone_id)))?;
+    laps.mark(2);
     let all_holidays = holidays::Entity::find()
         .order_by_asc(holidays::Column::Date)
         .order_by_asc(holidays::Column::Id)
         .all(&txn)
         .await?;
     std::hint::black_box((&zone, &all_holidays));
+    laps.mark(3);
     let open_batch = row.zone_notice_batch;
     let stored = request_messages::ActiveModel {
         request_id: Set(row.id),
@@ -809,6 +859,7 @@ async fn post_message_bare(
     }
     .insert(&txn)
     .await?;
+    laps.mark(4);
     let first = match open_batch {
         Some(first) => first,
         None => {
@@ -844,6 +895,7 @@ async fn post_message_bare(
             )
             .exec_without_returning(&txn)
             .await?;
+            laps.mark(5);
             stored.id
         }
     };
@@ -857,7 +909,10 @@ async fn post_message_bare(
         .filter(requests::Column::Id.eq(row.id))
         .exec(&txn)
         .await?;
-    txn.commit().await
+    laps.mark(6);
+    txn.commit().await?;
+    laps.mark(7);
+    Ok(())
 }
 
 /// A small xorshift: each task picks its requests from a sequence of its own.
@@ -965,6 +1020,8 @@ struct Phase {
     bytes: u64,
     /// The first thing that went wrong, if anything did.
     first_error: Option<String>,
+    /// The bare SQL's measured time in each of [`STEPS`], in microseconds.
+    steps: [u64; STEPS.len()],
     /// Seconds of the server's CPU within the measured time (the API's phases).
     server_cpu: Option<f64>,
     /// The machine's busy share within the measured time (0 to 1).
@@ -1027,6 +1084,11 @@ async fn drive(
                         .record(started.elapsed(), outcome.status, want);
                     phase.overlapping += u64::from(overlapped);
                     phase.bytes += outcome.bytes;
+                    if let Some(laps) = outcome.steps {
+                        for (total, step) in phase.steps.iter_mut().zip(laps.micros) {
+                            *total += step;
+                        }
+                    }
                 }
                 if let Some(error) = outcome.error {
                     phase.first_error.get_or_insert(error);
@@ -1060,6 +1122,9 @@ async fn drive(
         result.ok_all += phase.ok_all;
         result.overlapping += phase.overlapping;
         result.bytes += phase.bytes;
+        for (total, step) in result.steps.iter_mut().zip(phase.steps) {
+            *total += step;
+        }
         if result.first_error.is_none() {
             result.first_error = phase.first_error;
         }
@@ -1187,6 +1252,25 @@ impl BackendResult {
                 line.push_str(&format!("; first error: {short}"));
             }
             println!("{line}");
+        }
+        let bare_total: u64 = self.bare.steps.iter().sum();
+        if bare_total > 0 {
+            let per_post = self.bare.samples.ok.max(1) as f64;
+            let parts: Vec<String> = STEPS
+                .iter()
+                .zip(self.bare.steps)
+                .map(|(name, micros)| {
+                    format!(
+                        "{name} {:.3} ms ({:.0}%)",
+                        micros as f64 / 1000.0 / per_post,
+                        micros as f64 * 100.0 / bare_total as f64
+                    )
+                })
+                .collect();
+            println!(
+                "  bare SQL, mean time per post in each statement: {}",
+                parts.join(", ")
+            );
         }
         // The prepare step posted one message before the load.
         let posted = self.posts.ok_all + 1;
