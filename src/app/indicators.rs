@@ -10,6 +10,7 @@ use crate::{
         indicators::{Figures, ZoneCounts, triage_distribution},
         schedule::SERVICE_TIME_ZONE,
         staff::Role,
+        status::Status,
     },
     store::{Period, WeekCounts},
 };
@@ -114,6 +115,65 @@ impl App {
             triage_distribution: triage_distribution(&total.triage_minutes),
         })
     }
+}
+
+impl Indicators {
+    /// The figures as CSV (RFC 4180): the API's field names as the header, one row per zone,
+    /// then the state's total.
+    pub fn to_csv(&self) -> Result<String, csv::Error> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let mut header = vec![
+            "zone".to_string(),
+            "name".to_string(),
+            "received".to_string(),
+        ];
+        header.extend(Status::ALL.iter().map(|status| format!("status_{status}")));
+        header.extend(
+            [
+                "triage_hours_p50",
+                "triage_hours_p90",
+                "within_target_pct",
+                "no_show",
+                "cancelled_by_requester",
+                "cancelled_by_staff",
+                "preferential",
+                "by_message",
+                "satisfaction_avg",
+                "satisfaction_count",
+            ]
+            .map(str::to_string),
+        );
+        writer.write_record(&header)?;
+        for zone in &self.zones {
+            writer.write_record(csv_row(
+                zone.number.to_string(),
+                zone.name.clone(),
+                &zone.figures,
+            ))?;
+        }
+        writer.write_record(csv_row("total".into(), String::new(), &self.total))?;
+        let bytes = writer.into_inner().map_err(|error| error.into_error())?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+fn csv_row(zone: String, name: String, figures: &Figures) -> Vec<String> {
+    let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
+    let mut row = vec![zone, name, figures.received.to_string()];
+    row.extend(figures.by_status.iter().map(|(_, n)| n.to_string()));
+    row.extend([
+        optional(figures.triage_hours_p50),
+        optional(figures.triage_hours_p90),
+        optional(figures.within_target_pct),
+        figures.no_show.to_string(),
+        figures.cancelled_by_requester.to_string(),
+        figures.cancelled_by_staff.to_string(),
+        figures.preferential.to_string(),
+        figures.by_message.to_string(),
+        optional(figures.satisfaction_avg),
+        figures.satisfaction_count.to_string(),
+    ]);
+    row
 }
 
 fn local_midnight(date: NaiveDate) -> DateTime<Utc> {

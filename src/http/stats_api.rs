@@ -21,7 +21,7 @@ use super::{
 };
 use crate::{
     app::{App, Indicators},
-    domain::{field_errors::FieldErrors, indicators::Figures, status::Status},
+    domain::{field_errors::FieldErrors, indicators::Figures},
 };
 
 pub fn router() -> OpenApiRouter<App> {
@@ -166,7 +166,9 @@ async fn stats_csv(
     QueryParams(query): QueryParams<StatsQuery>,
 ) -> Result<Response, ApiError> {
     let indicators = indicators(&app, &user, query).await?;
-    let body = csv_of(&indicators).map_err(|error| ApiError::Internal(error.into()))?;
+    let body = indicators
+        .to_csv()
+        .map_err(|error| ApiError::Internal(error.into()))?;
     let filename = format!(
         "attachment; filename=\"indicadores-{}-{}.csv\"",
         indicators.from, indicators.to
@@ -179,60 +181,4 @@ async fn stats_csv(
         body,
     )
         .into_response())
-}
-
-/// The indicators as CSV: the JSON's field names as the header, one row per zone, then the
-/// state's total.
-pub fn csv_of(indicators: &Indicators) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![
-        "zone".to_string(),
-        "name".to_string(),
-        "received".to_string(),
-    ];
-    header.extend(Status::ALL.iter().map(|status| format!("status_{status}")));
-    header.extend(
-        [
-            "triage_hours_p50",
-            "triage_hours_p90",
-            "within_target_pct",
-            "no_show",
-            "cancelled_by_requester",
-            "cancelled_by_staff",
-            "preferential",
-            "by_message",
-            "satisfaction_avg",
-            "satisfaction_count",
-        ]
-        .map(str::to_string),
-    );
-    writer.write_record(&header)?;
-    let row = |zone: String, name: String, figures: &Figures| {
-        let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
-        let mut row = vec![zone, name, figures.received.to_string()];
-        row.extend(figures.by_status.iter().map(|(_, n)| n.to_string()));
-        row.extend([
-            optional(figures.triage_hours_p50),
-            optional(figures.triage_hours_p90),
-            optional(figures.within_target_pct),
-            figures.no_show.to_string(),
-            figures.cancelled_by_requester.to_string(),
-            figures.cancelled_by_staff.to_string(),
-            figures.preferential.to_string(),
-            figures.by_message.to_string(),
-            optional(figures.satisfaction_avg),
-            figures.satisfaction_count.to_string(),
-        ]);
-        row
-    };
-    for zone in &indicators.zones {
-        writer.write_record(row(
-            zone.number.to_string(),
-            zone.name.clone(),
-            &zone.figures,
-        ))?;
-    }
-    writer.write_record(row("total".into(), String::new(), &indicators.total))?;
-    let bytes = writer.into_inner().map_err(|error| error.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

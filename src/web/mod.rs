@@ -2,6 +2,7 @@
 //! and tracking page (`public`), and the staff panel (`panel`). They call the same use cases
 //! as the JSON API.
 
+mod charts;
 mod forms;
 mod pages;
 mod panel;

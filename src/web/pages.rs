@@ -33,6 +33,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "painel/inbox.html",
     "painel/detalhe.html",
     "painel/agenda.html",
+    "painel/indicadores.html",
     "painel/admin/index.html",
     "painel/admin/zonas.html",
     "painel/admin/zona.html",

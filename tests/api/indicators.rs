@@ -274,7 +274,9 @@ async fn requests_answered_before_the_indicators_get_their_wait_from_their_calen
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let history = History { app };
     let (id, _, _) = history.file("2026-12-04 18:00", 1, json!({})).await;
-    history.act("2026-12-07 09:30", id, json!({"action": "triage"})).await;
+    history
+        .act("2026-12-07 09:30", id, json!({"action": "triage"}))
+        .await;
     // As a row stored before the column existed: answered, its wait unknown.
     use sea_orm::ConnectionTrait;
     let store = &history.app.store;

@@ -4,6 +4,7 @@
 mod admin;
 mod agenda;
 mod inbox;
+mod indicators;
 mod login;
 mod queue;
 mod request;
@@ -25,6 +26,7 @@ pub fn router() -> Router<App> {
         .merge(request::router())
         .merge(agenda::router())
         .merge(queue::router())
+        .merge(indicators::router())
         .merge(admin::router())
 }
 
