@@ -17,6 +17,8 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/requests/{protocol}/messages"),
     ("get", "/api/v1/staff/requests/{id}/messages"),
     ("post", "/api/v1/staff/requests/{id}/messages"),
+    ("get", "/api/v1/staff/stats"),
+    ("get", "/api/v1/staff/stats.csv"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/staff/requests"),
