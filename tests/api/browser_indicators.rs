@@ -98,3 +98,23 @@ async fn the_indicators_page_sorts_refuses_a_bad_period_and_passes_axe() {
         browser.close().await;
     }
 }
+
+#[tokio::test]
+async fn another_zone_is_refused_beside_the_zone_field() {
+    let app = spawn_app_with(&[]).await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
+    let browser = Browser::open(PHONE.0, PHONE.1).await;
+    sign_in(&app, &browser, "ana@tre-pa.jus.br").await;
+    browser.goto(&app.url("/painel/indicadores?zona=5")).await;
+    assert!(
+        browser
+            .text("#zona-error")
+            .await
+            .contains("não está entre as suas")
+    );
+    assert!(
+        !browser.has("table.indicators").await,
+        "no figures of zone 5"
+    );
+    browser.close().await;
+}

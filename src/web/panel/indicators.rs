@@ -163,7 +163,7 @@ fn asked(query: &IndicatorsQuery) -> Asked {
     {
         None => None,
         Some(text) => text.parse::<NaiveDate>().ok().or_else(|| {
-            errors.add(field, "Data inválida: use o formato dd/mm/aaaa.");
+            errors.add(field, "Data inválida: escolha o dia no calendário.");
             None
         }),
     };
@@ -203,6 +203,12 @@ async fn page(
         match app.indicators(&panel.user, from, to, zone, errors).await {
             Ok(indicators) => (StatusCode::OK, Some(indicators), FieldErrors::new()),
             Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, None, errors),
+            // A zone outside the clerk's: said beside the field, not as a missing page.
+            Err(AppError::NotFound) => {
+                let mut errors = FieldErrors::new();
+                errors.add("zone", "Esta zona não está entre as suas.");
+                (StatusCode::NOT_FOUND, None, errors)
+            }
             Err(error) => return render_error(error),
         };
     let reference = match app.reference.get().await {
