@@ -26,4 +26,5 @@ pub mod queue;
 pub mod schedule;
 pub mod staff;
 pub mod status;
+pub mod survey;
 pub mod zone;

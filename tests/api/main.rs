@@ -37,4 +37,5 @@ mod smtp;
 mod staff;
 mod staff_api;
 mod submissions;
+mod survey;
 mod transitions;
