@@ -11,6 +11,7 @@ mod queue;
 pub mod reference_cache;
 mod staff_work;
 mod submissions;
+mod survey;
 mod tracking;
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
@@ -27,6 +28,7 @@ use crate::{
         messages::MessageRefusal,
         queue::QueueRefusal,
         schedule::ServiceWindow,
+        survey::SurveyRefusal,
     },
     links::Links,
     metrics::Metrics,
@@ -42,6 +44,7 @@ pub use auth::{SignIn, StaffUser};
 pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueueEntry, QueuePlace};
 pub use staff_work::StaffRequest;
 pub use submissions::Receipt;
+pub use survey::Survey;
 pub use tracking::Tracked;
 
 use self::{limiter::SlidingWindow, reference_cache::ReferenceCache};
@@ -69,6 +72,9 @@ pub enum AppError {
     /// The thread takes no message now (409).
     #[error(transparent)]
     Thread(#[from] MessageRefusal),
+    /// The survey takes no answer: the request is not eligible, or was answered (409).
+    #[error(transparent)]
+    Survey(#[from] SurveyRefusal),
     /// The zone's calendar could not be read to check a time.
     #[error("calendar unavailable: {0}")]
     CalendarUnavailable(String),

@@ -13,6 +13,7 @@ mod openapi;
 mod public_api;
 mod queue_api;
 mod staff_api;
+mod survey_api;
 mod views;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(public_api::router())
         .merge(queue_api::router())
         .merge(messages_api::router())
+        .merge(survey_api::router())
         .merge(auth_api::router())
         .merge(staff_api::router())
         .merge(admin_api::router())
@@ -99,6 +101,10 @@ impl From<AppError> for ApiError {
                 message: refusal.to_string(),
             },
             AppError::Thread(refusal) => ApiError::Conflict {
+                code: refusal.code(),
+                message: refusal.to_string(),
+            },
+            AppError::Survey(refusal) => ApiError::Conflict {
                 code: refusal.code(),
                 message: refusal.to_string(),
             },

@@ -116,6 +116,11 @@ fn render_error(error: AppError) -> Response {
             "Não foi possível enviar a mensagem",
             refusal.to_string(),
         ),
+        AppError::Survey(refusal) => (
+            StatusCode::CONFLICT,
+            "Não foi possível registrar a avaliação",
+            refusal.to_string(),
+        ),
         AppError::Unauthorized | AppError::Forbidden => (
             StatusCode::FORBIDDEN,
             "Acesso não permitido",
