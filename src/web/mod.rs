@@ -10,6 +10,7 @@ mod query;
 mod queue;
 mod session;
 mod slots;
+mod survey;
 
 use axum::{Router, http::StatusCode, response::Response};
 use minijinja::context;
@@ -22,6 +23,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .merge(public::router())
         .merge(queue::router())
+        .merge(survey::router())
         .merge(panel::router())
 }
 

@@ -12,6 +12,7 @@ mod browser_messages;
 mod browser_panel;
 mod browser_public;
 mod browser_queue;
+mod browser_survey;
 mod cli;
 mod connections;
 mod errors;

@@ -542,3 +542,51 @@ async fn a_clerk_of_another_zone_does_not_find_the_request_or_its_answer() {
     let body = response.text().await.unwrap();
     assert!(!body.contains("rating"), "{body}");
 }
+
+#[tokio::test]
+async fn the_page_s_form_answers_with_the_same_statuses_as_the_api() {
+    let desk = desk().await;
+    let request = desk.done("attended").await;
+    let open = |token: &str| {
+        desk.app
+            .http
+            .get(
+                desk.app
+                    .url(&format!("/avaliar/{}?token={token}", request.protocol)),
+            )
+            .send()
+    };
+    let send = |token: &str, rating: &str| {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        client
+            .post(desk.app.url(&format!("/avaliar/{}", request.protocol)))
+            .form(&[("token", token), ("rating", rating), ("comment", "")])
+            .send()
+    };
+    assert_eq!(open(&request.tracking).await.unwrap().status(), 200);
+    assert_eq!(open("wrong").await.unwrap().status(), 404);
+    assert_eq!(send("wrong", "5").await.unwrap().status(), 404);
+    for rating in ["", "0", "cinco"] {
+        let refused = send(&request.tracking, rating).await.unwrap();
+        assert_eq!(refused.status(), 422, "{rating:?}");
+        assert!(refused.text().await.unwrap().contains("rating-error"));
+    }
+
+    let answered = send(&request.tracking, "5").await.unwrap();
+    assert_eq!(answered.status(), 303);
+    assert_eq!(
+        answered.headers()["location"],
+        format!(
+            "/avaliar/{}?token={}&obrigado=1",
+            request.protocol, request.tracking
+        )
+        .as_str()
+    );
+    let again = send(&request.tracking, "1").await.unwrap();
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("já foi avaliado"));
+    assert_eq!(desk.detail(request.id).await["survey"]["rating"], 5);
+}
