@@ -25,8 +25,15 @@ struct Desk {
 }
 
 async fn desk() -> Desk {
+    desk_with(&[]).await
+}
+
+/// As [`desk`], with some settings changed.
+async fn desk_with(overrides: &[(&str, Value)]) -> Desk {
     let smtp = SmtpServer::start();
-    let app = spawn_app_with(&[("limits.submissions_per_minute", json!(0))]).await;
+    let mut settings = vec![("limits.submissions_per_minute", json!(0))];
+    settings.extend(overrides.iter().cloned());
+    let app = spawn_app_with(&settings).await;
     create_clerk(&app.store, "ana@tre-pa.jus.br", &[1]).await;
     let token = app.sign_in("ana@tre-pa.jus.br").await;
     let worker = contato::jobs::Worker::new(
@@ -589,4 +596,29 @@ async fn the_page_s_form_answers_with_the_same_statuses_as_the_api() {
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains("já foi avaliado"));
     assert_eq!(desk.detail(request.id).await["survey"]["rating"], 5);
+}
+
+#[tokio::test]
+async fn the_metrics_count_the_answers_by_rating() {
+    const METRICS_TOKEN: &str = "um-segredo-do-coletor-de-metricas";
+    let desk = desk_with(&[("metrics.token", json!(METRICS_TOKEN))]).await;
+    for rating in [4, 4, 2] {
+        let request = desk.done("attended").await;
+        let (status, _) = desk.answer(&request, &json!({"rating": rating})).await;
+        assert_eq!(status, 201);
+    }
+
+    let response = desk.app.get_as(METRICS_TOKEN, "/metrics").await;
+
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    for expected in [
+        r#"contato_survey_answers{rating="1"} 0"#,
+        r#"contato_survey_answers{rating="2"} 1"#,
+        r#"contato_survey_answers{rating="3"} 0"#,
+        r#"contato_survey_answers{rating="4"} 2"#,
+        r#"contato_survey_answers{rating="5"} 0"#,
+    ] {
+        assert!(text.contains(expected), "missing {expected} in:\n{text}");
+    }
 }
