@@ -32,6 +32,11 @@ impl Links {
         self.absolute(&tracking_path(protocol, token))
     }
 
+    /// The satisfaction survey of a request; `token` proves who answers.
+    pub fn survey(&self, protocol: &str, token: &str) -> String {
+        self.absolute(&survey_path(protocol, token))
+    }
+
     /// A person's place in a zone's queue; `token` proves who they are.
     pub fn queue_ticket(&self, id: i64, token: &str) -> String {
         self.absolute(&queue_ticket_path(id, token))
@@ -47,6 +52,12 @@ impl Links {
 /// and tokens URL-safe base64, so neither needs escaping.
 pub fn tracking_path(protocol: &str, token: &str) -> String {
     format!("/acompanhar/{protocol}?token={token}")
+}
+
+/// The satisfaction survey of `protocol`, relative to the site; escaping as for
+/// [`tracking_path`].
+pub fn survey_path(protocol: &str, token: &str) -> String {
+    format!("/avaliar/{protocol}?token={token}")
 }
 
 /// A person's place in a zone's queue, relative to the site.
@@ -73,6 +84,10 @@ mod tests {
             assert_eq!(
                 links.tracking("2026-000123", "abc_-9"),
                 "https://contato.tre-pa.jus.br/acompanhar/2026-000123?token=abc_-9"
+            );
+            assert_eq!(
+                links.survey("2026-000123", "abc_-9"),
+                "https://contato.tre-pa.jus.br/avaliar/2026-000123?token=abc_-9"
             );
             assert_eq!(
                 links.panel_request(42),

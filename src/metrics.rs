@@ -1,5 +1,5 @@
-//! The service's metrics: HTTP traffic by route and status, latency, requests by state and
-//! outbox depth by state. One registry per `App`, so parallel tests do not mix counts.
+//! The service's metrics: HTTP traffic by route and status, latency, requests by state,
+//! outbox depth by state and the satisfaction survey's answers by rating. One registry per `App`, so parallel tests do not mix counts.
 
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ pub struct Metrics {
     http_duration: HistogramVec,
     requests_by_status: IntGaugeVec,
     jobs_by_state: IntGaugeVec,
+    survey_answers: IntGaugeVec,
 }
 
 impl Metrics {
@@ -45,16 +46,27 @@ impl Metrics {
             Opts::new("contato_outbox_jobs", "Outbox jobs by state"),
             &["state"],
         )?;
+        // The court's satisfaction indicator: the count by rating gives the distribution and
+        // the mean (Lei 13.460/2017, art. 23).
+        let survey_answers = IntGaugeVec::new(
+            Opts::new(
+                "contato_survey_answers",
+                "Satisfaction survey answers by rating (1 to 5)",
+            ),
+            &["rating"],
+        )?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(requests_by_status.clone()))?;
         registry.register(Box::new(jobs_by_state.clone()))?;
+        registry.register(Box::new(survey_answers.clone()))?;
         Ok(Metrics {
             registry,
             http_requests,
             http_duration,
             requests_by_status,
             jobs_by_state,
+            survey_answers,
         })
     }
 }
@@ -80,6 +92,20 @@ impl Metrics {
         self.jobs_by_state.reset();
         for (state, count) in jobs {
             self.jobs_by_state.with_label_values(&[state]).set(*count);
+        }
+    }
+
+    /// Replaces the survey gauge with fresh counts; every rating is listed, zero included, so
+    /// a dashboard's mean has all five terms.
+    pub fn set_survey_counts(&self, ratings: &[(i16, i64)]) {
+        for rating in 1..=5i16 {
+            let count = ratings
+                .iter()
+                .find(|(stored, _)| *stored == rating)
+                .map_or(0, |(_, count)| *count);
+            self.survey_answers
+                .with_label_values(&[&rating.to_string()])
+                .set(count);
         }
     }
 

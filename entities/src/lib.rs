@@ -17,6 +17,7 @@ pub mod service_secrets;
 pub mod sessions;
 pub mod staff;
 pub mod staff_zones;
+pub mod survey_answers;
 pub mod tracking_tokens;
 pub mod zone_duty_days;
 pub mod zones;

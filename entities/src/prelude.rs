@@ -10,6 +10,7 @@ pub use super::requests::Entity as Requests;
 pub use super::sessions::Entity as Sessions;
 pub use super::staff::Entity as Staff;
 pub use super::staff_zones::Entity as StaffZones;
+pub use super::survey_answers::Entity as SurveyAnswers;
 pub use super::tracking_tokens::Entity as TrackingTokens;
 pub use super::zone_duty_days::Entity as ZoneDutyDays;
 pub use super::zones::Entity as Zones;

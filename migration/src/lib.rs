@@ -26,6 +26,7 @@ mod m20261202_000021_add_accessibility;
 mod m20261202_000022_add_staff_interpreter;
 mod m20261202_000023_create_request_messages;
 mod m20261202_000024_add_request_interpreter;
+mod m20261202_000025_create_survey_answers;
 mod m20261202_000026_add_request_indicators;
 
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000022_add_staff_interpreter::Migration),
             Box::new(m20261202_000023_create_request_messages::Migration),
             Box::new(m20261202_000024_add_request_interpreter::Migration),
+            Box::new(m20261202_000025_create_survey_answers::Migration),
             Box::new(m20261202_000026_add_request_indicators::Migration),
         ]
     }

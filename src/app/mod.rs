@@ -12,6 +12,7 @@ mod queue;
 pub mod reference_cache;
 mod staff_work;
 mod submissions;
+mod survey;
 mod tracking;
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
@@ -28,6 +29,7 @@ use crate::{
         messages::MessageRefusal,
         queue::QueueRefusal,
         schedule::ServiceWindow,
+        survey::SurveyRefusal,
     },
     links::Links,
     metrics::Metrics,
@@ -44,6 +46,7 @@ pub use indicators::{Indicators, ZoneIndicators};
 pub use queue::{Counter as CounterView, DutyDayInput, JoinedQueue, QueueEntry, QueuePlace};
 pub use staff_work::StaffRequest;
 pub use submissions::Receipt;
+pub use survey::Survey;
 pub use tracking::Tracked;
 
 use self::{limiter::SlidingWindow, reference_cache::ReferenceCache};
@@ -71,6 +74,9 @@ pub enum AppError {
     /// The thread takes no message now (409).
     #[error(transparent)]
     Thread(#[from] MessageRefusal),
+    /// The survey takes no answer: the request is not eligible, or was answered (409).
+    #[error(transparent)]
+    Survey(#[from] SurveyRefusal),
     /// The zone's calendar could not be read to check a time.
     #[error("calendar unavailable: {0}")]
     CalendarUnavailable(String),

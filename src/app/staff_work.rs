@@ -14,7 +14,7 @@ use crate::{
     },
     store::{
         AgendaItem, FreeSlots, InboxFilter, InboxPage, JobRecord, RequestRecord, Staffing,
-        Transition, ZoneScope,
+        SurveyRecord, Transition, ZoneScope,
     },
 };
 
@@ -27,6 +27,8 @@ pub struct StaffRequest {
     pub from_queue: bool,
     /// The Libras interpreter of its meeting: id and name.
     pub interpreter: Option<(i32, String)>,
+    /// The requester's answer to the satisfaction survey, once given.
+    pub survey: Option<SurveyRecord>,
 }
 
 /// At most this many days of slots in one listing.
@@ -66,11 +68,13 @@ impl App {
                 .map(|account| (account.id, account.name)),
             None => None,
         };
+        let survey = self.store.survey_answer(record.id).await?;
         Ok(StaffRequest {
             record,
             jobs,
             from_queue,
             interpreter,
+            survey,
         })
     }
 

@@ -21,6 +21,7 @@ use super::{
     messages::Mode,
     schedule::{Horizon, ServiceWindow, Slot, SlotError, ZoneSchedule},
     status::{Action, Outcome, Status, TransitionNotAllowed, transition},
+    survey,
 };
 
 /// Who acts on a request, as recorded in its history.
@@ -605,6 +606,12 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
                 request_id: request.id,
                 outcome: *outcome,
             });
+            // Its own message after the completion notice, not a line inside it: the notice
+            // stays the same for every outcome, and the invitation is one job of its own in
+            // the outbox that staff see sent (or failed) and the worker never sends twice.
+            if let Some((job, key)) = survey::invitation(request.id, *outcome) {
+                effects.push_keyed(job, key);
+            }
         }
         Command::ToMessage { reason } => {
             if request.mode == Mode::Message {
@@ -942,6 +949,17 @@ impl Effects {
 
     fn push(&mut self, job: Job) {
         self.push_waiting(job, None);
+    }
+
+    /// A job with a key of its own, for one written once per request rather than once per
+    /// change.
+    fn push_keyed(&mut self, job: Job, key: String) {
+        self.list.push(Effect {
+            key,
+            run_at: self.now,
+            waits_for: None,
+            job,
+        });
     }
 
     fn push_waiting(&mut self, job: Job, waits_for: Option<String>) {

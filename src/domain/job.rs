@@ -96,6 +96,10 @@ pub enum Job {
     /// another interpreter takes.
     #[serde(rename = "email.interpreter_released")]
     InterpreterReleased(InterpreterRelease),
+    /// To the requester of a request done with them attended: the link to the satisfaction
+    /// survey, once.
+    #[serde(rename = "email.survey")]
+    Survey { request_id: i64 },
 }
 
 /// A request turned to written messages, told to the requester with the meeting that will
@@ -228,6 +232,7 @@ pub enum JobKind {
     MessagesToRequester,
     InterpreterInvited,
     InterpreterReleased,
+    Survey,
 }
 
 /// Where an outbox job is in its life.
@@ -275,6 +280,7 @@ impl Job {
             Job::MessagesToRequester { .. } => JobKind::MessagesToRequester,
             Job::InterpreterInvited(_) => JobKind::InterpreterInvited,
             Job::InterpreterReleased(_) => JobKind::InterpreterReleased,
+            Job::Survey { .. } => JobKind::Survey,
         }
     }
 
@@ -305,9 +311,10 @@ impl Job {
             | Job::QueueClosed { .. }
             | Job::InterpreterInvited(_)
             | Job::InterpreterReleased(_) => None,
-            Job::ToMessage(_) | Job::MessagesToZone { .. } | Job::MessagesToRequester { .. } => {
-                None
-            }
+            Job::ToMessage(_)
+            | Job::MessagesToZone { .. }
+            | Job::MessagesToRequester { .. }
+            | Job::Survey { .. } => None,
         }
     }
 
@@ -339,7 +346,8 @@ impl Job {
             | Job::ExpireOffer { request_id, .. }
             | Job::OfferExpired { request_id }
             | Job::MessagesToZone { request_id, .. }
-            | Job::MessagesToRequester { request_id, .. } => *request_id,
+            | Job::MessagesToRequester { request_id, .. }
+            | Job::Survey { request_id } => *request_id,
             Job::ToMessage(notice) => notice.request_id,
             Job::Offered(notice) => notice.request_id,
             Job::Scheduled(notice) | Job::Rescheduled(notice) => notice.request_id,
@@ -386,7 +394,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 25] = [
+    pub const ALL: [JobKind; 26] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -412,6 +420,7 @@ impl JobKind {
         JobKind::MessagesToRequester,
         JobKind::InterpreterInvited,
         JobKind::InterpreterReleased,
+        JobKind::Survey,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -442,6 +451,7 @@ impl JobKind {
             JobKind::MessagesToRequester => "email.messages_to_requester",
             JobKind::InterpreterInvited => "email.interpreter_invited",
             JobKind::InterpreterReleased => "email.interpreter_released",
+            JobKind::Survey => "email.survey",
         }
     }
 
@@ -479,6 +489,7 @@ impl JobKind {
             JobKind::MessagesToRequester => "E-mail: mensagens do cartório",
             JobKind::InterpreterInvited => "E-mail: convite ao(à) intérprete de Libras",
             JobKind::InterpreterReleased => "E-mail: dispensa do(a) intérprete de Libras",
+            JobKind::Survey => "E-mail: pesquisa de satisfação",
         }
     }
 }
@@ -627,6 +638,7 @@ mod tests {
                 end: notice.end,
                 cancelled: true,
             }),
+            Job::Survey { request_id: 7 },
         ]
     }
 

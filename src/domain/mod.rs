@@ -27,4 +27,5 @@ pub mod queue;
 pub mod schedule;
 pub mod staff;
 pub mod status;
+pub mod survey;
 pub mod zone;

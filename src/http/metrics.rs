@@ -64,6 +64,10 @@ async fn render(State(app): State<App>, headers: HeaderMap) -> Response {
         // The HTTP series are still worth serving when the database is down.
         Err(error) => tracing::warn!(%error, "metrics: cannot count requests and jobs"),
     }
+    match app.store.survey_counts().await {
+        Ok(ratings) => app.metrics.set_survey_counts(&ratings),
+        Err(error) => tracing::warn!(%error, "metrics: cannot count survey answers"),
+    }
     match app.metrics.render() {
         Ok(text) => (
             [(

@@ -14,6 +14,7 @@ mod public_api;
 mod queue_api;
 mod staff_api;
 mod stats_api;
+mod survey_api;
 mod views;
 
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .merge(queue_api::router())
         .merge(messages_api::router())
         .merge(stats_api::router())
+        .merge(survey_api::router())
         .merge(auth_api::router())
         .merge(staff_api::router())
         .merge(admin_api::router())
@@ -101,6 +103,10 @@ impl From<AppError> for ApiError {
                 message: refusal.to_string(),
             },
             AppError::Thread(refusal) => ApiError::Conflict {
+                code: refusal.code(),
+                message: refusal.to_string(),
+            },
+            AppError::Survey(refusal) => ApiError::Conflict {
                 code: refusal.code(),
                 message: refusal.to_string(),
             },

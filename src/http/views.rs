@@ -14,7 +14,7 @@ use crate::{
         schedule::Slot,
         status::Status,
     },
-    store::{EventRecord, InboxItem, JobRecord, StaffRecord, ZoneRecord},
+    store::{EventRecord, InboxItem, JobRecord, StaffRecord, SurveyRecord, ZoneRecord},
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -198,6 +198,30 @@ pub struct RequestDetailView {
     pub deliveries: Vec<JobView>,
     /// Whether it was filed from a same-day queue ticket the counter's close left waiting.
     pub from_queue: bool,
+    /// The requester's answer to the satisfaction survey, or `null` until they give one
+    /// (only requests `done` with `attended` or `attended_by_message` take one).
+    pub survey: Option<SurveyView>,
+}
+
+/// A requester's answer to the satisfaction survey.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyView {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[schema(minimum = 1, maximum = 5, example = 5)]
+    pub rating: u8,
+    /// Plain text, line breaks as `\n`; `null` when they wrote none.
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<SurveyRecord> for SurveyView {
+    fn from(answer: SurveyRecord) -> Self {
+        SurveyView {
+            rating: answer.rating.value(),
+            comment: answer.comment,
+            at: answer.at,
+        }
+    }
 }
 
 impl From<StaffRequest> for RequestDetailView {
@@ -207,10 +231,12 @@ impl From<StaffRequest> for RequestDetailView {
             jobs,
             from_queue,
             interpreter,
+            survey,
         }: StaffRequest,
     ) -> Self {
         RequestDetailView {
             from_queue,
+            survey: survey.map(SurveyView::from),
             interpreter: interpreter.map(|(id, name)| InterpreterView { id, name }),
             deliveries: jobs.into_iter().map(JobView::from).collect(),
             cpf: Cpf::parse(&request.cpf).map_or(request.cpf.clone(), |cpf| cpf.formatted()),

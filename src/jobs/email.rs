@@ -54,6 +54,7 @@ impl Worker {
                     .send_message_batch(job_id, &request, Author::Staff, *first_message_id)
                     .await;
             }
+            Job::Survey { .. } => return self.send_survey(job_id, &request).await,
             _ => {}
         }
         let to_zone = matches!(
@@ -234,7 +235,8 @@ impl Worker {
             | Job::MessagesToZone { .. }
             | Job::MessagesToRequester { .. }
             | Job::InterpreterInvited(_)
-            | Job::InterpreterReleased(_) => Err(JobError::Permanent(format!(
+            | Job::InterpreterReleased(_)
+            | Job::Survey { .. } => Err(JobError::Permanent(format!(
                 "a tarefa {} não é um e-mail ao requerente",
                 job.kind().as_str()
             ))),
@@ -282,6 +284,15 @@ impl Worker {
 
     /// What every message to the requester carries, with a tracking link minted for it.
     async fn to_requester(&self, request: &RequestRecord) -> Result<ToRequester, JobError> {
+        Ok(self.to_requester_with_token(request).await?.0)
+    }
+
+    /// As [`Worker::to_requester`], with the minted token, for a message that carries
+    /// another of the requester's links.
+    async fn to_requester_with_token(
+        &self,
+        request: &RequestRecord,
+    ) -> Result<(ToRequester, Token), JobError> {
         let token = Token::tracking().map_err(|error| {
             JobError::Transient(format!(
                 "não foi possível gerar o link de acompanhamento: {error}"
@@ -291,14 +302,39 @@ impl Worker {
             .add_tracking_token(request.id, &token.hash(), self.clock.now())
             .await
             .map_err(JobError::store)?;
-        Ok(ToRequester {
+        let common = ToRequester {
             name: request.name.clone(),
             protocol: request.protocol.clone(),
             zone_name: request.zone_name.clone(),
             tracking_url: self.links.tracking(&request.protocol, token.expose()),
             public_url: self.links.home(),
             signature: self.settings.email.signature.clone(),
-        })
+        };
+        Ok((common, token))
+    }
+
+    /// The invitation to the satisfaction survey, unless the requester has already answered
+    /// (from the tracking page's link while this job waited).
+    async fn send_survey(&self, job_id: i64, request: &RequestRecord) -> Result<String, JobError> {
+        let answered = self
+            .store
+            .survey_answer(request.id)
+            .await
+            .map_err(JobError::store)?;
+        if answered.is_some() {
+            return Ok("ignorado: o(a) requerente já respondeu à pesquisa".into());
+        }
+        let to = vec![mailbox(&request.name, &request.email)?];
+        let (common, token) = self.to_requester_with_token(request).await?;
+        let rendered = self.render(
+            Message::Survey,
+            &context::Survey {
+                common,
+                survey_url: self.links.survey(&request.protocol, token.expose()),
+                by_message: request.outcome == Some(Outcome::AttendedByMessage),
+            },
+        )?;
+        self.deliver(job_id, &to, &rendered, None).await
     }
 
     async fn new_request_context(
@@ -550,7 +586,8 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
         | Job::MessagesToZone { .. }
         | Job::MessagesToRequester { .. }
         | Job::InterpreterInvited(_)
-        | Job::InterpreterReleased(_) => None,
+        | Job::InterpreterReleased(_)
+        | Job::Survey { .. } => None,
     }
 }
 

@@ -119,6 +119,16 @@ pub struct Done {
     pub by_message: bool,
 }
 
+/// To the requester attended: the satisfaction survey's link, with the tracking link's token.
+#[derive(Debug, Clone, Serialize)]
+pub struct Survey {
+    #[serde(flatten)]
+    pub common: ToRequester,
+    pub survey_url: String,
+    /// Attended through the written messages, without a meeting.
+    pub by_message: bool,
+}
+
 /// To the requester: the request is attended by written messages from now on.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToMessage {

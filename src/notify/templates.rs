@@ -45,6 +45,8 @@ pub enum Message {
     InterpreterInvited,
     /// To a Libras interpreter: a meeting they no longer join.
     InterpreterReleased,
+    /// To the requester attended: the satisfaction survey.
+    Survey,
 }
 
 /// Each message's three parts and the HTML layout, as shipped.
@@ -81,6 +83,7 @@ const SHIPPED: &[(&str, &str)] = shipped!(
     "messages_to_requester",
     "interpreter_invited",
     "interpreter_released",
+    "survey",
 );
 
 /// A message ready to be sent: its subject and both bodies.
@@ -200,6 +203,7 @@ pub fn folder(message: Message) -> &'static str {
         Message::MessagesToRequester => "messages_to_requester",
         Message::InterpreterInvited => "interpreter_invited",
         Message::InterpreterReleased => "interpreter_released",
+        Message::Survey => "survey",
     }
 }
 
@@ -497,6 +501,10 @@ mod tests {
                 templates.render(Message::InterpreterInvited, &interpreter_invited(true)),
             ),
             (
+                Message::Survey,
+                templates.render(Message::Survey, &survey(false)),
+            ),
+            (
                 Message::InterpreterReleased,
                 templates.render(
                     Message::InterpreterReleased,
@@ -513,6 +521,42 @@ mod tests {
                 ),
             ),
         ]
+    }
+
+    fn survey(by_message: bool) -> Survey {
+        Survey {
+            common: common("Maria"),
+            survey_url: "https://contato.tre-pa.jus.br/avaliar/2026-000123?token=abc".into(),
+            by_message,
+        }
+    }
+
+    #[test]
+    fn the_survey_invitation_links_to_the_form_and_says_it_is_optional_and_once() {
+        let templates = Templates::new(Path::new("email_templates"));
+        for by_message in [false, true] {
+            let rendered = templates
+                .render(Message::Survey, &survey(by_message))
+                .unwrap();
+            assert_eq!(
+                rendered.subject,
+                "Avalie o atendimento da solicitação 2026-000123"
+            );
+            let html = rendered.html.replace("&#x2f;", "/");
+            for part in [&rendered.text, &html] {
+                assert!(part.contains("avaliar/2026-000123?token=abc"), "{part}");
+                assert!(part.contains("de 1 a 5"), "{part}");
+                assert!(part.contains("opcional"), "{part}");
+                assert!(part.contains("uma só vez"), "{part}");
+                assert!(part.contains("1ª Zona Eleitoral"), "{part}");
+            }
+            assert_eq!(
+                rendered.text.contains("por mensagens"),
+                by_message,
+                "{}",
+                rendered.text
+            );
+        }
     }
 
     fn interpreter_invited(moved: bool) -> InterpreterInvited {

@@ -8,8 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{requests, zones};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Statement,
+    ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Statement,
 };
 
 use super::{Store, StoreError, ZoneScope, doing, requests::zone_facts};
@@ -158,27 +157,25 @@ impl Store {
                         u64::try_from(row.n).unwrap_or(0);
                 }
             }
-            if self.has_survey_table().await? {
-                let ratings = HistogramRow::find_by_statement(Statement::from_sql_and_values(
-                    backend,
-                    format!(
-                        "SELECT requests.zone_id AS zone_id, CAST(survey_answers.rating AS BIGINT) AS value, \
-                         COUNT(*) AS n FROM survey_answers \
-                         JOIN requests ON requests.id = survey_answers.request_id \
-                         WHERE {} GROUP BY requests.zone_id, survey_answers.rating",
-                        qualified(&filter)
-                    ),
-                    values,
-                ))
-                .all(&self.db)
-                .await?;
-                for row in ratings {
-                    if let Some(zone) = numbers.get(&row.zone_id).and_then(|n| counts.get_mut(n))
-                    {
-                        let rating = i16::try_from(row.value).unwrap_or_default();
-                        *zone.ratings.entry(rating).or_default() +=
-                            u64::try_from(row.n).unwrap_or(0);
-                    }
+            let ratings = HistogramRow::find_by_statement(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT requests.zone_id AS zone_id, CAST(survey_answers.rating AS BIGINT) AS value, \
+                     COUNT(*) AS n FROM survey_answers \
+                     JOIN requests ON requests.id = survey_answers.request_id \
+                     WHERE {} GROUP BY requests.zone_id, survey_answers.rating",
+                    qualified(&filter)
+                ),
+                values,
+            ))
+            .all(&self.db)
+            .await?;
+            for row in ratings {
+                if let Some(zone) = numbers.get(&row.zone_id).and_then(|n| counts.get_mut(n))
+                {
+                    let rating = i16::try_from(row.value).unwrap_or_default();
+                    *zone.ratings.entry(rating).or_default() +=
+                        u64::try_from(row.n).unwrap_or(0);
                 }
             }
             Ok(counts)
@@ -342,24 +339,6 @@ impl Store {
             .into_iter()
             .map(|zone| zone.id)
             .collect())
-    }
-
-    async fn has_survey_table(&self) -> Result<bool, StoreError> {
-        let sql = match self.backend() {
-            DbBackend::Postgres => {
-                "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'survey_answers'"
-            }
-            _ => {
-                "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'survey_answers'"
-            }
-        };
-        let row = self
-            .db
-            .query_one_raw(Statement::from_string(self.backend(), sql))
-            .await?;
-        Ok(row
-            .and_then(|row| row.try_get::<i64>("", "n").ok())
-            .is_some_and(|n| n > 0))
     }
 }
 

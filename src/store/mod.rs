@@ -25,6 +25,7 @@ mod secrets;
 mod sessions;
 mod staff;
 mod stats;
+mod surveys;
 mod zones;
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -49,6 +50,7 @@ pub use reference::ImportReport;
 pub use requests::{EventRecord, RequestRecord, Submitted, Transition, ZoneScope};
 pub use sessions::SessionKind;
 pub use staff::{NewStaff, StaffChanges, StaffRecord};
+pub use surveys::SurveyRecord;
 pub use zones::{NewZone, ZoneChanges, ZoneRecord};
 
 #[derive(Clone, Debug)]

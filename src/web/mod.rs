@@ -11,6 +11,7 @@ mod query;
 mod queue;
 mod session;
 mod slots;
+mod survey;
 
 use axum::{Router, http::StatusCode, response::Response};
 use minijinja::context;
@@ -23,6 +24,7 @@ pub fn router() -> Router<App> {
     Router::new()
         .merge(public::router())
         .merge(queue::router())
+        .merge(survey::router())
         .merge(panel::router())
 }
 
@@ -115,6 +117,11 @@ fn render_error(error: AppError) -> Response {
         AppError::Thread(refusal) => (
             StatusCode::CONFLICT,
             "Não foi possível enviar a mensagem",
+            refusal.to_string(),
+        ),
+        AppError::Survey(refusal) => (
+            StatusCode::CONFLICT,
+            "Não foi possível registrar a avaliação",
             refusal.to_string(),
         ),
         AppError::Unauthorized | AppError::Forbidden => (

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "acompanhar.html",
     "acompanhar_inicio.html",
     "cancelar.html",
+    "avaliar.html",
     "erro.html",
     "atendimento_agora.html",
     "atendimento_zona.html",

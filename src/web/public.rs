@@ -35,9 +35,10 @@ use crate::{
         preferential::Preferential,
         status::{Action, Status},
         submission::SubmissionInput,
+        survey,
         text::RequesterRole,
     },
-    links::tracking_path,
+    links::{survey_path, tracking_path},
     web::query::PageQuery,
 };
 
@@ -457,6 +458,22 @@ async fn render_tracking(app: &App, tracked: Tracked, token: &str, page: Trackin
             }
         })
         .collect();
+    // Only a request done with its requester attended takes an answer; the others need no
+    // look at the survey's table.
+    let survey = match tracked
+        .request
+        .outcome
+        .filter(|outcome| tracked.request.status == Status::Done && survey::invites(*outcome))
+    {
+        Some(_) => match app.survey_of(&tracked.request).await {
+            Ok(survey) => survey
+                .open
+                .is_ok()
+                .then(|| survey_path(&tracked.request.protocol, token)),
+            Err(error) => return render_error(error),
+        },
+        None => None,
+    };
     let message = page.message;
     let request = &tracked.request;
     let zone_name = &request.zone_name;
@@ -488,6 +505,7 @@ async fn render_tracking(app: &App, tracked: Tracked, token: &str, page: Trackin
             by_message => request.mode == Mode::Message,
             thread => ser(thread),
             thread_open => request.status.is_open(),
+            survey_path => survey,
             thread_action => format!("/acompanhar/{}/mensagens", request.protocol),
             message_text => page.message_text,
             message_error => page.message_error,

@@ -507,6 +507,7 @@ pub async fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
         "queue_tickets",
         "zone_duty_days",
         "request_messages",
+        "survey_answers",
     ] {
         let backend = store.backend();
         let row = store

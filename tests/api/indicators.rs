@@ -118,7 +118,7 @@ async fn every_figure_matches_the_history_worked_out_by_hand() {
     assert_eq!(cancelled.status(), 200);
     // R3, Friday 18:00, aged 80+ and by message, triaged Monday 09:30 (60 min: the weekend
     // does not count), done by message.
-    let (r3, _, _) = history
+    let (r3, r3_protocol, r3_token) = history
         .file(
             "2026-12-04 18:00",
             1,
@@ -135,6 +135,15 @@ async fn every_figure_matches_the_history_worked_out_by_hand() {
             json!({"action": "complete", "outcome": "attended_by_message"}),
         )
         .await;
+    // Its requester answers the survey: 4.
+    let answered = history
+        .app
+        .post_json(
+            &format!("/api/v1/requests/{r3_protocol}/survey?token={r3_token}"),
+            &json!({"rating": 4, "comment": "Resolvido por mensagem."}),
+        )
+        .await;
+    assert_eq!(answered.status(), 201);
     // R4, Monday 11:00, triaged Thursday 09:30 over the holiday: 30 + 180 + 60 = 270 min,
     // over the 3-hour target; then refused.
     let (r4, _, _) = history.file("2026-12-07 11:00", 1, json!({})).await;
@@ -189,8 +198,8 @@ async fn every_figure_matches_the_history_worked_out_by_hand() {
     assert_eq!(zone["cancelled_by_staff"], 1);
     assert_eq!(zone["preferential"], 1);
     assert_eq!(zone["by_message"], 1);
-    assert_eq!(zone["satisfaction_count"], 0);
-    assert!(zone["satisfaction_avg"].is_null());
+    assert_eq!(zone["satisfaction_count"], 1);
+    assert_eq!(zone["satisfaction_avg"], 4.0);
     assert_eq!(stats["total"]["received"], 6);
 
     // Another zone's figures are not found for this clerk.
@@ -238,7 +247,7 @@ async fn every_figure_matches_the_history_worked_out_by_hand() {
         "zone,name,received,status_submitted,status_triaged,status_offered,status_scheduled,status_done,status_rejected,status_cancelled,triage_hours_p50,triage_hours_p90,within_target_pct,no_show,cancelled_by_requester,cancelled_by_staff,preferential,by_message,satisfaction_avg,satisfaction_count"
     );
     assert!(
-        lines[1].ends_with(",6,0,0,0,0,2,2,2,1,4.5,80,1,1,1,1,1,,0"),
+        lines[1].ends_with(",6,0,0,0,0,2,2,2,1,4.5,80,1,1,1,1,1,4,1"),
         "{}",
         lines[1]
     );

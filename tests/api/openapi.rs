@@ -15,6 +15,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/requests/{protocol}/reschedule"),
     ("get", "/api/v1/requests/{protocol}/messages"),
     ("post", "/api/v1/requests/{protocol}/messages"),
+    ("post", "/api/v1/requests/{protocol}/survey"),
     ("get", "/api/v1/staff/requests/{id}/messages"),
     ("post", "/api/v1/staff/requests/{id}/messages"),
     ("get", "/api/v1/staff/stats"),

@@ -155,7 +155,8 @@ async fn a_request_goes_from_submitted_to_done_with_an_audit_row_per_step(moment
             "email.new_request",
             "email.scheduled",
             "email.rescheduled",
-            "email.done"
+            "email.done",
+            "email.survey"
         ]
     );
     assert!(

@@ -580,7 +580,7 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
         ),
         (
             Case::new(
-                "complete records the outcome and thanks the requester",
+                "a no-show is recorded and told, with no survey: nothing was attended",
                 request(Status::Scheduled),
                 plain(Command::Complete {
                     outcome: Outcome::NoShow,
@@ -593,6 +593,20 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
                 ..Changes::default()
             },
             vec![K::Done],
+        ),
+        (
+            Case::new(
+                "a meeting attended: the thanks, then the satisfaction survey",
+                request(Status::Scheduled),
+                complete(Outcome::Attended),
+            ),
+            Status::Done,
+            Changes {
+                outcome: Some(Outcome::Attended),
+                closes: true,
+                ..Changes::default()
+            },
+            vec![K::Done, K::Survey],
         ),
         (
             Case::new(
@@ -829,7 +843,7 @@ fn each_allowed_change_writes_its_fields_and_queues_its_jobs() {
                 closes: true,
                 ..Changes::default()
             },
-            vec![K::Done],
+            vec![K::Done, K::Survey],
         ),
     ];
     for (case, to, changes, jobs) in cases {
@@ -1485,6 +1499,30 @@ fn jobs_are_keyed_by_the_change_and_calendar_messages_wait_for_the_event() {
         panic!("{:?}", decision.effects[1]);
     };
     assert_eq!(notice.meet_link, None, "the event brings the link");
+}
+
+#[test]
+fn the_survey_is_keyed_by_the_request_and_due_with_the_completion() {
+    let decision = Case::new(
+        "attended",
+        request(Status::Scheduled),
+        complete(Outcome::Attended),
+    )
+    .decide()
+    .unwrap();
+    let keys: Vec<(&str, Option<&str>, DateTime<Utc>)> = decision
+        .effects
+        .iter()
+        .map(|e| (e.key.as_str(), e.waits_for.as_deref(), e.run_at))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("request:7:v4:email.done", None, now()),
+            ("request:7:email.survey", None, now()),
+        ],
+        "one invitation per request, whatever version completed it"
+    );
 }
 
 #[test]

@@ -20,6 +20,7 @@ use crate::{
         messages::{Author, Mode},
         phone::Phone,
         status::{Action, Status, transition},
+        survey,
     },
     store::{JobRecord, JobState, RequestRecord},
     web::{
@@ -89,6 +90,22 @@ struct RequestPage {
     /// Attended by written messages rather than by video.
     by_message: bool,
     thread: Thread,
+    /// For a request done with the requester attended: their survey answer, if given.
+    survey: Option<SurveyShown>,
+}
+
+/// The requester's evaluation of the attendance, as the clerk reads it.
+#[derive(Serialize)]
+struct SurveyShown {
+    answer: Option<SurveyAnswerShown>,
+}
+
+#[derive(Serialize)]
+struct SurveyAnswerShown {
+    rating: u8,
+    label: &'static str,
+    comment: Option<String>,
+    at: String,
 }
 
 /// The request's written conversation with the requester.
@@ -214,6 +231,7 @@ pub(super) async fn render(
         jobs,
         from_queue,
         interpreter,
+        survey,
     } = request;
     let names = app.staff_names().await.unwrap_or_default();
     let reference = match app.reference.get().await {
@@ -360,6 +378,17 @@ pub(super) async fn render(
             reply_due: record.reply_due_at.map(moment),
             late: record.reply_due_at.is_some_and(|due| app.now() >= due),
         },
+        survey: record
+            .outcome
+            .filter(|outcome| record.status == Status::Done && survey::invites(*outcome))
+            .map(|_| SurveyShown {
+                answer: survey.map(|answer| SurveyAnswerShown {
+                    rating: answer.rating.value(),
+                    label: answer.rating.label(),
+                    comment: answer.comment,
+                    at: moment(answer.at),
+                }),
+            }),
     };
     pages().render(
         status,
