@@ -25,8 +25,7 @@ mod common;
 
 use std::{
     collections::BTreeMap,
-    io::Write,
-    process::{ExitCode, Stdio},
+    process::ExitCode,
     time::{Duration, Instant},
 };
 
@@ -308,8 +307,8 @@ fn run() -> anyhow::Result<()> {
 }
 
 fn run_on(runtime: &tokio::runtime::Runtime, config: &Config, url: &str) -> anyhow::Result<()> {
-    cli(url, &["migrate"], None)?;
-    cli(
+    common::cli(url, &["migrate"], None)?;
+    common::cli(
         url,
         &[
             "staff",
@@ -324,7 +323,7 @@ fn run_on(runtime: &tokio::runtime::Runtime, config: &Config, url: &str) -> anyh
         Some(PASSWORD),
     )?;
     let zone = CLERK_ZONE.to_string();
-    cli(
+    common::cli(
         url,
         &[
             "staff",
@@ -449,40 +448,6 @@ fn run_on(runtime: &tokio::runtime::Runtime, config: &Config, url: &str) -> anyh
         println!();
         println!(
             "The run crossed midnight in Belém: the server's default period (30 days) ended on another day than the bare SQL's, so those two columns compare different periods (MISMATCH above); run again."
-        );
-    }
-    Ok(())
-}
-
-/// Runs `contato <args>` on the database (the password, if any, on standard input) and
-/// fails with its output when it fails.
-fn cli(url: &str, args: &[&str], password: Option<&str>) -> anyhow::Result<()> {
-    let mut command = common::contato(args[0], url);
-    command
-        .args(&args[1..])
-        .env("CONTATO_LOG__FORMAT", "text")
-        .env("CONTATO_LOG__FILTER", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().context("cannot start the contato binary")?;
-    if let Some(mut stdin) = child.stdin.take()
-        && let Some(password) = password
-    {
-        stdin
-            .write_all(format!("{password}\n").as_bytes())
-            .context("writing the password")?;
-    }
-    let output = child
-        .wait_with_output()
-        .with_context(|| format!("contato {}", args.join(" ")))?;
-    if !output.status.success() {
-        bail!(
-            "contato {} failed ({}):\n{}{}",
-            args.join(" "),
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
         );
     }
     Ok(())

@@ -21,8 +21,7 @@ mod common;
 
 use std::{
     collections::BTreeMap,
-    io::Write,
-    process::{ExitCode, Stdio},
+    process::ExitCode,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -296,8 +295,8 @@ fn run_on(
     open_files: Option<u64>,
 ) -> anyhow::Result<BackendResult> {
     let started = Instant::now();
-    cli(url, &["migrate"], None)?;
-    cli(
+    common::cli(url, &["migrate"], None)?;
+    common::cli(
         url,
         &[
             "staff",
@@ -315,7 +314,7 @@ fn run_on(
         let email = clerk_email(clerk);
         let name = format!("Servidor {} da Silva", letters(clerk));
         let zone = ZONE.to_string();
-        cli(
+        common::cli(
             url,
             &[
                 "staff", "add", "--email", &email, "--name", &name, "--role", "clerk", "--zone",
@@ -444,40 +443,6 @@ fn letters(n: usize) -> String {
     out.iter().rev().collect::<String>().to_uppercase()
 }
 
-/// Runs `contato <args>` on the database (the password, if any, on standard input) and
-/// fails with its output when it fails.
-fn cli(url: &str, args: &[&str], password: Option<&str>) -> anyhow::Result<()> {
-    let mut command = common::contato(args[0], url);
-    command
-        .args(&args[1..])
-        .env("CONTATO_LOG__FORMAT", "text")
-        .env("CONTATO_LOG__FILTER", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().context("cannot start the contato binary")?;
-    if let Some(mut stdin) = child.stdin.take()
-        && let Some(password) = password
-    {
-        stdin
-            .write_all(format!("{password}\n").as_bytes())
-            .context("writing the password")?;
-    }
-    let output = child
-        .wait_with_output()
-        .with_context(|| format!("contato {}", args.join(" ")))?;
-    if !output.status.success() {
-        bail!(
-            "contato {} failed ({}):\n{}{}",
-            args.join(" "),
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------
 // The server
 
@@ -556,15 +521,6 @@ struct Prepared {
     pollers: Vec<Ticket>,
 }
 
-fn http_client() -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .no_proxy()
-        .tcp_nodelay(true)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .context("an HTTP client")
-}
-
 /// Sends `request` and answers its JSON body, failing unless the status is `want`.
 async fn expect(request: reqwest::RequestBuilder, want: u16, what: &str) -> anyhow::Result<Value> {
     let response = request
@@ -595,7 +551,7 @@ async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> anyhow::R
 }
 
 async fn prepare(base: &str, config: &Config) -> anyhow::Result<Prepared> {
-    let client = http_client()?;
+    let client = common::http_client()?;
     let admin = sign_in(&client, base, "admin.bench@tre-pa.jus.br").await?;
     let mut clerk_tokens = Vec::new();
     for clerk in 0..config.clerks {
@@ -920,7 +876,7 @@ async fn phase(
     let (measure_from, end) = (start + warm_up, start + warm_up + measured);
     let mut clerk_tasks = Vec::new();
     for token in clerk_tokens {
-        let client = http_client()?;
+        let client = common::http_client()?;
         let (base, token) = (base.to_string(), token.clone());
         clerk_tasks.push(tokio::spawn(async move {
             clerk(client, base, token, measure_from, end).await

@@ -21,8 +21,7 @@ mod common;
 
 use std::{
     collections::{BTreeMap, HashMap},
-    io::Write,
-    process::{ExitCode, Stdio},
+    process::ExitCode,
     sync::{
         Arc,
         atomic::{AtomicU32, Ordering},
@@ -302,9 +301,9 @@ fn run_on(
 ) -> anyhow::Result<BackendResult> {
     let started = Instant::now();
     let label = backend.label();
-    cli(url, &["migrate"], None)?;
+    common::cli(url, &["migrate"], None)?;
     let zone = ZONE.to_string();
-    cli(
+    common::cli(
         url,
         &[
             "staff",
@@ -344,7 +343,7 @@ fn run_on(
     };
     let urls: Arc<Vec<String>> = Arc::new(receipts.iter().map(thread_path).collect());
     let clients = (0..config.clients)
-        .map(|_| http_client())
+        .map(|_| common::http_client())
         .collect::<anyhow::Result<Vec<_>>>()?;
     let posts = runtime.block_on(drive(
         clients
@@ -448,40 +447,6 @@ fn run_on(
     })
 }
 
-/// Runs `contato <args>` on the database (the password, if any, on standard input) and
-/// fails with its output when it fails.
-fn cli(url: &str, args: &[&str], password: Option<&str>) -> anyhow::Result<()> {
-    let mut command = common::contato(args[0], url);
-    command
-        .args(&args[1..])
-        .env("CONTATO_LOG__FORMAT", "text")
-        .env("CONTATO_LOG__FILTER", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().context("cannot start the contato binary")?;
-    if let Some(mut stdin) = child.stdin.take()
-        && let Some(password) = password
-    {
-        stdin
-            .write_all(format!("{password}\n").as_bytes())
-            .context("writing the password")?;
-    }
-    let output = child
-        .wait_with_output()
-        .with_context(|| format!("contato {}", args.join(" ")))?;
-    if !output.status.success() {
-        bail!(
-            "contato {} failed ({}):\n{}{}",
-            args.join(" "),
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------
 // The server
 
@@ -554,15 +519,6 @@ struct Receipt {
     token: String,
 }
 
-fn http_client() -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .no_proxy()
-        .tcp_nodelay(true)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .context("an HTTP client")
-}
-
 /// Sends `request` and answers its JSON body, failing unless the status is `want`.
 async fn expect(request: reqwest::RequestBuilder, want: u16, what: &str) -> anyhow::Result<Value> {
     let response = request
@@ -583,7 +539,7 @@ fn message_text(n: u64) -> String {
 }
 
 async fn prepare(base: &str, config: &Config) -> anyhow::Result<Vec<Receipt>> {
-    let client = http_client()?;
+    let client = common::http_client()?;
     let run = uuid::Uuid::new_v4().as_u128();
     // Nine-digit CPF bases from a random point, so repeated runs differ too.
     let first = (run % 400_000_000) as u64;

@@ -369,3 +369,46 @@ pub fn machine_ticks() -> anyhow::Result<(u64, u64)> {
     let idle = values.get(3).copied().unwrap_or(0) + values.get(4).copied().unwrap_or(0);
     Ok((total - idle, total))
 }
+
+/// Runs `contato <args>` on the database (the password, if any, on standard input) and
+/// fails with its output when it fails.
+pub fn cli(url: &str, args: &[&str], password: Option<&str>) -> anyhow::Result<()> {
+    let mut command = contato(args[0], url);
+    command
+        .args(&args[1..])
+        .env("CONTATO_LOG__FORMAT", "text")
+        .env("CONTATO_LOG__FILTER", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().context("cannot start the contato binary")?;
+    if let Some(mut stdin) = child.stdin.take()
+        && let Some(password) = password
+    {
+        stdin
+            .write_all(format!("{password}\n").as_bytes())
+            .context("writing the password")?;
+    }
+    let output = child
+        .wait_with_output()
+        .with_context(|| format!("contato {}", args.join(" ")))?;
+    if !output.status.success() {
+        bail!(
+            "contato {} failed ({}):\n{}{}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .context("an HTTP client")
+}

@@ -1,14 +1,14 @@
 //! The court's indicators: a period's figures per zone and for the state, in the caller's
 //! zones, with the weekly chart's and the triage distribution's counts.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 
 use super::{App, AppError, StaffUser};
 use crate::{
     domain::{
+        dates::local_midnight,
         field_errors::FieldErrors,
         indicators::{Figures, ZoneCounts, triage_distribution},
-        schedule::SERVICE_TIME_ZONE,
         staff::Role,
         status::Status,
     },
@@ -174,14 +174,4 @@ fn csv_row(zone: String, name: String, figures: &Figures) -> Vec<String> {
         figures.satisfaction_count.to_string(),
     ]);
     row
-}
-
-fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
-    SERVICE_TIME_ZONE
-        .from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .earliest()
-        .map_or_else(
-            || date.and_time(NaiveTime::MIN).and_utc(),
-            |local| local.with_timezone(&Utc),
-        )
 }

@@ -1,6 +1,6 @@
 //! Dates and times written the Brazilian way, for people to read.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 
 use super::schedule::SERVICE_TIME_ZONE;
 
@@ -50,6 +50,18 @@ pub fn short_date(date: NaiveDate) -> String {
 /// The local date of an instant, in the service time zone.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&SERVICE_TIME_ZONE).date_naive()
+}
+
+/// The instant a local date begins, in the service time zone: where a day's or a period's
+/// records start.
+pub fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
+    SERVICE_TIME_ZONE
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .earliest()
+        .map_or_else(
+            || date.and_time(NaiveTime::MIN).and_utc(),
+            |local| local.with_timezone(&Utc),
+        )
 }
 
 /// "09:10", in the service time zone.

@@ -144,6 +144,25 @@ pub struct Figures {
     pub satisfaction_count: u64,
 }
 
+impl Figures {
+    /// How many of the period's requests are in `status` now.
+    pub fn in_status(&self, status: Status) -> u64 {
+        self.by_status
+            .iter()
+            .find(|(each, _)| *each == status)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// How many are still open.
+    pub fn open(&self) -> u64 {
+        Status::ALL
+            .into_iter()
+            .filter(|status| status.is_open())
+            .map(|status| self.in_status(status))
+            .sum()
+    }
+}
+
 /// The nearest-rank percentile of a histogram (value → count): the least value with at
 /// least `pct` percent of the counts at or below it.
 pub fn percentile(histogram: &BTreeMap<i64, u64>, pct: u64) -> Option<i64> {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entities::{
     offered_slots, requests,
     sea_orm_active_enums::{RequestStatus, StaffRole},
@@ -18,8 +18,9 @@ use super::{
 };
 use crate::domain::{
     change::Policy,
+    dates::local_midnight,
     interpreters::{Commitments, Shortage, staffed},
-    schedule::{SERVICE_TIME_ZONE, Slot, ZoneSchedule},
+    schedule::{Slot, ZoneSchedule},
 };
 
 /// Free slots of a zone, and for a request that needs a Libras interpreter, why there are
@@ -206,14 +207,4 @@ pub(super) async fn commitments<C: ConnectionTrait>(
         }
     }
     Ok(busy)
-}
-
-fn local_midnight(date: NaiveDate) -> DateTime<Utc> {
-    SERVICE_TIME_ZONE
-        .from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .earliest()
-        .map_or_else(
-            || date.and_time(NaiveTime::MIN).and_utc(),
-            |local| local.with_timezone(&Utc),
-        )
 }

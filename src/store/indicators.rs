@@ -87,25 +87,27 @@ impl Store {
             let (filter, values) = self.period_filter(period).await?;
             let backend = self.backend();
             let mut counts: BTreeMap<i32, ZoneCounts> = BTreeMap::new();
+            let counts_of = counts_of(&[
+                ("status = 'submitted'", "submitted"),
+                ("status = 'triaged'", "triaged"),
+                ("status = 'offered'", "offered"),
+                ("status = 'scheduled'", "scheduled"),
+                ("status = 'done'", "done"),
+                ("status = 'rejected'", "rejected"),
+                ("status = 'cancelled'", "cancelled"),
+                ("outcome = 'no_show'", "no_show"),
+                ("status = 'cancelled' AND closed_by = 'requester'", "by_requester"),
+                ("status = 'cancelled' AND closed_by <> 'requester'", "by_staff"),
+                ("preferential IS NOT NULL", "preferential"),
+                ("mode = 'message'", "by_message"),
+            ]);
             let sql = format!(
-                "SELECT zone_id, COUNT(*) AS received, \
-                 SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END) AS submitted, \
-                 SUM(CASE WHEN status = 'triaged' THEN 1 ELSE 0 END) AS triaged, \
-                 SUM(CASE WHEN status = 'offered' THEN 1 ELSE 0 END) AS offered, \
-                 SUM(CASE WHEN status = 'scheduled' THEN 1 ELSE 0 END) AS scheduled, \
-                 SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END) AS done, \
-                 SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejected, \
-                 SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled, \
-                 SUM(CASE WHEN outcome = 'no_show' THEN 1 ELSE 0 END) AS no_show, \
-                 SUM(CASE WHEN status = 'cancelled' AND closed_by = 'requester' THEN 1 ELSE 0 END) AS by_requester, \
-                 SUM(CASE WHEN status = 'cancelled' AND closed_by <> 'requester' THEN 1 ELSE 0 END) AS by_staff, \
-                 SUM(CASE WHEN preferential IS NOT NULL THEN 1 ELSE 0 END) AS preferential, \
-                 SUM(CASE WHEN mode = 'message' THEN 1 ELSE 0 END) AS by_message \
+                "SELECT zone_id, COUNT(*) AS received, {counts_of} \
                  FROM requests WHERE {filter} GROUP BY zone_id"
             );
             let rows = ZoneRow::find_by_statement(Statement::from_sql_and_values(
                 backend,
-                cast_sums(backend, &sql),
+                sql,
                 values.clone(),
             ))
             .all(&self.db)
@@ -198,23 +200,25 @@ impl Store {
                 }
                 _ => "strftime('%Y-%m-%d', created_at, '-3 hours')",
             };
+            let counts_of = counts_of(&[
+                ("outcome = 'attended'", "attended"),
+                ("outcome = 'attended_by_message'", "by_message"),
+                ("outcome = 'no_show'", "no_show"),
+                ("status = 'cancelled'", "cancelled"),
+                ("status = 'rejected'", "rejected"),
+                (
+                    "status IN ('submitted', 'triaged', 'offered', 'scheduled')",
+                    "open",
+                ),
+            ]);
             let sql = format!(
-                "SELECT {day} AS day, \
-                 SUM(CASE WHEN outcome = 'attended' THEN 1 ELSE 0 END) AS attended, \
-                 SUM(CASE WHEN outcome = 'attended_by_message' THEN 1 ELSE 0 END) AS by_message, \
-                 SUM(CASE WHEN outcome = 'no_show' THEN 1 ELSE 0 END) AS no_show, \
-                 SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled, \
-                 SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejected, \
-                 SUM(CASE WHEN status IN ('submitted', 'triaged', 'offered', 'scheduled') THEN 1 ELSE 0 END) AS open \
+                "SELECT {day} AS day, {counts_of} \
                  FROM requests WHERE {filter} GROUP BY 1 ORDER BY 1"
             );
-            let rows = WeekRow::find_by_statement(Statement::from_sql_and_values(
-                backend,
-                cast_sums(backend, &sql),
-                values,
-            ))
-            .all(&self.db)
-            .await?;
+            let rows =
+                WeekRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+                    .all(&self.db)
+                    .await?;
             let mut weeks: BTreeMap<NaiveDate, WeekCounts> = BTreeMap::new();
             for row in rows {
                 let Ok(day) = row.day.parse::<NaiveDate>() else {
@@ -342,29 +346,16 @@ impl Store {
     }
 }
 
-/// PostgreSQL's `SUM` of integers is a `numeric`; the rows read `BIGINT`s.
-fn cast_sums(backend: DbBackend, sql: &str) -> String {
-    match backend {
-        DbBackend::Postgres => sql
-            .split("SUM(")
-            .enumerate()
-            .map(|(i, part)| {
-                if i == 0 {
-                    part.to_string()
-                } else {
-                    // `SUM(CASE … END)` → `CAST(SUM(CASE … END) AS BIGINT)`
-                    let end = part.find(" END)").map(|at| at + 5).unwrap_or(part.len());
-                    format!("CAST(SUM({} AS BIGINT){}", &part[..end], &part[end..])
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("")
-            .replace(
-                "COUNT(*) AS received",
-                "CAST(COUNT(*) AS BIGINT) AS received",
-            ),
-        _ => sql.to_string(),
-    }
+/// The select list counting, for each `(condition, alias)`, the rows where it holds, as a
+/// `BIGINT` on every database (PostgreSQL's `SUM` of integers is a `numeric`).
+fn counts_of(columns: &[(&str, &str)]) -> String {
+    columns
+        .iter()
+        .map(|(condition, alias)| {
+            format!("CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {alias}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The period's filter with the requests' columns named by their table, for a join.

@@ -74,22 +74,11 @@ struct Row {
 
 impl Row {
     fn new(zone: String, figures: &Figures) -> Row {
-        let count = |status: Status| {
-            figures
-                .by_status
-                .iter()
-                .find(|(s, _)| *s == status)
-                .map_or(0, |(_, n)| *n)
-        };
         Row {
             zone,
             received: figures.received,
-            done: count(Status::Done),
-            open: Status::ALL
-                .into_iter()
-                .filter(|status| status.is_open())
-                .map(count)
-                .sum(),
+            done: figures.in_status(Status::Done),
+            open: figures.open(),
             p50: decimal(figures.triage_hours_p50),
             p90: decimal(figures.triage_hours_p90),
             within: decimal(figures.within_target_pct),
@@ -118,22 +107,11 @@ fn decimal(value: Option<f64>) -> String {
 
 /// The figure a column sorts by.
 fn sort_key(column: &str, number: i32, figures: &Figures) -> f64 {
-    let count = |status: Status| {
-        figures
-            .by_status
-            .iter()
-            .find(|(s, _)| *s == status)
-            .map_or(0, |(_, n)| *n) as f64
-    };
     let missing = -1.0;
     match column {
         "recebidos" => figures.received as f64,
-        "concluidos" => count(Status::Done),
-        "em_aberto" => Status::ALL
-            .into_iter()
-            .filter(|status| status.is_open())
-            .map(count)
-            .sum(),
+        "concluidos" => figures.in_status(Status::Done) as f64,
+        "em_aberto" => figures.open() as f64,
         "triagem_mediana" => figures.triage_hours_p50.unwrap_or(missing),
         "triagem_p90" => figures.triage_hours_p90.unwrap_or(missing),
         "na_meta" => figures.within_target_pct.unwrap_or(missing),
