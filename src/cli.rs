@@ -61,6 +61,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Os totais dos indicadores, mantidos a cada mudança de um pedido.
+    Indicators {
+        #[command(subcommand)]
+        command: IndicatorsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndicatorsCommand {
+    /// Confere os totais guardados com uma recontagem a partir dos pedidos (não altera nada).
+    Check,
+    /// Reconta os totais a partir dos pedidos e substitui os guardados (depois de carregar
+    /// pedidos direto no banco, por exemplo).
+    Recount,
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,6 +183,41 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
                 report.inserted, report.updated
             );
             Ok(())
+        }
+        Command::Indicators { command } => {
+            let store = startup::open_store(&settings).await?;
+            let outcome = indicators(&store, command).await;
+            store.close().await?;
+            outcome
+        }
+    }
+}
+
+async fn indicators(store: &crate::store::Store, command: IndicatorsCommand) -> anyhow::Result<()> {
+    match command {
+        IndicatorsCommand::Recount => {
+            let recount = store.rebuild_indicators().await?;
+            println!(
+                "Indicadores recontados: {} pedidos, {} linhas por dia e zona, {} por mês, zona e espera.",
+                recount.requests, recount.days, recount.months
+            );
+            Ok(())
+        }
+        IndicatorsCommand::Check => {
+            let (stored, recounted) = store.indicator_rollups().await?;
+            let (differ, waits_differ) = stored.differences(&recounted);
+            if differ == 0 && waits_differ == 0 {
+                println!(
+                    "Indicadores conferidos: {} linhas por dia e zona e {} por mês, zona e espera, iguais à recontagem.",
+                    stored.days.len(),
+                    stored.waits.len()
+                );
+                Ok(())
+            } else {
+                bail!(
+                    "os totais guardados diferem da recontagem em {differ} dias e zonas e {waits_differ} meses, zonas e esperas; `contato indicators recount` os refaz"
+                )
+            }
         }
     }
 }

@@ -44,6 +44,23 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     if filled > 0 {
         tracing::info!(filled, "triage waits filled in for the indicators");
     }
+    // Requests stored before the rollups existed are counted into them once.
+    if store
+        .indicators_need_rebuild()
+        .await
+        .context("failed to check the indicators' rollups")?
+    {
+        let recount = store
+            .rebuild_indicators()
+            .await
+            .context("failed to count the indicators")?;
+        tracing::info!(
+            requests = recount.requests,
+            days = recount.days,
+            months = recount.months,
+            "indicators counted from the stored requests"
+        );
+    }
     Ok(store)
 }
 

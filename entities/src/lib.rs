@@ -5,6 +5,7 @@ pub mod prelude;
 
 pub mod audit_log;
 pub mod holidays;
+pub mod indicator_days;
 pub mod jobs;
 pub mod offered_slots;
 pub mod protocol_counters;
@@ -19,5 +20,6 @@ pub mod staff;
 pub mod staff_zones;
 pub mod survey_answers;
 pub mod tracking_tokens;
+pub mod triage_months;
 pub mod zone_duty_days;
 pub mod zones;

@@ -1,5 +1,6 @@
 pub use super::audit_log::Entity as AuditLog;
 pub use super::holidays::Entity as Holidays;
+pub use super::indicator_days::Entity as IndicatorDays;
 pub use super::jobs::Entity as Jobs;
 pub use super::offered_slots::Entity as OfferedSlots;
 pub use super::protocol_counters::Entity as ProtocolCounters;
@@ -12,5 +13,6 @@ pub use super::staff::Entity as Staff;
 pub use super::staff_zones::Entity as StaffZones;
 pub use super::survey_answers::Entity as SurveyAnswers;
 pub use super::tracking_tokens::Entity as TrackingTokens;
+pub use super::triage_months::Entity as TriageMonths;
 pub use super::zone_duty_days::Entity as ZoneDutyDays;
 pub use super::zones::Entity as Zones;

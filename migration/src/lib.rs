@@ -28,6 +28,7 @@ mod m20261202_000023_create_request_messages;
 mod m20261202_000024_add_request_interpreter;
 mod m20261202_000025_create_survey_answers;
 mod m20261202_000026_add_request_indicators;
+mod m20261203_000027_create_indicator_rollups;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000024_add_request_interpreter::Migration),
             Box::new(m20261202_000025_create_survey_answers::Migration),
             Box::new(m20261202_000026_add_request_indicators::Migration),
+            Box::new(m20261203_000027_create_indicator_rollups::Migration),
         ]
     }
 }

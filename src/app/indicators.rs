@@ -6,13 +6,12 @@ use chrono::{Duration, NaiveDate};
 use super::{App, AppError, StaffUser};
 use crate::{
     domain::{
-        dates::local_midnight,
         field_errors::FieldErrors,
-        indicators::{Figures, ZoneCounts, triage_distribution},
+        indicators::{Figures, WeekCounts, ZoneCounts, triage_distribution, weeks_of},
         staff::Role,
         status::Status,
     },
-    store::{Period, WeekCounts},
+    store::Period,
 };
 
 /// The default period: the last 30 days, today included.
@@ -84,14 +83,16 @@ impl App {
         }
         let scope = user.scope();
         let period = Period {
-            from: local_midnight(from),
-            before: local_midnight(to + Duration::days(1)),
+            from,
+            to,
             scope: &scope,
             zone,
         };
-        let counts = self.store.indicator_counts(&period).await?;
-        let weeks = self.store.weekly_outcomes(&period).await?;
-        let target = i64::from(self.settings.indicators.triage_target_hours) * 60;
+        let (counts, days) = tokio::try_join!(
+            self.store.indicator_counts(&period),
+            self.store.daily_counts(&period),
+        )?;
+        let target = self.settings.indicators.triage_target_hours;
         let mut total = ZoneCounts::default();
         let zones = zones
             .into_iter()
@@ -111,8 +112,8 @@ impl App {
             target_hours: self.settings.indicators.triage_target_hours,
             zones,
             total: total.figures(target),
-            weeks,
-            triage_distribution: triage_distribution(&total.triage_minutes),
+            weeks: weeks_of(days),
+            triage_distribution: triage_distribution(&total.triage_tenths),
         })
     }
 }

@@ -42,7 +42,7 @@ use crate::{config::DatabaseSettings, domain::zone::ZoneNumber};
 pub use agenda::{FreeSlots, Staffing};
 pub use holidays::HolidayRecord;
 pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, PreferenceFilter, inbox_page};
-pub use indicators::{Period, WeekCounts};
+pub use indicators::{Period, Recount, Rollups};
 pub use jobs::{ClaimedJob, JobOutcome, JobRecord, JobState};
 pub use messages::{MessageRecord, NewMessage};
 pub use queue::{Call, ConvertRefusal, TicketPlace, TicketRecord};

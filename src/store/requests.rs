@@ -18,7 +18,9 @@ use super::{
     Store, StoreError,
     agenda::commitments,
     convert::open_statuses,
-    doing, outbox, protocol,
+    doing,
+    indicators::{filed, retally, tallied},
+    outbox, protocol,
     reference::{find_active_zone, stored_window, zone_holidays},
     routing,
 };
@@ -299,10 +301,11 @@ impl Store {
     }
 }
 
-/// The new request's id, protocol and assignee.
+/// The new request's id, protocol, zone and assignee.
 struct Inserted {
     id: i64,
     protocol: String,
+    zone_id: i32,
     assignee_id: Option<i32>,
 }
 
@@ -405,11 +408,12 @@ async fn insert_routed(
         .columns(columns)
         .select_from(select)
         .map_err(|error| sea_orm::DbErr::Custom(error.to_string()))?
-        .returning(Query::returning().columns([C::Id, C::Protocol, C::AssigneeId]));
+        .returning(Query::returning().columns([C::Id, C::Protocol, C::ZoneId, C::AssigneeId]));
     match txn.query_one(&insert).await? {
         Some(row) => Ok(Some(Inserted {
             id: row.try_get("", "id")?,
             protocol: row.try_get("", "protocol")?,
+            zone_id: row.try_get("", "zone_id")?,
             assignee_id: row.try_get("", "assignee_id")?,
         })),
         None => Ok(None),
@@ -658,6 +662,17 @@ async fn write_decision(
             current: row.version + 1,
         });
     }
+    let changed = requests::Entity::find_by_id(row.id)
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    // A change never touches the survey answer, so the rating is left out on both sides.
+    retally(
+        txn,
+        Some(&tallied(row, None)),
+        Some(&tallied(&changed, None)),
+    )
+    .await?;
     if let Some(offer) = &changes.offer {
         hold(
             txn,
@@ -862,6 +877,7 @@ pub(super) async fn file_request(
     let Some(row) = insert_routed(txn, request, protocol, tracking_token_hash, now).await? else {
         return Ok(Err(SubmissionRefusal::UnknownZone));
     };
+    retally(txn, None, Some(&filed(row.zone_id, request, now))).await?;
     let (event, effects) = change::on_submit(row.id, request.zone, now);
     record_event(txn, row.id, &event, now).await?;
     outbox::enqueue(txn, &effects, now).await?;

@@ -10,7 +10,10 @@ use sea_orm::{
     sea_query::{Expr, Func},
 };
 
-use super::{Store, StoreError, doing};
+use super::{
+    Store, StoreError, doing,
+    indicators::{retally, tallied},
+};
 use crate::domain::survey::{Rating, SurveyAnswer, SurveyRefusal, may_answer};
 
 /// A stored answer.
@@ -40,9 +43,11 @@ impl Store {
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let answered = answer_of(&txn, request_id).await?.is_some();
-            if let Err(refusal) =
-                may_answer(row.status.into(), row.outcome.map(Into::into), answered)
-            {
+            if let Err(refusal) = may_answer(
+                row.status.clone().into(),
+                row.outcome.clone().map(Into::into),
+                answered,
+            ) {
                 return Ok(Err(refusal));
             }
             let inserted = survey_answers::ActiveModel {
@@ -64,6 +69,12 @@ impl Store {
                 }
                 Err(error) => return Err(error.into()),
             };
+            retally(
+                &txn,
+                Some(&tallied(&row, None)),
+                Some(&tallied(&row, Some(stored.rating))),
+            )
+            .await?;
             txn.commit().await?;
             Ok(Ok(record(stored)?))
         })

@@ -202,6 +202,27 @@ async fn every_figure_matches_the_history_worked_out_by_hand() {
     assert_eq!(zone["satisfaction_avg"], 4.0);
     assert_eq!(stats["total"]["received"], 6);
 
+    // November and December whole, from the rollup: the requests filed before and after the
+    // period above are still waiting, and the waits are the same.
+    let months: Value = history
+        .app
+        .get_as(&clerk, "/api/v1/staff/stats?from=2026-11-01&to=2026-12-31")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let months = &months["zones"][0];
+    assert_eq!(months["received"], 8, "{months}");
+    assert_eq!(months["by_status"]["submitted"], 2);
+    assert_eq!(
+        (
+            months["triage_hours_p50"].clone(),
+            months["triage_hours_p90"].clone()
+        ),
+        (json!(1.0), json!(4.5))
+    );
+    assert_rollups_match(&history.app, "the whole history").await;
+
     // Another zone's figures are not found for this clerk.
     let elsewhere = history
         .app
@@ -313,5 +334,148 @@ async fn requests_answered_before_the_indicators_get_their_wait_from_their_calen
             .unwrap(),
         0,
         "once"
+    );
+}
+
+/// The rollups the figures read hold what a recount from the requests gives.
+async fn assert_rollups_match(app: &TestApp, step: &str) {
+    let (stored, recounted) = app.store.indicator_rollups().await.unwrap();
+    assert_eq!(stored, recounted, "after {step}");
+}
+
+#[tokio::test]
+async fn the_rollups_follow_every_change_and_whole_months_read_as_their_days() {
+    let app = spawn_app_at(
+        Clock::starting_at(belem("2026-10-30 09:00")),
+        &[("limits.submissions_per_minute", json!(0))],
+    )
+    .await;
+    create_clerk(&app.store, "ana@tre-pa.jus.br", &[1, 2]).await;
+    create_staff(&app.store, "ti@tre-pa.jus.br", Role::Admin, &[]).await;
+    let history = History { app };
+    let app = &history.app;
+
+    // A: 30 October, answered a month later.
+    let (a, _, _) = history.file("2026-10-30 10:00", 1, json!({})).await;
+    assert_rollups_match(app, "filing A").await;
+    // B: 3 November, preferential, moved to zone 2 and triaged after 7 minutes (0.2 h).
+    let (b, _, _) = history
+        .file("2026-11-03 09:00", 1, json!({"preferential": "gestante"}))
+        .await;
+    history
+        .act(
+            "2026-11-03 09:05",
+            b,
+            json!({"action": "transfer", "zone": 2}),
+        )
+        .await;
+    assert_rollups_match(app, "moving B to zone 2").await;
+    history
+        .act("2026-11-03 09:07", b, json!({"action": "triage"}))
+        .await;
+    assert_rollups_match(app, "triaging B").await;
+    // C: 16 November, triaged after 41 minutes (0.7 h), scheduled, moved to messages, done
+    // by message, rated 5.
+    let (c, c_protocol, c_token) = history.file("2026-11-16 10:00", 1, json!({})).await;
+    history
+        .act("2026-11-16 10:41", c, json!({"action": "triage"}))
+        .await;
+    history
+        .act(
+            "2026-11-16 10:45",
+            c,
+            json!({"action": "schedule", "start": belem("2026-11-18 09:10").to_rfc3339(),
+                   "meet_link": "https://meet.google.com/abc-defg-hij"}),
+        )
+        .await;
+    assert_rollups_match(app, "scheduling C").await;
+    history
+        .act(
+            "2026-11-17 09:00",
+            c,
+            json!({"action": "to_message", "reason": "A câmera não funciona."}),
+        )
+        .await;
+    assert_rollups_match(app, "moving C to messages").await;
+    history
+        .act(
+            "2026-11-17 10:00",
+            c,
+            json!({"action": "complete", "outcome": "attended_by_message"}),
+        )
+        .await;
+    let rated = app
+        .post_json(
+            &format!("/api/v1/requests/{c_protocol}/survey?token={c_token}"),
+            &json!({"rating": 5}),
+        )
+        .await;
+    assert_eq!(rated.status(), 201);
+    assert_rollups_match(app, "rating C").await;
+    // D: 1 December, zone 2, cancelled by its requester.
+    let (_, d_protocol, d_token) = history.file("2026-12-01 09:00", 2, json!({})).await;
+    let cancelled = app
+        .post_json(
+            &format!("/api/v1/requests/{d_protocol}/cancel?token={d_token}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(cancelled.status(), 200);
+    assert_rollups_match(app, "cancelling D").await;
+    // A is answered on 1 December.
+    history
+        .act("2026-12-01 09:30", a, json!({"action": "triage"}))
+        .await;
+    assert_rollups_match(app, "triaging A").await;
+
+    app.clock.set(belem("2026-12-02 09:00"));
+    let admin = app.sign_in("ti@tre-pa.jus.br").await;
+    let stats = |period: &'static str| {
+        let admin = admin.clone();
+        async move {
+            let mut body: Value = app
+                .get_as(&admin, &format!("/api/v1/staff/stats?{period}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            // The figures of the zones with requests, for comparing.
+            body["zones"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|zone| zone["received"] != 0);
+            json!({"zones": body["zones"], "total": body["total"]})
+        }
+    };
+    // October and November whole (from the rollup) against the same days with no whole
+    // month (from the requests): A, B and C either way.
+    let whole = stats("from=2026-10-01&to=2026-11-30").await;
+    let days = stats("from=2026-10-30&to=2026-11-29").await;
+    assert_eq!(whole, days);
+    let zone1 = &whole["zones"][0];
+    assert_eq!(
+        (zone1["zone"].clone(), zone1["received"].clone()),
+        (json!(1), json!(2))
+    );
+    assert_eq!(
+        zone1["triage_hours_p50"], 0.7,
+        "C waited 41 minutes: {zone1}"
+    );
+    assert_eq!(zone1["by_message"], 1);
+    assert_eq!(zone1["satisfaction_avg"], 5.0);
+    let zone2 = &whole["zones"][1];
+    assert_eq!(zone2["zone"], 2, "B was moved: {whole}");
+    assert_eq!(zone2["preferential"], 1);
+    assert_eq!(zone2["triage_hours_p50"], 0.2);
+    // Three whole months against whole November between two ends read from the requests.
+    let months = stats("from=2026-10-01&to=2026-12-31").await;
+    let mixed = stats("from=2026-10-20&to=2026-12-10").await;
+    assert_eq!(months, mixed);
+    assert_eq!(months["total"]["received"], 4);
+    assert_eq!(months["total"]["cancelled_by_requester"], 1);
+    // A waited from 30 October 10:00 to 1 December 09:30: many service hours, counted too.
+    assert!(
+        months["total"]["triage_hours_p90"].as_f64().unwrap() > 24.0,
+        "{months}"
     );
 }

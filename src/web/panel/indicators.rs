@@ -15,8 +15,12 @@ use serde::{Deserialize, Serialize};
 use super::base;
 use crate::{
     app::{App, AppError, Indicators},
-    domain::{dates::short_date, field_errors::FieldErrors, indicators::Figures, status::Status},
-    store::WeekCounts,
+    domain::{
+        dates::short_date,
+        field_errors::FieldErrors,
+        indicators::{Figures, WeekCounts},
+        status::Status,
+    },
     web::{
         charts::{self, Series},
         pages::{pages, ser},
