@@ -1,24 +1,29 @@
 //! Benchmark of the court's indicators on a large history (issue 15's requirement: with
 //! 1,000,000 requests stored, the page for all zones over a year answers in under 200 ms on
-//! PostgreSQL), against the aggregate SQL of `Store::indicator_counts` and
-//! `Store::weekly_outcomes` run bare and against a bare count of the period's rows.
+//! PostgreSQL), against the store's own queries run bare, against the aggregates over the
+//! requests the indicators ran before they had rollups, and against two floors.
 //!
 //! `cargo bench --bench indicators_history`. A fresh database `contato_bench_<random>` on the
 //! server of `CONTATO_BENCH_DATABASE_URL`; `contato migrate` and `contato staff add` (an admin,
 //! and a clerk of zone 1); H requests (1,000,000 by default) loaded by one `INSERT … SELECT`
 //! over `generate_series` straight into `requests`, filed in order over the two years ending
-//! now and spread over the 101 zones, in a mix of states and outcomes (plus survey answers
-//! when the table exists), then `VACUUM (ANALYZE)`. The real release binary `contato serve`
-//! (no worker, no rate limits) answers, one request at a time after a warm-up, N times each:
-//! the stats API and the panel page (signed in through its form) for all zones (admin) and
-//! for zone 1 (clerk), over a year and over the default 30 days. The server is stopped; on
-//! the same database, through a pool like the server's, the statements of the two store
-//! functions run bare for the same periods (copied from `src/store/indicators.rs`,
-//! PostgreSQL's flavour), then the physical floor (`SELECT COUNT(*)` of the period's rows);
-//! for the requirement's case also the bare SQL with PostgreSQL's JIT off and with custom
-//! plans forced, and `EXPLAIN (ANALYZE, BUFFERS)` of its three aggregates, with the dates
-//! written in and as a prepared statement's sixth execution, for where the time goes. The
-//! database is dropped at the end, also on failure. The exit status is non-zero only when
+//! now and spread over the 101 zones, in a mix of states and outcomes (plus survey answers),
+//! then `VACUUM (ANALYZE)`, then `contato indicators recount` (timed), which fills the
+//! rollups the service otherwise keeps with each change. The real release binary `contato
+//! serve` (no worker, no rate limits) answers, one request at a time after a warm-up, N times
+//! each: the stats API and the panel page (signed in through its form) for all zones (admin)
+//! and for zone 1 (clerk), over a year and over the default 30 days. The server is stopped;
+//! on the same database, through a pool of the server's size:
+//! - "store": `Store::indicator_counts` and `Store::daily_counts`, the two calls the page
+//!   makes, called directly (the SQL the code runs, without HTTP, the app and the template);
+//! - "before": the aggregates over the period's requests that `indicator_counts` and
+//!   `weekly_outcomes` ran before the rollups (commit 3cd5b98), what the rollups replace;
+//! - "floor, requests": `SELECT COUNT(*)` of the period's requests (what reading each of
+//!   them once costs, the least any design without rollups pays);
+//! - "floor, rollup": the sum of one counter over the period's rows of `indicator_days` (the
+//!   least read of the rollup).
+//!
+//! The database is dropped at the end, also on failure. The exit status is non-zero only when
 //! the harness itself fails, never because of a figure.
 
 mod common;
@@ -31,12 +36,17 @@ use std::{
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use contato::domain::schedule::SERVICE_TIME_ZONE;
+use contato::{
+    config::DatabaseSettings,
+    domain::schedule::SERVICE_TIME_ZONE,
+    store::{self, Store, ZoneScope},
+};
 use entities::zones;
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
     EntityTrait, FromQueryResult, QueryFilter, Statement,
 };
+use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use common::{BenchDb, DEFAULT_DATABASE_URL, Process, cpu_seconds, env_or, settings_from_env};
@@ -273,13 +283,12 @@ struct BareSeries {
 struct CaseResult {
     api: HttpSeries,
     page: HttpSeries,
-    bare: BareSeries,
-    /// Diagnostics, for the requirement's case only: the bare SQL on sessions with
-    /// PostgreSQL's JIT off, and with custom plans forced (no generic plan for the prepared
-    /// statements).
-    bare_no_jit: Option<BareSeries>,
-    bare_custom: Option<BareSeries>,
-    floor: Samples,
+    /// The store's two calls, directly.
+    store: Samples,
+    /// The aggregates over the requests that the rollups replaced.
+    before: BareSeries,
+    floor_requests: Samples,
+    floor_rollup: Samples,
     /// The floor's count of the period's requests.
     period_rows: u64,
 }
@@ -341,6 +350,13 @@ fn run_on(runtime: &tokio::runtime::Runtime, config: &Config, url: &str) -> anyh
     )?;
 
     let load = runtime.block_on(load_history(url, config.history))?;
+    let started = Instant::now();
+    common::cli(url, &["indicators", "recount"], None)?;
+    let recount = started.elapsed();
+    eprintln!(
+        "indicators_history: contato indicators recount took {:.1} s",
+        recount.as_secs_f64()
+    );
     eprintln!(
         "indicators_history: loaded {} requests in {:.1} s (INSERT {:.1} s, VACUUM (ANALYZE) {:.1} s); requests {} MiB with its indexes, {} MiB without; {} survey answers",
         load.requests,
@@ -407,47 +423,42 @@ fn run_on(runtime: &tokio::runtime::Runtime, config: &Config, url: &str) -> anyh
     // The server settles the default period on its own today, the bare SQL on the bench's.
     let crossed_midnight = Utc::now().with_timezone(&SERVICE_TIME_ZONE).date_naive() != today;
 
-    let explains = runtime.block_on(async {
-        let db = pool(url, config.pool, Session::AsServer).await?;
-        for (index, (case, result)) in CASES.iter().zip(results.iter_mut()).enumerate() {
+    let store = runtime.block_on(Store::connect(
+        &DatabaseSettings {
+            url: SecretString::from(url.to_string()),
+            max_connections: config.pool,
+            sqlite_busy_timeout_ms: 5000,
+        },
+        url,
+    ))?;
+    runtime.block_on(async {
+        let db = pool(url, config.pool).await?;
+        for (case, result) in CASES.iter().zip(results.iter_mut()) {
             let period = Period::of(*case, today);
-            result.bare = measure_bare(&db, &period, config).await?;
-            result.floor = measure_floor(&db, &period, config, &mut result.period_rows).await?;
+            result.store = measure_store(&store, *case, today, config).await?;
+            result.before = measure_before(&db, &period, config).await?;
+            result.floor_requests =
+                measure_floor(&db, &period, config, &mut result.period_rows).await?;
+            result.floor_rollup = measure_rollup_floor(&db, &period, config).await?;
             eprintln!(
-                "indicators_history: {}: bare SQL p50 {:.1} ms, floor p50 {:.1} ms",
+                "indicators_history: {}: store p50 {:.1} ms, before {:.1} ms, floors {:.1} ms (requests) and {:.1} ms (rollup)",
                 case.label(),
-                result.bare.samples.quantile_ms(0.5),
-                result.floor.quantile_ms(0.5),
+                result.store.quantile_ms(0.5),
+                result.before.samples.quantile_ms(0.5),
+                result.floor_requests.quantile_ms(0.5),
+                result.floor_rollup.quantile_ms(0.5),
             );
-            if index == 0 {
-                for session in [Session::JitOff, Session::CustomPlans] {
-                    let diagnostic = pool(url, config.pool, session).await?;
-                    let series = measure_bare(&diagnostic, &period, config).await?;
-                    diagnostic.close().await.ok();
-                    eprintln!(
-                        "indicators_history: {}: bare SQL with {} p50 {:.1} ms",
-                        case.label(),
-                        session.label(),
-                        series.samples.quantile_ms(0.5),
-                    );
-                    match session {
-                        Session::JitOff => result.bare_no_jit = Some(series),
-                        _ => result.bare_custom = Some(series),
-                    }
-                }
-            }
         }
-        let period = Period::of(CASES[0], today);
-        let explains = explain(url, &db, &period).await?;
         db.close().await.ok();
-        anyhow::Ok(explains)
+        anyhow::Ok(())
     })?;
+    runtime.block_on(store.close())?;
 
-    print(config, today, &load, &results, &explains, log_lines);
+    print(config, today, &load, recount, &results, log_lines);
     if crossed_midnight {
         println!();
         println!(
-            "The run crossed midnight in Belém: the server's default period (30 days) ended on another day than the bare SQL's, so those two columns compare different periods (MISMATCH above); run again."
+            "The run crossed midnight in Belém: the server's default period (30 days) ended on another day than the store's and the SQL's, so those two columns compare different periods (MISMATCH above); run again."
         );
     }
     Ok(())
@@ -865,57 +876,121 @@ async fn measure_http(
 }
 
 // ---------------------------------------------------------------------------------------
-// The bare SQL, copied from src/store/indicators.rs (PostgreSQL's flavour)
-
-/// The sessions the bare SQL runs on: as the server's, or with one setting changed to see
-/// where the time goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Session {
-    AsServer,
-    /// `jit = off`: no compilation of the aggregates' expressions.
-    JitOff,
-    /// `plan_cache_mode = force_custom_plan`: PostgreSQL plans each execution of a prepared
-    /// statement for its dates, never switching to a generic plan after five executions.
-    CustomPlans,
-}
-
-impl Session {
-    fn label(self) -> &'static str {
-        match self {
-            Session::AsServer => "the server's settings",
-            Session::JitOff => "jit = off",
-            Session::CustomPlans => "plan_cache_mode = force_custom_plan",
-        }
-    }
-}
+// The store, and the SQL it is compared with
 
 /// A pool like the server's (`Store::connect`: the same size, one connection kept, sqlx's
-/// cache of prepared statements), its sessions set as `session` says.
-async fn pool(url: &str, size: u32, session: Session) -> anyhow::Result<DatabaseConnection> {
+/// cache of prepared statements).
+async fn pool(url: &str, size: u32) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(size)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false);
-    match session {
-        Session::AsServer => {}
-        Session::JitOff => {
-            options.map_sqlx_postgres_opts(|postgres| postgres.options([("jit", "off")]));
-        }
-        Session::CustomPlans => {
-            options.map_sqlx_postgres_opts(|postgres| {
-                postgres.options([("plan_cache_mode", "force_custom_plan")])
-            });
-        }
-    }
     Database::connect(options)
         .await
         .context("connecting to the database for the bare SQL")
 }
 
+/// `App::indicators`' two calls to the store, as it makes them (at once), N times.
+async fn measure_store(
+    store: &Store,
+    case: Case,
+    today: NaiveDate,
+    config: &Config,
+) -> anyhow::Result<Samples> {
+    let (from, to) = case.dates(today);
+    let scope = match case.who {
+        Who::Admin => ZoneScope::All,
+        Who::Clerk => ZoneScope::Zones(vec![CLERK_ZONE]),
+    };
+    let period = store::Period {
+        from,
+        to,
+        scope: &scope,
+        zone: None,
+    };
+    let mut samples = Samples::default();
+    for n in 0..config.warm_up + config.iterations {
+        let started = Instant::now();
+        let answer = tokio::try_join!(store.indicator_counts(&period), store.daily_counts(&period));
+        let took = started.elapsed();
+        match answer {
+            Ok(_) if n >= config.warm_up => samples.record(took),
+            Ok(_) => {}
+            Err(error) if n >= config.warm_up => samples.fail(error.to_string()),
+            Err(error) => bail!("the store failed in its warm-up: {error}"),
+        }
+    }
+    samples.finish();
+    Ok(samples)
+}
+
+/// The least read of the rollup: one counter summed over the period's rows of
+/// `indicator_days`, in the case's zones.
+async fn measure_rollup_floor(
+    db: &DatabaseConnection,
+    period: &Period,
+    config: &Config,
+) -> anyhow::Result<Samples> {
+    let (from, to) = period.dates;
+    let mut sql = String::from(
+        "SELECT CAST(SUM(received) AS BIGINT) AS n FROM indicator_days WHERE day >= $1 AND day <= $2",
+    );
+    if let Some(ids) = zone_ids(db, period).await? {
+        let list: Vec<String> = ids.iter().map(i32::to_string).collect();
+        sql.push_str(&format!(" AND zone_id IN ({})", list.join(", ")));
+    }
+    let mut samples = Samples::default();
+    for n in 0..config.warm_up + config.iterations {
+        let started = Instant::now();
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql.clone(),
+                [from.into(), to.into()],
+            ))
+            .await;
+        let took = started.elapsed();
+        match row {
+            Ok(Some(_)) if n >= config.warm_up => samples.record(took),
+            Ok(Some(_)) => {}
+            Ok(None) => bail!("the rollup's sum answered no row"),
+            Err(error) if n >= config.warm_up => samples.fail(error.to_string()),
+            Err(error) => bail!("the rollup's floor failed in its warm-up: {error}"),
+        }
+    }
+    samples.finish();
+    Ok(samples)
+}
+
+/// The case's zone ids (`None`: every zone).
+async fn zone_ids(
+    db: &DatabaseConnection,
+    period: &Period,
+) -> Result<Option<Vec<i32>>, sea_orm::DbErr> {
+    let Some(numbers) = &period.zones else {
+        return Ok(None);
+    };
+    Ok(Some(
+        zones::Entity::find()
+            .filter(zones::Column::Number.is_in(numbers.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|zone| zone.id)
+            .collect(),
+    ))
+}
+
+// ---------------------------------------------------------------------------------------
+// Before the rollups: the aggregates over the period's requests that `indicator_counts` and
+// `weekly_outcomes` ran at commit 3cd5b98 (PostgreSQL's flavour)
+
 /// The requests filed in a case's period, in its zones, as `App::indicators` asks the store.
 struct Period {
+    /// The Belém dates, both included.
+    dates: (NaiveDate, NaiveDate),
     from: DateTime<Utc>,
     before: DateTime<Utc>,
     /// The clerk's zones by number (`ZoneScope::Zones`); none for an admin (`ZoneScope::All`).
@@ -926,6 +1001,7 @@ impl Period {
     fn of(case: Case, today: NaiveDate) -> Period {
         let (from, to) = case.dates(today);
         Period {
+            dates: (from, to),
             from: local_midnight(from),
             before: local_midnight(to + chrono::Duration::days(1)),
             zones: match case.who {
@@ -1173,7 +1249,7 @@ async fn bare_once(
     Ok((counts.len(), waits.len(), weeks.len()))
 }
 
-async fn measure_bare(
+async fn measure_before(
     db: &DatabaseConnection,
     period: &Period,
     config: &Config,
@@ -1194,7 +1270,7 @@ async fn measure_bare(
             }
             Ok(_) => {}
             Err(error) if n >= config.warm_up => series.samples.fail(error.to_string()),
-            Err(error) => bail!("the bare SQL failed in its warm-up: {error}"),
+            Err(error) => bail!("the SQL of before failed in its warm-up: {error}"),
         }
     }
     series.samples.finish();
@@ -1237,91 +1313,6 @@ async fn measure_floor(
     Ok(samples)
 }
 
-/// A plan shown in the report: which query, how it was planned, the lines of `EXPLAIN`.
-struct Plan {
-    query: &'static str,
-    /// Dates written in (a custom plan), or a prepared statement's sixth execution (the
-    /// plan the server's cached statements settle on).
-    prepared: bool,
-    lines: Vec<String>,
-}
-
-/// `EXPLAIN (ANALYZE, BUFFERS)` of the three aggregates of a period, twice each: with its
-/// dates written in (a custom plan, as the first five executions of a prepared statement
-/// get), then as the sixth execution of the statement prepared with `$1` and `$2` on one
-/// session (PostgreSQL may then switch to a generic plan, made without the dates, and keep
-/// it: what the server's connections, which cache their prepared statements, run most of
-/// the time).
-async fn explain(url: &str, db: &DatabaseConnection, period: &Period) -> anyhow::Result<Vec<Plan>> {
-    let (filter, _) = period_filter(db, period).await?;
-    let from = format!("'{}'::timestamptz", period.from.to_rfc3339());
-    let before = format!("'{}'::timestamptz", period.before.to_rfc3339());
-    let literal = filter.replace("$1", &from).replace("$2", &before);
-    let mut options = ConnectOptions::new(url);
-    options.max_connections(1).sqlx_logging(false);
-    let session = Database::connect(options)
-        .await
-        .context("one session for the prepared plans")?;
-    let lines = |rows: Vec<sea_orm::QueryResult>| -> Vec<String> {
-        rows.iter()
-            .filter_map(|row| row.try_get::<String>("", "QUERY PLAN").ok())
-            .collect()
-    };
-    let mut plans = Vec::new();
-    /// A query by its name, and its SQL for a filter.
-    type Query = (&'static str, fn(&str) -> String);
-    let queries: [Query; 3] = [
-        ("per-zone counts", |filter| cast_sums(&counts_sql(filter))),
-        ("triage histogram", histogram_sql),
-        ("weekly", |filter| cast_sums(&weekly_sql(filter))),
-    ];
-    for (query, sql) in queries {
-        let rows = db
-            .query_all_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("EXPLAIN (ANALYZE, BUFFERS) {}", sql(&literal)),
-            ))
-            .await
-            .with_context(|| format!("EXPLAIN of the {query}"))?;
-        plans.push(Plan {
-            query,
-            prepared: false,
-            lines: lines(rows),
-        });
-        session
-            .execute_unprepared(&format!(
-                "PREPARE bench_q(timestamptz, timestamptz) AS {}",
-                sql(&filter)
-            ))
-            .await
-            .with_context(|| format!("PREPARE of the {query}"))?;
-        for _ in 0..5 {
-            session
-                .execute_unprepared(&format!("EXECUTE bench_q({from}, {before})"))
-                .await
-                .with_context(|| format!("EXECUTE of the {query}"))?;
-        }
-        let rows = session
-            .query_all_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_q({from}, {before})"),
-            ))
-            .await
-            .with_context(|| format!("EXPLAIN EXECUTE of the {query}"))?;
-        plans.push(Plan {
-            query,
-            prepared: true,
-            lines: lines(rows),
-        });
-        session
-            .execute_unprepared("DEALLOCATE bench_q")
-            .await
-            .context("DEALLOCATE")?;
-    }
-    session.close().await.ok();
-    Ok(plans)
-}
-
 // ---------------------------------------------------------------------------------------
 // The report
 
@@ -1329,13 +1320,13 @@ fn print(
     config: &Config,
     today: NaiveDate,
     load: &Load,
+    recount: Duration,
     results: &[CaseResult],
-    plans: &[Plan],
     log_lines: u64,
 ) {
     println!();
     println!(
-        "indicators_history: {} requests over {HISTORY_DAYS} days ending {today} (Belém), loaded in {:.1} s (INSERT … SELECT {:.1} s, VACUUM (ANALYZE) {:.1} s); requests {} MiB, {} MiB with its indexes; survey answers: {}; server log {log_lines} lines",
+        "indicators_history: {} requests over {HISTORY_DAYS} days ending {today} (Belém), loaded in {:.1} s (INSERT … SELECT {:.1} s, VACUUM (ANALYZE) {:.1} s); requests {} MiB, {} MiB with its indexes; survey answers: {}; `contato indicators recount` {:.1} s; server log {log_lines} lines",
         load.requests,
         load.insert.as_secs_f64() + load.vacuum.as_secs_f64(),
         load.insert.as_secs_f64(),
@@ -1344,6 +1335,7 @@ fn print(
         load.total_bytes / (1 << 20),
         load.survey_answers
             .map_or("no table".to_string(), |n| n.to_string()),
+        recount.as_secs_f64(),
     );
     println!(
         "{} measured answers per series after {} of warm-up, one at a time; pool {}",
@@ -1363,29 +1355,14 @@ fn print(
             line.push_str(" (MISMATCH)");
         }
         line.push_str(&format!(
-            "; answers {:.1} KiB (API), {:.1} KiB (page); rows per-zone/histogram/weekly {}/{}/{}",
+            "; answers {:.1} KiB (API), {:.1} KiB (page); rows of before's per-zone/histogram/weekly {}/{}/{}",
             result.api.bytes as f64 / 1024.0,
             result.page.bytes as f64 / 1024.0,
-            result.bare.rows.0,
-            result.bare.rows.1,
-            result.bare.rows.2,
+            result.before.rows.0,
+            result.before.rows.1,
+            result.before.rows.2,
         ));
         println!("{line}");
-        let mut series = vec![
-            ("API", &result.api.samples),
-            ("page", &result.page.samples),
-            ("bare SQL", &result.bare.samples),
-            ("floor", &result.floor),
-        ];
-        let mut bares = vec![("bare SQL", &result.bare)];
-        if let Some(bare) = &result.bare_no_jit {
-            series.push(("bare SQL, jit = off", &bare.samples));
-            bares.push(("bare SQL, jit = off", bare));
-        }
-        if let Some(bare) = &result.bare_custom {
-            series.push(("bare SQL, custom plans", &bare.samples));
-            bares.push(("bare SQL, custom plans", bare));
-        }
         for (name, http) in [("API", &result.api), ("page", &result.page)] {
             if http.warm_up_errors > 0 {
                 println!(
@@ -1394,29 +1371,35 @@ fn print(
                 );
             }
         }
-        for (name, samples) in series {
+        for (name, samples) in [
+            ("API", &result.api.samples),
+            ("page", &result.page.samples),
+            ("store", &result.store),
+            ("before", &result.before.samples),
+            ("floor, requests", &result.floor_requests),
+            ("floor, rollup", &result.floor_rollup),
+        ] {
             if let Some(error) = &samples.first_error {
                 println!("    {name}: {} errors; first: {error}", samples.errors);
             }
         }
-        for (name, bare) in bares {
-            let total: u64 = bare.steps.values().sum();
-            let runs = bare.samples.micros.len().max(1) as f64;
-            let parts: Vec<String> = bare
-                .steps
-                .iter()
-                .filter(|(_, micros)| **micros as f64 / runs >= 50.0)
-                .map(|(step, micros)| {
-                    format!(
-                        "{} {:.1} ms ({:.0}%)",
-                        &step[2..],
-                        *micros as f64 / 1000.0 / runs,
-                        *micros as f64 * 100.0 / total.max(1) as f64
-                    )
-                })
-                .collect();
-            println!("    {name}, mean per run: {}", parts.join(", "));
-        }
+        let before = &result.before;
+        let total: u64 = before.steps.values().sum();
+        let runs = before.samples.micros.len().max(1) as f64;
+        let parts: Vec<String> = before
+            .steps
+            .iter()
+            .filter(|(_, micros)| **micros as f64 / runs >= 50.0)
+            .map(|(step, micros)| {
+                format!(
+                    "{} {:.1} ms ({:.0}%)",
+                    &step[2..],
+                    *micros as f64 / 1000.0 / runs,
+                    *micros as f64 * 100.0 / total.max(1) as f64
+                )
+            })
+            .collect();
+        println!("    before, mean per run: {}", parts.join(", "));
     }
 
     let ms = |value: f64| format!("{value:.1}");
@@ -1471,54 +1454,46 @@ fn print(
             (format!("{name} max ms"), column(&|r| ms(pick(r).max_ms()))),
         ]
     };
-    rows.extend(sql("bare SQL", |r| &r.bare.samples));
-    rows.extend(sql("floor (COUNT)", |r| &r.floor));
+    rows.extend(sql("store", |r| &r.store));
+    rows.extend(sql("before (over the requests)", |r| &r.before.samples));
+    rows.extend(sql("floor, requests (COUNT)", |r| &r.floor_requests));
+    rows.extend(sql("floor, rollup (SUM)", |r| &r.floor_rollup));
     let ratio = |a: f64, b: f64| format!("{:.2}", a / b);
-    rows.push((
-        "page ÷ bare SQL, p50".into(),
-        column(&|r| {
-            ratio(
-                r.page.samples.quantile_ms(0.5),
-                r.bare.samples.quantile_ms(0.5),
-            )
-        }),
-    ));
-    rows.push((
-        "API ÷ bare SQL, p50".into(),
-        column(&|r| {
-            ratio(
-                r.api.samples.quantile_ms(0.5),
-                r.bare.samples.quantile_ms(0.5),
-            )
-        }),
-    ));
-    rows.push((
-        "bare SQL ÷ floor, p50".into(),
-        column(&|r| ratio(r.bare.samples.quantile_ms(0.5), r.floor.quantile_ms(0.5))),
-    ));
-    type Diagnostic = fn(&CaseResult) -> Option<&BareSeries>;
-    let diagnostics: [(&str, Diagnostic); 2] = [
-        ("bare SQL, jit = off", |r| r.bare_no_jit.as_ref()),
-        ("bare SQL, custom plans", |r| r.bare_custom.as_ref()),
+    type Pick = fn(&CaseResult) -> f64;
+    let ratios: [(&str, Pick, Pick); 6] = [
+        (
+            "page ÷ store, p50",
+            |r| r.page.samples.quantile_ms(0.5),
+            |r| r.store.quantile_ms(0.5),
+        ),
+        (
+            "API ÷ store, p50",
+            |r| r.api.samples.quantile_ms(0.5),
+            |r| r.store.quantile_ms(0.5),
+        ),
+        (
+            "store ÷ floor, rollup, p50",
+            |r| r.store.quantile_ms(0.5),
+            |r| r.floor_rollup.quantile_ms(0.5),
+        ),
+        (
+            "store ÷ floor, requests, p50",
+            |r| r.store.quantile_ms(0.5),
+            |r| r.floor_requests.quantile_ms(0.5),
+        ),
+        (
+            "before ÷ store, p50",
+            |r| r.before.samples.quantile_ms(0.5),
+            |r| r.store.quantile_ms(0.5),
+        ),
+        (
+            "before ÷ page, p50",
+            |r| r.before.samples.quantile_ms(0.5),
+            |r| r.page.samples.quantile_ms(0.5),
+        ),
     ];
-    for (name, pick) in diagnostics {
-        let dash = || "—".to_string();
-        rows.push((
-            format!("{name} p50 ms"),
-            column(&|r| pick(r).map_or_else(dash, |b| ms(b.samples.quantile_ms(0.5)))),
-        ));
-        rows.push((
-            format!("{name} max ms"),
-            column(&|r| pick(r).map_or_else(dash, |b| ms(b.samples.max_ms()))),
-        ));
-        rows.push((
-            format!("{name} ÷ bare SQL, p50"),
-            column(&|r| {
-                pick(r).map_or_else(dash, |b| {
-                    ratio(b.samples.quantile_ms(0.5), r.bare.samples.quantile_ms(0.5))
-                })
-            }),
-        ));
+    for (name, top, bottom) in ratios {
+        rows.push((name.to_string(), column(&|r| ratio(top(r), bottom(r)))));
     }
     let headers: Vec<String> = CASES.iter().map(|case| case.label()).collect();
     let width = rows
@@ -1578,38 +1553,4 @@ fn print(
         },
         api.quantile_ms(0.5),
     );
-    println!();
-    println!(
-        "EXPLAIN (ANALYZE, BUFFERS) of the aggregates, {} (the per-zone counts in full, the others' plan nodes and times):",
-        CASES[0].label()
-    );
-    for plan in plans {
-        println!();
-        println!(
-            "-- {}, {}",
-            plan.query,
-            if plan.prepared {
-                "sixth execution of the prepared statement"
-            } else {
-                "dates written in"
-            }
-        );
-        let full = plan.query == "per-zone counts";
-        for (index, line) in plan.lines.iter().enumerate() {
-            let keep = full
-                || index == 0
-                || line.trim_start().starts_with("->")
-                || [
-                    "Execution Time",
-                    "Timing:",
-                    "Sort Method",
-                    "Workers Launched",
-                ]
-                .iter()
-                .any(|mark| line.contains(mark));
-            if keep {
-                println!("{line}");
-            }
-        }
-    }
 }

@@ -185,7 +185,7 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Indicators { command } => {
-            let store = startup::open_store(&settings).await?;
+            let store = startup::open_migrated(&settings).await?;
             let outcome = indicators(&store, command).await;
             store.close().await?;
             outcome

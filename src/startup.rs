@@ -26,24 +26,10 @@ use crate::{
     web,
 };
 
-/// Connects to the configured database and brings its schema up to date.
+/// Connects and migrates the database, fills in what an upgrade leaves to the service, and
+/// counts the indicators' rollups the first time they exist.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    let store = Store::connect(&settings.database, settings.database_url())
-        .await
-        .context("failed to connect to the database")?;
-    store
-        .migrate()
-        .await
-        .context("failed to apply the database migrations")?;
-    // Requests answered before the service stored their wait get it from their calendar.
-    let policy = settings.change_policy()?;
-    let filled = store
-        .backfill_triage_minutes(&policy.default_window)
-        .await
-        .context("failed to fill in the triage waits")?;
-    if filled > 0 {
-        tracing::info!(filled, "triage waits filled in for the indicators");
-    }
+    let store = open_migrated(settings).await?;
     // Requests stored before the rollups existed are counted into them once.
     if store
         .indicators_need_rebuild()
@@ -60,6 +46,28 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
             months = recount.months,
             "indicators counted from the stored requests"
         );
+    }
+    Ok(store)
+}
+
+/// Connects and migrates the database and fills in the triage waits an upgrade left
+/// unknown; the indicators' rollups stay as they are (`contato indicators` works on them).
+pub async fn open_migrated(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::connect(&settings.database, settings.database_url())
+        .await
+        .context("failed to connect to the database")?;
+    store
+        .migrate()
+        .await
+        .context("failed to apply the database migrations")?;
+    // Requests answered before the service stored their wait get it from their calendar.
+    let policy = settings.change_policy()?;
+    let filled = store
+        .backfill_triage_minutes(&policy.default_window)
+        .await
+        .context("failed to fill in the triage waits")?;
+    if filled > 0 {
+        tracing::info!(filled, "triage waits filled in for the indicators");
     }
     Ok(store)
 }

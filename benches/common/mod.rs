@@ -82,6 +82,14 @@ impl BenchDb {
 
 impl Drop for BenchDb {
     fn drop(&mut self) {
+        // For looking into a run afterwards (EXPLAIN by hand): the database is left.
+        if std::env::var_os("CONTATO_BENCH_KEEP_DATABASE").is_some_and(|v| v == "1") {
+            eprintln!(
+                "{}: database {} kept (CONTATO_BENCH_KEEP_DATABASE=1); drop it when done",
+                self.bench, self.name
+            );
+            return;
+        }
         let (server, name) = (self.server_url.clone(), self.name.clone());
         // Drop may run inside the runtime or while unwinding: a runtime of its own, on a
         // thread of its own, does the cleanup.

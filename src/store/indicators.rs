@@ -18,7 +18,7 @@ use entities::{
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     FromQueryResult, Iden, QueryFilter, QueryOrder, QueryResult, QuerySelect,
-    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query, SelectStatement, UnionType},
 };
 
 use super::{Store, StoreError, ZoneScope, doing, requests::zone_facts};
@@ -353,49 +353,52 @@ impl Store {
                 .from(triage_months::Entity)
                 .group_by_col(triage_months::Column::ZoneId)
                 .group_by_col(triage_months::Column::Tenths);
-            match split.months {
-                Some((from, before)) => {
-                    months
-                        .and_where(Expr::col(triage_months::Column::Month).gte(from))
-                        .and_where(Expr::col(triage_months::Column::Month).lt(before));
-                }
-                None => {
-                    months.and_where(Expr::val(1).eq(0));
-                }
+            if let Some((from, before)) = split.months {
+                months
+                    .and_where(Expr::col(triage_months::Column::Month).gte(from))
+                    .and_where(Expr::col(triage_months::Column::Month).lt(before));
             }
             zone_filter(&mut months, Expr::col(triage_months::Column::ZoneId));
+            let months = async {
+                match split.months {
+                    Some(_) => self.db.query_all(&months).await,
+                    None => Ok(Vec::new()),
+                }
+            };
             // The requests of the days outside whole months, banded as
-            // `domain::indicators::triage_tenths` bands them (rounded up to 6 minutes).
-            let mut edges = Query::select();
-            let mut within = sea_orm::Condition::any();
+            // `domain::indicators::triage_tenths` bands them (rounded up to 6 minutes); one
+            // SELECT per range, so each reads its range of the filing-time index alone.
+            let mut edges: Option<SelectStatement> = None;
             for (from, before) in &split.days {
-                within = within.add(
-                    Expr::col(requests::Column::CreatedAt)
-                        .gte(local_midnight(*from))
-                        .and(Expr::col(requests::Column::CreatedAt).lt(local_midnight(*before))),
-                );
+                let mut range = Query::select();
+                range
+                    .column(requests::Column::ZoneId)
+                    .expr_as(
+                        Expr::cust("CAST((triage_minutes + 5) / 6 AS INTEGER)"),
+                        Alias::new("tenths"),
+                    )
+                    .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                    .from(requests::Entity)
+                    .and_where(Expr::col(requests::Column::CreatedAt).gte(local_midnight(*from)))
+                    .and_where(Expr::col(requests::Column::CreatedAt).lt(local_midnight(*before)))
+                    .and_where(Expr::col(requests::Column::TriageMinutes).is_not_null())
+                    .group_by_col(requests::Column::ZoneId)
+                    .add_group_by([Expr::cust("(triage_minutes + 5) / 6")]);
+                zone_filter(&mut range, Expr::col(requests::Column::ZoneId));
+                match &mut edges {
+                    Some(first) => {
+                        first.union(UnionType::All, range);
+                    }
+                    None => edges = Some(range),
+                }
             }
-            edges
-                .column(requests::Column::ZoneId)
-                .expr_as(
-                    Expr::cust("CAST((triage_minutes + 5) / 6 AS INTEGER)"),
-                    Alias::new("tenths"),
-                )
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .from(requests::Entity)
-                .cond_where(within)
-                .and_where(Expr::col(requests::Column::TriageMinutes).is_not_null())
-                .group_by_col(requests::Column::ZoneId)
-                .add_group_by([Expr::cust("(triage_minutes + 5) / 6")]);
-            zone_filter(&mut edges, Expr::col(requests::Column::ZoneId));
-            if split.days.is_empty() {
-                edges.and_where(Expr::val(1).eq(0));
-            }
-            let (days, months, edges) = tokio::try_join!(
-                self.db.query_all(&days),
-                self.db.query_all(&months),
-                self.db.query_all(&edges),
-            )?;
+            let edges = async {
+                match &edges {
+                    Some(edges) => self.db.query_all(edges).await,
+                    None => Ok(Vec::new()),
+                }
+            };
+            let (days, months, edges) = tokio::try_join!(self.db.query_all(&days), months, edges)?;
             let mut counts: BTreeMap<i32, ZoneCounts> = BTreeMap::new();
             for row in days {
                 let zone_id: i32 = row.try_get("", "zone_id")?;
@@ -474,14 +477,26 @@ impl Store {
             for chunk in rows.chunks(500) {
                 insert_days(&txn, chunk).await?;
             }
-            for ((month, zone_id, tenths), n) in &rollups.waits {
-                add_to_waits(&txn, *month, *zone_id, *tenths, *n).await?;
+            let waits: Vec<(NaiveDate, i32, i64, i64)> = rollups
+                .waits
+                .iter()
+                .map(|((month, zone, tenths), n)| (*month, *zone, *tenths, *n))
+                .collect();
+            for chunk in waits.chunks(2000) {
+                insert_waits(&txn, chunk).await?;
             }
             txn.commit().await?;
+            if self.backend() == DbBackend::Postgres {
+                // Every row is new: the planner learns their number now, not when
+                // autovacuum gets to them.
+                self.db
+                    .execute_unprepared("ANALYZE indicator_days, triage_months")
+                    .await?;
+            }
             Ok(Recount {
                 requests,
                 days: rows.len() as u64,
-                months: rollups.waits.len() as u64,
+                months: waits.len() as u64,
             })
         })
         .await
@@ -727,6 +742,29 @@ async fn insert_days(
         values.extend(Counter::ALL.map(|counter| Expr::val(counts.get(counter))));
         insert
             .values(values)
+            .map_err(|error| DbErr::Custom(error.to_string()))?;
+    }
+    txn.execute(&insert).await?;
+    Ok(())
+}
+
+async fn insert_waits(
+    txn: &DatabaseTransaction,
+    rows: &[(NaiveDate, i32, i64, i64)],
+) -> Result<(), DbErr> {
+    use triage_months::Column;
+    let mut insert = Query::insert();
+    insert.into_table(triage_months::Entity).columns([
+        Column::Month,
+        Column::ZoneId,
+        Column::Tenths,
+        Column::Requests,
+    ]);
+    for (month, zone_id, tenths, n) in rows {
+        let tenths = i32::try_from(*tenths).unwrap_or(i32::MAX);
+        let n = i32::try_from(*n).unwrap_or(i32::MAX);
+        insert
+            .values([(*month).into(), (*zone_id).into(), tenths.into(), n.into()])
             .map_err(|error| DbErr::Custom(error.to_string()))?;
     }
     txn.execute(&insert).await?;

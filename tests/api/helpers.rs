@@ -508,6 +508,8 @@ pub async fn row_counts(store: &Store) -> Vec<(&'static str, i64)> {
         "zone_duty_days",
         "request_messages",
         "survey_answers",
+        "indicator_days",
+        "triage_months",
     ] {
         let backend = store.backend();
         let row = store
