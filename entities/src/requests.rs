@@ -74,6 +74,10 @@ pub struct Model {
     pub triage_minutes: Option<i32>,
     /// Who made the change that closed it: `requester`, `staff` or `system`.
     pub closed_by: Option<String>,
+    /// On legal hold: retention leaves its personal data as it is.
+    pub legal_hold: bool,
+    /// When its personal data was anonymised (by retention or at the person's request).
+    pub anonymised_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,

@@ -29,6 +29,7 @@ mod m20261202_000024_add_request_interpreter;
 mod m20261202_000025_create_survey_answers;
 mod m20261202_000026_add_request_indicators;
 mod m20261203_000027_create_indicator_rollups;
+mod m20261203_000028_add_request_retention;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000025_create_survey_answers::Migration),
             Box::new(m20261202_000026_add_request_indicators::Migration),
             Box::new(m20261203_000027_create_indicator_rollups::Migration),
+            Box::new(m20261203_000028_add_request_retention::Migration),
         ]
     }
 }

@@ -88,6 +88,8 @@ pub struct RequestState {
     pub needs_interpreter: bool,
     /// The interpreter who joins the meeting, once there is one.
     pub interpreter: Option<i32>,
+    /// On legal hold: retention leaves its personal data as it is.
+    pub legal_hold: bool,
 }
 
 /// Times offered to the requester, held for them until they pick one or the offer ends.
@@ -225,6 +227,10 @@ pub enum Refusal {
     ByMessage,
     #[error("A solicitação já é atendida por mensagens escritas.")]
     AlreadyByMessage,
+    #[error("A solicitação já está sob guarda legal.")]
+    AlreadyOnHold,
+    #[error("A solicitação não está sob guarda legal.")]
+    NotOnHold,
     /// The outcome does not fit how the request is attended.
     #[error("{}", outcome_for_mode(*mode))]
     OutcomeForMode { mode: Mode },
@@ -283,7 +289,9 @@ impl Refusal {
             | Refusal::MeetingStarted
             | Refusal::NotScheduled
             | Refusal::ByMessage
-            | Refusal::AlreadyByMessage => None,
+            | Refusal::AlreadyByMessage
+            | Refusal::AlreadyOnHold
+            | Refusal::NotOnHold => None,
             Refusal::Slot(_)
             | Refusal::NoClerk
             | Refusal::ClerkGone
@@ -330,6 +338,8 @@ pub struct Changes {
     pub interpreter: Option<Option<i32>>,
     /// The request reaches a final state now.
     pub closes: bool,
+    /// The legal hold is put (`true`) or lifted (`false`).
+    pub legal_hold: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -400,7 +410,9 @@ pub fn needs(request: &RequestState, command: &Command, actor: Actor) -> Needs {
         | Command::Cancel { .. }
         | Command::Withdraw
         | Command::Expire
-        | Command::ToMessage { .. } => Needs::Nothing,
+        | Command::ToMessage { .. }
+        | Command::Hold { .. }
+        | Command::ReleaseHold { .. } => Needs::Nothing,
     }
 }
 
@@ -639,6 +651,20 @@ pub fn decide(situation: &Situation<'_>, command: &ParsedCommand) -> Result<Deci
                 revision: request.schedule_revision,
             }));
             note = with_reason(reason.as_deref(), note);
+        }
+        Command::Hold { reason } => {
+            if request.legal_hold {
+                return Err(Refusal::AlreadyOnHold);
+            }
+            changes.legal_hold = Some(true);
+            note = with_reason(Some(reason), note);
+        }
+        Command::ReleaseHold { reason } => {
+            if !request.legal_hold {
+                return Err(Refusal::NotOnHold);
+            }
+            changes.legal_hold = Some(false);
+            note = with_reason(Some(reason), note);
         }
         Command::Cancel { reason } => {
             if *actor == Actor::Requester {

@@ -66,6 +66,13 @@ pub enum Command {
     ToMessage {
         reason: Option<String>,
     },
+    /// Puts the request on legal hold (why: a court order, a dispute), or lifts it.
+    Hold {
+        reason: String,
+    },
+    ReleaseHold {
+        reason: String,
+    },
 }
 
 /// How many times an offer names: enough for a choice, few enough to hold.
@@ -93,6 +100,8 @@ impl Command {
             Command::Pick { .. } => Action::Pick,
             Command::Expire => Action::Expire,
             Command::ToMessage { .. } => Action::ToMessage,
+            Command::Hold { .. } => Action::Hold,
+            Command::ReleaseHold { .. } => Action::ReleaseHold,
         }
     }
 
@@ -115,7 +124,7 @@ impl Command {
                 .or_else(|| {
                     errors.add(
                         "action",
-                        "Ação desconhecida: use triage, reject, transfer, offer, withdraw, schedule, reschedule, to_message, complete ou cancel.",
+                        "Ação desconhecida: use triage, reject, transfer, offer, withdraw, schedule, reschedule, to_message, complete, cancel, hold ou release_hold.",
                     );
                     None
                 }),
@@ -182,6 +191,26 @@ impl Command {
             Action::ToMessage => Some(Command::ToMessage {
                 reason: free_text(&input.reason, REASON_MAX_CHARS, "reason", &mut errors),
             }),
+            Action::Hold | Action::ReleaseHold => {
+                let reason = free_text(&input.reason, REASON_MAX_CHARS, "reason", &mut errors);
+                if reason.is_none() && errors.get("reason").is_none() {
+                    errors.add(
+                        "reason",
+                        if action == Action::Hold {
+                            "Informe o motivo da guarda legal."
+                        } else {
+                            "Informe o motivo da liberação da guarda legal."
+                        },
+                    );
+                }
+                reason.map(|reason| {
+                    if action == Action::Hold {
+                        Command::Hold { reason }
+                    } else {
+                        Command::ReleaseHold { reason }
+                    }
+                })
+            }
             Action::Pick | Action::Expire => None,
         });
         match command {

@@ -37,6 +37,10 @@ pub enum Action {
     Expire,
     /// A clerk turns the request to attendance by written messages.
     ToMessage,
+    /// Staff put the request on legal hold: retention leaves its personal data as it is.
+    Hold,
+    /// Staff lift the legal hold.
+    ReleaseHold,
 }
 
 /// How a meeting ended, recorded when a request is completed.
@@ -64,6 +68,9 @@ pub fn transition(from: Status, action: Action) -> Result<Status, TransitionNotA
     use Action as A;
     use Status as S;
     let to = match (from, action) {
+        // A legal hold concerns the record, not the attendance: any state keeps it as it is,
+        // a final one above all (retention only touches final requests).
+        (state, A::Hold | A::ReleaseHold) => Some(state),
         (S::Submitted, A::Triage) => Some(S::Triaged),
         (S::Submitted, A::Reject) => Some(S::Rejected),
         (S::Submitted, A::Transfer) => Some(S::Submitted),
@@ -201,7 +208,7 @@ impl fmt::Display for Status {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::Triage,
         Action::Reject,
         Action::Transfer,
@@ -214,6 +221,8 @@ impl Action {
         Action::Pick,
         Action::Expire,
         Action::ToMessage,
+        Action::Hold,
+        Action::ReleaseHold,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -230,6 +239,8 @@ impl Action {
             Action::Pick => "pick",
             Action::Expire => "expire",
             Action::ToMessage => "to_message",
+            Action::Hold => "hold",
+            Action::ReleaseHold => "release_hold",
         }
     }
 
@@ -394,6 +405,85 @@ mod tests {
             A::Complete,
             S::Done,
         ),
+        (
+            "a legal hold keeps the state",
+            S::Submitted,
+            A::Hold,
+            S::Submitted,
+        ),
+        (
+            "lifting a legal hold keeps the state",
+            S::Submitted,
+            A::ReleaseHold,
+            S::Submitted,
+        ),
+        (
+            "a legal hold keeps the state",
+            S::Triaged,
+            A::Hold,
+            S::Triaged,
+        ),
+        (
+            "lifting a legal hold keeps the state",
+            S::Triaged,
+            A::ReleaseHold,
+            S::Triaged,
+        ),
+        (
+            "a legal hold keeps the state",
+            S::Offered,
+            A::Hold,
+            S::Offered,
+        ),
+        (
+            "lifting a legal hold keeps the state",
+            S::Offered,
+            A::ReleaseHold,
+            S::Offered,
+        ),
+        (
+            "a legal hold keeps the state",
+            S::Scheduled,
+            A::Hold,
+            S::Scheduled,
+        ),
+        (
+            "lifting a legal hold keeps the state",
+            S::Scheduled,
+            A::ReleaseHold,
+            S::Scheduled,
+        ),
+        ("a legal hold keeps the state", S::Done, A::Hold, S::Done),
+        (
+            "lifting a legal hold keeps the state",
+            S::Done,
+            A::ReleaseHold,
+            S::Done,
+        ),
+        (
+            "a legal hold keeps the state",
+            S::Rejected,
+            A::Hold,
+            S::Rejected,
+        ),
+        (
+            "lifting a legal hold keeps the state",
+            S::Rejected,
+            A::ReleaseHold,
+            S::Rejected,
+        ),
+        (
+            "a legal hold keeps the state",
+            S::Cancelled,
+            A::Hold,
+            S::Cancelled,
+        ),
+        (
+            "lifting a legal hold keeps the state",
+            S::Cancelled,
+            A::ReleaseHold,
+            S::Cancelled,
+        ),
     ];
 
     #[test]
@@ -426,10 +516,15 @@ mod tests {
     }
 
     #[test]
-    fn final_states_accept_no_action() {
+    fn final_states_accept_only_the_legal_hold_and_never_change() {
         for from in S::ALL.into_iter().filter(|s| s.is_final()) {
             for action in A::ALL {
-                assert!(transition(from, action).is_err(), "{from} + {action}");
+                match action {
+                    A::Hold | A::ReleaseHold => {
+                        assert_eq!(transition(from, action), Ok(from), "{from} + {action}")
+                    }
+                    _ => assert!(transition(from, action).is_err(), "{from} + {action}"),
+                }
             }
         }
     }

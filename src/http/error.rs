@@ -242,6 +242,8 @@ fn conflict_code(refusal: &Refusal) -> &'static str {
         Refusal::NotScheduled => "not_scheduled",
         Refusal::ByMessage => "by_message",
         Refusal::AlreadyByMessage => "already_by_message",
+        Refusal::AlreadyOnHold => "already_on_hold",
+        Refusal::NotOnHold => "not_on_hold",
         Refusal::NotOffered
         | Refusal::OfferedSlot { .. }
         | Refusal::SameSlot

@@ -201,6 +201,11 @@ pub struct RequestDetailView {
     /// The requester's answer to the satisfaction survey, or `null` until they give one
     /// (only requests `done` with `attended` or `attended_by_message` take one).
     pub survey: Option<SurveyView>,
+    /// On legal hold (actions `hold` / `release_hold`): retention leaves its personal data
+    /// as it is.
+    pub legal_hold: bool,
+    /// When its personal data was anonymised (retention, or at the person's request).
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 /// A requester's answer to the satisfaction survey.
@@ -237,6 +242,8 @@ impl From<StaffRequest> for RequestDetailView {
         RequestDetailView {
             from_queue,
             survey: survey.map(SurveyView::from),
+            legal_hold: request.legal_hold,
+            anonymised_at: request.anonymised_at,
             interpreter: interpreter.map(|(id, name)| InterpreterView { id, name }),
             deliveries: jobs.into_iter().map(JobView::from).collect(),
             cpf: Cpf::parse(&request.cpf).map_or(request.cpf.clone(), |cpf| cpf.formatted()),

@@ -111,6 +111,10 @@ pub struct RequestRecord {
     pub staff_unread: bool,
     /// When the court's reply to the requester's oldest unanswered message is late.
     pub reply_due_at: Option<DateTime<Utc>>,
+    /// On legal hold: retention leaves its personal data as it is.
+    pub legal_hold: bool,
+    /// When its personal data was anonymised.
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -472,6 +476,7 @@ fn request_state(row: &requests::Model, zone: i32, offer: Option<Offer>) -> Requ
         filed_at: row.created_at,
         needs_interpreter: Accessibility::from_stored(&row.accessibility, None).needs_libras(),
         interpreter: row.interpreter_id,
+        legal_hold: row.legal_hold,
     }
 }
 
@@ -638,6 +643,9 @@ async fn write_decision(
     if let Some(mode) = changes.mode {
         update.mode = Set(mode.into());
     }
+    if let Some(hold) = changes.legal_hold {
+        update.legal_hold = Set(hold);
+    }
     if changes.clear_meeting {
         update.scheduled_start = Set(None);
         update.scheduled_end = Set(None);
@@ -767,6 +775,7 @@ impl RequestRecord {
             filed_at: self.created_at,
             needs_interpreter: self.accessibility.needs_libras(),
             interpreter: self.interpreter_id,
+            legal_hold: self.legal_hold,
         }
     }
 
@@ -818,6 +827,8 @@ impl RequestRecord {
             mode: request.mode.into(),
             staff_unread: request.staff_unread,
             reply_due_at: request.reply_due_at,
+            legal_hold: request.legal_hold,
+            anonymised_at: request.anonymised_at,
         })
     }
 }

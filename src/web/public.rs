@@ -815,6 +815,8 @@ fn step_label(step: Step) -> &'static str {
         Step::Changed(Action::Pick) => "Horário escolhido",
         Step::Changed(Action::Expire) => "Prazo para escolher o horário terminou",
         Step::Changed(Action::ToMessage) => "Atendimento passou a ser por mensagens escritas",
+        Step::Changed(Action::Hold) => "Registro mantido sob guarda legal",
+        Step::Changed(Action::ReleaseHold) => "Guarda legal encerrada",
     }
 }
 

@@ -21,6 +21,7 @@ mod fake_google;
 mod google;
 mod health;
 mod indicators;
+mod legal_hold;
 mod libras;
 mod mail;
 mod messages;

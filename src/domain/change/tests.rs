@@ -101,6 +101,7 @@ fn request(status: Status) -> RequestState {
         filed_at: now() - Duration::days(1),
         needs_interpreter: false,
         interpreter: None,
+        legal_hold: false,
     }
 }
 
@@ -1276,6 +1277,26 @@ fn each_refusal_has_its_reason() {
         ),
         (
             Case::new(
+                "a hold twice",
+                held(request(Status::Done)),
+                hold(Command::Hold {
+                    reason: "Ordem judicial".into(),
+                }),
+            ),
+            Refusal::AlreadyOnHold,
+        ),
+        (
+            Case::new(
+                "lifting a hold there is not",
+                request(Status::Cancelled),
+                hold(Command::ReleaseHold {
+                    reason: "Processo arquivado".into(),
+                }),
+            ),
+            Refusal::NotOnHold,
+        ),
+        (
+            Case::new(
                 "turning to messages twice",
                 by_message(Status::Triaged),
                 to_message(None),
@@ -1396,6 +1417,8 @@ fn refusals_name_their_field_or_none_for_a_state_conflict() {
         (Refusal::OfferStillOpen, None),
         (Refusal::ByMessage, None),
         (Refusal::AlreadyByMessage, None),
+        (Refusal::AlreadyOnHold, None),
+        (Refusal::NotOnHold, None),
         (
             Refusal::OutcomeForMode { mode: Mode::Video },
             Some("outcome"),
@@ -2361,4 +2384,66 @@ fn a_libras_meeting_turned_to_messages_lets_its_interpreter_go() {
     assert_eq!(released[0].interpreter_id, INTERPRETER);
     assert!(released[0].cancelled);
     assert_eq!(released[0].sequence, 2, "above the meeting's invitation");
+}
+
+fn held(request: RequestState) -> RequestState {
+    RequestState {
+        legal_hold: true,
+        ..request
+    }
+}
+
+fn hold(command: Command) -> ParsedCommand {
+    plain(command)
+}
+
+#[test]
+fn a_legal_hold_is_put_and_lifted_in_any_state_with_its_reason_and_nothing_else() {
+    for status in Status::ALL {
+        for (name, before, command, after) in [
+            (
+                "hold",
+                request(status),
+                Command::Hold {
+                    reason: "Ordem judicial no processo 0600123".into(),
+                },
+                true,
+            ),
+            (
+                "release",
+                held(request(status)),
+                Command::ReleaseHold {
+                    reason: "Processo arquivado".into(),
+                },
+                false,
+            ),
+        ] {
+            let case = Case::new("legal hold", before, plain(command));
+            let decision = case
+                .decide()
+                .unwrap_or_else(|refusal| panic!("{name} from {status}: {refusal}"));
+            assert_eq!(decision.to, status, "{name}: the state stays");
+            assert_eq!(
+                decision.changes,
+                Changes {
+                    legal_hold: Some(after),
+                    ..Changes::default()
+                },
+                "{name} from {status}"
+            );
+            assert!(decision.effects.is_empty(), "{name}: nobody is told");
+            assert!(
+                decision
+                    .event
+                    .note
+                    .as_deref()
+                    .is_some_and(|note| note.starts_with(if after {
+                        "Ordem judicial"
+                    } else {
+                        "Processo arquivado"
+                    })),
+                "{name}: the reason is in the history"
+            );
+        }
+    }
 }

@@ -251,5 +251,9 @@ fn done_message(action: Action) -> &'static str {
         Action::ToMessage => {
             "Atendimento passou a ser por mensagens; o requerente será avisado por e-mail."
         }
+        Action::Hold => {
+            "Pedido sob guarda legal: seus dados pessoais não serão anonimizados até a liberação."
+        }
+        Action::ReleaseHold => "Guarda legal encerrada.",
     }
 }

@@ -171,6 +171,8 @@ struct Allowed {
     offer: bool,
     withdraw: bool,
     to_message: bool,
+    hold: bool,
+    release_hold: bool,
 }
 
 #[derive(Serialize)]
@@ -246,6 +248,8 @@ pub(super) async fn render(
             && match action {
                 Action::Schedule | Action::Reschedule | Action::Offer => !by_message,
                 Action::ToMessage => !by_message,
+                Action::Hold => !record.legal_hold,
+                Action::ReleaseHold => record.legal_hold,
                 Action::Complete => by_message || record.status == Status::Scheduled,
                 _ => true,
             }
@@ -326,6 +330,8 @@ pub(super) async fn render(
             offer: allowed(Action::Offer),
             withdraw: allowed(Action::Withdraw),
             to_message: allowed(Action::ToMessage),
+            hold: allowed(Action::Hold),
+            release_hold: allowed(Action::ReleaseHold),
         },
         offer: record.offer.as_ref().map(|offer| OfferShown {
             slots: offer
@@ -568,5 +574,7 @@ fn step_label(step: Step) -> &'static str {
         Step::Changed(Action::Pick) => "Horário escolhido pelo(a) requerente",
         Step::Changed(Action::Expire) => "Oferta expirou sem escolha",
         Step::Changed(Action::ToMessage) => "Passou a atendimento por mensagens",
+        Step::Changed(Action::Hold) => "Posto sob guarda legal",
+        Step::Changed(Action::ReleaseHold) => "Guarda legal encerrada",
     }
 }
