@@ -66,6 +66,22 @@ pub enum Command {
         #[command(subcommand)]
         command: IndicatorsCommand,
     },
+    /// Retenção de dados pessoais (LGPD).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Anonimiza agora os pedidos encerrados há mais de retention.anonymise_after_days dias
+    /// (menos os sob guarda legal) e apaga e-mails antigos, como o processador faz todo dia.
+    Run {
+        /// Só mostra o que seria alterado, sem alterar nada.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,6 +200,14 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run },
+        } => {
+            let store = startup::open_store(&settings).await?;
+            let outcome = retention_run(&store, &settings, &clock, dry_run).await;
+            store.close().await?;
+            outcome
+        }
         Command::Indicators { command } => {
             let store = startup::open_migrated(&settings).await?;
             let outcome = indicators(&store, command).await;
@@ -191,6 +215,41 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             outcome
         }
     }
+}
+
+async fn retention_run(
+    store: &crate::store::Store,
+    settings: &Settings,
+    clock: &Clock,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let report = crate::app::retention::run_retention(
+        store,
+        settings.retention_policy(),
+        &settings.email.outbox_dir,
+        clock.now(),
+        dry_run,
+    )
+    .await?;
+    let verb = if dry_run { "seriam" } else { "foram" };
+    println!(
+        "Retenção{}: {} pedidos {verb} anonimizados, {} senhas da fila, {} tarefas com textos removidos, {} arquivos de e-mail apagados.",
+        if dry_run { " (simulação, nada foi alterado)" } else { "" },
+        report.requests,
+        report.tickets,
+        report.jobs,
+        report.mail_files,
+    );
+    for protocol in &report.protocols {
+        println!("{protocol}");
+    }
+    if (report.protocols.len() as u64) < report.requests {
+        println!(
+            "… e mais {} (a trilha de auditoria tem todos).",
+            report.requests - report.protocols.len() as u64
+        );
+    }
+    Ok(())
 }
 
 async fn indicators(store: &crate::store::Store, command: IndicatorsCommand) -> anyhow::Result<()> {

@@ -464,6 +464,14 @@ impl Settings {
         }
     }
 
+    /// The retention periods (LGPD) a run applies.
+    pub fn retention_policy(&self) -> crate::domain::retention::Retention {
+        crate::domain::retention::Retention {
+            anonymise_after_days: self.retention.anonymise_after_days,
+            mail_files_days: self.retention.mail_files_days,
+        }
+    }
+
     pub fn change_policy(&self) -> Result<Policy, ConfigError> {
         let invalid = |key, error: &dyn std::fmt::Display| ConfigError::Invalid {
             key,

@@ -34,6 +34,8 @@ pub struct Model {
     /// The request the ticket became after the counter closed.
     #[sea_orm(unique)]
     pub request_id: Option<i64>,
+    /// When its personal data was anonymised.
+    pub anonymised_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

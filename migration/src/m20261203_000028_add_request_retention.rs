@@ -2,12 +2,19 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use super::m20261128_000003_create_requests::Requests;
 
+/// The same-day tickets' table (migration 000020).
+#[derive(DeriveIden)]
+enum QueueTickets {
+    Table,
+}
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// LGPD retention: a request on legal hold (`legal_hold`, put and lifted by staff with a
 /// reason in its history) keeps its personal data; `anonymised_at` says when retention (or
-/// a data-subject request) replaced it, so a run never does a request twice. The partial
+/// a data-subject request) replaced it, so a run never does a request twice; a same-day
+/// ticket gets the same mark. The partial
 /// index lists what retention still has to look at: final requests not anonymised, by the
 /// time they closed.
 #[async_trait::async_trait]
@@ -27,6 +34,14 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         manager
+            .alter_table(
+                Table::alter()
+                    .table(QueueTickets::Table)
+                    .add_column(timestamp_with_time_zone_null(AnonymisedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("idx_requests_retention")
@@ -45,6 +60,14 @@ impl MigrationTrait for Migration {
                 Index::drop()
                     .name("idx_requests_retention")
                     .table(Requests::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(QueueTickets::Table)
+                    .drop_column(AnonymisedAt)
                     .to_owned(),
             )
             .await?;

@@ -10,6 +10,7 @@ pub mod limiter;
 mod messages;
 mod queue;
 pub mod reference_cache;
+pub mod retention;
 mod staff_work;
 mod submissions;
 mod survey;

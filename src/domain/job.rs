@@ -4,7 +4,7 @@
 //! a payload that does not decode makes its job dead with the reason: it never runs with a
 //! field missing.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -100,6 +100,9 @@ pub enum Job {
     /// survey, once.
     #[serde(rename = "email.survey")]
     Survey { request_id: i64 },
+    /// The day's retention run (LGPD); it queues the next day's when it is done.
+    #[serde(rename = "retention.run")]
+    Retention { day: NaiveDate },
 }
 
 /// A request turned to written messages, told to the requester with the meeting that will
@@ -233,6 +236,7 @@ pub enum JobKind {
     InterpreterInvited,
     InterpreterReleased,
     Survey,
+    Retention,
 }
 
 /// Where an outbox job is in its life.
@@ -281,6 +285,7 @@ impl Job {
             Job::InterpreterInvited(_) => JobKind::InterpreterInvited,
             Job::InterpreterReleased(_) => JobKind::InterpreterReleased,
             Job::Survey { .. } => JobKind::Survey,
+            Job::Retention { .. } => JobKind::Retention,
         }
     }
 
@@ -314,7 +319,8 @@ impl Job {
             Job::ToMessage(_)
             | Job::MessagesToZone { .. }
             | Job::MessagesToRequester { .. }
-            | Job::Survey { .. } => None,
+            | Job::Survey { .. }
+            | Job::Retention { .. } => None,
         }
     }
 
@@ -335,7 +341,8 @@ impl Job {
             Job::QueueMeeting { .. }
             | Job::QueueCalled { .. }
             | Job::CloseTicket { .. }
-            | Job::QueueClosed { .. } => return None,
+            | Job::QueueClosed { .. }
+            | Job::Retention { .. } => return None,
             Job::RequestReceived { request_id }
             | Job::NewRequest { request_id }
             | Job::Rejected { request_id, .. }
@@ -394,7 +401,7 @@ impl Job {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 26] = [
+    pub const ALL: [JobKind; 27] = [
         JobKind::RequestReceived,
         JobKind::NewRequest,
         JobKind::Rejected,
@@ -421,6 +428,7 @@ impl JobKind {
         JobKind::InterpreterInvited,
         JobKind::InterpreterReleased,
         JobKind::Survey,
+        JobKind::Retention,
     ];
 
     /// The name in the `kind` column, the same as the payload's serde tag.
@@ -452,6 +460,7 @@ impl JobKind {
             JobKind::InterpreterInvited => "email.interpreter_invited",
             JobKind::InterpreterReleased => "email.interpreter_released",
             JobKind::Survey => "email.survey",
+            JobKind::Retention => "retention.run",
         }
     }
 
@@ -490,6 +499,7 @@ impl JobKind {
             JobKind::InterpreterInvited => "E-mail: convite ao(à) intérprete de Libras",
             JobKind::InterpreterReleased => "E-mail: dispensa do(a) intérprete de Libras",
             JobKind::Survey => "E-mail: pesquisa de satisfação",
+            JobKind::Retention => "Retenção de dados pessoais (LGPD)",
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod interpreters;
 pub mod job;
 pub mod messages;
 pub mod queue;
+pub mod retention;
 pub mod schedule;
 pub mod staff;
 pub mod status;

@@ -10,6 +10,7 @@ mod interpreter;
 mod meeting;
 mod offer;
 mod queue;
+mod retention;
 pub mod retry;
 
 use std::{sync::Arc, time::Duration};
@@ -122,6 +123,9 @@ impl Worker {
         let capacity = self.settings.worker.batch_size as usize;
         let mut running = JoinSet::new();
         tracing::info!(worker = %self.id, "worker started");
+        if let Err(error) = self.schedule_retention().await {
+            tracing::error!(%error, "worker: cannot queue the daily retention run; the next start tries again");
+        }
         while !*stop.borrow() {
             let free = capacity - running.len();
             if free > 0 {
@@ -261,6 +265,9 @@ impl Worker {
             .map_err(|error| JobError::Permanent(error.to_string()))?;
         if let Job::ExpireOffer { .. } = job {
             return self.expire_offer(&job).await;
+        }
+        if let Job::Retention { .. } = job {
+            return self.run_retention().await;
         }
         if job.ticket_id().is_some() {
             return self.run_queue_job(claimed.id, &job).await;

@@ -37,6 +37,7 @@ mod public_api;
 mod queue;
 mod reference;
 mod requester_reschedule;
+mod retention;
 mod smtp;
 mod staff;
 mod staff_api;

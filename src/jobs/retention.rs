@@ -1,0 +1,34 @@
+//! The daily retention run (LGPD) as a job: it runs `app::retention::run_retention` and
+//! queues the next day's run, so one job a day exists however many workers run.
+
+use super::{JobError, Worker};
+use crate::{app::retention::run_retention, domain::retention::next_run};
+
+impl Worker {
+    pub(super) async fn run_retention(&self) -> Result<String, JobError> {
+        let now = self.clock.now();
+        let report = run_retention(
+            &self.store,
+            self.settings.retention_policy(),
+            &self.settings.email.outbox_dir,
+            now,
+            false,
+        )
+        .await
+        .map_err(JobError::store)?;
+        self.schedule_retention().await?;
+        Ok(format!(
+            "{} pedidos e {} senhas anonimizados, {} tarefas sem textos livres, {} arquivos de e-mail apagados",
+            report.requests, report.tickets, report.jobs, report.mail_files
+        ))
+    }
+
+    /// Queues the next daily run (once per day, whoever queues it).
+    pub(super) async fn schedule_retention(&self) -> Result<(), JobError> {
+        let now = self.clock.now();
+        self.store
+            .schedule_retention(&next_run(now), now)
+            .await
+            .map_err(JobError::store)
+    }
+}
