@@ -1,9 +1,11 @@
 //! The privacy notice, `/privacidade` (LGPD, Lei 13.709/2018, art. 9): filled from the
 //! settings, and linked where personal data is asked for.
 
+use chrono::{DateTime, Utc};
+use contato::clock::Clock;
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_at, spawn_app_with};
 
 /// The page's status and HTML.
 async fn page(app: &TestApp, path: &str) -> (u16, String) {
@@ -126,6 +128,40 @@ async fn with_the_google_provider_the_notice_says_what_goes_to_the_calendar() {
         ),
         "calendar.add_requester_as_attendee is off: {notice}"
     );
+}
+
+#[tokio::test]
+async fn the_notice_is_linked_from_the_form_the_queue_and_every_footer() {
+    // A Thursday at 09:00 in Belém: zone 1's counter is open, so its page has the join form.
+    let at: DateTime<Utc> = "2026-12-03T09:00:00-03:00".parse().unwrap();
+    let app = spawn_app_at(
+        Clock::starting_at(at),
+        &[("limits.submissions_per_minute", json!(0))],
+    )
+    .await;
+    let link = "<a href=\"/privacidade\"";
+    for path in ["/solicitar", "/atendimento-agora/1"] {
+        let (status, html) = page(&app, path).await;
+        assert_eq!(status, 200, "{path}");
+        let form = main_of(&html);
+        let consent = form
+            .find("id=\"consent-text\"")
+            .unwrap_or_else(|| panic!("{path} asks for consent"));
+        let checkbox = form.find("id=\"consent\"").expect("the consent box");
+        let notice = form
+            .find(link)
+            .unwrap_or_else(|| panic!("{path} links the notice in its form: {form}"));
+        assert!(
+            consent < notice && notice < checkbox,
+            "{path}: the link sits by the consent box"
+        );
+    }
+    for path in ["/", "/acompanhar", "/atendimento-agora", "/painel/entrar"] {
+        let (status, html) = page(&app, path).await;
+        assert_eq!(status, 200, "{path}");
+        let footer = &html[html.find("<footer").expect("a footer")..];
+        assert!(footer.contains(link), "{path}'s footer links the notice");
+    }
 }
 
 #[tokio::test]
