@@ -14,8 +14,10 @@ use url::Url;
 
 use crate::domain::{
     change::{MeetingSource, Policy},
+    email::Email,
     messages::ThreadPolicy,
     schedule::{Horizon, HorizonError, ServiceWindow, Weekdays},
+    text::{Lines, check_characters},
 };
 
 /// The shipped defaults: every key has a value that works on a fresh checkout.
@@ -55,6 +57,8 @@ pub struct Settings {
     pub queue: QueueSettings,
     pub messages: MessageSettings,
     pub indicators: IndicatorSettings,
+    pub privacy: PrivacySettings,
+    pub retention: RetentionSettings,
     pub web: WebSettings,
     pub metrics: MetricsSettings,
     pub log: LogSettings,
@@ -235,6 +239,38 @@ pub struct MessageSettings {
 pub struct IndicatorSettings {
     /// Service hours within which a request should have its first answer.
     pub triage_target_hours: u32,
+}
+
+/// What the public privacy notice (`/privacidade`) says that differs from court to court.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// The controller ("controlador", LGPD art. 5 VI): the court, as the notice names it.
+    pub controller_name: String,
+    pub controller_address: String,
+    /// The encarregado (LGPD art. 41): a person, or the unit that acts as one.
+    pub dpo_name: String,
+    pub dpo_email: String,
+    /// Free text: a court may publish a 0800 number, which is no `Phone`.
+    #[serde(deserialize_with = "string_or_none")]
+    pub dpo_phone: Option<String>,
+    /// Who carries the e-mails (a company or the court's own servers); `None`: the notice
+    /// says "the court's e-mail service".
+    #[serde(deserialize_with = "string_or_none")]
+    pub email_provider: Option<String>,
+    /// The court's general privacy policy, which the notice links to.
+    #[serde(deserialize_with = "url_or_none")]
+    pub policy_url: Option<Url>,
+}
+
+/// How long personal data is kept.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// After a request is final, its personal data is anonymised after this many days.
+    pub anonymise_after_days: u32,
+    /// E-mail files (.eml) and job payloads older than this many days are removed.
+    pub mail_files_days: u32,
 }
 
 /// A day is the least the court can promise; a month of service days is already no promise.
@@ -448,6 +484,7 @@ impl Settings {
         if self.auth.token_ttl_hours == 0 {
             return invalid("auth.token_ttl_hours", "must be at least 1");
         }
+        self.privacy.validate()?;
         Ok(())
     }
 
@@ -500,6 +537,47 @@ impl Settings {
     }
 }
 
+impl PrivacySettings {
+    /// The notice is what a court answers for: a blank name, an address that is no address,
+    /// or a stray invisible character in it stops the start instead of reaching the public.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                message: message.to_string(),
+            })
+        };
+        let lines = [
+            ("privacy.controller_name", Some(&self.controller_name)),
+            ("privacy.controller_address", Some(&self.controller_address)),
+            ("privacy.dpo_name", Some(&self.dpo_name)),
+            ("privacy.dpo_phone", self.dpo_phone.as_ref()),
+            ("privacy.email_provider", self.email_provider.as_ref()),
+        ];
+        for (key, text) in lines {
+            let Some(text) = text else { continue };
+            if text.trim().is_empty() {
+                return invalid(key, "must not be empty");
+            }
+            if check_characters(text, Lines::One).is_err() {
+                return invalid(key, "must be one line without invisible characters");
+            }
+        }
+        if Email::parse(&self.dpo_email).is_err() {
+            return invalid(
+                "privacy.dpo_email",
+                "must be an e-mail address like encarregado@tre-pa.jus.br",
+            );
+        }
+        if let Some(url) = &self.policy_url
+            && !matches!(url.scheme(), "http" | "https")
+        {
+            return invalid("privacy.policy_url", "must be an http:// or https:// URL");
+        }
+        Ok(())
+    }
+}
+
 impl ScheduleSettings {
     /// The window every zone uses unless it has its own.
     pub fn service_window(&self) -> Result<ServiceWindow, crate::domain::schedule::WindowError> {
@@ -529,6 +607,15 @@ fn path_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::E
     Ok(string_or_none(d)?.map(PathBuf::from))
 }
 
+fn url_or_none<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Url>, D::Error> {
+    string_or_none(d)?
+        .map(|value| {
+            Url::parse(value.trim())
+                .map_err(|error| serde::de::Error::custom(format!("{value:?}: {error}")))
+        })
+        .transpose()
+}
+
 fn hour_minute<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
     let value = String::deserialize(d)?;
     crate::domain::zone::hour_minute(&value)
@@ -555,6 +642,10 @@ mod tests {
             ServiceWindow::default()
         );
         assert_eq!(settings.change_policy().unwrap().horizon.get(), 365);
+        assert_eq!(settings.retention.anonymise_after_days, 1825);
+        assert_eq!(settings.retention.mail_files_days, 30);
+        assert_eq!(settings.privacy.dpo_phone, None);
+        assert_eq!(settings.privacy.policy_url, None);
     }
 
     #[test]
@@ -694,6 +785,32 @@ mod tests {
                 "CONTATO_SERVER__MAX_CONNECTIONS",
                 "0",
                 "server.max_connections",
+            ),
+            (
+                "CONTATO_PRIVACY__DPO_EMAIL",
+                "ouvidoria",
+                "privacy.dpo_email",
+            ),
+            (
+                "CONTATO_PRIVACY__CONTROLLER_NAME",
+                "\"\"",
+                "privacy.controller_name",
+            ),
+            (
+                "CONTATO_PRIVACY__DPO_NAME",
+                "Ouvidoria\u{200b}",
+                "privacy.dpo_name",
+            ),
+            (
+                "CONTATO_PRIVACY__POLICY_URL",
+                "ftp://x",
+                "privacy.policy_url",
+            ),
+            ("CONTATO_PRIVACY__POLICY_URL", "privacidade", "policy_url"),
+            (
+                "CONTATO_RETENTION__MAIL_FILES_DAYS",
+                "-1",
+                "mail_files_days",
             ),
         ];
         for (variable, value, key) in cases {

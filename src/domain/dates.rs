@@ -81,9 +81,55 @@ pub fn long_moment(at: DateTime<Utc>) -> String {
     format!("{}, às {}", long_date(local_date(at)), local_time(at))
 }
 
+/// A period given in days, as a person says it: "5 anos" when it is whole years of 365 days
+/// (how retention periods are set and read), else "30 dias", "1.000 dias".
+pub fn days_in_words(days: u32) -> String {
+    let whole_years = days > 0 && days.is_multiple_of(365);
+    match (days, whole_years) {
+        (365, true) => "1 ano".to_string(),
+        (_, true) => format!("{} anos", grouped(days / 365)),
+        (1, false) => "1 dia".to_string(),
+        _ => format!("{} dias", grouped(days)),
+    }
+}
+
+/// "1.825": thousands separated by dots, the Brazilian way.
+fn grouped(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_read_in_years_when_they_divide() {
+        for (days, words) in [
+            (0, "0 dias"),
+            (1, "1 dia"),
+            (30, "30 dias"),
+            (364, "364 dias"),
+            (365, "1 ano"),
+            (366, "366 dias"),
+            (730, "2 anos"),
+            (1000, "1.000 dias"),
+            (1825, "5 anos"),
+            (1826, "1.826 dias"),
+            (3650, "10 anos"),
+            (365 * 1000, "1.000 anos"),
+            (u32::MAX, "4.294.967.295 dias"),
+        ] {
+            assert_eq!(days_in_words(days), words, "{days}");
+        }
+    }
 
     #[test]
     fn moments_read_the_brazilian_way_in_belem() {

@@ -43,11 +43,9 @@ impl Store {
                 .await?
                 .ok_or(StoreError::NotFound)?;
             let answered = answer_of(&txn, request_id).await?.is_some();
-            if let Err(refusal) = may_answer(
-                row.status.clone().into(),
-                row.outcome.clone().map(Into::into),
-                answered,
-            ) {
+            if let Err(refusal) =
+                may_answer(row.status.into(), row.outcome.map(Into::into), answered)
+            {
                 return Ok(Err(refusal));
             }
             let inserted = survey_answers::ActiveModel {

@@ -1,11 +1,13 @@
 //! Server-rendered pages in Brazilian Portuguese, usable without JavaScript: the public form
-//! and tracking page (`public`), and the staff panel (`panel`). They call the same use cases
+//! and tracking page (`public`), the privacy notice (`privacy`), and the staff panel
+//! (`panel`). They call the same use cases
 //! as the JSON API.
 
 mod charts;
 mod forms;
 mod pages;
 mod panel;
+mod privacy;
 mod public;
 mod query;
 mod queue;
@@ -23,6 +25,7 @@ pub use pages::pages;
 pub fn router() -> Router<App> {
     Router::new()
         .merge(public::router())
+        .merge(privacy::router())
         .merge(queue::router())
         .merge(survey::router())
         .merge(panel::router())

@@ -25,6 +25,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "acompanhar_inicio.html",
     "cancelar.html",
     "avaliar.html",
+    "privacidade.html",
     "erro.html",
     "atendimento_agora.html",
     "atendimento_zona.html",

@@ -228,6 +228,7 @@ async fn public_pages_pass_axe_and_are_small() {
         ("inicio", "/"),
         ("solicitar", "/solicitar"),
         ("acompanhar-inicio", "/acompanhar"),
+        ("privacidade", "/privacidade"),
     ] {
         browser.goto(&app.url(path)).await;
         browser.axe(&format!("{name} (phone)")).await;
@@ -307,6 +308,10 @@ async fn screenshots_of_the_public_pages() {
         browser.goto(&app.url("/acompanhar")).await;
         browser
             .screenshot(&format!("public-acompanhar-inicio-{size}"))
+            .await;
+        browser.goto(&app.url("/privacidade")).await;
+        browser
+            .screenshot(&format!("public-privacidade-{size}"))
             .await;
         file_request(&app, &browser).await;
         browser.screenshot(&format!("public-recebida-{size}")).await;

@@ -33,6 +33,7 @@ mod panel;
 mod panel_admin;
 mod panel_crawl;
 mod preferential;
+mod privacy;
 mod public_api;
 mod queue;
 mod reference;
