@@ -234,7 +234,11 @@ async fn retention_run(
     let verb = if dry_run { "seriam" } else { "foram" };
     println!(
         "Retenção{}: {} pedidos {verb} anonimizados, {} senhas da fila, {} tarefas com textos removidos, {} arquivos de e-mail apagados.",
-        if dry_run { " (simulação, nada foi alterado)" } else { "" },
+        if dry_run {
+            " (simulação, nada foi alterado)"
+        } else {
+            ""
+        },
         report.requests,
         report.tickets,
         report.jobs,

@@ -58,7 +58,7 @@ pub async fn run_retention(
             .into_iter()
             .map(|(_, protocol)| protocol)
             .collect();
-        report.tickets = store.due_tickets(closed_by, u64::MAX).await?.len() as u64;
+        report.tickets = store.count_due_tickets(closed_by).await?;
         report.mail_files = old_mail_files(outbox_dir, mail_by, false);
         return Ok(report);
     }

@@ -649,6 +649,9 @@ mod tests {
                 cancelled: true,
             }),
             Job::Survey { request_id: 7 },
+            Job::Retention {
+                day: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+            },
         ]
     }
 
@@ -661,9 +664,11 @@ mod tests {
             assert_eq!(kind, job.kind());
             assert!(payload.get("kind").is_none(), "the kind has its own column");
             assert_eq!(Job::decode(kind.as_str(), &payload), Ok(job.clone()));
-            // Each job is about one request or one queue ticket, never both.
+            // Each job is about one request or one queue ticket, never both; the retention
+            // run is about the service's whole store.
             match (job.request_id(), job.ticket_id()) {
                 (Some(id), None) | (None, Some(id)) => assert_eq!(id, 7, "{job:?}"),
+                (None, None) if job.kind() == JobKind::Retention => {}
                 other => panic!("{job:?} is about {other:?}"),
             }
         }

@@ -7,9 +7,9 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde_json::Value;
 
 use super::{
+    change::Effect,
     dates::{local_date, local_midnight},
     job::Job,
-    change::Effect,
     status::Status,
 };
 
@@ -23,9 +23,7 @@ const RUN_AT: NaiveTime = match NaiveTime::from_hms_opt(3, 0, 0) {
 /// queues it queues one.
 pub fn next_run(now: DateTime<Utc>) -> Effect {
     let today = local_date(now);
-    let at = |day: chrono::NaiveDate| {
-        local_midnight(day) + (RUN_AT - NaiveTime::MIN)
-    };
+    let at = |day: chrono::NaiveDate| local_midnight(day) + (RUN_AT - NaiveTime::MIN);
     let day = if at(today) > now {
         today
     } else {
@@ -175,7 +173,11 @@ mod tests {
                 json!({"notice": {"reason": "texto"}, "ids": [{"reason": "x"}]}),
                 json!({"notice": {"reason": REMOVED}, "ids": [{"reason": REMOVED}]}),
             ),
-            ("nothing to remove", json!({"request_id": 1}), json!({"request_id": 1})),
+            (
+                "nothing to remove",
+                json!({"request_id": 1}),
+                json!({"request_id": 1}),
+            ),
         ];
         for (name, payload, expected) in cases {
             assert_eq!(redacted_payload(&payload), expected, "{name}");
@@ -199,13 +201,17 @@ mod tests {
             assert_eq!(run.key, format!("retention:{day}"));
             assert_eq!(
                 run.run_at,
-                Utc.with_ymd_and_hms(at.0, at.1, at.2, at.3, at.4, 0).unwrap()
+                Utc.with_ymd_and_hms(at.0, at.1, at.2, at.3, at.4, 0)
+                    .unwrap()
             );
         }
     }
 
     #[test]
     fn retired_hashes_are_no_sha256() {
-        assert!(RETIRED_TOKEN_PREFIX.contains(':'), "hex digits never make a colon");
+        assert!(
+            RETIRED_TOKEN_PREFIX.contains(':'),
+            "hex digits never make a colon"
+        );
     }
 }

@@ -236,7 +236,8 @@ impl Worker {
             | Job::MessagesToRequester { .. }
             | Job::InterpreterInvited(_)
             | Job::InterpreterReleased(_)
-            | Job::Survey { .. } => Err(JobError::Permanent(format!(
+            | Job::Survey { .. }
+            | Job::Retention { .. } => Err(JobError::Permanent(format!(
                 "a tarefa {} não é um e-mail ao requerente",
                 job.kind().as_str()
             ))),
@@ -587,7 +588,8 @@ fn invitation_parts<'a>(job: &'a Job, request: &'a RequestRecord) -> Option<Invi
         | Job::MessagesToRequester { .. }
         | Job::InterpreterInvited(_)
         | Job::InterpreterReleased(_)
-        | Job::Survey { .. } => None,
+        | Job::Survey { .. }
+        | Job::Retention { .. } => None,
     }
 }
 

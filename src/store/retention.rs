@@ -13,9 +13,10 @@ use entities::{
     survey_answers, tracking_tokens,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Query},
+    ActiveValue::Set,
+    ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, Query},
 };
 use serde_json::json;
 
@@ -23,7 +24,9 @@ use super::{Store, StoreError, audit, doing, outbox};
 use crate::domain::{
     change::Effect,
     queue::TicketStatus,
-    retention::{ANONYMOUS_NAME, ANONYMOUS_NAME_KEY, REMOVED, RETIRED_TOKEN_PREFIX, redacted_payload},
+    retention::{
+        ANONYMOUS_NAME, ANONYMOUS_NAME_KEY, REMOVED, RETIRED_TOKEN_PREFIX, redacted_payload,
+    },
 };
 
 /// A request as a data subject's anonymisation judges it.
@@ -81,9 +84,7 @@ fn anonymisable() -> Condition {
                     .column(jobs::Column::RequestId)
                     .from(jobs::Entity)
                     .and_where(jobs::Column::RequestId.is_not_null())
-                    .and_where(
-                        jobs::Column::State.is_in([JobState::Pending, JobState::Running]),
-                    )
+                    .and_where(jobs::Column::State.is_in([JobState::Pending, JobState::Running]))
                     .to_owned(),
             ),
         )
@@ -198,6 +199,18 @@ impl Store {
         .await
     }
 
+    /// How many tickets are due, for a dry run.
+    pub async fn count_due_tickets(&self, ended_by: DateTime<Utc>) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        doing("counting tickets due for anonymisation", async {
+            Ok(queue_tickets::Entity::find()
+                .filter(ended_tickets(ended_by))
+                .count(&self.db)
+                .await?)
+        })
+        .await
+    }
+
     /// Anonymises the tickets of `ids`; how many.
     pub async fn anonymise_tickets(
         &self,
@@ -287,8 +300,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         doing("auditing a retention run", async {
-            let mut details = serde_json::to_value(report)
-                .map_err(|error| DbErr::Custom(error.to_string()))?;
+            let mut details =
+                serde_json::to_value(report).map_err(|error| DbErr::Custom(error.to_string()))?;
             if let Some(fields) = details.as_object_mut() {
                 fields.remove("protocols");
             }
@@ -371,7 +384,11 @@ fn anonymous_ticket(now: DateTime<Utc>) -> queue_tickets::ActiveModel {
 }
 
 /// The writes of anonymising the (locked, anonymisable) requests `ids`.
-async fn anonymise(txn: &DatabaseTransaction, ids: &[i64], now: DateTime<Utc>) -> Result<(), DbErr> {
+async fn anonymise(
+    txn: &DatabaseTransaction,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let these = || requests::Column::Id.is_in(ids.iter().copied());
     requests::Entity::update_many()
         .set(requests::ActiveModel {

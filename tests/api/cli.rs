@@ -198,6 +198,9 @@ async fn every_command_has_help() {
         vec!["staff", "add", "--help"],
         vec!["zones", "import", "--help"],
         vec!["holidays", "import", "--help"],
+        vec!["retention", "run", "--help"],
+        vec!["indicators", "check", "--help"],
+        vec!["indicators", "recount", "--help"],
     ] {
         let (ok, stdout, _) = run(contato(&db).args(&args), "");
         assert!(
@@ -290,4 +293,33 @@ async fn staff_add_marks_a_libras_interpreter() {
     );
     assert!(created.0, "{created:?}");
     assert!(created.1.contains("intérprete de Libras"), "{created:?}");
+}
+
+#[tokio::test]
+async fn retention_and_the_indicators_run_from_the_command_line() {
+    let db = TestDb::new().await;
+    assert!(run(contato(&db).arg("migrate"), "").0);
+
+    // Nothing is due on a new database: the dry run says so and changes nothing, and so
+    // does the run; each says what it did in Portuguese.
+    let (ok, stdout, stderr) = run(contato(&db).args(["retention", "run", "--dry-run"]), "");
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("simulação, nada foi alterado") && stdout.contains("0 pedidos seriam"),
+        "{stdout}"
+    );
+    let (ok, stdout, stderr) = run(contato(&db).args(["retention", "run"]), "");
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("0 pedidos foram anonimizados"), "{stdout}");
+
+    let (ok, stdout, stderr) = run(contato(&db).args(["indicators", "recount"]), "");
+    assert!(
+        ok && stdout.contains("Indicadores recontados: 0 pedidos"),
+        "{stdout}{stderr}"
+    );
+    let (ok, stdout, stderr) = run(contato(&db).args(["indicators", "check"]), "");
+    assert!(
+        ok && stdout.contains("iguais à recontagem"),
+        "{stdout}{stderr}"
+    );
 }

@@ -8,7 +8,9 @@ use contato::{app::retention::run_retention, store::Why};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, create_clerk, create_staff, settings_for, spawn_app_with, unique_cpf};
+use crate::helpers::{
+    TestApp, create_clerk, create_staff, settings_for, spawn_app_with, unique_cpf,
+};
 
 /// Someone who files requests: what must be gone, or stay.
 struct Person {
@@ -19,12 +21,12 @@ struct Person {
 }
 
 impl Person {
-    fn new(name: &str, tag: &str) -> Person {
+    fn new(name: &str, tag: &str, phone: &str) -> Person {
         Person {
             name: name.to_string(),
             cpf: unique_cpf(),
             email: format!("{tag}.retencao@example.com"),
-            phone: format!("(91) 9{}", &unique_cpf()[..8]),
+            phone: phone.to_string(),
         }
     }
 
@@ -62,7 +64,11 @@ impl Person {
             .unwrap()
             .0
             .id;
-        (id, protocol, receipt["tracking_token"].as_str().unwrap().to_string())
+        (
+            id,
+            protocol,
+            receipt["tracking_token"].as_str().unwrap().to_string(),
+        )
     }
 }
 
@@ -103,7 +109,11 @@ async fn where_found(app: &TestApp, needle: &str) -> Vec<String> {
         let name: String = column.try_get("", "c").unwrap();
         let sql = format!(
             "SELECT COUNT(*) AS n FROM \"{table}\" WHERE CAST(\"{name}\" AS TEXT) LIKE {}",
-            if backend == DbBackend::Postgres { "$1" } else { "?" }
+            if backend == DbBackend::Postgres {
+                "$1"
+            } else {
+                "?"
+            }
         );
         let row = db
             .query_one_raw(Statement::from_sql_and_values(
@@ -120,6 +130,17 @@ async fn where_found(app: &TestApp, needle: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// The indicators of the last 30 days for every zone.
+async fn stats(app: &TestApp, admin: &str) -> Value {
+    let body: Value = app
+        .get_as(admin, "/api/v1/staff/stats")
+        .await
+        .json()
+        .await
+        .unwrap();
+    json!({"zones": body["zones"], "total": body["total"]})
 }
 
 fn mail_holding(folder: &std::path::Path, needle: &str) -> Vec<String> {
@@ -159,7 +180,7 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
 
     // Gone: Joaquina's two requests, one refused, one attended by messages with a thread and
     // a survey comment naming her.
-    let gone = Person::new("Joaquina Esquecível Barbosa", "joaquina");
+    let gone = Person::new("Joaquina Esquecível Barbosa", "joaquina", "(91) 98111-2233");
     let (refused, _, _) = gone.file(&app, json!({})).await;
     act(&app, &clerk, refused, json!({"action": "triage"})).await;
     act(
@@ -194,9 +215,9 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
         .await;
     assert_eq!(rated.status(), 201);
     // Kept: an open request, and a refused one on legal hold.
-    let open = Person::new("Oscarina Aberta Pereira", "oscarina");
+    let open = Person::new("Oscarina Aberta Pereira", "oscarina", "(91) 98444-5566");
     let (open_id, _, _) = open.file(&app, json!({})).await;
-    let held = Person::new("Heitor Guardado Nunes", "heitor");
+    let held = Person::new("Heitor Guardado Nunes", "heitor", "(91) 98777-8899");
     let (held_id, _, _) = held.file(&app, json!({})).await;
     act(
         &app,
@@ -233,14 +254,7 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
     }
 
     let admin = app.sign_in("ti@tre-pa.jus.br").await;
-    let stats = |app: &TestApp, admin: String| {
-        let path = "/api/v1/staff/stats".to_string();
-        async move {
-            let body: Value = app.get_as(&admin, &path).await.json().await.unwrap();
-            json!({"zones": body["zones"], "total": body["total"]})
-        }
-    };
-    let figures = stats(&app, admin.clone()).await;
+    let figures = stats(&app, &admin).await;
     let open_before = entities::requests::Entity::find_by_id(open_id)
         .one(app.store.connection())
         .await
@@ -257,6 +271,22 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
         .await
         .unwrap();
     assert_eq!(first.len(), 1);
+    // A dry run says what is left and changes nothing.
+    let dry = run_retention(
+        &app.store,
+        settings.retention_policy(),
+        &mail,
+        app.clock.now(),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!((dry.requests, dry.protocols.len()), (1, 1), "{dry:?}");
+    assert!(dry.mail_files > 0, "{dry:?}");
+    assert!(
+        !mail_holding(&mail, &gone.email).is_empty(),
+        "the dry run removed nothing"
+    );
     let report = run_retention(
         &app.store,
         settings.retention_policy(),
@@ -278,10 +308,7 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
         assert_eq!(mail_holding(&mail, &trace), Vec::<String>::new(), "{trace}");
     }
     for trace in open.traces().into_iter().chain(held.traces()) {
-        assert!(
-            !where_found(&app, &trace).await.is_empty(),
-            "{trace} stays"
-        );
+        assert!(!where_found(&app, &trace).await.is_empty(), "{trace} stays");
     }
     use sea_orm::EntityTrait;
     assert_eq!(
@@ -300,7 +327,7 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
         held_before,
         "the held request is untouched"
     );
-    assert_eq!(stats(&app, admin.clone()).await, figures, "the same figures");
+    assert_eq!(stats(&app, &admin).await, figures, "the same figures");
     let (stored, recounted) = app.store.indicator_rollups().await.unwrap();
     assert_eq!(stored, recounted);
 
@@ -336,4 +363,45 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
         (0, 0, 0, 0),
         "{again:?}"
     );
+}
+
+#[tokio::test]
+async fn the_daily_run_is_a_job_that_queues_the_next_day() {
+    let app = spawn_app_with(&[]).await;
+    let settings = settings_for(app.db(), &[]);
+    let now = app.clock.now();
+    let first = contato::domain::retention::next_run(now);
+    app.store.schedule_retention(&first, now).await.unwrap();
+    // Queued twice (a second worker starting): still one.
+    app.store.schedule_retention(&first, now).await.unwrap();
+    let retention_jobs = |jobs: Vec<contato::store::JobRecord>| -> Vec<contato::store::JobRecord> {
+        jobs.into_iter()
+            .filter(|job| job.kind == "retention.run")
+            .collect()
+    };
+    assert_eq!(
+        retention_jobs(app.store.jobs(None, 100).await.unwrap()).len(),
+        1
+    );
+
+    app.clock.set(first.run_at + chrono::Duration::minutes(1));
+    let worker = contato::jobs::Worker::new(
+        app.store.clone(),
+        std::sync::Arc::new(settings),
+        None,
+        app.clock.clone(),
+    )
+    .unwrap();
+    while worker.run_batch().await.unwrap() > 0 {}
+    let jobs = retention_jobs(app.store.jobs(None, 100).await.unwrap());
+    assert_eq!(jobs.len(), 2, "{jobs:?}");
+    let ran = jobs.iter().find(|job| job.key == first.key).unwrap();
+    assert_eq!(ran.state, contato::domain::job::JobState::Done, "{ran:?}");
+    assert!(
+        ran.result.as_deref().is_some_and(|r| r.contains("pedidos")),
+        "{ran:?}"
+    );
+    let next = jobs.iter().find(|job| job.key != first.key).unwrap();
+    assert_eq!(next.state, contato::domain::job::JobState::Pending);
+    assert_eq!(next.run_at, first.run_at + chrono::Duration::days(1));
 }
