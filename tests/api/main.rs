@@ -9,6 +9,7 @@ mod accessibility;
 mod admin;
 mod browser;
 mod browser_indicators;
+mod browser_legal_hold;
 mod browser_messages;
 mod browser_panel;
 mod browser_public;
