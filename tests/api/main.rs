@@ -16,6 +16,7 @@ mod browser_queue;
 mod browser_survey;
 mod cli;
 mod connections;
+mod data_subject;
 mod errors;
 mod fake_google;
 mod google;
