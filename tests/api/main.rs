@@ -8,6 +8,7 @@ mod helpers;
 mod accessibility;
 mod admin;
 mod browser;
+mod browser_data_subject;
 mod browser_indicators;
 mod browser_messages;
 mod browser_panel;
