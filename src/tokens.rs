@@ -4,6 +4,8 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
+use crate::domain::cpf::Cpf;
+
 /// A fresh secret, URL-safe; never logged, never stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Token(String);
@@ -114,6 +116,16 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// A CPF's fingerprint for the audit trail: the same for every lookup of one person, so
+    /// the trail can tell whose data an admin read, while only the service's key can link it
+    /// to a CPF (a plain hash of a number with 10⁹ possible values is undone by trying them
+    /// all).
+    pub fn cpf_fingerprint(&self, cpf: &Cpf) -> String {
+        self.sign(&["contato data subject", cpf.as_str()])
+    }
+}
+
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SigningKey(<redacted>)")
@@ -147,6 +159,23 @@ mod tests {
                 .verify(&["sign-in", "abc", "127.0.0.1"], &signature)
         );
         assert!(!key.verify(&["sign-in", "abc", "127.0.0.1"], ""));
+    }
+
+    #[test]
+    fn a_cpf_s_fingerprint_is_one_per_person_and_key_and_hides_the_cpf() {
+        let key = SigningKey::from_stored("uma chave");
+        let bare = Cpf::parse("12345678909").unwrap();
+        let punctuated = Cpf::parse("123.456.789-09").unwrap();
+        let other = Cpf::parse("529.982.247-25").unwrap();
+        let fingerprint = key.cpf_fingerprint(&bare);
+        assert_eq!(fingerprint, key.cpf_fingerprint(&punctuated));
+        assert_ne!(fingerprint, key.cpf_fingerprint(&other));
+        assert_ne!(
+            fingerprint,
+            SigningKey::from_stored("outra chave").cpf_fingerprint(&bare)
+        );
+        assert_eq!(fingerprint.len(), 32);
+        assert!(!fingerprint.contains("12345678909"));
     }
 
     #[test]

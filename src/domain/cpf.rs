@@ -69,6 +69,12 @@ impl Cpf {
         let d = &self.0;
         format!("***.{}.{}-**", &d[3..6], &d[6..9])
     }
+
+    /// The two check digits, which the other nine decide: what an audit row may keep of a
+    /// CPF, so a person reading the trail can tell lookups apart without learning the CPF.
+    pub fn check_digits(&self) -> &str {
+        &self.0[9..]
+    }
 }
 
 /// Receita Federal's mod-11 rule: weights count down to 2 from `len + 1`.
@@ -195,6 +201,7 @@ mod tests {
             let cpf = Cpf::parse(input).unwrap();
             assert_eq!(cpf.formatted(), formatted, "{input}");
             assert_eq!(cpf.masked(), masked, "{input}");
+            assert_eq!(cpf.check_digits(), &input[9..], "{input}");
             assert_eq!(cpf.to_string(), input, "{input}");
         }
     }

@@ -335,6 +335,25 @@ impl Job {
         }
     }
 
+    /// Every job the queue may write about ticket `ticket_id`, one of each kind: what to look
+    /// for in the outbox to find all of a ticket's jobs.
+    pub fn of_ticket(ticket_id: i64) -> [Job; 4] {
+        [
+            Job::CloseTicket { ticket_id },
+            Job::QueueMeeting { ticket_id },
+            Job::QueueCalled { ticket_id },
+            Job::QueueClosed { ticket_id },
+        ]
+    }
+
+    /// The outbox key of a queue job: its kind and its ticket, so a ticket has at most one
+    /// job of each kind and its jobs are found by key (`jobs.request_id` names requests
+    /// only). `None` for a request's job, whose key the change that queues it names.
+    pub fn ticket_key(&self) -> Option<String> {
+        self.ticket_id()
+            .map(|id| format!("{}:{id}", self.kind().as_str()))
+    }
+
     /// The request the job is about; `None` for the queue's jobs, which are about a ticket.
     pub fn request_id(&self) -> Option<i64> {
         let id = match self {
@@ -672,6 +691,33 @@ mod tests {
                 other => panic!("{job:?} is about {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_ticket_s_jobs_are_every_queue_job_and_keep_their_keys() {
+        let kind = |job: &Job| job.kind().as_str();
+        let mut of_ticket: Vec<&str> = Job::of_ticket(7).iter().map(kind).collect();
+        let mut about_tickets: Vec<&str> = one_of_each()
+            .iter()
+            .filter(|job| job.ticket_id().is_some())
+            .map(kind)
+            .collect();
+        of_ticket.sort_unstable();
+        about_tickets.sort_unstable();
+        assert_eq!(of_ticket, about_tickets, "every kind of job about a ticket");
+        // The keys rows already in the outbox have: a new format would miss them.
+        let keys: Vec<Option<String>> = Job::of_ticket(7).iter().map(Job::ticket_key).collect();
+        assert_eq!(
+            keys,
+            [
+                "queue.close:7",
+                "queue.meeting:7",
+                "email.queue_called:7",
+                "email.queue_closed:7"
+            ]
+            .map(|key| Some(key.to_string()))
+        );
+        assert_eq!(Job::Survey { request_id: 7 }.ticket_key(), None);
     }
 
     #[test]

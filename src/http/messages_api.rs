@@ -48,7 +48,7 @@ impl MessageView {
         }
     }
 
-    fn for_staff(message: MessageRecord) -> MessageView {
+    pub(in crate::http) fn for_staff(message: MessageRecord) -> MessageView {
         MessageView {
             id: message.id,
             from: message.author.as_str(),

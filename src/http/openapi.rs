@@ -17,7 +17,7 @@ use utoipa::{
     tags(
         (name = "public", description = "Filing and following a request"),
         (name = "staff", description = "Clerks and admins, with a bearer token"),
-        (name = "admin", description = "Accounts, zones, holidays and jobs; admins only")
+        (name = "admin", description = "Accounts, zones, holidays, jobs and data subjects (LGPD); admins only")
     )
 )]
 pub struct ApiDoc;

@@ -1,4 +1,5 @@
-//! The trail of administrative changes (accounts, zones, holidays, job retries).
+//! The trail of administrative changes (accounts, zones, holidays, job retries) and of the
+//! lookups of a data subject's data.
 
 use chrono::{DateTime, Utc};
 use entities::audit_log;

@@ -222,7 +222,7 @@ impl Store {
     }
 }
 
-async fn messages_where<C: ConnectionTrait>(
+pub(super) async fn messages_where<C: ConnectionTrait>(
     db: &C,
     condition: Condition,
 ) -> Result<Vec<MessageRecord>, sea_orm::DbErr> {

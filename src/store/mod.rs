@@ -8,6 +8,7 @@
 mod agenda;
 mod audit;
 mod convert;
+mod data_subject;
 mod duty_days;
 mod holidays;
 mod inbox;
@@ -41,6 +42,7 @@ use sea_orm::{
 use crate::{config::DatabaseSettings, domain::zone::ZoneNumber};
 
 pub use agenda::{FreeSlots, Staffing};
+pub use data_subject::{DataSubject, SubjectJob, SubjectLookup, SubjectRequest};
 pub use holidays::HolidayRecord;
 pub use inbox::{AgendaItem, InboxFilter, InboxItem, InboxPage, PreferenceFilter, inbox_page};
 pub use indicators::{Period, Recount, Rollups};

@@ -138,12 +138,7 @@ impl Store {
                 }
                 Err(error) => return Err(error.into()),
             };
-            let close = Effect {
-                job: Job::CloseTicket { ticket_id: row.id },
-                key: format!("queue.close:{}", row.id),
-                run_at: session.closes,
-                waits_for: None,
-            };
+            let close = ticket_effect(Job::CloseTicket { ticket_id: row.id }, session.closes);
             outbox::enqueue(&txn, &[close], now).await?;
             txn.commit().await?;
             let place = self
@@ -374,12 +369,7 @@ impl Store {
             if closed.rows_affected == 0 {
                 return Ok(false);
             }
-            let notice = Effect {
-                job: Job::QueueClosed { ticket_id: id },
-                key: format!("email.queue_closed:{id}"),
-                run_at: now,
-                waits_for: None,
-            };
+            let notice = ticket_effect(Job::QueueClosed { ticket_id: id }, now);
             outbox::enqueue(&txn, &[notice], now).await?;
             txn.commit().await?;
             Ok(true)
@@ -479,31 +469,31 @@ pub enum ConvertRefusal {
 
 /// The e-mail with the link; with the google provider, after the event that makes the link.
 fn call_jobs(ticket_id: i64, call: &Call<'_>) -> Vec<Effect> {
-    let email_key = format!("email.queue_called:{ticket_id}");
+    let email = ticket_effect(Job::QueueCalled { ticket_id }, call.now);
     match call.meet_link {
-        Some(_) => vec![Effect {
-            job: Job::QueueCalled { ticket_id },
-            key: email_key,
-            run_at: call.now,
-            waits_for: None,
-        }],
+        Some(_) => vec![email],
         None => {
-            let meeting_key = format!("queue.meeting:{ticket_id}");
-            vec![
-                Effect {
-                    job: Job::QueueMeeting { ticket_id },
-                    key: meeting_key.clone(),
-                    run_at: call.now,
-                    waits_for: None,
-                },
-                Effect {
-                    job: Job::QueueCalled { ticket_id },
-                    key: email_key,
-                    run_at: call.now,
-                    waits_for: Some(meeting_key),
-                },
-            ]
+            let meeting = ticket_effect(Job::QueueMeeting { ticket_id }, call.now);
+            let email = Effect {
+                waits_for: Some(meeting.key.clone()),
+                ..email
+            };
+            vec![meeting, email]
         }
+    }
+}
+
+/// A queue job under its ticket's key ([`Job::ticket_key`]), by which the data-subject
+/// lookup finds it.
+fn ticket_effect(job: Job, run_at: DateTime<Utc>) -> Effect {
+    let key = job
+        .ticket_key()
+        .unwrap_or_else(|| unreachable!("only queue jobs are written here: {job:?}"));
+    Effect {
+        job,
+        key,
+        run_at,
+        waits_for: None,
     }
 }
 
@@ -518,7 +508,7 @@ async fn load_ticket<C: ConnectionTrait>(
 }
 
 /// The record, with the protocol of the request the ticket became, if it did.
-async fn record_with_protocol<C: ConnectionTrait>(
+pub(super) async fn record_with_protocol<C: ConnectionTrait>(
     db: &C,
     row: queue_tickets::Model,
     zone: Option<zones::Model>,

@@ -481,7 +481,7 @@ fn request_state(row: &requests::Model, zone: i32, offer: Option<Offer>) -> Requ
 }
 
 /// The times offered to the request and held for it, while it is offered.
-async fn offer_of<C: ConnectionTrait>(
+pub(super) async fn offer_of<C: ConnectionTrait>(
     db: &C,
     row: &requests::Model,
 ) -> Result<Option<Offer>, DbErr> {
@@ -779,7 +779,7 @@ impl RequestRecord {
         }
     }
 
-    fn new(
+    pub(super) fn new(
         request: requests::Model,
         zone: zones::Model,
         events: Vec<request_events::Model>,

@@ -108,7 +108,7 @@ impl Store {
     }
 }
 
-async fn answer_of<C: ConnectionTrait>(
+pub(super) async fn answer_of<C: ConnectionTrait>(
     db: &C,
     request_id: i64,
 ) -> Result<Option<survey_answers::Model>, sea_orm::DbErr> {
@@ -120,7 +120,7 @@ async fn answer_of<C: ConnectionTrait>(
 
 /// Only [`Store::answer_survey`] writes answers, with a [`Rating`]; the table's check holds
 /// the same 1–5.
-fn record(stored: survey_answers::Model) -> Result<SurveyRecord, StoreError> {
+pub(super) fn record(stored: survey_answers::Model) -> Result<SurveyRecord, StoreError> {
     let rating = Rating::from_value(i64::from(stored.rating)).map_err(|_| {
         sea_orm::DbErr::Custom(format!(
             "survey answer {}: rating {} is not 1 to 5",

@@ -44,6 +44,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "painel/admin/pessoa.html",
     "painel/admin/feriados.html",
     "painel/admin/tarefas.html",
+    "painel/admin/titulares.html",
 );
 
 pub const CSS: &str = include_str!("static/contato.css");

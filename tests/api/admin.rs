@@ -211,6 +211,12 @@ async fn every_admin_endpoint_refuses_clerks_and_anonymous_callers() {
         ),
         ("list jobs", Method::GET, "/api/v1/admin/jobs", None),
         ("retry a job", Method::POST, &retry, None),
+        (
+            "look up a data subject",
+            Method::GET,
+            "/api/v1/admin/data-subject?cpf=123.456.789-09",
+            None,
+        ),
     ];
 
     for (description, method, path, body) in &cases {

@@ -37,6 +37,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("get", "/api/v1/admin/zones/{number}/duty-days"),
     ("post", "/api/v1/admin/zones/{number}/duty-days"),
     ("delete", "/api/v1/admin/zones/{number}/duty-days/{date}"),
+    ("get", "/api/v1/admin/data-subject"),
 ];
 
 async fn document() -> (crate::helpers::TestApp, Value) {

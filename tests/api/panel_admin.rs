@@ -205,6 +205,7 @@ async fn every_admin_page_is_for_admins_only() {
         ("/painel/admin/feriados?ano=2026", "Feriados de 2026"),
         ("/painel/admin/tarefas", "Tarefas"),
         ("/painel/admin/tarefas?estado=todas", "Tarefas"),
+        ("/painel/admin/titulares", "Titulares de dados"),
     ];
     for (path, heading) in pages {
         let (status, html) = admin.get(path).await;
@@ -284,6 +285,7 @@ async fn every_admin_page_is_for_admins_only() {
         ),
         ("/painel/admin/feriados/1/remover", vec![("ano", "2026")]),
         (retry.as_str(), vec![("estado", "dead")]),
+        ("/painel/admin/titulares", vec![("cpf", "123.456.789-09")]),
     ];
     for (path, fields) in &posts {
         let response = clerk.post(path, fields).await;
@@ -731,6 +733,8 @@ async fn a_form_without_the_csrf_token_is_refused() {
         ),
         (remove.as_str(), vec![("ano", "2026")]),
         (retry.as_str(), vec![("estado", "dead")]),
+        // A lookup writes an audit row in the admin's name: no forged form may make one.
+        ("/painel/admin/titulares", vec![("cpf", "123.456.789-09")]),
     ];
     for (path, fields) in &posts {
         let response = admin.post_raw(path, fields).await;

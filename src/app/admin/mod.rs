@@ -1,8 +1,9 @@
-//! Admins run the service: accounts, zones and their hours, holidays, and failed jobs. Every
-//! use case here takes an [`Admin`], which a clerk cannot have, then checks its input whole
-//! (every field problem in one answer) before one audited change through the store. One
-//! file for each thing administered.
+//! Admins run the service: accounts, zones and their hours, holidays, failed jobs, and the
+//! data subjects' requests (LGPD). Every use case here takes an [`Admin`], which a clerk
+//! cannot have, then checks its input whole (every field problem in one answer) before one
+//! audited change or lookup through the store. One file for each thing administered.
 
+mod data_subject;
 mod holidays;
 mod jobs;
 mod staff;

@@ -1,8 +1,9 @@
-//! The admin side of the API: accounts, zones (and their duty days), holidays and the outbox's
-//! jobs, one file each.
+//! The admin side of the API: accounts, zones (and their duty days), holidays, the outbox's
+//! jobs and data subjects (LGPD), one file each.
 //! Admins only: every handler takes an [`AdminUser`], so a clerk gets 403 whatever the
 //! endpoint, before its body is read.
 
+mod data_subject;
 mod duty_days;
 mod holidays;
 mod jobs;
@@ -22,6 +23,7 @@ pub fn router() -> OpenApiRouter<App> {
         .merge(duty_days::router())
         .merge(holidays::router())
         .merge(jobs::router())
+        .merge(data_subject::router())
 }
 
 /// The admin behind an API request: 401 without a live token, 403 for a clerk.

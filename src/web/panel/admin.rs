@@ -1,7 +1,8 @@
-//! The admin pages: zones, staff, holidays and failed jobs. Admins only: every handler takes
-//! an [`AdminPage`], so a clerk gets the 403 page, and every form carries the session's
-//! CSRF token.
+//! The admin pages: zones, staff, holidays, failed jobs and data subjects (LGPD). Admins only:
+//! every handler takes an [`AdminPage`], so a clerk gets the 403 page, and every form carries
+//! the session's CSRF token.
 
+mod data_subject;
 mod duty_days;
 mod holidays;
 mod jobs;
@@ -32,6 +33,7 @@ pub fn router() -> Router<App> {
         .merge(staff::router())
         .merge(holidays::router())
         .merge(jobs::router())
+        .merge(data_subject::router())
 }
 
 /// An admin's page: the signed-in admin, with the panel session their forms need. A clerk

@@ -202,8 +202,9 @@ struct ZoneChoice {
     name: String,
 }
 
+/// A step of the request's history, as staff read it (on its page and the data subject's).
 #[derive(Serialize)]
-struct HistoryRow {
+pub(super) struct HistoryRow {
     at: String,
     what: String,
     who: String,
@@ -502,7 +503,7 @@ fn meeting(record: &RequestRecord) -> Option<MeetingView> {
     })
 }
 
-fn history(
+pub(super) fn history(
     record: &RequestRecord,
     names: &std::collections::HashMap<i32, String>,
 ) -> Vec<HistoryRow> {
