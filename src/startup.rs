@@ -192,9 +192,12 @@ impl Application {
         let address = self.local_addr()?;
         let store = self.app.store.clone();
         let (stop_worker, worker_stop) = watch::channel(false);
-        let worker = self
-            .worker
-            .map(|worker| tokio::spawn(async move { worker.run(worker_stop).await }));
+        let worker = self.worker.map(|worker| {
+            tokio::spawn(async move {
+                worker.schedule_retention_or_log().await;
+                worker.run(worker_stop).await
+            })
+        });
         let router = router(self.app);
         tracing::info!(%address, max_connections = limits.max_connections, "listening");
         let stopping = async move {
@@ -321,6 +324,7 @@ pub async fn run_worker(settings: Settings, clock: Clock) -> anyhow::Result<()> 
         tracing::info!("stopping: finishing the jobs in hand");
         let _ = stop.send(true);
     });
+    worker.schedule_retention_or_log().await;
     worker.run(stopped).await;
     store
         .close()

@@ -40,7 +40,7 @@ use crate::{
 
 pub use admin::{
     Admin, Change, DEFAULT_JOB_LIMIT, HolidayInput, MAX_JOB_LIMIT, NewStaffInput, StaffPatchInput,
-    ZoneInput,
+    SubjectAnonymised, ZoneInput,
 };
 pub use auth::{SignIn, StaffUser};
 pub use indicators::{Indicators, ZoneIndicators};

@@ -123,9 +123,6 @@ impl Worker {
         let capacity = self.settings.worker.batch_size as usize;
         let mut running = JoinSet::new();
         tracing::info!(worker = %self.id, "worker started");
-        if let Err(error) = self.schedule_retention().await {
-            tracing::error!(%error, "worker: cannot queue the daily retention run; the next start tries again");
-        }
         while !*stop.borrow() {
             let free = capacity - running.len();
             if free > 0 {

@@ -23,12 +23,23 @@ impl Worker {
         ))
     }
 
-    /// Queues the next daily run (once per day, whoever queues it).
-    pub(super) async fn schedule_retention(&self) -> Result<(), JobError> {
+    /// Queues the next daily run (once per day, whoever queues it): `serve` and `worker`
+    /// call it when their worker starts; the job queues the following one when it runs.
+    pub async fn schedule_retention(&self) -> Result<(), JobError> {
         let now = self.clock.now();
         self.store
             .schedule_retention(&next_run(now), now)
             .await
             .map_err(JobError::store)
+    }
+}
+
+impl Worker {
+    /// [`Worker::schedule_retention`], a failure logged: the next start tries again, and
+    /// nothing else waits on it.
+    pub async fn schedule_retention_or_log(&self) {
+        if let Err(error) = self.schedule_retention().await {
+            tracing::error!(%error, "worker: cannot queue the daily retention run; the next start tries again");
+        }
     }
 }

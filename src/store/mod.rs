@@ -51,7 +51,7 @@ pub use messages::{MessageRecord, NewMessage};
 pub use queue::{Call, ConvertRefusal, TicketPlace, TicketRecord};
 pub use reference::ImportReport;
 pub use requests::{EventRecord, RequestRecord, Submitted, Transition, ZoneScope};
-pub use retention::{SubjectRequest, Why};
+pub use retention::{RequestToAnonymise, Why};
 pub use sessions::SessionKind;
 pub use staff::{NewStaff, StaffChanges, StaffRecord};
 pub use surveys::SurveyRecord;

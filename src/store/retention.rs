@@ -27,14 +27,15 @@ use crate::domain::{
     retention::{
         ANONYMOUS_NAME, ANONYMOUS_NAME_KEY, REMOVED, RETIRED_TOKEN_PREFIX, redacted_payload,
     },
+    status::Status,
 };
 
 /// A request as a data subject's anonymisation judges it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubjectRequest {
+pub struct RequestToAnonymise {
     pub id: i64,
     pub protocol: String,
-    pub open: bool,
+    pub status: Status,
     pub legal_hold: bool,
     pub anonymised: bool,
 }
@@ -51,7 +52,7 @@ impl Why {
     fn audit_action(self) -> &'static str {
         match self {
             Why::Retention => "retention.anonymise",
-            Why::DataSubject { .. } => "data_subject.anonymise",
+            Why::DataSubject { .. } => "data_subject.anonymise_requests",
         }
     }
 
@@ -322,9 +323,54 @@ impl Store {
         .await
     }
 
+    /// Same-day tickets over (not waiting, not in a call) of this CPF, not anonymised yet
+    /// and not filed as a request (those go with it).
+    pub async fn ended_tickets_of_cpf(&self, cpf: &str) -> Result<Vec<i64>, StoreError> {
+        doing("finding a person's tickets", async {
+            Ok(queue_tickets::Entity::find()
+                .select_only()
+                .column(queue_tickets::Column::Id)
+                .filter(queue_tickets::Column::Cpf.eq(cpf))
+                .filter(ended_tickets(DateTime::<Utc>::MAX_UTC))
+                .into_tuple::<i64>()
+                .all(&self.db)
+                .await?)
+        })
+        .await
+    }
+
+    /// Audits a data subject's anonymisation, keyed by the CPF's fingerprint (never the CPF).
+    pub async fn audit_subject_anonymisation(
+        &self,
+        admin: i32,
+        fingerprint: &str,
+        details: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        doing("auditing a data subject's anonymisation", async {
+            audit::record(
+                &self.db,
+                audit::AdminChange {
+                    actor_staff_id: Some(admin),
+                    action: "data_subject.anonymise",
+                    entity: "data_subject",
+                    entity_key: fingerprint.to_string(),
+                    details,
+                },
+                now,
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Every request filed with this CPF (as stored, digits only), as its anonymisation
     /// judges it.
-    pub async fn requests_of_cpf(&self, cpf: &str) -> Result<Vec<SubjectRequest>, StoreError> {
+    pub async fn requests_to_anonymise(
+        &self,
+        cpf: &str,
+    ) -> Result<Vec<RequestToAnonymise>, StoreError> {
         doing("finding a person's requests", async {
             Ok(requests::Entity::find()
                 .filter(requests::Column::Cpf.eq(cpf))
@@ -332,10 +378,10 @@ impl Store {
                 .all(&self.db)
                 .await?
                 .into_iter()
-                .map(|row| SubjectRequest {
+                .map(|row| RequestToAnonymise {
                     id: row.id,
                     protocol: row.protocol,
-                    open: !final_statuses().contains(&row.status),
+                    status: row.status.into(),
                     legal_hold: row.legal_hold,
                     anonymised: row.anonymised_at.is_some(),
                 })

@@ -540,3 +540,109 @@ async fn a_ticket_s_jobs_are_found_by_their_keys() {
         ])
     );
 }
+
+#[tokio::test]
+async fn anonymising_a_person_leaves_open_and_held_requests_and_says_so() {
+    let seeded = seed().await;
+    let app = &seeded.app;
+    let clerk = app.sign_in(CLERK).await;
+    act(
+        app,
+        &clerk,
+        seeded.attended.0,
+        json!({"action": "hold", "reason": "Ordem judicial."}),
+    )
+    .await;
+    // The e-mails already queued go out first: a request whose e-mail still waits is not
+    // done with.
+    let worker = contato::jobs::Worker::new(
+        app.store.clone(),
+        std::sync::Arc::new(crate::helpers::settings_for(app.db(), &[])),
+        None,
+        app.clock.clone(),
+    )
+    .unwrap();
+    while worker.run_batch().await.unwrap() > 0 {}
+    let token = app.sign_in(ADMIN).await;
+
+    let refused = app
+        .post_as(&token, &format!("{PATH}/anonymise"), &json!({"cpf": "123"}))
+        .await;
+    assert_eq!(refused.status(), 422);
+    let clerk_try = app
+        .post_as(
+            &clerk,
+            &format!("{PATH}/anonymise"),
+            &json!({"cpf": seeded.cpf}),
+        )
+        .await;
+    assert_eq!(clerk_try.status(), 403);
+
+    let response = app
+        .post_as(
+            &token,
+            &format!("{PATH}/anonymise"),
+            &json!({"cpf": seeded.cpf}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let done: Value = response.json().await.unwrap();
+    assert_eq!(
+        (
+            done["anonymised"].clone(),
+            done["held"].clone(),
+            done["open"].clone()
+        ),
+        (json!(1), json!(1), json!(1)),
+        "{done}"
+    );
+    assert_eq!(done["anonymised_protocols"], json!([seeded.cancelled.1]));
+    assert_eq!(done["held_protocols"], json!([seeded.attended.1]));
+    assert_eq!(done["open_protocols"], json!([seeded.open.1]));
+
+    let stored = |id: i64| async move {
+        requests::Entity::find_by_id(id)
+            .one(app.store.connection())
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let cancelled = stored(seeded.cancelled.0).await;
+    assert_eq!(cancelled.requester_name, "Pessoa anonimizada");
+    assert_eq!((cancelled.cpf.as_str(), cancelled.email.as_str()), ("", ""));
+    assert!(cancelled.anonymised_at.is_some());
+    for kept in [seeded.attended.0, seeded.open.0, seeded.other.request] {
+        let row = stored(kept).await;
+        assert!(row.anonymised_at.is_none(), "{kept}");
+        assert_ne!(row.cpf, "");
+    }
+    let audited = audit_rows(app)
+        .await
+        .into_iter()
+        .find(|row| row.action == "data_subject.anonymise")
+        .expect("the action is audited");
+    assert_eq!(audited.actor_staff_id, Some(seeded.admin.id));
+    assert!(!audited.entity_key.contains(&seeded.cpf));
+    assert!(!audited.details.to_string().contains(&seeded.cpf));
+
+    // Again: nothing more to do, the same left.
+    let again: Value = app
+        .post_as(
+            &token,
+            &format!("{PATH}/anonymise"),
+            &json!({"cpf": seeded.cpf}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again["anonymised"].clone(),
+            again["held"].clone(),
+            again["open"].clone()
+        ),
+        (json!(0), json!(1), json!(1)),
+        "{again}"
+    );
+}

@@ -38,6 +38,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/zones/{number}/duty-days"),
     ("delete", "/api/v1/admin/zones/{number}/duty-days/{date}"),
     ("get", "/api/v1/admin/data-subject"),
+    ("post", "/api/v1/admin/data-subject/anonymise"),
 ];
 
 async fn document() -> (crate::helpers::TestApp, Value) {

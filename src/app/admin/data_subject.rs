@@ -5,9 +5,24 @@
 
 use crate::app::{Admin, App, AppError};
 use crate::{
-    domain::{cpf::Cpf, field_errors::FieldErrors},
-    store::{DataSubject, SubjectLookup},
+    domain::{
+        cpf::Cpf,
+        field_errors::FieldErrors,
+        retention::{Left, may_anonymise},
+    },
+    store::{DataSubject, SubjectLookup, Why},
 };
+
+/// What anonymising a person did: their requests anonymised now, and those left, open
+/// (still being attended) or on legal hold, by protocol.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectAnonymised {
+    pub anonymised: Vec<String>,
+    pub open: Vec<String>,
+    pub held: Vec<String>,
+    /// Same-day tickets over (not waiting or in a call) anonymised now.
+    pub tickets: u64,
+}
 
 impl App {
     /// Everything kept about the person with CPF `cpf` (with or without punctuation): a CPF
@@ -36,6 +51,67 @@ impl App {
             "data subject looked up"
         );
         Ok(found)
+    }
+}
+
+impl App {
+    /// Anonymises now, whatever their age, the person's final requests not on legal hold
+    /// and their same-day tickets that are over, as retention would; reports the requests it
+    /// left and why. Audited with the admin, without the CPF.
+    pub async fn admin_anonymise_subject(
+        &self,
+        admin: &Admin,
+        cpf: &str,
+    ) -> Result<SubjectAnonymised, AppError> {
+        let cpf = subject_cpf(cpf)?;
+        let now = self.now();
+        let mut outcome = SubjectAnonymised::default();
+        let mut due = Vec::new();
+        for request in self.store.requests_to_anonymise(cpf.as_str()).await? {
+            if request.anonymised {
+                continue;
+            }
+            match may_anonymise(request.status, request.legal_hold) {
+                Ok(()) => due.push(request.id),
+                Err(Left::Open) => outcome.open.push(request.protocol),
+                Err(Left::Held) => outcome.held.push(request.protocol),
+            }
+        }
+        outcome.anonymised = self
+            .store
+            .anonymise_requests(&due, Why::DataSubject { admin: admin.id() }, now)
+            .await?;
+        // One whose last e-mail is still queued is not done with: it counts as open.
+        if outcome.anonymised.len() < due.len() {
+            for request in self.store.requests_to_anonymise(cpf.as_str()).await? {
+                if due.contains(&request.id) && !outcome.anonymised.contains(&request.protocol) {
+                    outcome.open.push(request.protocol);
+                }
+            }
+        }
+        let tickets = self.store.ended_tickets_of_cpf(cpf.as_str()).await?;
+        outcome.tickets = self.store.anonymise_tickets(&tickets, now, now).await?;
+        self.store
+            .audit_subject_anonymisation(
+                admin.id(),
+                &self.signing_key.cpf_fingerprint(&cpf),
+                serde_json::json!({
+                    "anonymised": outcome.anonymised.len(),
+                    "open": outcome.open,
+                    "held": outcome.held,
+                    "tickets": outcome.tickets,
+                }),
+                now,
+            )
+            .await?;
+        tracing::info!(
+            staff = admin.id(),
+            anonymised = outcome.anonymised.len(),
+            open = outcome.open.len(),
+            held = outcome.held.len(),
+            "data subject anonymised"
+        );
+        Ok(outcome)
     }
 }
 

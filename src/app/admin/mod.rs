@@ -19,6 +19,7 @@ use crate::{
     store::Duplicate,
 };
 
+pub use data_subject::SubjectAnonymised;
 pub use holidays::HolidayInput;
 pub use jobs::{DEFAULT_JOB_LIMIT, MAX_JOB_LIMIT};
 pub use staff::{NewStaffInput, StaffPatchInput};

@@ -13,14 +13,16 @@ use crate::app::App;
 use crate::domain::{cpf::Cpf, phone::Phone, preferential::Preferential};
 use crate::http::{
     error::{ApiError, ErrorBody, ValidationBody},
-    extract::QueryParams,
+    extract::{JsonBody, QueryParams},
     messages_api::MessageView,
     views::{HistoryEntryView, SurveyView},
 };
 use crate::store::{DataSubject, SubjectJob, SubjectRequest, TicketRecord};
 
 pub(super) fn router() -> OpenApiRouter<App> {
-    OpenApiRouter::new().routes(routes!(data_subject))
+    OpenApiRouter::new()
+        .routes(routes!(data_subject))
+        .routes(routes!(anonymise))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -178,6 +180,66 @@ async fn data_subject(
         .admin_data_subject(&admin, query.cpf.as_deref().unwrap_or_default())
         .await?;
     Ok(Json(found.into()))
+}
+
+/// Whose data to anonymise.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnonymiseBody {
+    /// The person's CPF, with or without punctuation.
+    #[schema(example = "123.456.789-09")]
+    cpf: Option<String>,
+}
+
+/// What anonymising a person did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnonymisedView {
+    /// Their final requests not on legal hold, anonymised now (whatever their age).
+    pub anonymised: usize,
+    /// Their requests on legal hold, left as they are.
+    pub held: usize,
+    /// Their requests still being attended, left as they are.
+    pub open: usize,
+    /// The protocols of each group.
+    pub anonymised_protocols: Vec<String>,
+    pub held_protocols: Vec<String>,
+    pub open_protocols: Vec<String>,
+    /// Their same-day tickets that were over, anonymised now.
+    pub queue_tickets: u64,
+}
+
+/// Anonymise a person at their request: their final requests not on legal hold lose their
+/// personal data now (as retention would), with their over tickets; open and held
+/// requests are counted and left. Audited with the admin.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/data-subject/anonymise",
+    tag = "admin",
+    request_body = AnonymiseBody,
+    responses(
+        (status = 200, body = AnonymisedView),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ValidationBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn anonymise(
+    State(app): State<App>,
+    AdminUser(admin): AdminUser,
+    JsonBody(body): JsonBody<AnonymiseBody>,
+) -> Result<Json<AnonymisedView>, ApiError> {
+    let done = app
+        .admin_anonymise_subject(&admin, body.cpf.as_deref().unwrap_or_default())
+        .await?;
+    Ok(Json(AnonymisedView {
+        anonymised: done.anonymised.len(),
+        held: done.held.len(),
+        open: done.open.len(),
+        anonymised_protocols: done.anonymised,
+        held_protocols: done.held,
+        open_protocols: done.open,
+        queue_tickets: done.tickets,
+    }))
 }
 
 impl From<DataSubject> for DataSubjectView {
