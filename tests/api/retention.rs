@@ -132,6 +132,23 @@ async fn where_found(app: &TestApp, needle: &str) -> Vec<String> {
     found
 }
 
+/// A retention run as of the app's clock, or a dry one.
+async fn retain(
+    app: &TestApp,
+    settings: &contato::config::Settings,
+    dry_run: bool,
+) -> contato::app::retention::RetentionReport {
+    run_retention(
+        &app.store,
+        settings.retention_policy(),
+        &settings.email.outbox_dir,
+        app.clock.now(),
+        dry_run,
+    )
+    .await
+    .unwrap()
+}
+
 /// The indicators of the last 30 days for every zone.
 async fn stats(app: &TestApp, admin: &str) -> Value {
     let body: Value = app
@@ -272,30 +289,14 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
         .unwrap();
     assert_eq!(first.len(), 1);
     // A dry run says what is left and changes nothing.
-    let dry = run_retention(
-        &app.store,
-        settings.retention_policy(),
-        &mail,
-        app.clock.now(),
-        true,
-    )
-    .await
-    .unwrap();
+    let dry = retain(&app, &settings, true).await;
     assert_eq!((dry.requests, dry.protocols.len()), (1, 1), "{dry:?}");
     assert!(dry.mail_files > 0, "{dry:?}");
     assert!(
         !mail_holding(&mail, &gone.email).is_empty(),
         "the dry run removed nothing"
     );
-    let report = run_retention(
-        &app.store,
-        settings.retention_policy(),
-        &mail,
-        app.clock.now(),
-        false,
-    )
-    .await
-    .unwrap();
+    let report = retain(&app, &settings, false).await;
     assert_eq!(report.requests, 1, "the rest: {report:?}");
     assert!(report.mail_files > 0, "{report:?}");
 
@@ -349,15 +350,7 @@ async fn a_run_leaves_no_trace_of_closed_requests_and_the_same_figures() {
     assert_eq!(tracking.status(), 404);
 
     // A second run finds nothing to do.
-    let again = run_retention(
-        &app.store,
-        settings.retention_policy(),
-        &mail,
-        app.clock.now(),
-        false,
-    )
-    .await
-    .unwrap();
+    let again = retain(&app, &settings, false).await;
     assert_eq!(
         (again.requests, again.tickets, again.jobs, again.mail_files),
         (0, 0, 0, 0),
