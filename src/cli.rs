@@ -248,10 +248,12 @@ async fn retention_run(
         println!("{protocol}");
     }
     if (report.protocols.len() as u64) < report.requests {
-        println!(
-            "… e mais {} (a trilha de auditoria tem todos).",
-            report.requests - report.protocols.len() as u64
-        );
+        let more = report.requests - report.protocols.len() as u64;
+        if dry_run {
+            println!("… e mais {more}.");
+        } else {
+            println!("… e mais {more} (a trilha de auditoria tem todos).");
+        }
     }
     Ok(())
 }
