@@ -32,9 +32,7 @@ impl Worker {
             .await
             .map_err(JobError::store)
     }
-}
 
-impl Worker {
     /// [`Worker::schedule_retention`], a failure logged: the next start tries again, and
     /// nothing else waits on it.
     pub async fn schedule_retention_or_log(&self) {

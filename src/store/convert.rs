@@ -175,3 +175,12 @@ pub fn open_statuses() -> Vec<db::RequestStatus> {
         .map(db::RequestStatus::from)
         .collect()
 }
+
+/// The states a request never leaves, as stored.
+pub fn final_statuses() -> Vec<db::RequestStatus> {
+    Status::ALL
+        .into_iter()
+        .filter(|status| status.is_final())
+        .map(db::RequestStatus::from)
+        .collect()
+}

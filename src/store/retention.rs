@@ -9,8 +9,7 @@
 use chrono::{DateTime, Utc};
 use entities::{
     jobs, queue_tickets, request_events, request_messages, requests,
-    sea_orm_active_enums::{JobState, RequestStatus},
-    survey_answers, tracking_tokens,
+    sea_orm_active_enums::JobState, survey_answers, tracking_tokens,
 };
 use sea_orm::{
     ActiveValue::Set,
@@ -20,7 +19,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{Store, StoreError, audit, doing, outbox};
+use super::{Store, StoreError, audit, convert::final_statuses, doing, outbox};
 use crate::domain::{
     change::Effect,
     queue::TicketStatus,
@@ -62,14 +61,6 @@ impl Why {
             Why::DataSubject { admin } => Some(admin),
         }
     }
-}
-
-fn final_statuses() -> [RequestStatus; 3] {
-    [
-        RequestStatus::Done,
-        RequestStatus::Rejected,
-        RequestStatus::Cancelled,
-    ]
 }
 
 /// Final, not held, not anonymised yet, and nothing of it still waiting to be sent (an

@@ -72,23 +72,22 @@ impl App {
                 continue;
             }
             match may_anonymise(request.status, request.legal_hold) {
-                Ok(()) => due.push(request.id),
+                Ok(()) => due.push((request.id, request.protocol)),
                 Err(Left::Open) => outcome.open.push(request.protocol),
                 Err(Left::Held) => outcome.held.push(request.protocol),
             }
         }
+        let ids: Vec<i64> = due.iter().map(|(id, _)| *id).collect();
         outcome.anonymised = self
             .store
-            .anonymise_requests(&due, Why::DataSubject { admin: admin.id() }, now)
+            .anonymise_requests(&ids, Why::DataSubject { admin: admin.id() }, now)
             .await?;
         // One whose last e-mail is still queued is not done with: it counts as open.
-        if outcome.anonymised.len() < due.len() {
-            for request in self.store.requests_to_anonymise(cpf.as_str()).await? {
-                if due.contains(&request.id) && !outcome.anonymised.contains(&request.protocol) {
-                    outcome.open.push(request.protocol);
-                }
-            }
-        }
+        outcome.open.extend(
+            due.into_iter()
+                .map(|(_, protocol)| protocol)
+                .filter(|protocol| !outcome.anonymised.contains(protocol)),
+        );
         let tickets = self.store.ended_tickets_of_cpf(cpf.as_str()).await?;
         outcome.tickets = self.store.anonymise_tickets(&tickets, now, now).await?;
         self.store
